@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as initialSchema from './20261127000000_initial_schema';
+
+/**
+ * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list
+ * works from TypeScript sources, the compiled `dist/`, and the tests.
+ */
+export const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }> = [
+  { name: '20261127000000_initial_schema', module: initialSchema },
+];
+
+export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {
+  getMigrations: () => Promise.resolve([...migrations]),
+  getMigrationName: (m) => m.name,
+  getMigration: (m) => Promise.resolve(m.module),
+};

@@ -1,0 +1,221 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration module every process uses. Variables are validated at start; a bad or
+ * missing value stops the process with a message naming the variable and what it expects.
+ *
+ * `mode` decides which values may be left unset:
+ * - `dev`: everything has a local default; unset DATABASE_URL / TEMPORAL_ADDRESS / DIALPAD_API_KEY
+ *   mean "start an embedded Postgres / a Temporal dev server / the Dialpad simulator".
+ * - `production`: services must be named explicitly; no embedded fallbacks.
+ */
+export type ConfigMode = 'dev' | 'production';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const port = (fallback: number) =>
+  z
+    .preprocess(emptyToUndefined, z.string().regex(/^\d+$/, 'expected an integer port between 1 and 65535').optional())
+    .transform((v) => (v === undefined ? fallback : Number(v)))
+    .refine((n) => n >= 1 && n <= 65535, 'expected an integer port between 1 and 65535');
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+const postgresUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    }, 'expected a URL like postgres://user:password@host:5432/database')
+    .optional(),
+);
+
+const httpUrl = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((s) => {
+        try {
+          const u = new URL(s);
+          return u.protocol === 'http:' || u.protocol === 'https:';
+        } catch {
+          return false;
+        }
+      }, 'expected an http(s) URL such as https://dialpad.com')
+      .default(fallback),
+  );
+
+const hostPort = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233')
+    .optional(),
+);
+
+const bool = (fallback: boolean) =>
+  z
+    .preprocess(
+      emptyToUndefined,
+      z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' }).optional(),
+    )
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
+
+const durationSeconds = (fallback: number) =>
+  z
+    .preprocess(emptyToUndefined, z.string().regex(/^\d+$/, 'expected a whole number of seconds').optional())
+    .transform((v) => (v === undefined ? fallback : Number(v)));
+
+const token = z.preprocess(
+  emptyToUndefined,
+  z.string().min(16, 'expected at least 16 characters (use a long random value)').optional(),
+);
+
+const schema = z.object({
+  DATABASE_URL: postgresUrl,
+  TEMPORAL_ADDRESS: hostPort,
+  TEMPORAL_NAMESPACE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'expected a Temporal namespace name')
+      .default('default'),
+  ),
+  TEMPORAL_TASK_QUEUE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'expected a task queue name (letters, digits, . _ -)')
+      .default('navigator-dialpad'),
+  ),
+  DIALPAD_API_KEY: optionalString,
+  DIALPAD_API_BASE_URL: httpUrl('https://dialpad.com'),
+  DIALPAD_WEBHOOK_SECRET: optionalString,
+  DIALPAD_WEBHOOK_SECRET_PREVIOUS: optionalString,
+  DIALPAD_WEBHOOK_ALLOW_UNSIGNED: bool(false),
+  DIALPAD_SIM_PORT: port(8788),
+  HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
+  PORT: port(8787),
+  API_TOKEN: token,
+  ADMIN_TOKEN: token,
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
+  CALL_AI_WAIT_SECONDS: durationSeconds(900),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_UI_PORT: port(8233),
+  DEV_POSTGRES_PORT: port(54329),
+  DEV_TEMPORAL_PORT: port(7233),
+});
+
+type Parsed = z.infer<typeof schema>;
+
+export interface Config {
+  mode: ConfigMode;
+  databaseUrl: string | undefined;
+  temporal: { address: string | undefined; namespace: string; taskQueue: string };
+  dialpad: {
+    apiKey: string | undefined;
+    apiBaseUrl: string;
+    webhookSecret: string | undefined;
+    webhookSecretPrevious: string | undefined;
+    allowUnsigned: boolean;
+    simulatorPort: number;
+  };
+  http: { host: string; port: number };
+  apiToken: string | undefined;
+  adminToken: string | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+  callAiWaitSeconds: number;
+  dev: { temporalCliPath: string | undefined; temporalUiPort: number; postgresPort: number; temporalPort: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and checks the environment. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMode = 'dev'): Config {
+  const result = schema.safeParse(env);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0] ?? '?');
+      const given = env[name];
+      problems.push(
+        `${name}: ${issue.message}${given !== undefined && !isSecretName(name) ? ` (got ${JSON.stringify(given)})` : ''}`,
+      );
+    }
+    throw new ConfigError(problems);
+  }
+  const v: Parsed = result.data;
+  if (mode === 'production') {
+    if (!v.DATABASE_URL) problems.push('DATABASE_URL: required in production (postgres://user:password@host:5432/db)');
+    if (!v.TEMPORAL_ADDRESS) problems.push('TEMPORAL_ADDRESS: required in production (host:port of the Temporal frontend)');
+    if (!v.DIALPAD_API_KEY) problems.push('DIALPAD_API_KEY: required in production (a Dialpad company API key)');
+    if (!v.DIALPAD_WEBHOOK_SECRET && !v.DIALPAD_WEBHOOK_ALLOW_UNSIGNED)
+      problems.push('DIALPAD_WEBHOOK_SECRET: required in production (the secret of the Dialpad webhook)');
+    if (!v.API_TOKEN) problems.push('API_TOKEN: required in production (at least 16 characters)');
+    if (!v.ADMIN_TOKEN) problems.push('ADMIN_TOKEN: required in production (at least 16 characters)');
+  }
+  if (v.API_TOKEN && v.ADMIN_TOKEN && v.API_TOKEN === v.ADMIN_TOKEN)
+    problems.push('ADMIN_TOKEN: must differ from API_TOKEN');
+  if (v.DIALPAD_WEBHOOK_SECRET_PREVIOUS && !v.DIALPAD_WEBHOOK_SECRET)
+    problems.push('DIALPAD_WEBHOOK_SECRET_PREVIOUS: only meaningful together with DIALPAD_WEBHOOK_SECRET');
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    mode,
+    databaseUrl: v.DATABASE_URL,
+    temporal: { address: v.TEMPORAL_ADDRESS, namespace: v.TEMPORAL_NAMESPACE, taskQueue: v.TEMPORAL_TASK_QUEUE },
+    dialpad: {
+      apiKey: v.DIALPAD_API_KEY,
+      apiBaseUrl: v.DIALPAD_API_BASE_URL.replace(/\/+$/, ''),
+      webhookSecret: v.DIALPAD_WEBHOOK_SECRET,
+      webhookSecretPrevious: v.DIALPAD_WEBHOOK_SECRET_PREVIOUS,
+      allowUnsigned: v.DIALPAD_WEBHOOK_ALLOW_UNSIGNED,
+      simulatorPort: v.DIALPAD_SIM_PORT,
+    },
+    http: { host: v.HOST, port: v.PORT },
+    apiToken: v.API_TOKEN,
+    adminToken: v.ADMIN_TOKEN,
+    logLevel: v.LOG_LEVEL,
+    callAiWaitSeconds: v.CALL_AI_WAIT_SECONDS,
+    dev: {
+      temporalCliPath: v.TEMPORAL_CLI_PATH,
+      temporalUiPort: v.TEMPORAL_UI_PORT,
+      postgresPort: v.DEV_POSTGRES_PORT,
+      temporalPort: v.DEV_TEMPORAL_PORT,
+    },
+  };
+}
+
+function isSecretName(name: string): boolean {
+  return /SECRET|TOKEN|KEY|DATABASE_URL/.test(name);
+}
+
+/** For process entry points: load the config or print the problems and exit non-zero. */
+export function loadConfigOrExit(mode: ConfigMode, env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env, mode);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable and its meaning.\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

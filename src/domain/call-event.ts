@@ -1,0 +1,70 @@
+/**
+ * A Dialpad call event after verification and validation: ids as strings, timestamps in epoch ms.
+ * This is what the ingress signals to the call workflow and what activities persist. Free of Node
+ * built-ins so workflow code can import the types.
+ */
+export interface CallParty {
+  id: string | null;
+  type: string | null;
+  name: string | null;
+  phone: string | null;
+  officeId: string | null;
+}
+
+export interface RecapFields {
+  summary?: string | null;
+  outcome?: string | null;
+  purposes?: string[] | null;
+  actionItems?: string[] | null;
+}
+
+export interface CallLegEvent {
+  callId: string;
+  state: string;
+  eventTimestamp: number | null;
+  masterCallId: string | null;
+  entryPointCallId: string | null;
+  operatorCallId: string | null;
+  direction: 'inbound' | 'outbound' | null;
+  externalNumber: string | null;
+  internalNumber: string | null;
+  target: CallParty | null;
+  contact: CallParty | null;
+  groupId: string | null;
+  dateStarted: number | null;
+  dateConnected: number | null;
+  dateEnded: number | null;
+  talkTimeMs: number | null;
+  totalDurationMs: number | null;
+  isTransferred: boolean;
+  recap: RecapFields | null;
+  voicemailTranscription: string | null;
+}
+
+/** The small message the ingress sends with signalWithStart. */
+export interface CallEventSignal {
+  /** dialpad_webhook_deliveries.id, or null when Postgres was down and the event went straight to Temporal. */
+  deliveryId: string | null;
+  accountId: string;
+  officeId: string | null;
+  event: CallLegEvent;
+}
+
+export const FINAL_STATES = new Set(['hangup', 'missed', 'voicemail', 'voicemail_uploaded']);
+export const AI_STATES = new Set([
+  'recap_summary',
+  'recap_outcome',
+  'recap_purposes',
+  'recap_action_items',
+  'call_transcription',
+]);
+/** States that drive the call workflow; every other state is acknowledged and counted only. */
+export const ACTED_ON_STATES = new Set([
+  ...FINAL_STATES,
+  'transcription',
+  ...AI_STATES,
+]);
+
+export function dedupeKey(e: Pick<CallLegEvent, 'callId' | 'state' | 'eventTimestamp'>): string {
+  return `${e.callId}:${e.state}:${e.eventTimestamp ?? 'none'}`;
+}

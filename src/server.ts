@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app';
+import { loadConfigOrExit, type Config } from './config';
+import { createKnex } from './db/knex';
+import { loggerOptions } from './logger';
+import { createTemporalClient } from './temporal/connection';
+
+/** The ingress process: the app, listening, with graceful close on SIGINT/SIGTERM. */
+export async function startIngress(config: Config): Promise<FastifyInstance> {
+  const db = createKnex(config.databaseUrl!);
+  const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+  const app = await buildApp({ config, db, temporal, logger: loggerOptions(config.logLevel, 'ingress') });
+  app.addHook('onClose', async () => {
+    await temporal.connection.close().catch(() => undefined);
+    await db.destroy();
+  });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  return app;
+}
+
+export function closeOnSignals(close: () => Promise<void>, boundMs = 25_000): void {
+  let closing = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (closing) return;
+      closing = true;
+      const timer = setTimeout(() => process.exit(1), boundMs);
+      timer.unref();
+      close()
+        .then(() => process.exit(0))
+        .catch(() => process.exit(1));
+    });
+  }
+}
+
+if (require.main === module) {
+  const config = loadConfigOrExit('production');
+  startIngress(config)
+    .then((app) => closeOnSignals(() => app.close()))
+    .catch((err: unknown) => {
+      process.stderr.write(`ingress failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,66 @@
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import { createActivities } from '../activities';
+import { loadConfigOrExit, type Config } from './config';
+import { createKnex } from './db/knex';
+import { createLogger, type Logger } from './logger';
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/** Bundles the workflow code once; tests and the dev runner reuse the bundle across workers. */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentBundlerLogger });
+}
+
+const noop = () => undefined;
+const silentBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
+
+export interface WorkerDeps {
+  config: Pick<Config, 'temporal'>;
+  db: Knex;
+  log: Logger;
+  connection: NativeConnection;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  taskQueue?: string;
+}
+
+/** Builds the Temporal worker with the real activities (the composition root). */
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.config.temporal.namespace,
+    taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ db: deps.db, log: deps.log }),
+    shutdownGraceTime: '20 seconds',
+  });
+}
+
+/** `npm run start:worker`: the worker against configured services. */
+export async function runWorkerProcess(config: Config): Promise<void> {
+  const log = createLogger(config.logLevel, 'worker');
+  const db = createKnex(config.databaseUrl!);
+  const connection = await NativeConnection.connect({ address: config.temporal.address! });
+  const worker = await createWorker({ config, db, log, connection });
+  log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log.info({ signal }, 'worker draining');
+      worker.shutdown();
+    });
+  }
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await db.destroy();
+    log.info('worker stopped');
+  }
+}
+
+if (require.main === module) {
+  runWorkerProcess(loadConfigOrExit('production')).catch((err: unknown) => {
+    process.stderr.write(`worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

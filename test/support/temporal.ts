@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config';
+import { bundleWorkflows, createWorker } from '../../src/worker';
+import { readRunInfo } from './run-info';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let runtimeInstalled = false;
+
+/** Workflows bundled once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflows();
+  return bundle;
+}
+
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+/** A Config pointing at this run's Postgres database and Temporal server. */
+export function testConfig(databaseUrl: string, overrides: NodeJS.ProcessEnv = {}): Config {
+  const info = readRunInfo();
+  return loadConfig(
+    {
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: info.temporalAddress,
+      TEMPORAL_NAMESPACE: info.temporalNamespace,
+      TEMPORAL_TASK_QUEUE: uniqueTaskQueue(),
+      LOG_LEVEL: 'silent',
+      ...overrides,
+    },
+    'dev',
+  );
+}
+
+export async function temporalClient(): Promise<{ client: Client; connection: Connection }> {
+  const info = readRunInfo();
+  const connection = await Connection.connect({ address: info.temporalAddress });
+  return { client: new Client({ connection, namespace: info.temporalNamespace }), connection };
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** A real worker on its own task queue, running until `stop()`. */
+export async function startTestWorker(config: Config, db: Knex): Promise<RunningWorker> {
+  if (!runtimeInstalled) {
+    // Keep the SDK's own logs out of test output.
+    Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+    runtimeInstalled = true;
+  }
+  const connection = await NativeConnection.connect({ address: config.temporal.address! });
+  const worker = await createWorker({
+    config,
+    db,
+    log: pino({ level: 'silent' }),
+    connection,
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  return {
+    worker,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}

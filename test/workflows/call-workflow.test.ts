@@ -1,0 +1,119 @@
+import { WorkflowIdReusePolicy } from '@temporalio/client';
+import type { CallEventSignal, CallLegEvent } from '../../src/domain/call-event';
+import { callEventSignal, callStateQuery, callWorkflow } from '../../workflows';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { startTestWorker, temporalClient, testConfig, type RunningWorker } from '../support/temporal';
+
+function leg(overrides: Partial<CallLegEvent> & { callId: string; state: string }): CallLegEvent {
+  return {
+    eventTimestamp: 1764241396100,
+    masterCallId: null,
+    entryPointCallId: null,
+    operatorCallId: null,
+    direction: 'inbound',
+    externalNumber: '+14155550142',
+    internalNumber: '+15105550100',
+    target: { id: '5991398486736896', type: 'user', name: 'Agent One', phone: '+15105550100', officeId: '5527348325810176' },
+    contact: { id: '6131436978913280', type: 'local', name: 'Dana Whitfield', phone: '+14155550142', officeId: null },
+    groupId: null,
+    dateStarted: 1764241200000,
+    dateConnected: 1764241206000,
+    dateEnded: 1764241395000,
+    talkTimeMs: 189000,
+    totalDurationMs: 195000,
+    isTransferred: false,
+    recap: null,
+    voicemailTranscription: null,
+    ...overrides,
+  };
+}
+
+describe('call workflow through a real Temporal server and Postgres', () => {
+  let tdb: TestDatabase;
+  let worker: RunningWorker;
+  let accountId: string;
+  let temporal: Awaited<ReturnType<typeof temporalClient>>;
+  let config: ReturnType<typeof testConfig>;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    config = testConfig(tdb.url);
+    worker = await startTestWorker(config, tdb.db);
+    temporal = await temporalClient();
+    const [account] = await tdb.db('accounts')
+      .insert({ name: 'Acme', dialpad_office_id: '5527348325810176' })
+      .returning('id');
+    accountId = (account as { id: string }).id;
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await temporal?.connection.close();
+    await tdb?.drop();
+  });
+
+  async function send(sig: CallEventSignal, aiWaitSeconds = 2) {
+    return temporal.client.workflow.signalWithStart(callWorkflow, {
+      workflowId: `dialpad-call-${sig.event.callId}`,
+      taskQueue: config.temporal.taskQueue,
+      args: [{ callId: sig.event.callId, accountId, officeId: sig.officeId, aiWaitSeconds }],
+      signal: callEventSignal,
+      signalArgs: [sig],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+  }
+
+  it('a hangup of an answered inbound leg becomes one answered call row written by the activity', async () => {
+    const callId = String(6421977457180000 + Math.floor(Math.random() * 1000));
+    const sig: CallEventSignal = {
+      deliveryId: null,
+      accountId,
+      officeId: '5527348325810176',
+      event: leg({ callId, state: 'hangup' }),
+    };
+    const handle = await send(sig);
+    await send(sig); // the same event again: ignored by the workflow, no second effect
+
+    const final = await handle.result();
+    expect(final.final).toBe(true);
+    expect(final.connected).toBe(true);
+    expect(final.duplicatesIgnored).toBe(1);
+    expect(final.eventsApplied).toBe(1);
+    expect(final.endReason).toBe('ai_window_passed');
+
+    const rows = await tdb.db('calls').where({ dialpad_call_id: callId });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      account_id: accountId,
+      source: 'dialpad',
+      direction: 'inbound',
+      status: 'answered',
+      external_number: '+14155550142',
+      internal_number: '+15105550100',
+      duration_seconds: 189,
+      answered_by_dialpad_user_id: '5991398486736896',
+      answered_by_name: 'Agent One',
+      ai_summary: null,
+    });
+    const legs = await tdb.db('dialpad_call_legs').where({ call_id: callId });
+    expect(legs).toHaveLength(1);
+    expect(legs[0].call_row_id).toBe(rows[0].id);
+  });
+
+  it('an unanswered hangup ends at once as a missed call, and a query shows what the run knows', async () => {
+    const callId = String(6421977457181000 + Math.floor(Math.random() * 1000));
+    const handle = await send({
+      deliveryId: null,
+      accountId,
+      officeId: '5527348325810176',
+      event: leg({ callId, state: 'hangup', dateConnected: null, talkTimeMs: 0 }),
+    }, 600);
+    const final = await handle.result();
+    expect(final.endReason).toBe('not_answered');
+    const queried = await handle.query(callStateQuery);
+    expect(queried.legState).toBe('hangup');
+    const row = await tdb.db('calls').where({ dialpad_call_id: callId }).first();
+    expect(row.status).toBe('missed');
+    expect(row.duration_seconds).toBe(0);
+  });
+});

@@ -1,0 +1,154 @@
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { AI_STATES, dedupeKey, FINAL_STATES, type CallEventSignal } from '../src/domain/call-event';
+import { CallState } from '../src/temporal/search-attributes';
+import type { CallActivities } from '../activities';
+
+/**
+ * One workflow per Dialpad call leg (`dialpad-call-<call_id>`). It applies the leg's events in
+ * arrival order through an idempotent activity (the activity's merge makes order irrelevant to the
+ * result), and ends when the leg is final and either its Ai data arrived or the Ai wait window
+ * passed. An event after the run ended starts a new run; the database merge makes that correct.
+ */
+export const callEventSignal = defineSignal<[CallEventSignal]>('callEvent');
+export const callStateQuery = defineQuery<CallWorkflowState>('callState');
+
+export interface CallWorkflowInput {
+  callId: string;
+  accountId: string;
+  officeId: string | null;
+  /** How long an answered leg waits for Dialpad Ai events after it ended. */
+  aiWaitSeconds: number;
+  /** How long a leg that never reports a final state stays open. */
+  maxOpenSeconds?: number;
+  /** Carried across continue-as-new. */
+  carried?: { state: CallWorkflowState; seenKeys: string[] };
+}
+
+export interface CallWorkflowState {
+  callId: string;
+  accountId: string;
+  officeId: string | null;
+  legState: string | null;
+  final: boolean;
+  connected: boolean;
+  aiStates: string[];
+  callRowId: string | null;
+  conversationStatus: string | null;
+  eventsApplied: number;
+  duplicatesIgnored: number;
+  finalAtMs: number | null;
+  endReason: 'ai_complete' | 'ai_window_passed' | 'not_answered' | 'max_open' | null;
+}
+
+const { recordCallEvent } = proxyActivities<CallActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 50,
+    nonRetryableErrorTypes: ['InvalidCallEventError'],
+  },
+});
+
+export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowState> {
+  const seen = new Set<string>(input.carried?.seenKeys ?? []);
+  const pending: CallEventSignal[] = [];
+  const state: CallWorkflowState = input.carried?.state ?? {
+    callId: input.callId,
+    accountId: input.accountId,
+    officeId: input.officeId,
+    legState: null,
+    final: false,
+    connected: false,
+    aiStates: [],
+    callRowId: null,
+    conversationStatus: null,
+    eventsApplied: 0,
+    duplicatesIgnored: 0,
+    finalAtMs: null,
+    endReason: null,
+  };
+
+  // Handlers first, before any await, so no signal delivered with the start is missed.
+  setHandler(callEventSignal, (sig) => {
+    const key = dedupeKey(sig.event);
+    if (seen.has(key)) {
+      state.duplicatesIgnored++;
+      return;
+    }
+    seen.add(key);
+    pending.push(sig);
+  });
+  setHandler(callStateQuery, () => state);
+
+  const aiComplete = () => state.aiStates.includes('recap_summary') && state.aiStates.includes('call_transcription');
+  const startedAt = Date.now();
+  const maxOpenMs = (input.maxOpenSeconds ?? 24 * 3600) * 1000;
+
+  for (;;) {
+    if (pending.length === 0) {
+      if (state.final) {
+        if (!state.connected) {
+          state.endReason = 'not_answered';
+          break;
+        }
+        if (aiComplete()) {
+          state.endReason = 'ai_complete';
+          break;
+        }
+        const remaining = (state.finalAtMs ?? Date.now()) + input.aiWaitSeconds * 1000 - Date.now();
+        if (remaining <= 0 || !(await condition(() => pending.length > 0, remaining))) {
+          state.endReason = 'ai_window_passed';
+          break;
+        }
+      } else {
+        const remaining = startedAt + maxOpenMs - Date.now();
+        if (remaining <= 0 || !(await condition(() => pending.length > 0, remaining))) {
+          state.endReason = 'max_open';
+          log.warn('call leg never reported a final state', { callId: input.callId });
+          break;
+        }
+      }
+    }
+
+    while (pending.length > 0) {
+      const sig = pending.shift()!;
+      const result = await recordCallEvent(sig);
+      state.eventsApplied++;
+      state.callRowId = result.callRowId;
+      state.conversationStatus = result.status;
+      const s = sig.event.state;
+      if (AI_STATES.has(s)) {
+        if (!state.aiStates.includes(s)) state.aiStates.push(s);
+      } else {
+        state.legState = result.legState;
+      }
+      if (result.legConnected) state.connected = true;
+      if (!state.final && (FINAL_STATES.has(s) || result.legFinal)) {
+        state.final = true;
+        state.finalAtMs = Date.now();
+      }
+    }
+    upsertSearchAttributes([{ key: CallState, value: state.legState ?? 'unknown' }]);
+    upsertMemo({ conversationStatus: state.conversationStatus, callRowId: state.callRowId });
+
+    if (workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof callWorkflow>({ ...input, carried: { state, seenKeys: [...seen] } });
+    }
+  }
+
+  upsertSearchAttributes([{ key: CallState, value: state.legState ?? 'unknown' }]);
+  return state;
+}
