@@ -2,9 +2,34 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
-  'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -24,7 +49,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/restrict-template-expressions': 'off',
-      'no-console': ['error', { allow: [] }],
+      'no-console': 'error',
     },
   },
   {
@@ -34,17 +59,26 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({
-            name,
-            message: 'Node built-ins are not allowed in workflow code (Temporal sandbox).',
-          })),
+          paths: nodeBuiltins
+            .flatMap((m) => [m, `node:${m}`])
+            .map((name) => ({
+              name,
+              message: 'Node built-ins are not allowed in workflow code (Temporal sandbox).',
+            })),
           patterns: [{ group: ['node:*'], message: 'Node built-ins are not allowed in workflow code.' }],
         },
       ],
     },
   },
   {
-    files: ['test/**/*.ts', 'scripts/**/*.ts', 'src/dev/**/*.ts', 'src/cli/**/*.ts', 'bench/**/*.ts', 'reliability/**/*.ts'],
+    files: [
+      'test/**/*.ts',
+      'scripts/**/*.ts',
+      'src/dev/**/*.ts',
+      'src/cli/**/*.ts',
+      'bench/**/*.ts',
+      'reliability/**/*.ts',
+    ],
     rules: { 'no-console': 'off', '@typescript-eslint/unbound-method': 'off' },
   },
 );

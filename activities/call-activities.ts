@@ -17,7 +17,8 @@ export function createCallActivities(deps: { db: Knex }) {
     /** Upserts the leg and folds it into its conversation's `calls` row. Idempotent. */
     async recordCallEvent(sig: CallEventSignal): Promise<RecordCallEventResult> {
       const recorded = await calls.recordLegEvent(sig);
-      const leg = await deps.db('dialpad_call_legs')
+      const leg = await deps
+        .db('dialpad_call_legs')
         .where({ call_id: sig.event.callId })
         .first('state', 'date_connected', 'voicemail');
       return {

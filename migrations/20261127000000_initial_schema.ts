@@ -322,7 +322,9 @@ export async function up(knex: Knex): Promise<void> {
     t.text('last_signal_error').nullable();
     t.text('verified_with').notNullable();
     t.jsonb('payload').notNullable();
-    t.foreign('account_id', 'dialpad_webhook_deliveries_account_id_fkey').references('accounts.id').onDelete('SET NULL');
+    t.foreign('account_id', 'dialpad_webhook_deliveries_account_id_fkey')
+      .references('accounts.id')
+      .onDelete('SET NULL');
     t.check("routing_status in ('routed', 'unrouted', 'ignored')", [], 'dialpad_webhook_deliveries_routing_check');
     t.check("signal_status in ('pending', 'signalled', 'not_needed')", [], 'dialpad_webhook_deliveries_signal_check');
     t.check("verified_with in ('current', 'previous', 'unsigned')", [], 'dialpad_webhook_deliveries_verified_check');

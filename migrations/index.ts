@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initialSchema from './20261127000000_initial_schema';
+import * as dialpadRateLimits from './20261127010000_dialpad_rate_limits';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list
@@ -7,6 +8,7 @@ import * as initialSchema from './20261127000000_initial_schema';
  */
 export const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }> = [
   { name: '20261127000000_initial_schema', module: initialSchema },
+  { name: '20261127010000_dialpad_rate_limits', module: dialpadRateLimits },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {

@@ -1,4 +1,4 @@
-import type { Client, Connection } from '@temporalio/client';
+import type { TemporalHandles } from './temporal/connection';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Knex } from 'knex';
 import type { Config } from './config';
@@ -8,14 +8,14 @@ import { healthRoutes } from './routes/health';
 export interface AppDeps {
   config: Config;
   db: Knex;
-  temporal: { client: Client; connection: Connection };
+  temporal: TemporalHandles;
   metrics: Metrics;
 }
 
 export interface BuildAppOptions {
   config: Config;
   db: Knex;
-  temporal: { client: Client; connection: Connection };
+  temporal: TemporalHandles;
   metrics?: Metrics;
   logger?: FastifyServerOptions['logger'];
 }

@@ -164,7 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
   const v: Parsed = result.data;
   if (mode === 'production') {
     if (!v.DATABASE_URL) problems.push('DATABASE_URL: required in production (postgres://user:password@host:5432/db)');
-    if (!v.TEMPORAL_ADDRESS) problems.push('TEMPORAL_ADDRESS: required in production (host:port of the Temporal frontend)');
+    if (!v.TEMPORAL_ADDRESS)
+      problems.push('TEMPORAL_ADDRESS: required in production (host:port of the Temporal frontend)');
     if (!v.DIALPAD_API_KEY) problems.push('DIALPAD_API_KEY: required in production (a Dialpad company API key)');
     if (!v.DIALPAD_WEBHOOK_SECRET && !v.DIALPAD_WEBHOOK_ALLOW_UNSIGNED)
       problems.push('DIALPAD_WEBHOOK_SECRET: required in production (the secret of the Dialpad webhook)');

@@ -11,7 +11,7 @@ export async function startIngress(config: Config): Promise<FastifyInstance> {
   const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
   const app = await buildApp({ config, db, temporal, logger: loggerOptions(config.logLevel, 'ingress') });
   app.addHook('onClose', async () => {
-    await temporal.connection.close().catch(() => undefined);
+    await temporal.close();
     await db.destroy();
   });
   await app.listen({ host: config.http.host, port: config.http.port });

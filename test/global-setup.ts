@@ -37,7 +37,12 @@ export default async function globalSetup(): Promise<void> {
   const temporalNamespace = process.env.TEMPORAL_NAMESPACE || 'default';
   if (!temporalAddress) {
     services.temporal = await withPortRetry((port) =>
-      startTemporalDevServer({ port, namespace: temporalNamespace, logFile: join(dir, 'temporal.log'), log: () => undefined }),
+      startTemporalDevServer({
+        port,
+        namespace: temporalNamespace,
+        logFile: join(dir, 'temporal.log'),
+        log: () => undefined,
+      }),
     );
     temporalAddress = services.temporal.address;
   }

@@ -69,8 +69,7 @@ export function summariseConversation(legs: LegRow[]): ConversationSummary {
   const ordered = [...legs].sort(byStart);
   const entry = ordered.find((l) => l.entryPointCallId === null) ?? ordered[0]!;
   const direction = (entry.direction ?? ordered.find((l) => l.direction)?.direction ?? 'inbound') as
-    | 'inbound'
-    | 'outbound';
+    'inbound' | 'outbound';
 
   const connected = ordered.filter(legConnected);
   const anyEnded = ordered.some((l) => l.dateEnded !== null || l.state === 'hangup' || l.state === 'missed');

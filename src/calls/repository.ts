@@ -84,7 +84,12 @@ export function mergeLeg(existing: LegDbRow | undefined, sig: CallEventSignal): 
     const rankNew = LIFECYCLE_ORDER[e.state] ?? 0;
     const rankOld = existing ? (LIFECYCLE_ORDER[existing.state] ?? 0) : -1;
     // A final state is never undone by a late ringing/connected; among equals the newer event wins.
-    if (!existing || rankNew > rankOld || (rankNew === rankOld && newer) || (AI_STATES.has(existing.state) && rankNew > 0))
+    if (
+      !existing ||
+      rankNew > rankOld ||
+      (rankNew === rankOld && newer) ||
+      (AI_STATES.has(existing.state) && rankNew > 0)
+    )
       state = e.state;
   }
   const recap = e.recap ? { ...(existing?.recap ?? {}), ...stripNullish(e.recap) } : (existing?.recap ?? null);
@@ -127,7 +132,7 @@ export function mergeLeg(existing: LegDbRow | undefined, sig: CallEventSignal): 
 }
 
 function stripNullish(r: RecapFields): RecapFields {
-  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null && v !== undefined)) as RecapFields;
+  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null && v !== undefined));
 }
 
 function toLegRow(r: LegDbRow): LegRow {
@@ -162,12 +167,15 @@ export class CallRepository {
       const ids = [...new Set([e.callId, e.masterCallId, e.entryPointCallId, e.operatorCallId].filter(isId))].sort();
       for (const id of ids) await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 7321))', [id]);
 
-      const existing = (await trx<LegDbRow>('dialpad_call_legs').where({ call_id: e.callId }).forUpdate().first()) as
-        | LegDbRow
-        | undefined;
+      const existing: LegDbRow | undefined = await trx('dialpad_call_legs')
+        .where({ call_id: e.callId })
+        .forUpdate()
+        .first();
       const merged = mergeLeg(existing, sig);
       const linkIds = [
-        ...new Set([merged.call_id, merged.master_call_id, merged.entry_point_call_id, merged.operator_call_id].filter(isId)),
+        ...new Set(
+          [merged.call_id, merged.master_call_id, merged.entry_point_call_id, merged.operator_call_id].filter(isId),
+        ),
       ];
 
       const related = await trx('dialpad_call_legs')
@@ -210,11 +218,16 @@ export class CallRepository {
       }
 
       await trx('dialpad_call_legs')
-        .insert({ ...merged, call_row_id: survivor, recap: merged.recap ? JSON.stringify(merged.recap) : null, updated_at: trx.fn.now() })
+        .insert({
+          ...merged,
+          call_row_id: survivor,
+          recap: merged.recap ? JSON.stringify(merged.recap) : null,
+          updated_at: trx.fn.now(),
+        })
         .onConflict('call_id')
         .merge();
 
-      const legs = (await trx<LegDbRow>('dialpad_call_legs').where({ call_row_id: survivor })) as LegDbRow[];
+      const legs: LegDbRow[] = await trx('dialpad_call_legs').where({ call_row_id: survivor });
       const summary = summariseConversation(legs.map(toLegRow));
       const recap = mergeRecaps(legs);
       await trx('calls')
@@ -285,7 +298,8 @@ export class CallRepository {
       const current = (await trx('calls').where({ id: survivor }).first()) as Record<string, unknown>;
       const fill: Record<string, unknown> = {};
       for (const [col, v] of Object.entries(keep)) {
-        if (current[col] === null || current[col] === undefined) fill[col] = typeof v === 'object' && v !== null && !(v instanceof Date) ? JSON.stringify(v) : v;
+        if (current[col] === null || current[col] === undefined)
+          fill[col] = typeof v === 'object' && v !== null && !(v instanceof Date) ? JSON.stringify(v) : v;
       }
       // A link is a pair; never take half of one.
       if ('linked_entity_type' in fill !== 'linked_entity_id' in fill) {

@@ -129,7 +129,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promi
   try {
     return await Promise.race([
       p.catch((err: unknown) => {
-        throw new Error(`${message}${err ? `: ${String(err)}` : ''}`);
+        throw new Error(`${message}${err instanceof Error ? `: ${err.message}` : ''}`, { cause: err });
       }),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(message)), ms);

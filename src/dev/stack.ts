@@ -109,8 +109,13 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     });
 
     const temporalClient = createTemporalClient(temporalAddress, config.temporal.namespace);
-    stops.push(() => temporalClient.connection.close());
-    const app = await buildApp({ config, db, temporal: temporalClient, logger: loggerOptions(config.logLevel, 'ingress') });
+    stops.push(() => temporalClient.close());
+    const app = await buildApp({
+      config,
+      db,
+      temporal: temporalClient,
+      logger: loggerOptions(config.logLevel, 'ingress'),
+    });
     await app.listen({ host: config.http.host, port: config.http.port });
     stops.push(() => app.close());
     const address = app.server.address();

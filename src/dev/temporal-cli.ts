@@ -14,7 +14,8 @@ export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
 
 export function temporalCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.NAVIGATOR_DIALPAD_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'navigator-dialpad');
+  const base =
+    env.NAVIGATOR_DIALPAD_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'navigator-dialpad');
   return join(base, 'temporal-cli', TEMPORAL_CLI_VERSION);
 }
 
@@ -77,7 +78,9 @@ export async function locateTemporalCli(
     const go = onPath('go', env);
     if (go) {
       mkdirSync(join(cacheDir, 'bin'), { recursive: true });
-      log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install into ${cacheDir} (first time only, a few minutes)…`);
+      log(
+        `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install into ${cacheDir} (first time only, a few minutes)…`,
+      );
       const started = Date.now();
       await promisify(execFile)(go, ['install', GO_PACKAGE], {
         env: { ...env, GOBIN: join(cacheDir, 'bin'), CGO_ENABLED: '0' },

@@ -76,7 +76,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     } catch (err) {
       proc.kill('SIGKILL');
       const tail = opts.logFile ? readTail(opts.logFile) : '';
-      throw new Error(`${(err as Error).message}${tail ? `\n--- ${opts.logFile} ---\n${tail}` : ''}`);
+      throw new Error(`${(err as Error).message}${tail ? `\n--- ${opts.logFile} ---\n${tail}` : ''}`, { cause: err });
     }
   };
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app';
 import { pingTemporal } from '../temporal/connection';
 
-async function check(fn: () => Promise<unknown>, timeoutMs: number): Promise<'ok' | string> {
+async function check(fn: () => Promise<unknown>, timeoutMs: number): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -25,10 +25,12 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/readyz', async (_req, reply) => {
     const [postgres, temporal] = await Promise.all([
       check(() => deps.db.raw('select 1'), 2_000),
-      check(() => pingTemporal(deps.temporal.connection, deps.config.temporal.namespace, 2_000), 2_500),
+      check(() => pingTemporal(deps.temporal.probe, deps.config.temporal.namespace, 2_000), 2_500),
     ]);
     const ready = postgres === 'ok' && temporal === 'ok';
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: { postgres, temporal } });
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not ready', checks: { postgres, temporal } });
   });
 
   app.get('/metrics', async (_req, reply) => {

@@ -51,7 +51,16 @@ export interface RunningWorker {
 export async function startTestWorker(config: Config, db: Knex): Promise<RunningWorker> {
   if (!runtimeInstalled) {
     // Keep the SDK's own logs out of test output.
-    Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+    Runtime.install({
+      logger: {
+        log: () => undefined,
+        trace: () => undefined,
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: () => undefined,
+      },
+    });
     runtimeInstalled = true;
   }
   const connection = await NativeConnection.connect({ address: config.temporal.address! });

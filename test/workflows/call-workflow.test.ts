@@ -13,7 +13,13 @@ function leg(overrides: Partial<CallLegEvent> & { callId: string; state: string 
     direction: 'inbound',
     externalNumber: '+14155550142',
     internalNumber: '+15105550100',
-    target: { id: '5991398486736896', type: 'user', name: 'Agent One', phone: '+15105550100', officeId: '5527348325810176' },
+    target: {
+      id: '5991398486736896',
+      type: 'user',
+      name: 'Agent One',
+      phone: '+15105550100',
+      officeId: '5527348325810176',
+    },
     contact: { id: '6131436978913280', type: 'local', name: 'Dana Whitfield', phone: '+14155550142', officeId: null },
     groupId: null,
     dateStarted: 1764241200000,
@@ -40,7 +46,8 @@ describe('call workflow through a real Temporal server and Postgres', () => {
     config = testConfig(tdb.url);
     worker = await startTestWorker(config, tdb.db);
     temporal = await temporalClient();
-    const [account] = await tdb.db('accounts')
+    const [account] = await tdb
+      .db('accounts')
       .insert({ name: 'Acme', dialpad_office_id: '5527348325810176' })
       .returning('id');
     accountId = (account as { id: string }).id;
@@ -102,12 +109,15 @@ describe('call workflow through a real Temporal server and Postgres', () => {
 
   it('an unanswered hangup ends at once as a missed call, and a query shows what the run knows', async () => {
     const callId = String(6421977457181000 + Math.floor(Math.random() * 1000));
-    const handle = await send({
-      deliveryId: null,
-      accountId,
-      officeId: '5527348325810176',
-      event: leg({ callId, state: 'hangup', dateConnected: null, talkTimeMs: 0 }),
-    }, 600);
+    const handle = await send(
+      {
+        deliveryId: null,
+        accountId,
+        officeId: '5527348325810176',
+        event: leg({ callId, state: 'hangup', dateConnected: null, talkTimeMs: 0 }),
+      },
+      600,
+    );
     const final = await handle.result();
     expect(final.endReason).toBe('not_answered');
     const queried = await handle.query(callStateQuery);

@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const ROOT = join(__dirname, '..', '..');
+
+function problems(env: NodeJS.ProcessEnv, mode: 'dev' | 'production' = 'dev'): string[] {
+  try {
+    loadConfig(env, mode);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('runs with no configuration at all in dev, with local defaults', () => {
+    const c = loadConfig({}, 'dev');
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.temporal).toEqual({ address: undefined, namespace: 'default', taskQueue: 'navigator-dialpad' });
+    expect(c.dialpad.apiBaseUrl).toBe('https://dialpad.com');
+    expect(c.logLevel).toBe('info');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT: expected an integer port/],
+    [{ PORT: '70000' }, /^PORT: expected an integer port/],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: expected a URL like postgres:/],
+    [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL: expected a URL/],
+    [{ TEMPORAL_ADDRESS: 'localhost' }, /^TEMPORAL_ADDRESS: expected host:port/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: expected one of fatal, error/],
+    [{ DIALPAD_API_BASE_URL: 'ftp://dialpad.com' }, /^DIALPAD_API_BASE_URL: expected an http\(s\) URL/],
+    [{ DIALPAD_WEBHOOK_ALLOW_UNSIGNED: 'maybe' }, /^DIALPAD_WEBHOOK_ALLOW_UNSIGNED: expected true or false/],
+    [{ API_TOKEN: 'short' }, /^API_TOKEN: expected at least 16 characters/],
+    [{ API_TOKEN: 'x'.repeat(20), ADMIN_TOKEN: 'x'.repeat(20) }, /^ADMIN_TOKEN: must differ from API_TOKEN/],
+    [{ DIALPAD_WEBHOOK_SECRET_PREVIOUS: 'old-secret' }, /^DIALPAD_WEBHOOK_SECRET_PREVIOUS: only meaningful/],
+  ])('rejects %j naming the variable', (env, expected) => {
+    const found = problems(env);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(expected);
+  });
+
+  it('never echoes a secret value in its error', () => {
+    const found = problems({ API_TOKEN: 'hunter2' });
+    expect(found.join('\n')).not.toContain('hunter2');
+  });
+
+  it('reports every problem at once', () => {
+    expect(problems({ PORT: 'abc', DATABASE_URL: 'nope', LOG_LEVEL: 'x' }).map((p) => p.split(':')[0])).toEqual([
+      'DATABASE_URL',
+      'PORT',
+      'LOG_LEVEL',
+    ]);
+  });
+
+  it('requires named services and secrets in production', () => {
+    const names = problems({}, 'production').map((p) => p.split(':')[0]);
+    expect(names).toEqual([
+      'DATABASE_URL',
+      'TEMPORAL_ADDRESS',
+      'DIALPAD_API_KEY',
+      'DIALPAD_WEBHOOK_SECRET',
+      'API_TOKEN',
+      'ADMIN_TOKEN',
+    ]);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ DATABASE_URL: 'postgres//broken' }, 'DATABASE_URL'],
+  ])('`npm run dev` with %j exits non-zero naming %s before starting anything', (env, name) => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'dev', 'dev.ts')],
+      {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain(`${name}:`);
+    expect(r.stderr).toContain('Invalid configuration');
+  });
+});
