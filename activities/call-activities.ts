@@ -1,8 +1,12 @@
 import type { Knex } from 'knex';
 import { CallRepository } from '../src/calls/repository';
 import { FINAL_STATES, type CallEventSignal } from '../src/domain/call-event';
+import { DeliveryStore } from '../src/ingress/deliveries';
+import { routeEvent } from '../src/ingress/routing';
 
-export interface RecordCallEventResult {
+export type RecordCallEventResult = ({ unrouted: false; accountId: string } & RecordedLegResult) | { unrouted: true };
+
+interface RecordedLegResult {
   callRowId: string;
   status: string;
   legState: string;
@@ -13,15 +17,32 @@ export interface RecordCallEventResult {
 
 export function createCallActivities(deps: { db: Knex }) {
   const calls = new CallRepository(deps.db);
+  const deliveries = new DeliveryStore(deps.db);
   return {
     /** Upserts the leg and folds it into its conversation's `calls` row. Idempotent. */
-    async recordCallEvent(sig: CallEventSignal): Promise<RecordCallEventResult> {
+    async recordCallEvent(input: CallEventSignal): Promise<RecordCallEventResult> {
+      let sig = input;
+      if (!sig.accountId) {
+        // The ingress could not reach Postgres and signalled directly: route and record it now.
+        const route = await routeEvent(deps.db, sig.event);
+        const stored = await deliveries.record({
+          event: sig.event,
+          officeId: route.officeId,
+          accountId: route.accountId,
+          verifiedWith: 'current',
+        });
+        if (!route.accountId) return { unrouted: true };
+        if (!stored.duplicate) await deliveries.markSignalled([stored.id]);
+        sig = { ...sig, accountId: route.accountId, officeId: route.officeId, deliveryId: stored.id };
+      }
       const recorded = await calls.recordLegEvent(sig);
       const leg = await deps
         .db('dialpad_call_legs')
         .where({ call_id: sig.event.callId })
         .first('state', 'date_connected', 'voicemail');
       return {
+        unrouted: false,
+        accountId: sig.accountId!,
         callRowId: recorded.callRowId,
         status: recorded.status,
         legState: leg.state as string,

@@ -319,6 +319,9 @@ export async function up(knex: Knex): Promise<void> {
     t.text('signal_status').notNullable().defaultTo('pending');
     t.integer('signal_attempts').notNullable().defaultTo(0);
     t.timestamp('signalled_at', { useTz: true }).nullable();
+    // The relay leaves a fresh delivery to the request that recorded it for a few seconds, and backs
+    // off after failures; a delivery released by linking its office is due at once.
+    t.timestamp('relay_after', { useTz: true }).notNullable().defaultTo(knex.raw("now() + interval '3 seconds'"));
     t.text('last_signal_error').nullable();
     t.text('verified_with').notNullable();
     t.jsonb('payload').notNullable();
@@ -332,7 +335,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['received_at'], 'dialpad_webhook_deliveries_received_at_idx');
   });
   await knex.raw(
-    "create index dialpad_webhook_deliveries_pending_idx on dialpad_webhook_deliveries (id) where signal_status = 'pending' and routing_status = 'routed'",
+    "create index dialpad_webhook_deliveries_pending_idx on dialpad_webhook_deliveries (relay_after, id) where signal_status = 'pending' and routing_status = 'routed'",
   );
   await knex.raw(
     "create index dialpad_webhook_deliveries_unrouted_idx on dialpad_webhook_deliveries (office_id) where routing_status = 'unrouted'",

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as initialSchema from './20261127000000_initial_schema';
 import * as dialpadRateLimits from './20261127010000_dialpad_rate_limits';
+import * as adminAuditLog from './20261127020000_admin_audit_log';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list
@@ -9,6 +10,7 @@ import * as dialpadRateLimits from './20261127010000_dialpad_rate_limits';
 export const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }> = [
   { name: '20261127000000_initial_schema', module: initialSchema },
   { name: '20261127010000_dialpad_rate_limits', module: dialpadRateLimits },
+  { name: '20261127020000_admin_audit_log', module: adminAuditLog },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {

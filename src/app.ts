@@ -1,15 +1,20 @@
 import type { TemporalHandles } from './temporal/connection';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Knex } from 'knex';
 import type { Config } from './config';
 import { createMetrics, type Metrics } from './plugins/metrics';
+import { DeliveryStore } from './ingress/deliveries';
+import { DeliveryRelay } from './ingress/relay';
 import { healthRoutes } from './routes/health';
+import { webhookRoutes } from './routes/webhooks';
+import { adminRoutes } from './routes/admin';
 
 export interface AppDeps {
   config: Config;
   db: Knex;
   temporal: TemporalHandles;
   metrics: Metrics;
+  log: FastifyBaseLogger;
 }
 
 export interface BuildAppOptions {
@@ -18,6 +23,8 @@ export interface BuildAppOptions {
   temporal: TemporalHandles;
   metrics?: Metrics;
   logger?: FastifyServerOptions['logger'];
+  /** The relay of recorded deliveries to Temporal; tests may drive it by hand. */
+  relay?: { intervalMs?: number; disabled?: boolean };
 }
 
 /**
@@ -25,12 +32,6 @@ export interface BuildAppOptions {
  * (src/server.ts) listens; tests use `inject`.
  */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
-  const deps: AppDeps = {
-    config: opts.config,
-    db: opts.db,
-    temporal: opts.temporal,
-    metrics: opts.metrics ?? createMetrics(),
-  };
   const app = Fastify({
     logger: opts.logger ?? false,
     // Dialpad waits 5 s; we answer long before. Bodies are small JWS strings.
@@ -39,6 +40,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bodyLimit: 256 * 1024,
     genReqId: () => `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
   });
+
+  const deps: AppDeps = {
+    config: opts.config,
+    db: opts.db,
+    temporal: opts.temporal,
+    metrics: opts.metrics ?? createMetrics(),
+    log: app.log,
+  };
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
@@ -57,5 +66,27 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   healthRoutes(app, deps);
+  await app.register(async (scope) => webhookRoutes(scope, deps));
+  await app.register(async (scope) => adminRoutes(scope, deps));
+
+  const relay = new DeliveryRelay(
+    new DeliveryStore(opts.db),
+    opts.temporal.client,
+    { taskQueue: opts.config.temporal.taskQueue, aiWaitSeconds: opts.config.callAiWaitSeconds, timeoutMs: 5_000 },
+    app.log,
+    deps.metrics,
+    opts.relay,
+  );
+  app.decorate('deliveryRelay', relay);
+  if (!opts.relay?.disabled) {
+    app.addHook('onReady', async () => relay.start());
+    app.addHook('onClose', async () => relay.stop());
+  }
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deliveryRelay: DeliveryRelay;
+  }
 }

@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { AI_STATES, dedupeKey, FINAL_STATES, type CallEventSignal } from '../src/domain/call-event';
-import { CallState } from '../src/temporal/search-attributes';
+import { CallState, NavigatorAccountId } from '../src/temporal/search-attributes';
 import type { CallActivities } from '../activities';
 
 /**
@@ -25,7 +25,7 @@ export const callStateQuery = defineQuery<CallWorkflowState>('callState');
 
 export interface CallWorkflowInput {
   callId: string;
-  accountId: string;
+  accountId: string | null;
   officeId: string | null;
   /** How long an answered leg waits for Dialpad Ai events after it ended. */
   aiWaitSeconds: number;
@@ -37,7 +37,7 @@ export interface CallWorkflowInput {
 
 export interface CallWorkflowState {
   callId: string;
-  accountId: string;
+  accountId: string | null;
   officeId: string | null;
   legState: string | null;
   final: boolean;
@@ -48,7 +48,7 @@ export interface CallWorkflowState {
   eventsApplied: number;
   duplicatesIgnored: number;
   finalAtMs: number | null;
-  endReason: 'ai_complete' | 'ai_window_passed' | 'not_answered' | 'max_open' | null;
+  endReason: 'ai_complete' | 'ai_window_passed' | 'not_answered' | 'max_open' | 'unrouted' | null;
 }
 
 const { recordCallEvent } = proxyActivities<CallActivities>({
@@ -126,6 +126,12 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
     while (pending.length > 0) {
       const sig = pending.shift()!;
       const result = await recordCallEvent(sig);
+      if (result.unrouted) {
+        // Kept as an unrouted delivery: it is replayed once an administrator links the office.
+        state.endReason = 'unrouted';
+        continue;
+      }
+      state.accountId = result.accountId;
       state.eventsApplied++;
       state.callRowId = result.callRowId;
       state.conversationStatus = result.status;
@@ -141,7 +147,11 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
         state.finalAtMs = Date.now();
       }
     }
-    upsertSearchAttributes([{ key: CallState, value: state.legState ?? 'unknown' }]);
+    if (state.endReason === 'unrouted') break;
+    upsertSearchAttributes([
+      { key: CallState, value: state.legState ?? 'unknown' },
+      ...(state.accountId ? [{ key: NavigatorAccountId, value: state.accountId }] : []),
+    ]);
     upsertMemo({ conversationStatus: state.conversationStatus, callRowId: state.callRowId });
 
     if (workflowInfo().continueAsNewSuggested) {

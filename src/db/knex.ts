@@ -12,6 +12,8 @@ export function createKnex(databaseUrl: string, pool: { min?: number; max?: numb
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
     acquireConnectionTimeout: 10_000,
     migrations: { migrationSource, tableName: 'knex_migrations' },
+    // knex's own logger prints with console.log; its errors reach callers as exceptions anyway.
+    log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
   });
 }
 

@@ -45,7 +45,8 @@ export interface CallLegEvent {
 export interface CallEventSignal {
   /** dialpad_webhook_deliveries.id, or null when Postgres was down and the event went straight to Temporal. */
   deliveryId: string | null;
-  accountId: string;
+  /** Null only when Postgres was down at the ingress: the activity routes the event then. */
+  accountId: string | null;
   officeId: string | null;
   event: CallLegEvent;
 }
@@ -59,11 +60,7 @@ export const AI_STATES = new Set([
   'call_transcription',
 ]);
 /** States that drive the call workflow; every other state is acknowledged and counted only. */
-export const ACTED_ON_STATES = new Set([
-  ...FINAL_STATES,
-  'transcription',
-  ...AI_STATES,
-]);
+export const ACTED_ON_STATES = new Set([...FINAL_STATES, 'transcription', ...AI_STATES]);
 
 export function dedupeKey(e: Pick<CallLegEvent, 'callId' | 'state' | 'eventTimestamp'>): string {
   return `${e.callId}:${e.state}:${e.eventTimestamp ?? 'none'}`;

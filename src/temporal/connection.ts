@@ -3,28 +3,26 @@ import { Client, Connection } from '@temporalio/client';
 export interface TemporalHandles {
   client: Client;
   connection: Connection;
-  /**
-   * A second connection without the SDK's gRPC retry interceptor, for health checks: a ping must
-   * fail fast, and a retry timer still pending when the connection closes would throw.
-   */
+  /** The same connection, named for health checks. */
   probe: Connection;
   close(): Promise<void>;
 }
 
 /**
- * A lazily-connecting Temporal client: the ingress must start (and keep accepting webhooks into
- * Postgres) even while Temporal is unreachable.
+ * A lazily-connecting Temporal client for the ingress: it must start (and keep accepting webhooks
+ * into Postgres) while Temporal is unreachable. Without the SDK's gRPC retry interceptor: every
+ * call here is bounded and retried by our own relay, and the interceptor's retry timers outlive a
+ * call we gave up on (and throw once the connection is closed).
  */
 export function createTemporalClient(address: string, namespace: string): TemporalHandles {
-  const connection = Connection.lazy({ address, connectTimeout: 5_000 });
-  const probe = Connection.lazy({ address, connectTimeout: 2_000, interceptors: [] });
+  const connection = Connection.lazy({ address, connectTimeout: 2_000, interceptors: [] });
   const client = new Client({ connection, namespace });
   return {
     client,
     connection,
-    probe,
+    probe: connection,
     close: async () => {
-      await Promise.allSettled([connection.close(), probe.close()]);
+      await connection.close().catch(() => undefined);
     },
   };
 }

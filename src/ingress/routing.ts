@@ -1,0 +1,36 @@
+import type { Knex } from 'knex';
+import type { CallLegEvent } from '../domain/call-event';
+
+/**
+ * Which Navigator account an event belongs to: from the office of its target (`target.office_id`,
+ * a target that is itself an office, the `Office:<id>` group, or the synced directory when the
+ * target is a user, department or call centre), then the account linked to that office.
+ */
+export interface Route {
+  officeId: string | null;
+  accountId: string | null;
+}
+
+const DIRECTORY_TABLE: Record<string, string> = {
+  user: 'dialpad_users',
+  department: 'dialpad_departments',
+  callcenter: 'dialpad_call_centers',
+};
+
+export function officeFromEvent(e: CallLegEvent): string | null {
+  if (e.target?.officeId) return e.target.officeId;
+  if (e.target?.type === 'office' && e.target.id) return e.target.id;
+  const group = e.groupId ? /^Office:(\d+)$/.exec(e.groupId) : null;
+  return group?.[1] ?? null;
+}
+
+export async function routeEvent(db: Knex, e: CallLegEvent): Promise<Route> {
+  let officeId = officeFromEvent(e);
+  if (!officeId && e.target?.id && e.target.type && DIRECTORY_TABLE[e.target.type]) {
+    const row = await db(DIRECTORY_TABLE[e.target.type]!).where({ id: e.target.id }).first('office_id');
+    officeId = (row?.office_id as string | undefined) ?? null;
+  }
+  if (!officeId) return { officeId: null, accountId: null };
+  const account = await db('accounts').where({ dialpad_office_id: officeId }).first('id');
+  return { officeId, accountId: (account?.id as string | undefined) ?? null };
+}

@@ -1,0 +1,86 @@
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { CallEventSignal } from '../domain/call-event';
+import { maskPhone } from '../logger';
+import { CallState, DialpadCallId, DialpadOfficeId, NavigatorAccountId } from '../temporal/search-attributes';
+import { callEventSignal, callWorkflow } from '../../workflows';
+
+export function callWorkflowId(callId: string): string {
+  return `dialpad-call-${callId}`;
+}
+
+export interface SignalOptions {
+  taskQueue: string;
+  aiWaitSeconds: number;
+  /** Bound on how long one signalWithStart may take (Dialpad waits 5 s for the whole request). */
+  timeoutMs?: number;
+}
+
+/**
+ * Starts the leg's workflow or signals the running one. A closed workflow with the same id is
+ * started again (ALLOW_DUPLICATE): the new run merges into what the database already holds.
+ */
+export async function signalCallWorkflow(client: Client, sig: CallEventSignal, opts: SignalOptions): Promise<void> {
+  const e = sig.event;
+  const searchAttributes = [
+    { key: DialpadCallId, value: e.callId },
+    { key: CallState, value: e.state },
+    ...(sig.officeId ? [{ key: DialpadOfficeId, value: sig.officeId }] : []),
+    ...(sig.accountId ? [{ key: NavigatorAccountId, value: sig.accountId }] : []),
+  ];
+  const call = () =>
+    client.workflow.signalWithStart(callWorkflow, {
+      workflowId: callWorkflowId(e.callId),
+      taskQueue: opts.taskQueue,
+      args: [{ callId: e.callId, accountId: sig.accountId, officeId: sig.officeId, aiWaitSeconds: opts.aiWaitSeconds }],
+      signal: callEventSignal,
+      signalArgs: [sig],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: searchAttributes,
+      memo: { summary: describeCall(sig) },
+    });
+  if (!opts.timeoutMs) return void (await call());
+  // A hard bound: while Temporal is unreachable the SDK's connect and retry can outlast a deadline.
+  // A signal that lands after we gave up is harmless: the workflow ignores a repeated event.
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = client.connection.withDeadline(Date.now() + opts.timeoutMs, call);
+  try {
+    await Promise.race([
+      attempt,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Temporal did not answer within ${opts.timeoutMs} ms`)),
+          opts.timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    attempt.catch(() => undefined);
+  }
+}
+
+/**
+ * After Temporal fails, requests skip it for a short while (the relay delivers what they record),
+ * so an outage costs one slow request per process rather than one per delivery.
+ */
+export class TemporalBreaker {
+  private openUntil = 0;
+  constructor(private readonly coolOffMs = 5_000) {}
+  get open(): boolean {
+    return Date.now() < this.openUntil;
+  }
+  failed(): void {
+    this.openUntil = Date.now() + this.coolOffMs;
+  }
+  succeeded(): void {
+    this.openUntil = 0;
+  }
+}
+
+/** A short, person-readable line for the Temporal UI (no full phone numbers). */
+export function describeCall(sig: CallEventSignal): string {
+  const e = sig.event;
+  const who = maskPhone(e.externalNumber) ?? 'unknown number';
+  const target = e.target?.name ? ` ${e.direction === 'outbound' ? 'by' : 'to'} ${e.target.name}` : '';
+  return `${e.direction ?? 'call'} ${e.direction === 'outbound' ? 'to' : 'from'} ${who}${target} (office ${sig.officeId ?? 'unknown'})`;
+}

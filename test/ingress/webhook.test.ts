@@ -1,0 +1,307 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT } from 'jose';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app';
+import type { Config } from '../../src/config';
+import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
+import { callStateQuery } from '../../workflows';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { example, signEvent, signRaw, unsignedToken } from '../support/signing';
+import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
+
+const SECRET = 'test-webhook-secret-0123456789-abcdefgh';
+const OFFICE = '5527348325810176';
+const ADMIN = 'admin-token-0123456789abcdef';
+
+let seq = 0;
+function freshCallId(): number {
+  seq++;
+  return 6421977457100000 + Math.floor(Math.random() * 50000) * 10 + seq;
+}
+
+describe('POST /webhooks/dialpad', () => {
+  let tdb: TestDatabase;
+  let config: Config;
+  let temporal: TemporalHandles;
+  let app: FastifyInstance;
+  let worker: RunningWorker;
+  let accountId: string;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    config = testConfig(tdb.url, { DIALPAD_WEBHOOK_SECRET: SECRET, ADMIN_TOKEN: ADMIN, CALL_AI_WAIT_SECONDS: '1' });
+    temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
+    worker = await startTestWorker(config, tdb.db);
+    const [a] = await tdb.db('accounts').insert({ name: 'Acme', dialpad_office_id: OFFICE }).returning('id');
+    accountId = (a as { id: string }).id;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await worker?.stop();
+    await temporal?.close();
+    await tdb?.drop();
+  });
+
+  const post = (body: string, contentType = 'application/jwt') =>
+    app.inject({ method: 'POST', url: '/webhooks/dialpad', payload: body, headers: { 'content-type': contentType } });
+  const deliveries = (callId: number | string) =>
+    tdb.db('dialpad_webhook_deliveries').where({ call_id: String(callId) });
+
+  it('a valid hangup starts dialpad-call-<id> and records the delivery; a duplicate changes nothing', async () => {
+    const callId = freshCallId();
+    const body = await signEvent(example('hangup-answered-inbound', { call_id: callId }), SECRET);
+    const first = await post(body);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({ status: 'accepted' });
+
+    const handle = temporal.client.workflow.getHandle(`dialpad-call-${callId}`);
+    const desc = await handle.describe();
+    expect(desc.type).toBe('callWorkflow');
+    expect(desc.searchAttributes.DialpadCallId).toEqual([String(callId)]);
+    expect(desc.searchAttributes.NavigatorAccountId).toEqual([accountId]);
+    expect(desc.searchAttributes.DialpadOfficeId).toEqual([OFFICE]);
+
+    const second = await post(body, 'text/plain');
+    expect(second.statusCode).toBe(200);
+    expect(second.json()).toEqual({ status: 'duplicate' });
+
+    const rows = await deliveries(callId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      state: 'hangup',
+      routing_status: 'routed',
+      account_id: accountId,
+      verified_with: 'current',
+    });
+    // The run applied the event once.
+    const state = await waitFor(async () => {
+      const s = await handle.query(callStateQuery);
+      return s.eventsApplied >= 1 ? s : undefined;
+    });
+    expect(state.eventsApplied).toBe(1);
+  });
+
+  it('a recap for the same call signals the same run', async () => {
+    const callId = freshCallId();
+    await post(await signEvent(example('hangup-answered-inbound', { call_id: callId }), SECRET));
+    const handle = temporal.client.workflow.getHandle(`dialpad-call-${callId}`);
+    const runId = (await handle.describe()).runId;
+    const recap = await post(await signEvent(example('recap-summary', { call_id: callId }), SECRET));
+    expect(recap.statusCode).toBe(200);
+    expect((await handle.describe()).runId).toBe(runId);
+    const state = await waitFor(async () => {
+      const s = await handle.query(callStateQuery);
+      return s.aiStates.includes('recap_summary') ? s : undefined;
+    });
+    expect(state.eventsApplied).toBe(2);
+    const call = await waitFor(async () => {
+      const row = await tdb
+        .db('calls')
+        .where({ dialpad_call_id: String(callId) })
+        .first();
+      return row?.ai_summary ? row : undefined;
+    });
+    expect(call.ai_summary).toContain('late delivery');
+  });
+
+  it.each([
+    [
+      'a forged signature',
+      async (e: Record<string, unknown>) => {
+        const t = await signEvent(e, SECRET);
+        const [h, p] = t.split('.');
+        return `${h}.${p}.${Buffer.from('forged-signature-bytes-0123456789').toString('base64url')}`;
+      },
+      'bad_signature',
+    ],
+    [
+      'the wrong secret',
+      (e: Record<string, unknown>) => signEvent(e, 'another-secret-0123456789-abcdefghij'),
+      'bad_signature',
+    ],
+    ['alg none', async (e: Record<string, unknown>) => unsignedToken(e), 'algorithm_not_allowed'],
+    [
+      'HS512 with the right secret',
+      (e: Record<string, unknown>) => signRaw(JSON.stringify(e), SECRET, 'HS512'),
+      'algorithm_not_allowed',
+    ],
+    [
+      'HS384 with the right secret',
+      (e: Record<string, unknown>) => signRaw(JSON.stringify(e), SECRET, 'HS384'),
+      'algorithm_not_allowed',
+    ],
+    [
+      'RS256',
+      async (e: Record<string, unknown>) => {
+        const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        return new SignJWT(e).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
+      },
+      'algorithm_not_allowed',
+    ],
+    [
+      'a truncated token',
+      async (e: Record<string, unknown>) => (await signEvent(e, SECRET)).slice(0, -10),
+      'bad_signature',
+    ],
+    [
+      'a token cut before its signature',
+      async (e: Record<string, unknown>) => (await signEvent(e, SECRET)).split('.').slice(0, 2).join('.'),
+      'malformed_token',
+    ],
+    [
+      'an expired iat',
+      (e: Record<string, unknown>) => signEvent(e, SECRET, { iat: Math.floor(Date.now() / 1000) - 3600 }),
+      'token_expired',
+    ],
+    ['unsigned JSON while a secret is set', async (e: Record<string, unknown>) => JSON.stringify(e), 'unsigned_body'],
+    ['an empty body', async () => '', 'empty_body'],
+    ['garbage', async () => 'hello world', 'malformed_token'],
+  ])('%s → 401 and nothing stored', async (_name, make, reason) => {
+    const callId = freshCallId();
+    const res = await post(await make(example('hangup-answered-inbound', { call_id: callId })));
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error).toBe(reason);
+    expect(await deliveries(callId)).toHaveLength(0);
+    await expect(temporal.client.workflow.getHandle(`dialpad-call-${callId}`).describe()).rejects.toThrow(/not found/i);
+    const rejection = await tdb.db('dialpad_webhook_rejections').orderBy('id', 'desc').first();
+    expect(rejection).toMatchObject({ status_code: 401, reason });
+  });
+
+  it('an iat within the allowed age is accepted', async () => {
+    const callId = freshCallId();
+    const res = await post(
+      await signEvent(example('missed-inbound', { call_id: callId }), SECRET, {
+        iat: Math.floor(Date.now() / 1000) - 5,
+      }),
+    );
+    expect(res.statusCode).toBe(200);
+  });
+
+  it.each([
+    [{ call_id: undefined }, 'call_id: expected a Dialpad id'],
+    [{ call_id: 'abc' }, 'call_id: expected a Dialpad id'],
+    [{ state: 42 }, 'state: expected a Dialpad call state'],
+    [{ direction: 'sideways' }, 'direction: expected "inbound" or "outbound"'],
+    [{ date_started: 'yesterday' }, 'date_started: expected epoch milliseconds'],
+    [{ date_ended: 1764241395 }, 'date_ended: expected epoch milliseconds'],
+    [{ target: 'agent' }, 'target: expected an object'],
+    [{ recap_purposes: 'Billing' }, 'recap_purposes: expected an array'],
+  ])('a verified event with %j → 400 naming the field', async (overrides, message) => {
+    const callId = freshCallId();
+    const event = example('hangup-answered-inbound', { call_id: callId, ...overrides });
+    const res = await post(await signEvent(event, SECRET));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain(message);
+    expect(await deliveries(callId)).toHaveLength(0);
+  });
+
+  it('keeps ids past 2^53 exactly, as strings', async () => {
+    const tooBig = '92233720368547758080';
+    const token = await signRaw(
+      JSON.stringify(example('missed-inbound', { call_id: 0 })).replace('"call_id":0', `"call_id":${tooBig}`),
+      SECRET,
+    );
+    const res = await post(token);
+    expect(res.statusCode).toBe(400); // past int64: not a Dialpad id, refused rather than rounded…
+    const sixteen = '9007199254740993';
+    const ok = await post(
+      await signRaw(
+        JSON.stringify(example('missed-inbound', { call_id: 0 })).replace('"call_id":0', `"call_id":${sixteen}`),
+        SECRET,
+      ),
+    );
+    expect(ok.statusCode).toBe(200); // …while an id past 2^53 is kept digit for digit.
+    expect(await deliveries(sixteen)).toHaveLength(1);
+    const int64 = '9223372036854775807';
+    const max = await post(
+      await signRaw(
+        JSON.stringify(example('missed-inbound', { call_id: 0 })).replace('"call_id":0', `"call_id":${int64}`),
+        SECRET,
+      ),
+    );
+    expect(max.statusCode).toBe(200);
+    expect(await deliveries(int64)).toHaveLength(1);
+  });
+
+  it('a 1 MB body → 413', async () => {
+    const res = await post('a'.repeat(1024 * 1024));
+    expect(res.statusCode).toBe(413);
+  });
+
+  it('states that are not acted on are acknowledged and counted, not recorded', async () => {
+    const callId = freshCallId();
+    const res = await post(
+      await signEvent(example('hangup-answered-inbound', { call_id: callId, state: 'ringing' }), SECRET),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status).toBe('ignored');
+    expect(await deliveries(callId)).toHaveLength(0);
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toMatch(/dialpad_webhook_deliveries_total\{outcome="ignored",reason="ringing"\} 1/);
+    expect(metrics).toMatch(/dialpad_webhook_deliveries_total\{outcome="rejected",reason="bad_signature"\} \d+/);
+    expect(metrics).toMatch(/dialpad_webhook_verified_total\{secret="current"\} \d+/);
+  });
+
+  it('an event for an unlinked office is kept, and is processed once an administrator links the office', async () => {
+    const office = String(4000000000000000 + Math.floor(Math.random() * 1e9));
+    const callId = freshCallId();
+    const event = example('hangup-answered-inbound', {
+      call_id: callId,
+      target: {
+        id: 5991398486736896,
+        type: 'user',
+        name: 'Agent Two',
+        phone: '+15105550101',
+        office_id: Number(office),
+      },
+    });
+    const res = await post(await signEvent(event, SECRET));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'unrouted' });
+    expect((await deliveries(callId))[0]).toMatchObject({ routing_status: 'unrouted', office_id: office });
+    await expect(temporal.client.workflow.getHandle(`dialpad-call-${callId}`).describe()).rejects.toThrow(/not found/i);
+
+    const [other] = await tdb.db('accounts').insert({ name: 'Beta' }).returning('id');
+    const otherId = (other as { id: string }).id;
+    const forbidden = await app.inject({
+      method: 'PUT',
+      url: `/api/accounts/${otherId}/dialpad-office`,
+      payload: { officeId: office },
+    });
+    expect(forbidden.statusCode).toBe(401);
+    const link = await app.inject({
+      method: 'PUT',
+      url: `/api/accounts/${otherId}/dialpad-office`,
+      headers: { authorization: `Bearer ${ADMIN}` },
+      payload: { officeId: office },
+    });
+    expect(link.statusCode).toBe(200);
+    expect(link.json().releasedDeliveries).toBe(1);
+
+    // Nobody re-sends: the relay picks the delivery up.
+    const sent = await app.deliveryRelay.runOnce();
+    expect(sent).toBeGreaterThanOrEqual(1);
+    const call = await waitFor(async () =>
+      tdb
+        .db('calls')
+        .where({ dialpad_call_id: String(callId) })
+        .first(),
+    );
+    expect(call.account_id).toBe(otherId);
+    expect((await deliveries(callId))[0]).toMatchObject({ routing_status: 'routed', signal_status: 'signalled' });
+    const audit = await tdb.db('admin_audit_log').where({ account_id: otherId });
+    expect(audit).toMatchObject([{ action: 'set_dialpad_office', actor: 'admin', new_value: office }]);
+  });
+});
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== null) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

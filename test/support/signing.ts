@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CompactSign, SignJWT } from 'jose';
+
+export const EXAMPLES_DIR = join(__dirname, '..', '..', '..', 'shared', 'dialpad', 'examples');
+
+/** One of Dialpad's example payloads from ../shared/dialpad/examples, with overrides. */
+export function example(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const base = JSON.parse(readFileSync(join(EXAMPLES_DIR, `${name}.json`), 'utf8')) as Record<string, unknown>;
+  return { ...base, ...overrides };
+}
+
+/** Signs an event as Dialpad does: the body is a compact HS256 JWS whose payload is the event. */
+export async function signEvent(
+  event: Record<string, unknown>,
+  secret: string,
+  opts: { iat?: number } = {},
+): Promise<string> {
+  const jwt = new SignJWT(event).setProtectedHeader({ alg: 'HS256', typ: 'JWT' });
+  if (opts.iat !== undefined) jwt.setIssuedAt(opts.iat);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/** A JWS with any header and raw payload text (for forgeries and alg confusion). */
+export async function signRaw(
+  payload: string,
+  secret: string,
+  alg: 'HS256' | 'HS384' | 'HS512' = 'HS256',
+): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(payload))
+    .setProtectedHeader({ alg })
+    .sign(new TextEncoder().encode(secret));
+}
+
+export function unsignedToken(event: Record<string, unknown>): string {
+  const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${enc({ alg: 'none', typ: 'JWT' })}.${enc(event)}.`;
+}
