@@ -1,0 +1,242 @@
+/**
+ * Call insights: sentiment, churn risk, themes and resolved for one Dialpad call.
+ *
+ * Dialpad's public API sends a recap (summary, outcome, purposes, action items), a disposition and a
+ * transcript, but no sentiment, churn-risk, theme or resolved field. When Dialpad does send one of them
+ * (`dialpadProvided`), Navigator keeps Dialpad's value; otherwise it derives the field here.
+ *
+ * The derivation is a pure, deterministic function of its input: no clock, no randomness, no I/O, no
+ * model download. Every derived field comes with a human-readable explanation of the evidence, and the
+ * churn risk with its reasons, so a user can see why a call was marked the way it was.
+ *
+ * - sentiment (sentiment.ts): what the caller says, scored per utterance with VADER after removing
+ *   pleasantries, aggregated to positive / negative / neutral / mixed. Falls back to the recap summary
+ *   when there is no caller speech.
+ * - churn risk (churn.ts): explicit signals (cancellation, account closure, competitor, chargeback,
+ *   refund demand, legal threat, stated decision to leave) plus context (negative sentiment, unresolved,
+ *   repeat complaint, escalation demand), scored to low / medium / high / critical.
+ * - themes (themes.ts): recap purposes, then transcript moments, then salient phrases; at most five.
+ * - resolved (resolution.ts): read from the recap outcome, then the disposition; null when neither says.
+ *
+ * With no Ai data at all every field is null, never a placeholder. The full rules, thresholds and
+ * measured accuracy are in src/ai/README.md; eval/ai-calls.json is the labelled set behind them.
+ */
+import type { ChurnEvidenceUnit, ChurnRisk } from './churn';
+import { assessChurn } from './churn';
+import { parseProvidedResolved, readResolution } from './resolution';
+import type { Sentiment, SentimentAssessment } from './sentiment';
+import { assessSentiment, scoreUtterance, summaryUnits } from './sentiment';
+import { deriveThemes, humaniseLabel, MAX_THEMES } from './themes';
+import { normaliseText, splitSentences } from './text';
+
+export type { ChurnRisk } from './churn';
+export { CHURN_LEVELS, CHURN_SIGNAL_POINTS } from './churn';
+export type { Sentiment } from './sentiment';
+export { SENTIMENT_THRESHOLDS } from './sentiment';
+export { MAX_THEMES } from './themes';
+
+export const SENTIMENTS: readonly Sentiment[] = ['positive', 'negative', 'neutral', 'mixed'];
+export const CHURN_RISKS: readonly ChurnRisk[] = ['low', 'medium', 'high', 'critical'];
+
+export type TranscriptLineType = 'transcript' | 'moment' | 'custom_moment' | 'real_time_moment' | 'ai_question';
+/** 'caller' is the external party (customer or supplier) whatever the call's direction. */
+export type Speaker = 'agent' | 'caller' | 'unknown';
+
+export interface TranscriptLineInput {
+  type: TranscriptLineType;
+  content: string;
+  name?: string;
+  speaker: Speaker;
+}
+
+/** Values Dialpad may send one day; text is matched case-insensitively, anything unrecognised is ignored. */
+export interface DialpadProvidedInsights {
+  sentiment?: string | null;
+  churnRisk?: string | null;
+  themes?: readonly string[] | null;
+  resolved?: boolean | string | null;
+}
+
+export interface CallInsightsInput {
+  recapSummary?: string | null;
+  recapOutcome?: string | null;
+  recapPurposes?: readonly string[] | null;
+  recapActionItems?: readonly string[] | null;
+  disposition?: string | null;
+  transcriptLines?: readonly TranscriptLineInput[] | null;
+  dialpadProvided?: DialpadProvidedInsights | null;
+}
+
+export type InsightSource = 'dialpad' | 'derived' | null;
+
+export interface CallInsights {
+  sentiment: Sentiment | null;
+  churnRisk: ChurnRisk | null;
+  /** Human-readable evidence for the churn risk, e.g. 'caller said "cancel my subscription"'. */
+  churnReasons: string[];
+  /** Most prominent first; null when there was nothing to take themes from. */
+  themes: string[] | null;
+  resolved: boolean | null;
+  sources: { sentiment: InsightSource; churnRisk: InsightSource; themes: InsightSource; resolved: InsightSource };
+  explanation: { sentiment: string | null; churnRisk: string | null; themes: string | null; resolved: string | null };
+}
+
+const MOMENT_TYPES: ReadonlySet<TranscriptLineType> = new Set(['moment', 'custom_moment', 'real_time_moment']);
+
+export function deriveCallInsights(input: CallInsightsInput): CallInsights {
+  const summary = cleanText(input.recapSummary);
+  const lines = (input.transcriptLines ?? []).filter(
+    (l): l is TranscriptLineInput => typeof l?.content === 'string' && l.content.trim() !== '',
+  );
+  const speech = lines.filter((l) => l.type === 'transcript');
+  const callerLines = speech.filter((l) => l.speaker === 'caller');
+  const unattributed = speech.filter((l) => l.speaker === 'unknown');
+  const moments = lines.filter((l) => MOMENT_TYPES.has(l.type)).map((l) => l.content);
+  const purposes = cleanList(input.recapPurposes);
+  const actionItems = cleanList(input.recapActionItems);
+  const provided = readProvided(input.dialpadProvided);
+
+  // Whose words stand for the caller: their own lines; else unattributed lines (better than nothing,
+  // though they include the agent); else the recap summary's clauses about the caller.
+  let voice: { texts: string[]; basis: string; source: string } | null = null;
+  if (callerLines.length > 0) {
+    voice = { texts: callerLines.map((l) => normaliseText(l.content)), basis: 'caller speech', source: 'caller said' };
+  } else if (unattributed.length > 0) {
+    voice = {
+      texts: unattributed.map((l) => normaliseText(l.content)),
+      basis: 'transcript without speaker attribution',
+      source: 'the transcript says',
+    };
+  } else if (summary !== null) {
+    const units = summaryUnits(summary);
+    if (units.length > 0)
+      voice = { texts: units, basis: 'recap summary (no caller transcript)', source: 'the recap says' };
+  }
+  const voiceFromTranscript = voice !== null && voice.source !== 'the recap says';
+
+  const derivedSentiment: SentimentAssessment | null = voice ? assessSentiment(voice.texts, voice.basis) : null;
+  const readResolved = readResolution(input.recapOutcome, input.disposition);
+
+  const out: CallInsights = {
+    sentiment: null,
+    churnRisk: null,
+    churnReasons: [],
+    themes: null,
+    resolved: null,
+    sources: { sentiment: null, churnRisk: null, themes: null, resolved: null },
+    explanation: { sentiment: null, churnRisk: null, themes: null, resolved: null },
+  };
+
+  if (provided.sentiment.value) {
+    out.sentiment = provided.sentiment.value;
+    out.sources.sentiment = 'dialpad';
+    out.explanation.sentiment = `Dialpad sent sentiment "${provided.sentiment.raw}".`;
+  } else if (derivedSentiment) {
+    out.sentiment = derivedSentiment.sentiment;
+    out.sources.sentiment = 'derived';
+    out.explanation.sentiment = withIgnored(derivedSentiment.explanation, 'sentiment', provided.sentiment.raw);
+  }
+
+  if (provided.resolved.value !== null) {
+    out.resolved = provided.resolved.value;
+    out.sources.resolved = 'dialpad';
+    out.explanation.resolved = `Dialpad sent resolved ${JSON.stringify(provided.resolved.raw)}.`;
+  } else if (readResolved.resolved !== null || readResolved.explanation !== null) {
+    out.resolved = readResolved.resolved;
+    out.sources.resolved = readResolved.resolved === null ? null : 'derived';
+    out.explanation.resolved = withIgnored(readResolved.explanation ?? '', 'resolved', provided.resolved.raw);
+  }
+
+  const hasChurnEvidence = voice !== null || summary !== null || moments.length > 0;
+  if (provided.churnRisk.value) {
+    out.churnRisk = provided.churnRisk.value;
+    out.sources.churnRisk = 'dialpad';
+    out.explanation.churnRisk = `Dialpad sent churn risk "${provided.churnRisk.raw}".`;
+  } else if (hasChurnEvidence) {
+    const units: ChurnEvidenceUnit[] = [];
+    if (voiceFromTranscript && voice && derivedSentiment) {
+      derivedSentiment.scored.forEach((u) => units.push({ source: voice.source, text: u.text, compound: u.compound }));
+    }
+    if (summary !== null) {
+      for (const s of splitSentences(summary))
+        units.push({ source: 'the recap says', text: s, compound: scoreUtterance(s).compound });
+    }
+    for (const a of actionItems) units.push({ source: 'action item', text: a, compound: scoreUtterance(a).compound });
+    for (const m of moments) units.push({ source: 'Dialpad moment', text: humaniseLabel(m), compound: 0, label: m });
+    const churn = assessChurn(units, {
+      sentiment: out.sentiment,
+      lastThirdMean: derivedSentiment?.lastThirdMean ?? null,
+      resolved: out.resolved,
+      resolvedExplanation: out.explanation.resolved,
+    });
+    out.churnRisk = churn.churnRisk;
+    out.churnReasons = churn.churnReasons;
+    out.sources.churnRisk = 'derived';
+    out.explanation.churnRisk = withIgnored(churn.explanation, 'churn risk', provided.churnRisk.raw);
+  }
+
+  if (provided.themes.value) {
+    out.themes = provided.themes.value;
+    out.sources.themes = 'dialpad';
+    out.explanation.themes = `Dialpad sent ${provided.themes.value.length} theme(s).`;
+  } else if (purposes.length > 0 || moments.length > 0 || summary !== null || voiceFromTranscript) {
+    const texts = [
+      ...(summary !== null ? splitSentences(summary) : []),
+      ...(voiceFromTranscript && voice ? voice.texts : []),
+    ];
+    const themes = deriveThemes({ purposes, moments, texts });
+    out.themes = themes.themes;
+    out.sources.themes = 'derived';
+    out.explanation.themes = themes.explanation;
+  }
+
+  return out;
+}
+
+function cleanText(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const text = normaliseText(value);
+  return text === '' ? null : text;
+}
+
+function cleanList(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.map(cleanText).filter((v): v is string => v !== null);
+}
+
+interface Provided<T> {
+  value: T;
+  /** What Dialpad sent, kept to explain why it was or was not used. */
+  raw: unknown;
+}
+
+function readProvided(p: DialpadProvidedInsights | null | undefined): {
+  sentiment: Provided<Sentiment | null>;
+  churnRisk: Provided<ChurnRisk | null>;
+  themes: Provided<string[] | null>;
+  resolved: Provided<boolean | null>;
+} {
+  const pick = <T extends string>(raw: unknown, allowed: readonly T[]): T | null => {
+    if (typeof raw !== 'string') return null;
+    const v = raw.trim().toLowerCase();
+    return allowed.find((a) => a === v) ?? null;
+  };
+  let themes: string[] | null = null;
+  if (Array.isArray(p?.themes)) {
+    const seen = new Set<string>();
+    themes = cleanList(p.themes).filter((t) => !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
+    themes = themes.length > 0 ? themes.slice(0, MAX_THEMES) : null;
+  }
+  return {
+    sentiment: { value: pick(p?.sentiment, SENTIMENTS), raw: p?.sentiment ?? null },
+    churnRisk: { value: pick(p?.churnRisk, CHURN_RISKS), raw: p?.churnRisk ?? null },
+    themes: { value: themes, raw: p?.themes ?? null },
+    resolved: { value: parseProvidedResolved(p?.resolved), raw: p?.resolved ?? null },
+  };
+}
+
+/** Says so when Dialpad sent a value Navigator could not read, so the derived one replaced it. */
+function withIgnored(explanation: string, field: string, raw: unknown): string {
+  if (raw === null || raw === undefined) return explanation;
+  return `${explanation} (Dialpad's ${field} ${JSON.stringify(raw)} was not recognised, so it was derived.)`;
+}
