@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { AI_STATES, type CallEventSignal, type CallLegEvent, type RecapFields } from '../domain/call-event';
-import { summariseConversation, type LegRow } from './fold';
+import { summariseConversation, type ConversationSummary, type LegRow } from './fold';
 
 /**
  * Persists call legs and folds them into one `calls` row per conversation.
@@ -228,7 +228,7 @@ export class CallRepository {
         .merge();
 
       const legs: LegDbRow[] = await trx('dialpad_call_legs').where({ call_row_id: survivor });
-      const summary = summariseConversation(legs.map(toLegRow));
+      const summary = await withDirectoryNames(trx, summariseConversation(legs.map(toLegRow)));
       const recap = mergeRecaps(legs);
       await trx('calls')
         .where({ id: survivor })
@@ -310,6 +310,29 @@ export class CallRepository {
       if (Object.keys(fill).length) await trx('calls').where({ id: survivor }).update(fill);
     }
   }
+}
+
+const GROUP_TABLES: Record<string, string> = {
+  department: 'dialpad_departments',
+  callcenter: 'dialpad_call_centers',
+  office: 'dialpad_offices',
+};
+
+/** Events often carry no names (or stale ones): the synced directory has the current ones. */
+async function withDirectoryNames(trx: Knex.Transaction, summary: ConversationSummary): Promise<ConversationSummary> {
+  const out = { ...summary };
+  if (out.groupId && out.groupType && GROUP_TABLES[out.groupType]) {
+    const row = await trx(GROUP_TABLES[out.groupType]!).where({ id: out.groupId }).first('name');
+    if (row?.name) out.groupName = row.name as string;
+  }
+  if (out.answeredByDialpadUserId) {
+    const user = await trx('dialpad_users')
+      .where({ id: out.answeredByDialpadUserId })
+      .first('display_name', 'first_name', 'last_name');
+    const name = (user?.display_name as string | null) ?? [user?.first_name, user?.last_name].filter(Boolean).join(' ');
+    if (name) out.answeredByName = name;
+  }
+  return out;
 }
 
 function mergeRecaps(legs: LegDbRow[]): RecapFields {
