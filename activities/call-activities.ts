@@ -3,6 +3,8 @@ import { CallRepository } from '../src/calls/repository';
 import { FINAL_STATES, type CallEventSignal } from '../src/domain/call-event';
 import { DeliveryStore } from '../src/ingress/deliveries';
 import { routeEvent } from '../src/ingress/routing';
+import { matchCallToRecord } from '../src/matching';
+import { conversationOfLeg } from './ai-activities';
 
 export type RecordCallEventResult = ({ unrouted: false; accountId: string } & RecordedLegResult) | { unrouted: true };
 
@@ -19,6 +21,16 @@ export function createCallActivities(deps: { db: Knex }) {
   const calls = new CallRepository(deps.db);
   const deliveries = new DeliveryStore(deps.db);
   return {
+    /**
+     * Links the leg's conversation to the customer, contact or supplier with its number (and keeps
+     * the history timeline in step). Idempotent; a manual link is never overridden.
+     */
+    async matchConversation(input: { legCallId: string }): Promise<{ outcome: string; linkedType: string | null }> {
+      const callRowId = await conversationOfLeg(deps.db, input.legCallId);
+      const result = await matchCallToRecord(deps.db, callRowId);
+      return { outcome: result.outcome, linkedType: result.link?.type ?? null };
+    },
+
     /** Upserts the leg and folds it into its conversation's `calls` row. Idempotent. */
     async recordCallEvent(input: CallEventSignal): Promise<RecordCallEventResult> {
       let sig = input;

@@ -1,16 +1,21 @@
 import type { Knex } from 'knex';
+import type { DialpadClient } from '../src/dialpad/client';
 import type { Logger } from '../src/logger';
+import { createAiActivities } from './ai-activities';
 import { createCallActivities } from './call-activities';
 
 export interface ActivityDeps {
   db: Knex;
   log: Logger;
+  /** Undefined when no API key is configured: Ai fetches then fail as non-retryable. */
+  dialpad?: DialpadClient;
 }
 
 /** The worker's activities, built from real dependencies at the composition root (src/worker.ts). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createCallActivities(deps),
+    ...createAiActivities({ db: deps.db, dialpad: deps.dialpad }),
   };
 }
 

@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import * as initialSchema from './20261127000000_initial_schema';
 import * as dialpadRateLimits from './20261127010000_dialpad_rate_limits';
 import * as adminAuditLog from './20261127020000_admin_audit_log';
+import * as callAiDetails from './20261127040000_call_ai_details';
+import * as phoneMatchChoices from './20261127030000_phone_match_choices';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list
@@ -11,6 +13,8 @@ export const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }>
   { name: '20261127000000_initial_schema', module: initialSchema },
   { name: '20261127010000_dialpad_rate_limits', module: dialpadRateLimits },
   { name: '20261127020000_admin_audit_log', module: adminAuditLog },
+  { name: '20261127030000_phone_match_choices', module: phoneMatchChoices },
+  { name: '20261127040000_call_ai_details', module: callAiDetails },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {

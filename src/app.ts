@@ -8,6 +8,7 @@ import { DeliveryRelay } from './ingress/relay';
 import { healthRoutes } from './routes/health';
 import { webhookRoutes } from './routes/webhooks';
 import { adminRoutes } from './routes/admin';
+import { apiRoutes } from './routes/api';
 
 export interface AppDeps {
   config: Config;
@@ -68,6 +69,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   healthRoutes(app, deps);
   await app.register(async (scope) => webhookRoutes(scope, deps));
   await app.register(async (scope) => adminRoutes(scope, deps));
+  await app.register(async (scope) => apiRoutes(scope, deps));
 
   const relay = new DeliveryRelay(
     new DeliveryStore(opts.db),

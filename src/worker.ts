@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import { loadConfigOrExit, type Config } from './config';
 import { createKnex } from './db/knex';
+import { DialpadClient } from './dialpad/client';
+import { PostgresRateLimiter } from './dialpad/pg-rate-limiter';
 import { createLogger, type Logger } from './logger';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -22,6 +24,22 @@ export interface WorkerDeps {
   connection: NativeConnection;
   workflowBundle?: WorkflowBundleWithSourceMap;
   taskQueue?: string;
+  /** Dialpad's API (or the simulator); without it, Ai fetches are skipped as not configured. */
+  dialpad?: DialpadClient;
+}
+
+/**
+ * The Dialpad client every worker uses: its request budget lives in Postgres, so all processes of
+ * the company share Dialpad's 20 requests/s and per-endpoint limits.
+ */
+export function createDialpadClient(config: Pick<Config, 'dialpad'>, db: Knex, log: Logger): DialpadClient | undefined {
+  if (!config.dialpad.apiKey) return undefined;
+  return new DialpadClient({
+    apiKey: config.dialpad.apiKey,
+    baseUrl: config.dialpad.apiBaseUrl,
+    rateLimiter: new PostgresRateLimiter(db),
+    logger: log,
+  });
 }
 
 /** Builds the Temporal worker with the real activities (the composition root). */
@@ -31,7 +49,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: deps.db, log: deps.log }),
+    activities: createActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),
     shutdownGraceTime: '20 seconds',
   });
 }
@@ -41,7 +59,8 @@ export async function runWorkerProcess(config: Config): Promise<void> {
   const log = createLogger(config.logLevel, 'worker');
   const db = createKnex(config.databaseUrl!);
   const connection = await NativeConnection.connect({ address: config.temporal.address! });
-  const worker = await createWorker({ config, db, log, connection });
+  const dialpad = createDialpadClient(config, db, log);
+  const worker = await createWorker({ config, db, log, connection, dialpad });
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

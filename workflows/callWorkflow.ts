@@ -49,16 +49,39 @@ export interface CallWorkflowState {
   duplicatesIgnored: number;
   finalAtMs: number | null;
   endReason: 'ai_complete' | 'ai_window_passed' | 'not_answered' | 'max_open' | 'unrouted' | null;
+  /** What became of the call's Ai data once the leg ended. */
+  ai?: 'complete' | 'partial' | 'none' | 'office_without_ai';
+  /** How the conversation was linked to a Navigator record (linked, needs_review, standalone, …). */
+  match?: string;
 }
 
-const { recordCallEvent } = proxyActivities<CallActivities>({
+const { recordCallEvent, matchConversation, checkAiOffice, deriveCallInsights } = proxyActivities<CallActivities>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '500 milliseconds',
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
     maximumAttempts: 50,
-    nonRetryableErrorTypes: ['InvalidCallEventError'],
+    nonRetryableErrorTypes: [
+      'InvalidCallEventError',
+      'LegNotFolded',
+      'CallNotFoundError',
+      'RecordNotFoundError',
+      'RecordInOtherAccountError',
+      'InternalCallError',
+    ],
+  },
+});
+
+/** Dialpad API calls: bounded retries, since a call must complete even when Dialpad will not answer. */
+const { fetchCallTranscript, fetchCallRecap } = proxyActivities<CallActivities>({
+  startToCloseTimeout: '3 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: ['DialpadApiError', 'DialpadProtocolError', 'DialpadNotConfigured', 'LegNotFolded'],
   },
 });
 
@@ -159,6 +182,44 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
     }
   }
 
+  if (state.endReason !== 'unrouted' && state.final && state.callRowId) {
+    const match = await matchConversation({ legCallId: input.callId });
+    state.match = match.outcome;
+    if (state.connected) await collectAiData(input, state);
+  }
   upsertSearchAttributes([{ key: CallState, value: state.legState ?? 'unknown' }]);
   return state;
+}
+
+/**
+ * Answered calls on offices with Dialpad Ai: fetch what the webhooks did not bring (transcript,
+ * recap), then derive the insights. A part that cannot be fetched leaves the call complete without
+ * it, and the row says which part is missing and why.
+ */
+async function collectAiData(input: CallWorkflowInput, state: CallWorkflowState): Promise<void> {
+  const aiEventsSeen = state.aiStates.length > 0;
+  if (!(await checkAiOffice({ officeId: state.officeId, aiEventsSeen }))) {
+    state.ai = 'office_without_ai';
+    return;
+  }
+  const missing: { part: 'transcript' | 'recap'; reason: string }[] = [];
+  try {
+    await fetchCallTranscript({ legCallId: input.callId });
+  } catch (err) {
+    missing.push({ part: 'transcript', reason: failureMessage(err) });
+  }
+  if (!state.aiStates.includes('recap_summary')) {
+    try {
+      await fetchCallRecap({ legCallId: input.callId });
+    } catch (err) {
+      missing.push({ part: 'recap', reason: failureMessage(err) });
+    }
+  }
+  const result = await deriveCallInsights({ legCallId: input.callId, missing });
+  state.ai = result.aiStatus;
+}
+
+function failureMessage(err: unknown): string {
+  const cause = err instanceof Error && 'cause' in err && err.cause instanceof Error ? err.cause : err;
+  return cause instanceof Error ? cause.message.slice(0, 300) : String(cause);
 }

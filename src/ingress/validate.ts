@@ -106,7 +106,7 @@ export function validateCallEvent(claims: Record<string, unknown>): CallLegEvent
     masterCallId: id(claims.master_call_id, 'master_call_id'),
     entryPointCallId: id(claims.entry_point_call_id, 'entry_point_call_id'),
     operatorCallId: id(claims.operator_call_id, 'operator_call_id'),
-    direction: (direction) ?? null,
+    direction: direction ?? null,
     externalNumber: text(claims.external_number, 'external_number', 64),
     internalNumber: text(claims.internal_number, 'internal_number', 64),
     target: party(claims.target, 'target'),

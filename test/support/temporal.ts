@@ -4,6 +4,7 @@ import { NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMa
 import type { Knex } from 'knex';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
+import type { DialpadClient } from '../../src/dialpad/client';
 import { bundleWorkflows, createWorker } from '../../src/worker';
 import { readRunInfo } from './run-info';
 
@@ -48,7 +49,7 @@ export interface RunningWorker {
 }
 
 /** A real worker on its own task queue, running until `stop()`. */
-export async function startTestWorker(config: Config, db: Knex): Promise<RunningWorker> {
+export async function startTestWorker(config: Config, db: Knex, dialpad?: DialpadClient): Promise<RunningWorker> {
   if (!runtimeInstalled) {
     // Keep the SDK's own logs out of test output.
     Runtime.install({
@@ -70,6 +71,7 @@ export async function startTestWorker(config: Config, db: Knex): Promise<Running
     log: pino({ level: 'silent' }),
     connection,
     workflowBundle: await workflowBundle(),
+    dialpad,
   });
   const running = worker.run();
   return {

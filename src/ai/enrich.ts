@@ -1,0 +1,199 @@
+import type { Knex } from 'knex';
+import type { DialpadClient } from '../dialpad/client';
+import { isDialpadNotFound } from '../dialpad/errors';
+import { deriveCallInsights, type TranscriptLineInput } from './derive';
+
+/**
+ * Ai data on a conversation's `calls` row: the transcript and recap fetched from Dialpad when the
+ * webhooks did not bring them, then sentiment / churn risk / themes / resolved (Dialpad's values
+ * when it sends them, derived otherwise). Transcripts and summaries never pass through workflow
+ * history: these functions read and write Postgres and return small results.
+ */
+const AI_OFFICE_MEMORY_DAYS = 30;
+const LINE_TYPES: ReadonlySet<string> = new Set([
+  'transcript',
+  'moment',
+  'custom_moment',
+  'real_time_moment',
+  'ai_question',
+]);
+
+export interface AiEnrichmentDeps {
+  db: Knex;
+  dialpad: DialpadClient;
+}
+
+export type AiPart = 'transcript' | 'recap';
+
+/** Remembers that an office has Dialpad Ai (it sent Ai events). */
+export async function noteAiOffice(db: Knex, officeId: string): Promise<void> {
+  await db('dialpad_office_ai')
+    .insert({ office_id: officeId, last_ai_event_at: db.fn.now() })
+    .onConflict('office_id')
+    .merge();
+}
+
+export async function officeHasAi(db: Knex, officeId: string | null): Promise<boolean> {
+  if (!officeId) return false;
+  const row = await db('dialpad_office_ai')
+    .where({ office_id: officeId })
+    .andWhere('last_ai_event_at', '>', db.raw(`now() - interval '${AI_OFFICE_MEMORY_DAYS} days'`))
+    .first('office_id');
+  return row !== undefined;
+}
+
+/**
+ * Fetches the leg's transcript (1200/min) and stores its text and lines with speakers, unless the
+ * conversation already has one. Dialpad's `user_id` lines are our agents, `contact_id` lines the caller.
+ */
+export async function fetchAndStoreTranscript(
+  deps: AiEnrichmentDeps,
+  input: { callRowId: string; legCallId: string },
+): Promise<{ stored: boolean; lines: number; reason?: string }> {
+  const call = await deps.db('calls').where({ id: input.callRowId }).first('id', 'transcript');
+  if (!call) return { stored: false, lines: 0, reason: 'call_not_found' };
+  if (call.transcript) return { stored: false, lines: 0, reason: 'already_stored' };
+
+  let transcript;
+  try {
+    transcript = await deps.dialpad.getTranscript(input.legCallId);
+  } catch (err) {
+    if (isDialpadNotFound(err)) return { stored: false, lines: 0, reason: 'no_transcript' };
+    throw err;
+  }
+  const lines = (transcript.lines ?? []).filter((l) => typeof l.content === 'string' && l.content !== '');
+  if (lines.length === 0) return { stored: false, lines: 0, reason: 'empty_transcript' };
+
+  const rows = lines.map((l, seq) => ({
+    call_id: input.callRowId,
+    dialpad_call_id: input.legCallId,
+    seq,
+    type: LINE_TYPES.has(l.type ?? '') ? l.type! : 'transcript',
+    speaker: l.contact_id ? 'caller' : l.user_id ? 'agent' : 'unknown',
+    name: l.name || null,
+    content: l.content!,
+    spoken_at: l.time && !Number.isNaN(Date.parse(l.time)) ? new Date(l.time) : null,
+    dialpad_user_id: l.user_id ?? null,
+    dialpad_contact_id: l.contact_id ?? null,
+  }));
+  const text = rows
+    .filter((r) => r.type === 'transcript')
+    .map((r) => `${r.name ?? (r.speaker === 'agent' ? 'Agent' : 'Caller')}: ${r.content}`)
+    .join('\n');
+
+  await deps.db.transaction(async (trx) => {
+    // Two legs of one conversation may both fetch; the rows are replaced whole, never interleaved.
+    await trx('call_transcript_lines').where({ call_id: input.callRowId }).delete();
+    for (let i = 0; i < rows.length; i += 1000) await trx('call_transcript_lines').insert(rows.slice(i, i + 1000));
+    await trx('calls')
+      .where({ id: input.callRowId })
+      .update({ transcript: text, ai_sources: mergeSources(trx, { transcript: 'dialpad' }), updated_at: trx.fn.now() });
+  });
+  return { stored: true, lines: rows.length };
+}
+
+/** Fetches the Ai recap (12/min: the client's shared limiter queues it) when no webhook brought one. */
+export async function fetchAndStoreRecap(
+  deps: AiEnrichmentDeps,
+  input: { callRowId: string; legCallId: string },
+): Promise<{ stored: boolean; reason?: string }> {
+  const call = await deps.db('calls').where({ id: input.callRowId }).first('ai_summary', 'ai_outcome');
+  if (!call) return { stored: false, reason: 'call_not_found' };
+  if (call.ai_summary) return { stored: false, reason: 'already_stored' };
+  let recap;
+  try {
+    recap = await deps.dialpad.getAiRecap(input.legCallId);
+  } catch (err) {
+    if (isDialpadNotFound(err)) return { stored: false, reason: 'no_recap' };
+    throw err;
+  }
+  const summary = recap.summary?.content ?? null;
+  const purposes = (recap.purposes ?? []).map((p) => p.category || p.content).filter((p): p is string => !!p);
+  const actionItems = (recap.action_items ?? []).map((a) => a.content).filter((a): a is string => !!a);
+  const outcome = recap.disposition?.content ?? null;
+  if (!summary && !purposes.length && !actionItems.length && !outcome) return { stored: false, reason: 'empty_recap' };
+  await deps
+    .db('calls')
+    .where({ id: input.callRowId })
+    .update({
+      ...(summary ? { ai_summary: summary } : {}),
+      ...(outcome && !call.ai_outcome ? { ai_outcome: outcome } : {}),
+      ...(purposes.length ? { ai_purposes: JSON.stringify(purposes) } : {}),
+      ...(actionItems.length ? { ai_action_items: JSON.stringify(actionItems) } : {}),
+      ai_sources: mergeSources(deps.db, { ai_summary: 'dialpad' }),
+      updated_at: deps.db.fn.now(),
+    });
+  return { stored: true };
+}
+
+/**
+ * Sentiment, churn risk (with reasons), themes and resolved from what the row now holds, and the
+ * call's Ai status: `complete`, `partial` (with notes on what is missing and why), or `none`.
+ */
+export async function deriveAndStoreInsights(
+  db: Knex,
+  input: { callRowId: string; missing?: { part: AiPart; reason: string }[] },
+): Promise<{ aiStatus: 'complete' | 'partial' | 'none'; sentiment: string | null; churnRisk: string | null }> {
+  const call = await db('calls').where({ id: input.callRowId }).first();
+  if (!call) throw new Error(`call ${input.callRowId} not found`);
+  const lines: TranscriptLineInput[] = await db('call_transcript_lines')
+    .where({ call_id: input.callRowId })
+    .orderBy('seq')
+    .select('type', 'content', 'name', 'speaker');
+
+  const hasRecap = Boolean(call.ai_summary || call.ai_outcome || call.ai_purposes);
+  const hasTranscript = lines.length > 0;
+  const missing = input.missing ?? [];
+  if (!hasRecap && !hasTranscript) {
+    if (missing.length) {
+      await db('calls')
+        .where({ id: input.callRowId })
+        .update({ ai_status: 'partial', ai_notes: JSON.stringify(missing) });
+      return { aiStatus: 'partial', sentiment: null, churnRisk: null };
+    }
+    await db('calls').where({ id: input.callRowId }).update({ ai_status: null });
+    return { aiStatus: 'none', sentiment: null, churnRisk: null };
+  }
+
+  const insights = deriveCallInsights({
+    recapSummary: call.ai_summary,
+    recapOutcome: call.ai_outcome,
+    recapPurposes: call.ai_purposes,
+    recapActionItems: call.ai_action_items,
+    transcriptLines: lines.map((l) => ({ ...l, type: l.type })),
+  });
+  const aiStatus = missing.length || !hasRecap || !hasTranscript ? 'partial' : 'complete';
+  const notes = [
+    ...missing,
+    ...(!hasTranscript && !missing.some((m) => m.part === 'transcript')
+      ? [{ part: 'transcript', reason: 'not available' }]
+      : []),
+    ...(!hasRecap && !missing.some((m) => m.part === 'recap') ? [{ part: 'recap', reason: 'not available' }] : []),
+  ];
+  await db('calls')
+    .where({ id: input.callRowId })
+    .update({
+      sentiment: insights.sentiment,
+      churn_risk: insights.churnRisk,
+      churn_reasons: JSON.stringify(insights.churnReasons),
+      themes: insights.themes === null ? null : JSON.stringify(insights.themes),
+      resolved: insights.resolved,
+      ai_explanation: JSON.stringify(insights.explanation),
+      ai_sources: mergeSources(db, {
+        sentiment: insights.sources.sentiment,
+        churn_risk: insights.sources.churnRisk,
+        themes: insights.sources.themes,
+        resolved: insights.sources.resolved,
+      }),
+      ai_status: aiStatus,
+      ai_notes: notes.length ? JSON.stringify(notes) : null,
+      updated_at: db.fn.now(),
+    });
+  return { aiStatus, sentiment: insights.sentiment, churnRisk: insights.churnRisk };
+}
+
+/** jsonb merge of per-field sources, dropping nulls. */
+function mergeSources(db: Knex, sources: Record<string, string | null>): Knex.Raw {
+  const clean = Object.fromEntries(Object.entries(sources).filter(([, v]) => v !== null));
+  return db.raw("coalesce(ai_sources, '{}'::jsonb) || ?::jsonb", [JSON.stringify(clean)]);
+}

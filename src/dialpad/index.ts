@@ -1,0 +1,6 @@
+export * from './client';
+export * from './errors';
+export * from './json';
+export * from './pg-rate-limiter';
+export * from './rate-limit';
+export * from './types';

@@ -1,0 +1,192 @@
+import type { Knex } from 'knex';
+import { normalizePendingPhoneNumbers, type NormalizePendingResult } from '../phone/pending';
+import { CallNotFoundError, RecordNotFoundError } from './errors';
+import { matchCallToRecord } from './match';
+import { findRecord } from './records';
+import type { EntityType } from './types';
+
+/**
+ * Retro-matching: calls that came in before anyone had their number on file link themselves once
+ * the number is added to a record.
+ *
+ * Which calls are looked at: not internal, not decided by a person (`link_method` 'manual'), and
+ * either stand-alone or awaiting review (a new or removed number may settle the review). Calls
+ * already linked automatically are left as they are: they were matched with what was known when
+ * they happened, and a history should not rewrite itself because a number later moved.
+ */
+const RETRO_ELIGIBLE_SQL = `c.is_internal = false
+  and c.link_method is distinct from 'manual'
+  and (c.linked_entity_id is null or c.needs_review)`;
+
+const BATCH_SIZE = 200;
+
+export interface RetroMatchResult {
+  /** Calls looked at. */
+  examined: number;
+  /** Stand-alone calls that now have a link. */
+  linked: number;
+  /** Of `linked`, those linked by rule to a shared number and awaiting review. */
+  needsReview: number;
+  /** Calls that awaited review and no longer do (a remembered pick, or the number is no longer shared). */
+  resolved: number;
+  /** Every call this run changed (linked, resolved, or with a changed candidate list). */
+  changedCallIds: string[];
+}
+
+/**
+ * Re-matches the account's eligible calls from `e164s` (E.164 numbers, as in
+ * `record_phone_numbers.e164`). Each call is matched in its own short transaction. Idempotent.
+ */
+export async function retroMatchNumber(
+  db: Knex,
+  accountId: string,
+  e164s: readonly string[],
+  opts: { normalizePending?: boolean } = {},
+): Promise<RetroMatchResult> {
+  const result = emptyResult();
+  const numbers = [...new Set(e164s)].filter((n) => n.length > 0);
+  if (numbers.length === 0) return result;
+  if (opts.normalizePending !== false) await normalizePendingPhoneNumbers(db);
+
+  // Keyset over ids: a call that stays stand-alone is not picked up again by the next batch.
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const { rows } = await db.raw<{ rows: { id: string; linked_entity_id: string | null; needs_review: boolean }[] }>(
+      `select c.id, c.linked_entity_id, c.needs_review
+         from calls c
+        where c.account_id = ? and c.external_number = any(?::text[]) and ${RETRO_ELIGIBLE_SQL} and c.id > ?
+        order by c.id
+        limit ?`,
+      [accountId, numbers, after, BATCH_SIZE],
+    );
+    for (const before of rows) {
+      const matched = await matchCallToRecord(db, before.id, { normalizePending: false }).catch((err: unknown) => {
+        // Merged away by the leg fold since it was listed: nothing left to match.
+        if (err instanceof CallNotFoundError) return undefined;
+        throw err;
+      });
+      result.examined++;
+      if (!matched?.changed) continue;
+      result.changedCallIds.push(before.id);
+      if (before.linked_entity_id === null && matched.link !== null) {
+        result.linked++;
+        if (matched.needsReview) result.needsReview++;
+      }
+      if (before.needs_review && !matched.needsReview) result.resolved++;
+    }
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < BATCH_SIZE) break;
+    after = last.id;
+  }
+  return result;
+}
+
+export interface RecordPhoneNumber {
+  raw: string;
+  label: string | null;
+  isPrimary: boolean;
+  e164: string | null;
+  extension: string | null;
+  status: 'pending' | 'ok' | 'unreadable';
+  /** Why the number could not be read (`<reason>: <message>`). */
+  error: string | null;
+}
+
+export interface RecordRetroMatchResult extends RetroMatchResult {
+  /** The record's numbers as now normalised, so the editor can show an unreadable one. */
+  numbers: RecordPhoneNumber[];
+}
+
+/**
+ * What Navigator calls after editing a record's numbers: normalises them and retro-matches the
+ * calls from every readable one.
+ *
+ * @throws RecordNotFoundError when the record does not exist in `accountId`.
+ */
+export async function retroMatchRecord(
+  db: Knex,
+  input: { accountId: string; entityType: EntityType; entityId: string },
+): Promise<RecordRetroMatchResult> {
+  const record = await findRecord(db, input.entityType, input.entityId);
+  if (!record || record.accountId !== input.accountId) {
+    throw new RecordNotFoundError(input.entityType, input.entityId, 'entityId');
+  }
+  await normalizePendingPhoneNumbers(db);
+  const rows = await db('record_phone_numbers')
+    .where({ account_id: input.accountId, entity_type: input.entityType, entity_id: input.entityId })
+    .orderBy([{ column: 'is_primary', order: 'desc' }, { column: 'id' }])
+    .select<
+      {
+        raw: string;
+        label: string | null;
+        is_primary: boolean;
+        e164: string | null;
+        extension: string | null;
+        normalization_status: RecordPhoneNumber['status'];
+        normalization_error: string | null;
+      }[]
+    >('raw', 'label', 'is_primary', 'e164', 'extension', 'normalization_status', 'normalization_error');
+  const numbers = rows.map((r) => ({
+    raw: r.raw,
+    label: r.label,
+    isPrimary: r.is_primary,
+    e164: r.e164,
+    extension: r.extension,
+    status: r.normalization_status,
+    error: r.normalization_error,
+  }));
+  const readable = numbers.filter((n) => n.status === 'ok' && n.e164 !== null).map((n) => n.e164!);
+  const matched = await retroMatchNumber(db, input.accountId, readable, { normalizePending: false });
+  return { ...matched, numbers };
+}
+
+export interface RetroMatchSweepOptions {
+  /** How far back to look for newly normalised numbers. Default 60; overlap runs freely, they are idempotent. */
+  sinceMinutes?: number;
+}
+
+export interface RetroMatchSweepResult extends RetroMatchResult {
+  /** Pending numbers normalised by this sweep before matching. */
+  normalized: NormalizePendingResult;
+  /** Distinct (account, number) pairs normalised recently that had eligible calls. */
+  numbers: number;
+}
+
+/**
+ * The safety net behind the trigger endpoint: normalises pending numbers, then retro-matches the
+ * eligible calls of every number normalised in the last `sinceMinutes`. Meant for a periodic
+ * schedule at an interval shorter than the window.
+ */
+export async function retroMatchSweep(db: Knex, opts: RetroMatchSweepOptions = {}): Promise<RetroMatchSweepResult> {
+  const sinceMinutes = opts.sinceMinutes ?? 60;
+  if (!Number.isInteger(sinceMinutes) || sinceMinutes < 1) {
+    throw new RangeError(`sinceMinutes must be a positive integer, got ${sinceMinutes}`);
+  }
+  const normalized = await normalizePendingPhoneNumbers(db);
+  const { rows } = await db.raw<{ rows: { account_id: string; numbers: string[] }[] }>(
+    `select n.account_id, array_agg(distinct n.e164) as numbers
+       from record_phone_numbers n
+      where n.e164 is not null and n.normalization_status = 'ok'
+        and n.normalized_at >= now() - make_interval(mins => ?)
+        and exists (select 1 from calls c
+                     where c.account_id = n.account_id and c.external_number = n.e164 and ${RETRO_ELIGIBLE_SQL})
+      group by n.account_id
+      order by n.account_id`,
+    [sinceMinutes],
+  );
+  const total: RetroMatchSweepResult = { ...emptyResult(), normalized, numbers: 0 };
+  for (const row of rows) {
+    total.numbers += row.numbers.length;
+    const r = await retroMatchNumber(db, row.account_id, row.numbers, { normalizePending: false });
+    total.examined += r.examined;
+    total.linked += r.linked;
+    total.needsReview += r.needsReview;
+    total.resolved += r.resolved;
+    total.changedCallIds.push(...r.changedCallIds);
+  }
+  return total;
+}
+
+function emptyResult(): RetroMatchResult {
+  return { examined: 0, linked: 0, needsReview: 0, resolved: 0, changedCallIds: [] };
+}
