@@ -74,7 +74,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const relay = new DeliveryRelay(
     new DeliveryStore(opts.db),
     opts.temporal.client,
-    { taskQueue: opts.config.temporal.taskQueue, aiWaitSeconds: opts.config.callAiWaitSeconds, timeoutMs: 5_000 },
+    {
+      taskQueue: opts.config.temporal.taskQueue,
+      aiWaitSeconds: opts.config.callAiWaitSeconds,
+      aiFetchAttempts: opts.config.callAiFetchAttempts,
+      timeoutMs: 5_000,
+    },
     app.log,
     deps.metrics,
     opts.relay,

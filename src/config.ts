@@ -112,6 +112,24 @@ const schema = z.object({
     z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ),
   CALL_AI_WAIT_SECONDS: durationSeconds(900),
+  CALL_AI_FETCH_ATTEMPTS: z
+    .preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[1-9]\d?$/, 'expected a whole number from 1 to 99')
+        .optional(),
+    )
+    .transform((v) => (v === undefined ? 6 : Number(v))),
+  DEV_SIMULATED_CALLS_PER_MINUTE: z
+    .preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^\d{1,4}$/, 'expected a whole number of calls per minute')
+        .optional(),
+    )
+    .transform((v) => (v === undefined ? 4 : Number(v))),
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_UI_PORT: port(8233),
   DEV_POSTGRES_PORT: port(54329),
@@ -137,7 +155,15 @@ export interface Config {
   adminToken: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   callAiWaitSeconds: number;
-  dev: { temporalCliPath: string | undefined; temporalUiPort: number; postgresPort: number; temporalPort: number };
+  /** Attempts (Temporal activity retries) at fetching a transcript or recap before giving up. */
+  callAiFetchAttempts: number;
+  dev: {
+    temporalCliPath: string | undefined;
+    temporalUiPort: number;
+    postgresPort: number;
+    temporalPort: number;
+    simulatedCallsPerMinute: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -195,11 +221,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     adminToken: v.ADMIN_TOKEN,
     logLevel: v.LOG_LEVEL,
     callAiWaitSeconds: v.CALL_AI_WAIT_SECONDS,
+    callAiFetchAttempts: v.CALL_AI_FETCH_ATTEMPTS,
     dev: {
       temporalCliPath: v.TEMPORAL_CLI_PATH,
       temporalUiPort: v.TEMPORAL_UI_PORT,
       postgresPort: v.DEV_POSTGRES_PORT,
       temporalPort: v.DEV_TEMPORAL_PORT,
+      simulatedCallsPerMinute: v.DEV_SIMULATED_CALLS_PER_MINUTE,
     },
   };
 }

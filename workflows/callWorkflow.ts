@@ -29,6 +29,8 @@ export interface CallWorkflowInput {
   officeId: string | null;
   /** How long an answered leg waits for Dialpad Ai events after it ended. */
   aiWaitSeconds: number;
+  /** Attempts at fetching a transcript or recap from Dialpad (default 6, about 5 minutes). */
+  aiFetchAttempts?: number;
   /** How long a leg that never reports a final state stays open. */
   maxOpenSeconds?: number;
   /** Carried across continue-as-new. */
@@ -74,16 +76,18 @@ const { recordCallEvent, matchConversation, checkAiOffice, deriveCallInsights } 
 });
 
 /** Dialpad API calls: bounded retries, since a call must complete even when Dialpad will not answer. */
-const { fetchCallTranscript, fetchCallRecap } = proxyActivities<CallActivities>({
-  startToCloseTimeout: '3 minutes',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '2 minutes',
-    maximumAttempts: 6,
-    nonRetryableErrorTypes: ['DialpadApiError', 'DialpadProtocolError', 'DialpadNotConfigured', 'LegNotFolded'],
-  },
-});
+function dialpadFetchActivities(maximumAttempts: number) {
+  return proxyActivities<CallActivities>({
+    startToCloseTimeout: '3 minutes',
+    retry: {
+      initialInterval: '5 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '2 minutes',
+      maximumAttempts,
+      nonRetryableErrorTypes: ['DialpadApiError', 'DialpadProtocolError', 'DialpadNotConfigured', 'LegNotFolded'],
+    },
+  });
+}
 
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowState> {
   const seen = new Set<string>(input.carried?.seenKeys ?? []);
@@ -202,6 +206,7 @@ async function collectAiData(input: CallWorkflowInput, state: CallWorkflowState)
     state.ai = 'office_without_ai';
     return;
   }
+  const { fetchCallTranscript, fetchCallRecap } = dialpadFetchActivities(input.aiFetchAttempts ?? 6);
   const missing: { part: 'transcript' | 'recap'; reason: string }[] = [];
   try {
     await fetchCallTranscript({ legCallId: input.callId });

@@ -249,7 +249,12 @@ export class CallRepository {
           dialpad_group_type: summary.groupType,
           dialpad_group_id: summary.groupId,
           dialpad_group_name: summary.groupName,
-          ...(recap.summary ? { ai_summary: recap.summary } : {}),
+          ...(recap.summary
+            ? {
+                ai_summary: recap.summary,
+                ai_sources: trx.raw(`coalesce(ai_sources, '{}'::jsonb) || '{"ai_summary":"dialpad"}'::jsonb`),
+              }
+            : {}),
           ...(recap.outcome ? { ai_outcome: recap.outcome } : {}),
           ...(recap.purposes ? { ai_purposes: JSON.stringify(recap.purposes) } : {}),
           ...(recap.actionItems ? { ai_action_items: JSON.stringify(recap.actionItems) } : {}),

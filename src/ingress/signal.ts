@@ -11,6 +11,7 @@ export function callWorkflowId(callId: string): string {
 export interface SignalOptions {
   taskQueue: string;
   aiWaitSeconds: number;
+  aiFetchAttempts?: number;
   /** Bound on how long one signalWithStart may take (Dialpad waits 5 s for the whole request). */
   timeoutMs?: number;
 }
@@ -31,7 +32,15 @@ export async function signalCallWorkflow(client: Client, sig: CallEventSignal, o
     client.workflow.signalWithStart(callWorkflow, {
       workflowId: callWorkflowId(e.callId),
       taskQueue: opts.taskQueue,
-      args: [{ callId: e.callId, accountId: sig.accountId, officeId: sig.officeId, aiWaitSeconds: opts.aiWaitSeconds }],
+      args: [
+        {
+          callId: e.callId,
+          accountId: sig.accountId,
+          officeId: sig.officeId,
+          aiWaitSeconds: opts.aiWaitSeconds,
+          aiFetchAttempts: opts.aiFetchAttempts,
+        },
+      ],
       signal: callEventSignal,
       signalArgs: [sig],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

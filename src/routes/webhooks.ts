@@ -25,6 +25,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
   const signalOpts = {
     taskQueue: config.temporal.taskQueue,
     aiWaitSeconds: config.callAiWaitSeconds,
+    aiFetchAttempts: config.callAiFetchAttempts,
     timeoutMs: 2_000,
   };
   const breaker = new TemporalBreaker();
