@@ -7,7 +7,9 @@ import type { Config } from '../config';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createLogger, loggerOptions, type Logger } from '../logger';
 import { createTemporalClient } from '../temporal/connection';
-import { bundleWorkflows, createWorker } from '../worker';
+import { randomBytes } from 'node:crypto';
+import { startSimulatedDialpad, type SimulatedDialpad } from '../simulator';
+import { bundleWorkflows, createDialpadClient, createWorker } from '../worker';
 import { DATA_DIR } from './paths';
 import { startLocalPostgres, type LocalPostgres } from './postgres';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-server';
@@ -28,6 +30,8 @@ export interface LocalStack {
   worker: Worker;
   postgres?: LocalPostgres;
   temporal?: TemporalDevServer;
+  /** The Dialpad simulator standing in for Dialpad when no DIALPAD_API_KEY is set. */
+  simulator?: SimulatedDialpad;
   log: Logger;
   stop(): Promise<void>;
 }
@@ -82,25 +86,44 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       temporalAddress = temporal.address;
     }
 
+    let dialpadConfig = opts.config.dialpad;
+    let simulator: SimulatedDialpad | undefined;
+    if (!dialpadConfig.apiKey) {
+      log.info('no DIALPAD_API_KEY: starting the Dialpad simulator');
+      simulator = await startSimulatedDialpad({ port: dialpadConfig.simulatorPort, seed: 'dev' });
+      stops.push(() => simulator!.close());
+      dialpadConfig = {
+        ...dialpadConfig,
+        apiKey: 'dialpad-simulator-key',
+        apiBaseUrl: simulator.url,
+        // A per-run secret shared by the simulator's emitter and the ingress.
+        webhookSecret: dialpadConfig.webhookSecret ?? randomBytes(32).toString('base64url'),
+      };
+    }
+
     const config: Config = {
       ...opts.config,
       databaseUrl,
       temporal: { ...opts.config.temporal, address: temporalAddress },
+      dialpad: dialpadConfig,
     };
 
     const db = createKnex(databaseUrl);
     stops.push(() => db.destroy());
     const applied = await migrateLatest(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
+    if (simulator) await linkDemoAccounts(db, simulator);
 
     const connection = await NativeConnection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
+    const workerLog = createLogger(config.logLevel, 'worker');
     const worker = await createWorker({
       config,
       db,
-      log: createLogger(config.logLevel, 'worker'),
+      log: workerLog,
       connection,
       workflowBundle: await bundleWorkflows(),
+      dialpad: createDialpadClient(config, db, workerLog),
     });
     const workerRun = worker.run();
     stops.push(async () => {
@@ -132,11 +155,20 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       worker,
       postgres,
       temporal,
+      simulator,
       log,
       stop: stopAll,
     };
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+/** One Navigator account per simulated office, so the simulated calls route somewhere. */
+async function linkDemoAccounts(db: Knex, simulator: SimulatedDialpad): Promise<void> {
+  for (const office of simulator.state.company.offices) {
+    const exists = await db('accounts').where({ dialpad_office_id: office.id }).first('id');
+    if (!exists) await db('accounts').insert({ name: `Demo: ${office.name}`, dialpad_office_id: office.id });
   }
 }
