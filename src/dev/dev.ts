@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    const force = setTimeout(() => process.exit(1), 30_000);
+    const force = setTimeout(() => process.exit(1), 60_000);
     force.unref();
     Promise.resolve(trickle?.stop())
       .then(() => stack.stop())

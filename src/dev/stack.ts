@@ -50,11 +50,21 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
   const log = opts.log ?? createLogger(opts.config.logLevel, 'dev');
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
+    // Each part gets a bounded time, so one that hangs cannot keep the others (and the servers we
+    // started) running.
     for (const stop of stops.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await stop();
+        await Promise.race([
+          stop(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('did not stop within 8 s')), 8_000);
+          }),
+        ]);
       } catch (err) {
-        log.warn({ err }, 'error while stopping');
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'error while stopping');
+      } finally {
+        clearTimeout(timer);
       }
     }
   };

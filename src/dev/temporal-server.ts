@@ -67,6 +67,10 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     }
     const proc = spawn(cli.path, args, { stdio: ['ignore', out, out] });
     child = proc;
+    // Last resort: never leave a server behind when this process exits without stopping it.
+    const onExit = () => proc.kill('SIGKILL');
+    process.once('exit', onExit);
+    proc.once('exit', () => process.removeListener('exit', onExit));
     let exited: string | undefined;
     proc.once('exit', (code, signal) => {
       exited = `exited with ${signal ?? code}`;
