@@ -66,50 +66,74 @@ export function isImpliedBy(outer: RateLimit, inner: RateLimit): boolean {
 }
 
 /**
- * The sliding window both limiters implement: `count` slots, each holding the time from which its
- * window runs (its last request's grant, the end of its hold while in flight, or its answer once
- * released). A request is granted the slot whose window ended earliest, only if that is already
- * past, so a slot's consecutive requests are `perMs` apart counted from the earlier one's answer;
+ * The sliding window both limiters implement. There are `count` slots; each records when its
+ * window starts (its request's grant, or its answer once released) and, while its request is in
+ * flight, until when it is held (grant + holdMs). A request is granted a slot whose window has
+ * passed counting from the answer (or from the end of the hold, if it was never released), so two
+ * requests on one slot reach Dialpad at least `perMs` apart however long each took to get there;
  * `count + 1` requests always share a slot, so no window of `perMs` at Dialpad holds more than
- * `count`. Exact, unlike a token bucket, whose burst plus refill reach twice the limit in one window;
- * and nothing is booked ahead, so a release is always taken into account.
+ * `count`. Exact, unlike a token bucket (whose burst plus refill reach twice the limit in one
+ * window), and nothing is booked ahead, so every release counts.
+ *
+ * A refused caller is told when to look again: when the earliest window ends, assuming an
+ * in-flight request will have been answered by then; if it has not, soon after.
  */
 export interface SlidingWindowState {
+  /** Window start per slot. */
   slots: number[];
+  /** Hold deadline per slot while its request is in flight; 0 once released (or never held). */
+  held: number[];
   perMs: number;
 }
 
 export type Reservation = { granted: true; slot: number; token: number } | { granted: false; waitMs: number };
 
 export function tryReserve(state: SlidingWindowState, limit: RateLimit, now: number, holdMs = 0): Reservation {
-  let slot = 0;
-  for (let i = 1; i < state.slots.length; i++) {
-    if ((state.slots[i] as number) < (state.slots[slot] as number)) slot = i;
+  const poll = Math.max(10, limit.perMs / limit.count / 2);
+  let best = -1;
+  let bestFree = Number.POSITIVE_INFINITY;
+  let next = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < state.slots.length; i++) {
+    const start = state.slots[i] as number;
+    const held = state.held[i] as number;
+    const free = (held > 0 ? held : start) + limit.perMs;
+    if (free <= now && free < bestFree) {
+      best = i;
+      bestFree = free;
+    }
+    next = Math.min(next, held > 0 ? Math.max(start + limit.perMs, now + poll) : free);
   }
-  const freeAt = (state.slots[slot] as number) + limit.perMs;
-  if (freeAt > now) return { granted: false, waitMs: freeAt - now };
-  state.slots[slot] = now + holdMs;
-  return { granted: true, slot, token: now + holdMs };
+  if (best < 0) return { granted: false, waitMs: next - now };
+  state.slots[best] = now;
+  state.held[best] = holdMs > 0 ? now + holdMs : 0;
+  return { granted: true, slot: best, token: now };
 }
 
-/** The request granted `token` on `slot` was answered at `now` (ignored if the slot moved on). */
+/** The request granted at `token` on `slot` was answered at `now` (ignored if the slot moved on). */
 export function releaseSlot(state: SlidingWindowState, slot: number, token: number, now: number): void {
-  if (state.slots[slot] === token) state.slots[slot] = now;
+  if (state.slots[slot] === token) {
+    state.slots[slot] = Math.max(token, now);
+    state.held[slot] = 0;
+  }
 }
 
 export function newWindowState(limit: RateLimit, fill = Number.NEGATIVE_INFINITY): SlidingWindowState {
   if (!Number.isInteger(limit.count) || limit.count < 1) throw new RangeError(`rate limit count must be ≥ 1`);
   if (!(limit.perMs > 0)) throw new RangeError(`rate limit window must be > 0 ms`);
-  return { slots: new Array<number>(limit.count).fill(fill), perMs: limit.perMs };
+  return {
+    slots: new Array<number>(limit.count).fill(fill),
+    held: new Array<number>(limit.count).fill(0),
+    perMs: limit.perMs,
+  };
 }
 
 /**
- * Resize a window whose limit changed. Every new slot starts at the latest use, so a change never
- * lets a burst through that the old limit would have refused.
+ * Resize a window whose limit changed. Every new slot starts at the latest use (hold deadlines
+ * included), so a change never lets a burst through that the old limit would have refused.
  */
 export function resizeWindowState(state: SlidingWindowState, limit: RateLimit): SlidingWindowState {
   if (state.slots.length === limit.count && state.perMs === limit.perMs) return state;
-  return newWindowState(limit, Math.max(...state.slots));
+  return newWindowState(limit, Math.max(...state.slots, ...state.held));
 }
 
 export const DEFAULT_MAX_WAIT_MS = 60_000;

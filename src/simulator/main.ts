@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit('dev');
   const program = new Command('simulator')
     .description('Serve a simulated Dialpad API (/api/v2) over a seeded company, with /_sim admin endpoints')
-    .option('--port <port>', 'port (default DIALPAD_SIM_PORT or 8788)', count('port'), config.dialpad.simulatorPort)
+    .option('--port <port>', 'port (DIALPAD_SIM_PORT)', count('port'), config.dialpad.simulatorPort)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--seed <seed>', 'company seed', DEFAULT_SEED)
     .option('--offices <n>', 'offices', count('offices'), DEFAULT_COMPANY_SIZE.offices)

@@ -89,7 +89,8 @@ async function main(): Promise<void> {
     duplicates: number;
     shuffle: boolean;
     expected?: string;
-    simulator: string | boolean;
+    /** A URL, false with --no-simulator, unset otherwise (commander leaves it undefined). */
+    simulator?: string | boolean;
     seed?: string;
     companySeed: string;
     timeScale: number;
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   }
   let simulator: string | undefined;
   if (typeof o.simulator === 'string') simulator = o.simulator;
-  else if (o.simulator) {
+  else if (o.simulator !== false) {
     const local = `http://127.0.0.1:${config.dialpad.simulatorPort}`;
     if (await simulatorAt(local)) simulator = local;
   }

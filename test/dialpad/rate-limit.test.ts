@@ -124,18 +124,23 @@ describe('sliding-window reservation', () => {
     expect(tryReserve(state, limit, 1100)).toMatchObject({ granted: true });
   });
 
-  it('a held slot is free again from its release, and a stale release changes nothing', () => {
+  it('a held slot is free again from its release (or the end of its hold), and a stale release changes nothing', () => {
     const limit = { count: 1, perMs: 100 };
     const state = newWindowState(limit);
     const first = tryReserve(state, limit, 0, 5000);
     if (!first.granted) throw new Error('expected a grant');
-    expect(tryReserve(state, limit, 200, 5000)).toEqual({ granted: false, waitMs: 4900 });
+    // In flight past its window: look again soon (it is probably answered by now), not at the hold's end.
+    expect(tryReserve(state, limit, 200, 5000)).toEqual({ granted: false, waitMs: 50 });
+    expect(tryReserve(state, limit, 4000, 5000)).toMatchObject({ granted: false });
     releaseSlot(state, first.slot, first.token, 250);
     expect(tryReserve(state, limit, 300, 5000)).toEqual({ granted: false, waitMs: 50 });
     const second = tryReserve(state, limit, 350, 5000);
     expect(second).toMatchObject({ granted: true });
     releaseSlot(state, first.slot, first.token, 400); // the first request's, again: ignored
     expect(tryReserve(state, limit, 460, 5000)).toMatchObject({ granted: false });
+    // Never released: the slot frees up a window after its hold ends.
+    expect(tryReserve(state, limit, 5449, 5000)).toMatchObject({ granted: false });
+    expect(tryReserve(state, limit, 5450, 5000)).toMatchObject({ granted: true });
   });
 
   it('a changed limit never opens a burst the old one would have refused', () => {
