@@ -62,6 +62,7 @@ describe('Ai data on calls, end to end with the Dialpad simulator', () => {
       DIALPAD_API_KEY: 'simulator-key',
       DIALPAD_API_BASE_URL: sim.url,
       CALL_AI_WAIT_SECONDS: '6',
+      API_TOKEN: 'ai-e2e-api-token-0123456789',
       ...env,
     });
     const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
@@ -130,6 +131,17 @@ describe('Ai data on calls, end to end with the Dialpad simulator', () => {
       expect(lines.length).toBeGreaterThan(1);
       const speech = lines.filter((l) => l.type === 'transcript');
       expect(new Set(speech.map((l) => l.speaker))).toEqual(new Set(['agent', 'caller']));
+
+      // Navigator reads the same through its API.
+      const res = await s.app.inject({
+        url: `/api/calls/${call.id}`,
+        headers: { authorization: 'Bearer ai-e2e-api-token-0123456789' },
+      });
+      expect(res.statusCode).toBe(200);
+      const detail = res.json();
+      expect(detail).toMatchObject({ aiStatus: 'complete', aiSummary: c.recap!.summary, sentiment: call.sentiment });
+      expect(detail.transcriptLines).toHaveLength(lines.length);
+      expect(detail.aiExplanation.sentiment).toEqual(expect.any(String));
     }
     for (const c of withoutAi) {
       const call = await callOf(s, c.key);

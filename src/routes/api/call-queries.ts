@@ -85,7 +85,21 @@ export interface CallDetail extends CallSummary {
   aiPurposes: unknown[] | null;
   aiActionItems: unknown[] | null;
   aiSources: Record<string, string | null> | null;
+  /** `complete`, `partial` (see aiNotes), or null when the call has no Ai data. */
+  aiStatus: string | null;
+  aiNotes: { part: string; reason: string }[] | null;
+  /** Per derived field, the evidence it rests on. */
+  aiExplanation: Record<string, string | null> | null;
+  transcriptLines: TranscriptLine[];
   legs: CallLeg[];
+}
+
+export interface TranscriptLine {
+  type: string;
+  speaker: 'agent' | 'caller' | 'unknown';
+  name: string | null;
+  content: string;
+  spokenAt: string | null;
 }
 
 export interface TimelineItem {
@@ -152,6 +166,9 @@ interface CallRow {
   ai_purposes: unknown[] | null;
   ai_action_items: unknown[] | null;
   ai_sources: Record<string, string | null> | null;
+  ai_status: string | null;
+  ai_notes: { part: string; reason: string }[] | null;
+  ai_explanation: Record<string, string | null> | null;
   linked_entity_type: EntityType | null;
   linked_entity_id: string | null;
   link_method: LinkMethod | null;
@@ -268,7 +285,19 @@ export class CallQueries {
         'missed',
         'is_internal',
       );
-    return toCallDetail(row, legs);
+    const lines = await this.db('call_transcript_lines')
+      .where({ call_id: callId })
+      .orderBy('seq')
+      .select<
+        {
+          type: string;
+          speaker: TranscriptLine['speaker'];
+          name: string | null;
+          content: string;
+          spoken_at: Date | null;
+        }[]
+      >('type', 'speaker', 'name', 'content', 'spoken_at');
+    return toCallDetail(row, legs, lines);
   }
 
   async getCallSummaries(callIds: readonly string[]): Promise<CallSummary[]> {
@@ -389,7 +418,17 @@ function toCallSummary(r: CallRow): CallSummary {
   };
 }
 
-function toCallDetail(r: CallRow, legs: LegRow[]): CallDetail {
+function toCallDetail(
+  r: CallRow,
+  legs: LegRow[],
+  lines: {
+    type: string;
+    speaker: TranscriptLine['speaker'];
+    name: string | null;
+    content: string;
+    spoken_at: Date | null;
+  }[],
+): CallDetail {
   return {
     ...toCallSummary(r),
     dialpadMasterCallId: r.dialpad_master_call_id,
@@ -402,6 +441,16 @@ function toCallDetail(r: CallRow, legs: LegRow[]): CallDetail {
     aiPurposes: r.ai_purposes,
     aiActionItems: r.ai_action_items,
     aiSources: r.ai_sources,
+    aiStatus: r.ai_status,
+    aiNotes: r.ai_notes,
+    aiExplanation: r.ai_explanation,
+    transcriptLines: lines.map((l) => ({
+      type: l.type,
+      speaker: l.speaker,
+      name: l.name,
+      content: l.content,
+      spokenAt: iso(l.spoken_at),
+    })),
     legs: legs.map((l) => ({
       callId: l.call_id,
       state: l.state,

@@ -135,6 +135,34 @@ const sharedSchemas = [
         additionalProperties: { type: ['string', 'null'] },
         description: "per Ai field, 'dialpad' or 'derived'",
       },
+      aiStatus: {
+        type: ['string', 'null'],
+        enum: ['complete', 'partial', 'none', null],
+        description: "'partial' when a part (transcript, recap) could not be had; aiNotes says why",
+      },
+      aiNotes: {
+        type: ['array', 'null'],
+        items: { type: 'object', properties: { part: { type: 'string' }, reason: { type: 'string' } } },
+      },
+      aiExplanation: {
+        type: ['object', 'null'],
+        additionalProperties: { type: ['string', 'null'] },
+        description: 'per derived field, the evidence it rests on',
+      },
+      transcriptLines: {
+        type: 'array',
+        description: 'the transcript with speakers (agent = Dialpad user, caller = the other party)',
+        items: {
+          type: 'object',
+          properties: {
+            type: { type: 'string' },
+            speaker: { type: 'string', enum: ['agent', 'caller', 'unknown'] },
+            name: nullableStr,
+            content: { type: 'string' },
+            spokenAt: { ...nullableStr, format: 'date-time' },
+          },
+        },
+      },
       legs: { type: 'array', items: { $ref: 'CallLeg#' } },
     },
     required: [...Object.keys(callSummaryProperties), 'legs'],
