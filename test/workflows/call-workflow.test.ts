@@ -2,37 +2,12 @@ import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { CallEventSignal, CallLegEvent } from '../../src/domain/call-event';
 import { callEventSignal, callStateQuery, callWorkflow } from '../../workflows';
 import { createTestDatabase, type TestDatabase } from '../support/db';
+import { legEvent } from '../support/legs';
 import { startTestWorker, temporalClient, testConfig, type RunningWorker } from '../support/temporal';
 
-function leg(overrides: Partial<CallLegEvent> & { callId: string; state: string }): CallLegEvent {
-  return {
-    eventTimestamp: 1764241396100,
-    masterCallId: null,
-    entryPointCallId: null,
-    operatorCallId: null,
-    direction: 'inbound',
-    externalNumber: '+14155550142',
-    internalNumber: '+15105550100',
-    target: {
-      id: '5991398486736896',
-      type: 'user',
-      name: 'Agent One',
-      phone: '+15105550100',
-      officeId: '5527348325810176',
-    },
-    contact: { id: '6131436978913280', type: 'local', name: 'Dana Whitfield', phone: '+14155550142', officeId: null },
-    groupId: null,
-    dateStarted: 1764241200000,
-    dateConnected: 1764241206000,
-    dateEnded: 1764241395000,
-    talkTimeMs: 189000,
-    totalDurationMs: 195000,
-    isTransferred: false,
-    recap: null,
-    voicemailTranscription: null,
-    ...overrides,
-  };
-}
+/** An answered leg unless the test says otherwise. */
+const leg = (overrides: Partial<CallLegEvent> & { callId: string; state: string }): CallLegEvent =>
+  legEvent({ dateConnected: 1764241206000, talkTimeMs: 189000, ...overrides });
 
 describe('call workflow through a real Temporal server and Postgres', () => {
   let tdb: TestDatabase;
