@@ -41,7 +41,7 @@ export function createCallActivities(deps: { db: Knex }) {
           event: sig.event,
           officeId: route.officeId,
           accountId: route.accountId,
-          verifiedWith: 'current',
+          verifiedWith: sig.verifiedWith ?? 'current',
         });
         if (!route.accountId) return { unrouted: true };
         if (!stored.duplicate) await deliveries.markSignalled([stored.id]);

@@ -48,6 +48,8 @@ export interface CallEventSignal {
   /** Null only when Postgres was down at the ingress: the activity routes the event then. */
   accountId: string | null;
   officeId: string | null;
+  /** Which webhook secret verified the delivery (recorded by the activity when the ingress could not). */
+  verifiedWith?: 'current' | 'previous' | 'unsigned';
   event: CallLegEvent;
 }
 

@@ -97,6 +97,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
       deliveryId: recorded?.id ?? null,
       accountId: route?.accountId ?? null,
       officeId: route?.officeId ?? officeFromEvent(event),
+      verifiedWith,
       event,
     };
     try {

@@ -194,10 +194,19 @@ describe('names from the synced directory', () => {
     const repo = new CallRepository(tdb.db);
     const [a] = await tdb.db('accounts').insert({ name: 'Acme', dialpad_office_id: OFFICE_ID }).returning('id');
     const scenario = callCentreCall();
-    await tdb.db('dialpad_call_centers').insert({ id: '6000000000000001', office_id: OFFICE_ID, name: 'Customer Care' });
-    await tdb.db('dialpad_users').insert({ id: scenario.answeringAgentId, office_id: OFFICE_ID, display_name: 'Sam Rivera' });
+    await tdb
+      .db('dialpad_call_centers')
+      .insert({ id: '6000000000000001', office_id: OFFICE_ID, name: 'Customer Care' });
+    await tdb
+      .db('dialpad_users')
+      .insert({ id: scenario.answeringAgentId, office_id: OFFICE_ID, display_name: 'Sam Rivera' });
     for (const e of scenario.events) {
-      await repo.recordLegEvent({ deliveryId: null, accountId: (a as { id: string }).id, officeId: OFFICE_ID, event: e });
+      await repo.recordLegEvent({
+        deliveryId: null,
+        accountId: (a as { id: string }).id,
+        officeId: OFFICE_ID,
+        event: e,
+      });
     }
     const call = await tdb.db('calls').where({ dialpad_call_id: scenario.legIds[0] }).first();
     expect(call).toMatchObject({ dialpad_group_name: 'Customer Care', answered_by_name: 'Sam Rivera' });

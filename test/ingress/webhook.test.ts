@@ -294,6 +294,33 @@ describe('POST /webhooks/dialpad', () => {
     const audit = await tdb.db('admin_audit_log').where({ account_id: otherId });
     expect(audit).toMatchObject([{ action: 'set_dialpad_office', actor: 'admin', new_value: office }]);
   });
+
+  it('during a secret rotation both secrets verify, and metrics show which one did', async () => {
+    const rotating = testConfig(tdb.url, {
+      DIALPAD_WEBHOOK_SECRET: 'the-new-webhook-secret-0123456789abcdef',
+      DIALPAD_WEBHOOK_SECRET_PREVIOUS: SECRET,
+      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+    });
+    const rotatingApp = await buildApp({ config: rotating, db: tdb.db, temporal, relay: { disabled: true } });
+    try {
+      const send = async (secret: string) =>
+        rotatingApp.inject({
+          method: 'POST',
+          url: '/webhooks/dialpad',
+          payload: await signEvent(example('missed-inbound', { call_id: freshCallId() }), secret),
+        });
+      expect((await send(SECRET)).statusCode).toBe(200);
+      expect((await send('the-new-webhook-secret-0123456789abcdef')).statusCode).toBe(200);
+      expect((await send('neither-of-the-two-secrets-0123456789')).statusCode).toBe(401);
+      const metrics = (await rotatingApp.inject('/metrics')).body;
+      expect(metrics).toMatch(/dialpad_webhook_verified_total\{secret="previous"\} 1/);
+      expect(metrics).toMatch(/dialpad_webhook_verified_total\{secret="current"\} 1/);
+      const rows = await tdb.db('dialpad_webhook_deliveries').orderBy('id', 'desc').limit(2).select('verified_with');
+      expect(rows.map((r) => r.verified_with).sort()).toEqual(['current', 'previous']);
+    } finally {
+      await rotatingApp.close();
+    }
+  });
 });
 
 async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

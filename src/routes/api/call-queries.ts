@@ -285,18 +285,15 @@ export class CallQueries {
         'missed',
         'is_internal',
       );
-    const lines = await this.db('call_transcript_lines')
-      .where({ call_id: callId })
-      .orderBy('seq')
-      .select<
-        {
-          type: string;
-          speaker: TranscriptLine['speaker'];
-          name: string | null;
-          content: string;
-          spoken_at: Date | null;
-        }[]
-      >('type', 'speaker', 'name', 'content', 'spoken_at');
+    const lines = await this.db('call_transcript_lines').where({ call_id: callId }).orderBy('seq').select<
+      {
+        type: string;
+        speaker: TranscriptLine['speaker'];
+        name: string | null;
+        content: string;
+        spoken_at: Date | null;
+      }[]
+    >('type', 'speaker', 'name', 'content', 'spoken_at');
     return toCallDetail(row, legs, lines);
   }
 
