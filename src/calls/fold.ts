@@ -4,12 +4,13 @@
  *
  * Rules (one real conversation, not one row per leg):
  * - status: `answered` when any leg with a person on the Dialpad side connected (a voicemail pickup
- *   is not an answer); `voicemail` when the caller left one; otherwise `missed` (inbound) or
- *   `no_answer` (outbound); `in_progress` until some leg has ended.
+ *   is not an answer); `voicemail` when the caller left one; otherwise `missed` when some leg rang
+ *   us (inbound) or `no_answer` for an outbound call nobody picked up; `in_progress` until some leg
+ *   has ended.
  * - direction: the entry leg's (the earliest started).
- * - duration_seconds: talk time, as the union of the connected intervals of all legs, so a
- *   call-centre entry leg and its answering operator leg are not counted twice while a transfer's
- *   two agents are added up.
+ * - duration_seconds: talk time, as the union of each connected leg's [connected, connected +
+ *   talk_time] interval, so a call-centre entry leg and its answering operator leg are not counted
+ *   twice while a transfer's two agents are added up.
  */
 export interface LegRow {
   callId: string;
@@ -77,7 +78,9 @@ export function summariseConversation(legs: LegRow[]): ConversationSummary {
   if (connected.length > 0) status = 'answered';
   else if (ordered.some((l) => l.voicemail)) status = 'voicemail';
   else if (!anyEnded) status = 'in_progress';
-  else status = direction === 'inbound' ? 'missed' : 'no_answer';
+  // A leg ringing someone on our side that nobody picked up is a missed call, also when the
+  // conversation started as an outbound leg (an internal call to a colleague).
+  else status = ordered.some((l) => l.direction === 'inbound') ? 'missed' : 'no_answer';
 
   const answeringLeg = connected.find((l) => l.targetType === 'user') ?? null;
   const groupLeg = ordered.find((l) => l.targetType !== null && GROUP_TYPES.has(l.targetType)) ?? null;
@@ -113,10 +116,14 @@ function pickNumber(candidates: (string | null)[]): string | null {
 /** Total talk time: the union of every connected leg's [connected, ended] interval. */
 function talkSeconds(legs: LegRow[]): number {
   const intervals: [number, number][] = [];
-  for (const l of legs) {
-    if (!legConnected(l)) continue;
+  const connected = legs.filter(legConnected);
+  // An entry leg (call centre, department, main line) is "connected" from when the system took the
+  // call, queue and IVR included: when people's legs exist, their talk time is the conversation's.
+  const people = connected.filter((l) => l.targetType === 'user');
+  for (const l of people.length ? people : connected) {
     const start = l.dateConnected!.getTime();
-    const end = l.dateEnded ? l.dateEnded.getTime() : l.talkTimeMs !== null ? start + l.talkTimeMs : start;
+    // Dialpad's own talk_time first: the span to date_ended can include hold and wrap-up.
+    const end = l.talkTimeMs ? start + l.talkTimeMs : l.dateEnded ? l.dateEnded.getTime() : start;
     if (end > start) intervals.push([start, end]);
   }
   intervals.sort((a, b) => a[0] - b[0]);
