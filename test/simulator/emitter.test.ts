@@ -110,6 +110,9 @@ describe('the call emitter', () => {
         // Ai "minutes later" becomes about a second; 2/4/8 s retries become 0.1/0.2/0.4 s.
         timeScale: 0.005,
         retryScale: 0.05,
+        // The receiver answers at once; a long timeout keeps a loaded machine from turning slow
+        // answers into network retries, which this test does not mean to count.
+        timeoutMs: 30_000,
       });
       deliveriesReceived = received.slice(before);
     }, 60_000);
@@ -278,7 +281,7 @@ describe('the call emitter', () => {
       expect(d.attempts).toHaveLength(3);
       expect(d.attempts[0]!.error).toMatch(/timeout after 100 ms/);
       // No backoff between the quick tries.
-      expect(d.attempts[2]!.at - d.attempts[0]!.at).toBeLessThan(600);
+      expect(d.attempts[2]!.at - d.attempts[0]!.at).toBeLessThan(1500);
     }
     await new Promise((res) => setTimeout(res, 400));
     expect(received.length - before).toBe(r.summary.attempts);
