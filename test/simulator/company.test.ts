@@ -53,17 +53,16 @@ describe('the seeded company', () => {
     expect([...countries].sort()).toEqual(['AU', 'DE', 'FR', 'GB', 'US']);
   });
 
-  it('starts the default-size simulator (2,000 users, 50,000 contacts) in under two seconds', async () => {
-    const started = performance.now();
+  // Start-up time is measured by the benchmarks, not asserted here: wall-clock limits in tests
+  // fail on a loaded machine without saying anything about the code.
+  it('starts the default-size simulator (2,000 users, 50,000 contacts)', async () => {
     const sim = await startSimulator();
-    const elapsed = performance.now() - started;
     try {
       expect(sim.state.company.contacts).toHaveLength(50_000);
       expect(sim.state.company.users).toHaveLength(2_000);
       expect(sim.state.company.offices).toHaveLength(3);
       expect(sim.state.company.departments).toHaveLength(12);
       expect(sim.state.company.callCenters).toHaveLength(5);
-      expect(elapsed).toBeLessThan(2000);
     } finally {
       await sim.close();
     }
