@@ -3,6 +3,8 @@ import type { DialpadClient } from '../src/dialpad/client';
 import type { Logger } from '../src/logger';
 import { createAiActivities } from './ai-activities';
 import { createCallActivities } from './call-activities';
+import { createSyncActivities } from './sync-activities';
+import { createOpsActivities } from './ops-activities';
 
 export interface ActivityDeps {
   db: Knex;
@@ -16,6 +18,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createCallActivities(deps),
     ...createAiActivities({ db: deps.db, dialpad: deps.dialpad }),
+    ...createSyncActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),
+    ...createOpsActivities(deps),
   };
 }
 

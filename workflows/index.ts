@@ -1,1 +1,4 @@
 export * from './callWorkflow';
+export * from './backfillWorkflow';
+export * from './directorySyncWorkflow';
+export * from './contactSyncWorkflow';

@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createLogger, loggerOptions, type Logger } from '../logger';
 import { createTemporalClient } from '../temporal/connection';
+import { reconcileSyncSchedules } from '../sync/schedules';
 import { randomBytes } from 'node:crypto';
 import { startSimulatedDialpad, type SimulatedDialpad } from '../simulator';
 import { bundleWorkflows, createDialpadClient, createWorker } from '../worker';
@@ -143,6 +144,10 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
 
     const temporalClient = createTemporalClient(temporalAddress, config.temporal.namespace);
     stops.push(() => temporalClient.close());
+    // Every linked account gets its directory and contact sync schedules (the demo accounts were
+    // linked by a direct insert, and an account linked while Temporal was down may lack them).
+    const schedules = await reconcileSyncSchedules(temporalClient.client, db, config.temporal.taskQueue);
+    log.info(schedules, 'sync schedules reconciled');
     const app = await buildApp({
       config,
       db,

@@ -51,6 +51,10 @@ export async function normalizePendingPhoneNumbers(
   const limit = positiveInteger(opts.limit ?? DEFAULT_LIMIT, 'limit');
   const batchSize = positiveInteger(opts.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');
   const total: NormalizePendingResult = { processed: 0, ok: 0, unreadable: 0 };
+  // Usually nothing is pending (matching calls this before every call): one read on the partial
+  // index then, instead of a transaction of three round trips (README, Performance: match).
+  const anyPending = await db('record_phone_numbers').where({ normalization_status: 'pending' }).first('id');
+  if (!anyPending) return total;
 
   while (total.processed < limit) {
     const wanted = Math.min(batchSize, limit - total.processed);

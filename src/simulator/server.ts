@@ -889,6 +889,19 @@ function registerAdmin(admin: FastifyInstance, state: SimulatorState): void {
     return { restIdFormat: state.restIdFormat, pageSize: state.pageSize, rateLimits: state.rateLimits.enabled };
   });
 
+  // Directory edits an admin would make in Dialpad, for directory-sync tests.
+  admin.patch('/groups/:id', async (req: Req) => {
+    const body = requireObject(req.body);
+    if (typeof body.name !== 'string' || body.name.trim() === '') throw bad('name is required');
+    if (!company.groupById.has(req.params.id ?? '')) throw notFound('Department or call center');
+    const g = state.renameGroup(req.params.id ?? '', body.name);
+    return renderGroup(g, company);
+  });
+  admin.delete('/users/:id', async (req: Req) => {
+    if (!company.userById.has(req.params.id ?? '')) throw notFound('User');
+    return renderUser(state.removeUser(req.params.id ?? ''), company);
+  });
+
   admin.post('/reset', async () => {
     state.reset();
     return { ok: true };

@@ -1,13 +1,21 @@
 import type { AiRecapContent, TranscriptLine } from './ai-content';
 import type { CallLeg } from './calls';
-import { generateCompany, type CompanySize, type SimCompany, type SimContact } from './company';
+import {
+  generateCompany,
+  type CompanySize,
+  type SimCompany,
+  type SimContact,
+  type SimGroup,
+  type SimUser,
+} from './company';
 import { IdFactory, Random } from './random';
 import type { RestIdFormat, SimCallSubscription, SimWebhook } from './render';
 
 /**
- * Everything the simulator knows and has seen, in memory. The seeded company is immutable;
- * contacts, webhooks, subscriptions, registered calls, faults, latency, Ai switches, rate windows
- * and the request log are the mutable part, and `reset()` returns to the seeded state.
+ * Everything the simulator knows and has seen, in memory. The seeded company is immutable but for
+ * directory edits (renameGroup, removeUser); those, contacts, webhooks, subscriptions, registered
+ * calls, faults, latency, Ai switches, rate windows and the request log are the mutable part, and
+ * `reset()` returns to the seeded state.
  */
 
 export interface RateLimitRule {
@@ -231,6 +239,8 @@ export class SimulatorState {
   private ids: IdFactory;
   private seq = 0;
   private requestSeq = 0;
+  /** How to undo each directory edit, newest last (reset() runs them backwards). */
+  private directoryUndo: (() => void)[] = [];
   /** Deterministic stream for the simulator's own coin flips (e.g. the /users limit quirk). */
   random: Random;
 
@@ -334,12 +344,51 @@ export class SimulatorState {
     return ms;
   }
 
+  /**
+   * Renames a department or call centre, as an admin would in Dialpad (a directory sync must pick
+   * it up). Unlike the rest of the seeded company, the directory can change; reset() restores it.
+   */
+  renameGroup(groupId: string, name: string): SimGroup {
+    const group = this.company.groupById.get(groupId);
+    if (!group) throw new RangeError(`no department or call centre ${groupId}`);
+    const before = group.name;
+    group.name = name;
+    this.directoryUndo.push(() => {
+      group.name = before;
+    });
+    return group;
+  }
+
+  /**
+   * Removes a user from the company: gone from /users, /users/{id} and as an owner of local
+   * contacts (their contacts stay in the store, unlisted). reset() brings them back.
+   */
+  removeUser(userId: string): SimUser {
+    const { company } = this;
+    const user = company.userById.get(userId);
+    if (!user) throw new RangeError(`no user ${userId}`);
+    const officeUsers = company.usersByOffice.get(user.officeId) ?? [];
+    const at = company.users.indexOf(user);
+    const atInOffice = officeUsers.indexOf(user);
+    company.users.splice(at, 1);
+    if (atInOffice >= 0) officeUsers.splice(atInOffice, 1);
+    company.userById.delete(userId);
+    this.directoryUndo.push(() => {
+      company.users.splice(at, 0, user);
+      if (atInOffice >= 0) officeUsers.splice(atInOffice, 0, user);
+      company.userById.set(userId, user);
+    });
+    return user;
+  }
+
   registerCalls(records: SimCallRecord[]): void {
     for (const r of records) this.calls.set(r.leg.call_id, r);
   }
 
   /** Back to the seeded company: every change, fault, log and window forgotten. */
   reset(): void {
+    for (const undo of this.directoryUndo.reverse()) undo();
+    this.directoryUndo = [];
     this.contacts.reset();
     this.webhooks = new Map();
     this.subscriptions = new Map();

@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import { FINAL_STATES, type CallEventSignal, type CallLegEvent } from '../domain/call-event';
+import type { DialpadClient } from '../dialpad/client';
+import type { DialpadCall } from '../dialpad/types';
+import { validateCallEvent } from '../ingress/validate';
+import { WebhookRejection } from '../ingress/verify';
+
+/**
+ * One window of a backfill: Dialpad's concluded calls for the office, each leg turned into the
+ * events a webhook would have brought at its end and handed to the normal call workflow. Legs we
+ * already hold in a final state are skipped, so a window overlapping webhook-delivered calls
+ * creates only what is missing (and does not re-run matching or Ai fetches for the others).
+ */
+export interface ImportWindowInput {
+  accountId: string;
+  officeId: string;
+  fromMs: number;
+  toMs: number;
+}
+
+export interface ImportWindowResult {
+  listed: number;
+  alreadyPresent: number;
+  imported: number;
+  invalid: number;
+}
+
+export interface ImportWindowDeps {
+  db: Knex;
+  dialpad: DialpadClient;
+  /** Starts or signals the leg's call workflow (signalCallWorkflow in the activity). */
+  signal: (sig: CallEventSignal) => Promise<void>;
+  heartbeat?: (progress: ImportWindowResult) => void;
+  abortSignal?: AbortSignal;
+  onInvalid?: (callId: string, reason: string) => void;
+}
+
+const BATCH = 50;
+
+/**
+ * The events for a listed (concluded) leg: `hangup` at its end, preceded by `voicemail` when the
+ * caller left one — the two facts the folding rules need. The call list carries no Ai data; the
+ * call workflow fetches it afterwards for offices with Dialpad Ai.
+ */
+export function legEventsFromListedCall(call: DialpadCall): CallLegEvent[] {
+  const at = call.date_ended ?? call.date_started ?? null;
+  const claims = { ...call, event_timestamp: at } as Record<string, unknown>;
+  const hangup = validateCallEvent({ ...claims, state: 'hangup' });
+  const leftVoicemail = Boolean(call.voicemail_link) || Boolean(call.voicemail_recording_id);
+  return leftVoicemail ? [{ ...hangup, state: 'voicemail' }, hangup] : [hangup];
+}
+
+export async function importCallWindow(deps: ImportWindowDeps, input: ImportWindowInput): Promise<ImportWindowResult> {
+  const result: ImportWindowResult = { listed: 0, alreadyPresent: 0, imported: 0, invalid: 0 };
+  let batch: DialpadCall[] = [];
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const held = new Set<string>(
+      await deps
+        .db('dialpad_call_legs')
+        .whereIn(
+          'call_id',
+          batch.map((c) => c.call_id),
+        )
+        // Ended as far as we know (a later voicemail transcription keeps the leg ended); a leg we
+        // only know from Ai events still lacks its end, and the hangup completes it.
+        .whereIn('state', [...FINAL_STATES, 'transcription'])
+        .pluck('call_id'),
+    );
+    for (const call of batch) {
+      if (held.has(call.call_id)) {
+        result.alreadyPresent++;
+        continue;
+      }
+      let events: CallLegEvent[];
+      try {
+        events = legEventsFromListedCall(call);
+      } catch (err) {
+        if (!(err instanceof WebhookRejection)) throw err;
+        result.invalid++;
+        deps.onInvalid?.(call.call_id, err.message);
+        continue;
+      }
+      for (const event of events) {
+        await deps.signal({ deliveryId: null, accountId: input.accountId, officeId: input.officeId, event });
+      }
+      result.imported++;
+    }
+    batch = [];
+    deps.heartbeat?.({ ...result });
+  };
+
+  const calls = deps.dialpad.listCalls({
+    startedAfter: input.fromMs,
+    startedBefore: input.toMs,
+    targetType: 'office',
+    targetId: input.officeId,
+    ...(deps.abortSignal ? { signal: deps.abortSignal } : {}),
+  });
+  for await (const call of calls) {
+    result.listed++;
+    batch.push(call);
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  return result;
+}

@@ -1,0 +1,118 @@
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { recordAudit, type Actor } from './audit';
+import { OpsError } from './errors';
+
+/**
+ * The per-account Temporal Schedules (DESIGN.md: `dialpad-directory-sync-<account_id>`,
+ * `dialpad-contact-sync-<account_id>`), as an operator sees them: present, paused, last runs.
+ * Creating them is the sync's job; here they are only inspected, paused, resumed and triggered.
+ */
+export const SCHEDULE_KINDS = ['directory', 'contact'] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
+
+export function scheduleId(kind: ScheduleKind, accountId: string): string {
+  return `dialpad-${kind}-sync-${accountId}`;
+}
+
+export function parseScheduleKinds(kind: string | undefined): ScheduleKind[] {
+  if (kind === undefined || kind === 'all') return [...SCHEDULE_KINDS];
+  // The sync's own API says "contacts" (POST /api/accounts/:id/sync/contacts); both mean the same.
+  if (kind === 'contacts') return ['contact'];
+  if ((SCHEDULE_KINDS as readonly string[]).includes(kind)) return [kind as ScheduleKind];
+  throw new OpsError(
+    'bad_request',
+    `schedule kind must be ${SCHEDULE_KINDS.join(', ')} or all (got ${JSON.stringify(kind)})`,
+  );
+}
+
+const FAILED_RUN = new Set(['FAILED', 'TIMED_OUT', 'TERMINATED']);
+
+export interface ScheduleRun {
+  workflowId: string;
+  runId: string;
+  scheduledAt: string;
+  /** Temporal's execution status (RUNNING, COMPLETED, FAILED, …), or UNKNOWN once retention removed it. */
+  status: string;
+}
+
+export interface ScheduleStatus {
+  kind: ScheduleKind;
+  scheduleId: string;
+  present: boolean;
+  paused: boolean;
+  note: string | null;
+  /** Newest first; at most the last five actions. */
+  recentRuns: ScheduleRun[];
+  nextRunAt: string | null;
+}
+
+export async function describeSchedule(client: Client, accountId: string, kind: ScheduleKind): Promise<ScheduleStatus> {
+  const id = scheduleId(kind, accountId);
+  let desc;
+  try {
+    desc = await client.schedule.getHandle(id).describe();
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) {
+      return { kind, scheduleId: id, present: false, paused: false, note: null, recentRuns: [], nextRunAt: null };
+    }
+    throw err;
+  }
+  const actions = [...desc.info.recentActions].sort((a, b) => b.scheduledAt.getTime() - a.scheduledAt.getTime());
+  const recentRuns: ScheduleRun[] = [];
+  for (const a of actions.slice(0, 5)) {
+    const { workflowId, firstExecutionRunId } = a.action.workflow;
+    let status = 'UNKNOWN';
+    try {
+      status = (await client.workflow.getHandle(workflowId, firstExecutionRunId).describe()).status.name;
+    } catch {
+      // Past the namespace's retention the run is gone; its outcome no longer matters here.
+    }
+    recentRuns.push({ workflowId, runId: firstExecutionRunId, scheduledAt: a.scheduledAt.toISOString(), status });
+  }
+  return {
+    kind,
+    scheduleId: id,
+    present: true,
+    paused: desc.state.paused,
+    note: desc.state.note ?? null,
+    recentRuns,
+    nextRunAt: desc.info.nextActionTimes[0]?.toISOString() ?? null,
+  };
+}
+
+export function isFailedRun(run: ScheduleRun): boolean {
+  return FAILED_RUN.has(run.status);
+}
+
+export type ScheduleAction = 'pause' | 'unpause' | 'trigger';
+
+/** Pause, resume or run now; audited, with the operator's reason as the schedule's note. */
+export async function changeSchedule(
+  client: Client,
+  db: Knex,
+  input: { accountId: string; kind: ScheduleKind; action: ScheduleAction; reason?: string },
+  who: Actor,
+): Promise<ScheduleStatus> {
+  const id = scheduleId(input.kind, input.accountId);
+  const handle = client.schedule.getHandle(id);
+  const note = `${input.reason ?? `${input.action}d by an administrator`} (${who.actor})`;
+  try {
+    if (input.action === 'pause') await handle.pause(note);
+    else if (input.action === 'unpause') await handle.unpause(note);
+    // Asked for during a run, one more run follows it rather than being skipped.
+    else await handle.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) {
+      throw new OpsError('not_found', `schedule ${id} does not exist (the account's sync has not been set up)`);
+    }
+    throw err;
+  }
+  await recordAudit(db, who, {
+    action: `${input.action}_schedule`,
+    accountId: input.accountId,
+    oldValue: null,
+    newValue: { scheduleId: id, ...(input.reason ? { reason: input.reason } : {}) },
+  });
+  return describeSchedule(client, input.accountId, input.kind);
+}

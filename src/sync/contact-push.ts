@@ -1,0 +1,215 @@
+import type { Knex } from 'knex';
+import type { DialpadClient } from '../dialpad/client';
+import { DialpadApiError } from '../dialpad/errors';
+import type { DialpadContact } from '../dialpad/types';
+import { dialpadContentHash, pushBodyFor, type NavigatorContactContent } from './contact-content';
+import { emptyPushCounts, type ContactPushCounts } from './types';
+
+/**
+ * Navigator → Dialpad. A contact whose content (names, email, numbers) no longer matches the hash
+ * taken at its last sync was edited in Navigator since, and is pushed:
+ * - not linked yet: created with PUT /contacts and uid = the Navigator contact id, so a retry, a
+ *   timeout whose answer was lost, or a racing run updates the same Dialpad contact instead of
+ *   creating a twin;
+ * - linked: PATCH /contacts/{id} with the synced fields (cheaper budget than PUT: 1200/min).
+ * After a push both hashes are taken from what was sent and what Dialpad answered, so the next
+ * import sees no change on either side: nothing echoes back.
+ *
+ * A contact Dialpad cannot take (no first or last name, a number that is not E.164, a 4xx from
+ * Dialpad) gets the reason in `dialpad_push_error`, and its local hash is taken as it is, so it is
+ * tried again only after someone edits it. Transient failures (429, 5xx, network) propagate and
+ * the activity retries; rows already pushed are recorded one by one, so nothing is pushed twice.
+ */
+
+export interface PushDeps {
+  db: Knex;
+  dialpad: DialpadClient;
+  signal?: AbortSignal;
+  /** After each contact, for heartbeats. */
+  onProgress?: (counts: ContactPushCounts) => void;
+}
+
+export interface PushResult {
+  counts: ContactPushCounts;
+  /** Contacts not yet in Dialpad dealt with in this call (created or failed). */
+  creates: number;
+  /** Linked contacts dealt with in this call (updated, failed, or found gone). */
+  updates: number;
+  /** Left for later runs (the create budget is spread over runs). */
+  pendingCreates: number;
+  pendingUpdates: number;
+}
+
+/**
+ * Contacts of the account edited in Navigator since their last sync (or never synced), not gone
+ * from Dialpad, with every number read (a number still 'pending' waits for the normaliser).
+ */
+const candidatesSql = (linkFilter: string) => `
+  select x.id
+    from (select c.id, c.created_at, c.dialpad_local_hash, dialpad_contact_local_hash(c.id) as hash_now
+            from contacts c
+           where c.account_id = ? and c.dialpad_deleted_at is null and ${linkFilter}) x
+   where x.dialpad_local_hash is distinct from x.hash_now
+     and not exists (select 1 from record_phone_numbers r
+                      where r.entity_type = 'contact' and r.entity_id = x.id and r.normalization_status = 'pending')
+   order by x.created_at, x.id
+   limit ?`;
+
+export async function pushContacts(
+  deps: PushDeps,
+  input: { accountId: string; maxCreates: number; maxUpdates: number },
+): Promise<PushResult> {
+  const { db } = deps;
+  const counts = emptyPushCounts();
+  const processed = { create: 0, update: 0 };
+
+  const batches: { kind: 'update' | 'create'; max: number; filter: string }[] = [
+    // Edits first: they are cheap, and a contact already in Dialpad should not wait behind a backlog.
+    { kind: 'update', max: input.maxUpdates, filter: 'c.dialpad_contact_id is not null' },
+    { kind: 'create', max: input.maxCreates, filter: 'c.dialpad_contact_id is null' },
+  ];
+  for (const batch of batches) {
+    if (batch.max <= 0) continue;
+    const { rows } = await db.raw<{ rows: { id: string }[] }>(candidatesSql(batch.filter), [
+      input.accountId,
+      batch.max,
+    ]);
+    for (const { id } of rows) {
+      deps.signal?.throwIfAborted();
+      const done = await pushOne(deps, input.accountId, id, batch.kind);
+      if (done) {
+        counts[done]++;
+        processed[batch.kind]++;
+        deps.onProgress?.({ ...counts });
+      }
+    }
+  }
+
+  const pending = await countPending(db, input.accountId);
+  const failed = await db('contacts')
+    .where({ account_id: input.accountId })
+    .whereNotNull('dialpad_push_error')
+    .count<{ count: string }[]>('* as count');
+  await db('dialpad_contact_sync_state')
+    .where({ account_id: input.accountId })
+    .update({
+      last_push_at: db.fn.now(),
+      push_pending_creates: pending.creates,
+      push_pending_updates: pending.updates,
+      push_failed: Number(failed[0]?.count ?? 0),
+      updated_at: db.fn.now(),
+    });
+  return {
+    counts,
+    creates: processed.create,
+    updates: processed.update,
+    pendingCreates: pending.creates,
+    pendingUpdates: pending.updates,
+  };
+}
+
+export async function countPending(db: Knex, accountId: string): Promise<{ creates: number; updates: number }> {
+  const { rows } = await db.raw<{ rows: { creates: string; updates: string }[] }>(
+    `select count(*) filter (where x.dialpad_contact_id is null) as creates,
+            count(*) filter (where x.dialpad_contact_id is not null) as updates
+       from (select c.id, c.dialpad_contact_id, c.dialpad_local_hash, dialpad_contact_local_hash(c.id) as hash_now
+               from contacts c
+              where c.account_id = ? and c.dialpad_deleted_at is null) x
+      where x.dialpad_local_hash is distinct from x.hash_now`,
+    [accountId],
+  );
+  return { creates: Number(rows[0]?.creates ?? 0), updates: Number(rows[0]?.updates ?? 0) };
+}
+
+interface ContactRow {
+  id: string;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  dialpad_contact_id: string | null;
+  dialpad_local_hash: string | null;
+  dialpad_deleted_at: Date | null;
+  hash_now: string;
+}
+
+/** Pushes one contact if it still needs it; returns what happened, or null if it no longer needed it. */
+async function pushOne(
+  deps: PushDeps,
+  accountId: string,
+  contactId: string,
+  kind: 'create' | 'update',
+): Promise<keyof ContactPushCounts | null> {
+  const { db, dialpad } = deps;
+  // Read afresh: an import or another run may have dealt with it since the candidates were listed.
+  const { rows } = await db.raw<{ rows: ContactRow[] }>(
+    `select id, first_name, last_name, email, dialpad_contact_id, dialpad_local_hash, dialpad_deleted_at,
+            dialpad_contact_local_hash(id) as hash_now
+       from contacts where id = ? and account_id = ?`,
+    [contactId, accountId],
+  );
+  const row = rows[0];
+  if (!row || row.dialpad_deleted_at !== null || row.dialpad_local_hash === row.hash_now) return null;
+  if ((kind === 'create') !== (row.dialpad_contact_id === null)) return null;
+
+  const phones: NavigatorContactContent['phones'] = await db('record_phone_numbers')
+    .where({ entity_type: 'contact', entity_id: contactId })
+    .orderBy([
+      { column: 'is_primary', order: 'desc' },
+      { column: 'id', order: 'asc' },
+    ])
+    .select('raw', 'e164', 'normalization_status as status', 'normalization_error as error');
+  if (phones.some((p) => p.status === 'pending')) return null;
+  const content: NavigatorContactContent = {
+    id: row.id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    email: row.email,
+    phones,
+  };
+  const prepared = pushBodyFor(content);
+  if (!prepared.ok) {
+    await recordFailure(db, row, prepared.reason);
+    return 'failed';
+  }
+
+  const signalOpt = deps.signal ? { signal: deps.signal } : {};
+  let answer: DialpadContact;
+  try {
+    answer =
+      kind === 'create'
+        ? await dialpad.upsertContactByUid({ ...prepared.body, uid: row.id }, signalOpt)
+        : await dialpad.updateContact(row.dialpad_contact_id!, prepared.body, signalOpt);
+  } catch (err) {
+    if (!(err instanceof DialpadApiError)) throw err;
+    if (kind === 'update' && err.status === 404) {
+      // Deleted in Dialpad: the Navigator contact stays, marked, and is no longer pushed.
+      await db('contacts').where({ id: row.id }).update({ dialpad_deleted_at: db.fn.now() });
+      return 'goneInDialpad';
+    }
+    await recordFailure(db, row, `dialpad_rejected: ${err.status} ${err.dialpadMessage}`);
+    return 'failed';
+  }
+
+  const updated = await db('contacts')
+    .where({ id: row.id })
+    .where((q) => q.whereNull('dialpad_contact_id').orWhere('dialpad_contact_id', answer.id))
+    .update({
+      dialpad_contact_id: answer.id,
+      dialpad_contact_type: answer.type === 'local' ? 'local' : 'shared',
+      ...(kind === 'create' ? { dialpad_origin: 'navigator', dialpad_owner_id: answer.owner_id ?? null } : {}),
+      dialpad_remote_hash: dialpadContentHash(answer),
+      dialpad_local_hash: row.hash_now,
+      dialpad_synced_at: db.fn.now(),
+      dialpad_push_error: null,
+      dialpad_push_error_at: null,
+    });
+  return updated > 0 ? (kind === 'create' ? 'created' : 'updated') : null;
+}
+
+async function recordFailure(db: Knex, row: Pick<ContactRow, 'id' | 'hash_now'>, reason: string): Promise<void> {
+  await db('contacts').where({ id: row.id }).update({
+    dialpad_push_error: reason,
+    dialpad_push_error_at: db.fn.now(),
+    dialpad_local_hash: row.hash_now,
+  });
+}

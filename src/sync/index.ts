@@ -1,0 +1,17 @@
+/**
+ * Directory and contact sync with Dialpad (README.md here). What the API, the CLI and the dev
+ * runner call; the sync itself runs in workflows/directorySyncWorkflow.ts and
+ * workflows/contactSyncWorkflow.ts through activities/sync-activities.ts.
+ */
+export {
+  SYNC_INTERVALS,
+  deleteSyncSchedules,
+  ensureSyncSchedules,
+  reconcileSyncSchedules,
+  syncScheduleHandle,
+  syncScheduleId,
+  triggerSync,
+  type EnsureSyncSchedulesOptions,
+  type SyncScheduleTarget,
+} from './schedules';
+export * from './types';

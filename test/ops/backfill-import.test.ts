@@ -1,0 +1,56 @@
+import type { DialpadCall } from '../../src/dialpad/types';
+import { WebhookRejection } from '../../src/ingress/verify';
+import { legEventsFromListedCall } from '../../src/ops/backfill-import';
+
+/** How a leg from Dialpad's call list becomes the events its webhooks would have brought. */
+describe('legEventsFromListedCall', () => {
+  const listed = (overrides: Partial<DialpadCall> = {}): DialpadCall => ({
+    call_id: '6421977457180672',
+    master_call_id: null,
+    direction: 'inbound',
+    state: 'hangup',
+    external_number: '+15102609745',
+    internal_number: '+15106666687',
+    target: {
+      id: '5527348325810176',
+      type: 'office',
+      name: 'Oasis',
+      phone: '+15106666687',
+      office_id: '5527348325810176',
+    },
+    contact: { id: '6131436978913280', type: 'local', name: 'Alameda, CA', phone: '+15105105100' },
+    date_started: 1731624039404,
+    date_connected: 1731624045000,
+    date_ended: 1731624348355,
+    talk_time: 303355,
+    total_duration: 308951,
+    ...overrides,
+  });
+
+  it('a concluded leg is a hangup at its end, with its ids, numbers and times', () => {
+    const [hangup, ...rest] = legEventsFromListedCall(listed());
+    expect(rest).toEqual([]);
+    expect(hangup).toMatchObject({
+      callId: '6421977457180672',
+      state: 'hangup',
+      eventTimestamp: 1731624348355,
+      direction: 'inbound',
+      externalNumber: '+15102609745',
+      target: { id: '5527348325810176', type: 'office', officeId: '5527348325810176' },
+      dateConnected: 1731624045000,
+      talkTimeMs: 303355,
+      recap: null,
+    });
+  });
+
+  it('a leg with a voicemail is a voicemail then a hangup, so the call folds as a voicemail', () => {
+    const events = legEventsFromListedCall(listed({ voicemail_link: 'https://dialpad.com/v/1', date_connected: null }));
+    expect(events.map((e) => e.state)).toEqual(['voicemail', 'hangup']);
+    expect(new Set(events.map((e) => e.eventTimestamp))).toEqual(new Set([1731624348355]));
+  });
+
+  it('without an end time the start stands in; an unreadable leg is refused like a bad webhook', () => {
+    expect(legEventsFromListedCall(listed({ date_ended: null }))[0]!.eventTimestamp).toBe(1731624039404);
+    expect(() => legEventsFromListedCall(listed({ direction: 'sideways' }))).toThrow(WebhookRejection);
+  });
+});

@@ -1,0 +1,262 @@
+import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app';
+import {
+  deleteSyncSchedules,
+  reconcileSyncSchedules,
+  syncScheduleHandle,
+  syncScheduleId,
+  triggerSync,
+} from '../../src/sync/schedules';
+import { SYNC_KINDS, SYNC_WORKFLOW_TYPES, type SyncKind } from '../../src/sync/types';
+import { DialpadOfficeId, NavigatorAccountId } from '../../src/temporal/search-attributes';
+import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
+import * as workflows from '../../workflows';
+import { startSyncStack, type SyncStack } from './helpers';
+
+const ADMIN = 'admin-token-sync-0123456789abcdef';
+const API = 'api-token-sync-0123456789abcdefgh';
+
+/**
+ * The per-account schedules, through the admin API and a real Temporal server: created (and run at
+ * once) when an office is linked, updated when it changes, triggered on demand, removed when the
+ * office is cleared. The worker is real, so the first runs really sync from the simulator.
+ */
+describe('sync schedules', () => {
+  let s: SyncStack;
+  let temporal: TemporalHandles;
+  let app: FastifyInstance;
+  const accounts: string[] = [];
+
+  beforeAll(async () => {
+    s = await startSyncStack({
+      sim: { seed: 'sync-schedules', size: { offices: 5, departments: 5, callCenters: 5, users: 15, contacts: 40 } },
+      env: { ADMIN_TOKEN: ADMIN, API_TOKEN: API },
+    });
+    temporal = createTemporalClient(s.config.temporal.address!, s.config.temporal.namespace);
+    app = await buildApp({ config: s.config, db: s.tdb.db, temporal, relay: { disabled: true } });
+  });
+
+  afterAll(async () => {
+    for (const id of accounts) await deleteSyncSchedules(s.temporal.client, id).catch(() => undefined);
+    await app?.close();
+    await temporal?.close();
+    await s?.close();
+  });
+
+  async function newAccount(name: string): Promise<string> {
+    const [row] = await s.tdb.db('accounts').insert({ name }).returning('id');
+    const id = (row as { id: string }).id;
+    accounts.push(id);
+    return id;
+  }
+  const admin = { authorization: `Bearer ${ADMIN}` };
+  const setOffice = (accountId: string, officeId: string) =>
+    app.inject({
+      method: 'PUT',
+      url: `/api/accounts/${accountId}/dialpad-office`,
+      headers: admin,
+      payload: { officeId },
+    });
+  const describe_ = (kind: SyncKind, accountId: string) =>
+    syncScheduleHandle(s.temporal.client, accountId, kind).describe();
+  async function waitFor<T>(
+    what: string,
+    fn: () => Promise<T | undefined | null | false>,
+    timeoutMs = 30_000,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  it('linking an office creates both schedules, which sync the account at once', async () => {
+    const accountId = await newAccount('Linked through the API');
+    const officeId = s.sim.state.company.offices[1]!.id;
+    const res = await setOffice(accountId, officeId);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ officeId, syncSchedules: { directory: 'created', contacts: 'created' } });
+
+    for (const kind of SYNC_KINDS) {
+      const d = await describe_(kind, accountId);
+      expect(d.scheduleId).toBe(
+        kind === 'directory' ? `dialpad-directory-sync-${accountId}` : `dialpad-contact-sync-${accountId}`,
+      );
+      expect(d.action).toMatchObject({
+        type: 'startWorkflow',
+        workflowType: SYNC_WORKFLOW_TYPES[kind],
+        taskQueue: s.config.temporal.taskQueue,
+        workflowId: syncScheduleId(kind, accountId),
+        args: [{ accountId }],
+      });
+      expect(d.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+      expect(d.spec.intervals?.[0]?.every).toBe(kind === 'directory' ? 6 * 3600_000 : 15 * 60_000);
+      expect(d.memo).toMatchObject({ accountId, kind });
+      expect(d.state).toMatchObject({ paused: false, note: expect.stringContaining(officeId) });
+      expect(d.typedSearchAttributes.get(NavigatorAccountId)).toBe(accountId);
+      expect(d.typedSearchAttributes.get(DialpadOfficeId)).toBe(officeId);
+    }
+    // The schedules name workflows the worker has.
+    for (const kind of SYNC_KINDS)
+      expect(typeof (workflows as Record<string, unknown>)[SYNC_WORKFLOW_TYPES[kind]]).toBe('function');
+
+    // The first runs happen now, not in 6 hours: the office's directory and contacts arrive.
+    await waitFor('the first directory sync', () =>
+      s.tdb.db('dialpad_offices').where({ id: officeId, active: true }).first(),
+    );
+    await waitFor('the first contact sync', async () => {
+      const state = await s.tdb.db('dialpad_contact_sync_state').where({ account_id: accountId }).first();
+      return state?.last_pass_completed_at;
+    });
+    const contacts = await s.tdb.db('contacts').where({ account_id: accountId }).count('* as n').first();
+    expect(Number(contacts?.n)).toBeGreaterThan(0);
+    const run = (await describe_('contacts', accountId)).info.recentActions[0]!;
+    expect(run.action.workflow.workflowId.startsWith(`dialpad-contact-sync-${accountId}-`)).toBe(true);
+    const runInfo = await s.temporal.client.workflow.getHandle(run.action.workflow.workflowId).describe();
+    expect(runInfo.typedSearchAttributes.get(NavigatorAccountId)).toBe(accountId);
+  });
+
+  it('changing the office updates the schedules, keeps a pause, and syncs the new office now', async () => {
+    const accountId = await newAccount('Moving office');
+    const [first, second] = [s.sim.state.company.offices[2]!.id, s.sim.state.company.offices[3]!.id];
+    expect((await setOffice(accountId, first)).statusCode).toBe(200);
+    await syncScheduleHandle(s.temporal.client, accountId, 'contacts').pause('paused by an operator');
+    const taken = (await describe_('directory', accountId)).info.numActionsTaken;
+
+    // The same office again changes nothing and starts nothing.
+    const same = await setOffice(accountId, first);
+    expect(same.json()).toMatchObject({ syncSchedules: { directory: 'updated', contacts: 'updated' } });
+    expect((await describe_('directory', accountId)).info.numActionsTaken).toBe(taken);
+
+    const moved = await setOffice(accountId, second);
+    expect(moved.json()).toMatchObject({
+      previousOfficeId: first,
+      syncSchedules: { directory: 'updated', contacts: 'updated' },
+    });
+    const directory = await describe_('directory', accountId);
+    expect(directory.state.note).toContain(second);
+    expect(directory.typedSearchAttributes.get(DialpadOfficeId)).toBe(second);
+    await waitFor(
+      'a run for the new office',
+      async () => (await describe_('directory', accountId)).info.numActionsTaken > taken,
+    );
+    await waitFor('the new office synced', () => s.tdb.db('dialpad_offices').where({ id: second }).first());
+    const contacts = await describe_('contacts', accountId);
+    expect(contacts.state.paused).toBe(true);
+    expect(contacts.state.note).toContain(second);
+  });
+
+  it('a sync can be triggered through the API (administrators only) and from code', async () => {
+    const accountId = await newAccount('On demand');
+    const noOffice = await app.inject({
+      method: 'POST',
+      url: `/api/accounts/${accountId}/sync/directory`,
+      headers: admin,
+    });
+    expect(noOffice.statusCode).toBe(409);
+    // Linked behind the API's back (as the dev stack does), so without schedules: triggering creates them.
+    await s.tdb
+      .db('accounts')
+      .where({ id: accountId })
+      .update({ dialpad_office_id: s.sim.state.company.offices[4]!.id });
+
+    const forbidden = await app.inject({
+      method: 'POST',
+      url: `/api/accounts/${accountId}/sync/contacts`,
+      headers: { authorization: `Bearer ${API}` },
+    });
+    expect(forbidden.statusCode).toBe(403);
+    const badKind = await app.inject({ method: 'POST', url: `/api/accounts/${accountId}/sync/calls`, headers: admin });
+    expect(badKind.statusCode).toBe(400);
+
+    const created = await app.inject({
+      method: 'POST',
+      url: `/api/accounts/${accountId}/sync/contacts`,
+      headers: admin,
+    });
+    expect(created.statusCode).toBe(202);
+    expect(created.json()).toMatchObject({ accountId, kind: 'contacts', status: 'triggered' });
+    await waitFor('the triggered run', async () => (await describe_('contacts', accountId)).info.numActionsTaken >= 1);
+
+    const before = (await describe_('directory', accountId)).info.numActionsTaken;
+    const again = await app.inject({
+      method: 'POST',
+      url: `/api/accounts/${accountId}/sync/directory`,
+      headers: admin,
+    });
+    expect(again.statusCode).toBe(202);
+    await waitFor('another run', async () => (await describe_('directory', accountId)).info.numActionsTaken > before);
+
+    // Triggered three times while a slow run is going: one more run, after it, never beside it.
+    await fetch(`${s.sim.url}/_sim/latency`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: '/api/v2/users', ms: 1500 }),
+    });
+    await waitFor('the earlier runs to end', async () =>
+      (await describe_('directory', accountId)).info.runningActions.length === 0 ? true : undefined,
+    );
+    const fromCode = (await describe_('directory', accountId)).info.numActionsTaken;
+    for (let i = 0; i < 3; i++) await triggerSync(s.temporal.client, accountId, 'directory');
+    await waitFor('the runs triggered from code', async () => {
+      const d = await describe_('directory', accountId);
+      return d.info.numActionsTaken >= fromCode + 2 && d.info.runningActions.length === 0;
+    });
+    // The first trigger ran, the second waited for it, the third joined the second.
+    expect((await describe_('directory', accountId)).info.numActionsTaken).toBe(fromCode + 2);
+    await fetch(`${s.sim.url}/_sim/latency`, { method: 'DELETE' });
+    const runs = await Promise.all(
+      (await describe_('directory', accountId)).info.recentActions.map((a) =>
+        s.temporal.client.workflow
+          .getHandle(a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId)
+          .describe(),
+      ),
+    );
+    runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < runs.length; i++) {
+      expect(runs[i]!.startTime.getTime()).toBeGreaterThanOrEqual(runs[i - 1]!.closeTime!.getTime());
+    }
+    const audit = await s.tdb.db('admin_audit_log').where({ account_id: accountId }).orderBy('id');
+    expect(audit.map((a) => a.action)).toEqual(['trigger_contacts_sync', 'trigger_directory_sync']);
+  });
+
+  it('clearing the office removes both schedules', async () => {
+    const accountId = accounts.at(-1)!;
+    const res = await app.inject({
+      method: 'DELETE',
+      url: `/api/accounts/${accountId}/dialpad-office`,
+      headers: admin,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ officeId: null, syncSchedules: { directory: 'deleted', contacts: 'deleted' } });
+    for (const kind of SYNC_KINDS)
+      await expect(describe_(kind, accountId)).rejects.toBeInstanceOf(ScheduleNotFoundError);
+    await expect(triggerSync(s.temporal.client, accountId, 'contacts')).rejects.toBeInstanceOf(ScheduleNotFoundError);
+    // Clearing again is fine.
+    const again = await app.inject({
+      method: 'DELETE',
+      url: `/api/accounts/${accountId}/dialpad-office`,
+      headers: admin,
+    });
+    expect(again.json()).toMatchObject({ syncSchedules: { directory: 'absent', contacts: 'absent' } });
+  });
+
+  it('reconciling creates the schedules of accounts linked outside the API and removes the others', async () => {
+    const linked = await newAccount('Linked by a direct insert');
+    await s.tdb.db('accounts').whereNot({ id: linked }).update({ dialpad_office_id: null });
+    await s.tdb.db('accounts').where({ id: linked }).update({ dialpad_office_id: s.sim.state.company.offices[1]!.id });
+    const unlinked = accounts[0]!; // had schedules from the first test, office now cleared in the table
+
+    const result = await reconcileSyncSchedules(s.temporal.client, s.tdb.db, s.config.temporal.taskQueue);
+    expect(result.ensured).toBe(1);
+    for (const kind of SYNC_KINDS) {
+      expect((await describe_(kind, linked)).action.args).toEqual([{ accountId: linked }]);
+      await expect(describe_(kind, unlinked)).rejects.toBeInstanceOf(ScheduleNotFoundError);
+    }
+  });
+});
