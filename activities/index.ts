@@ -5,6 +5,7 @@ import { createAiActivities } from './ai-activities';
 import { createCallActivities } from './call-activities';
 import { createSyncActivities } from './sync-activities';
 import { createOpsActivities } from './ops-activities';
+import { createMatchingActivities } from './matching-activities';
 
 export interface ActivityDeps {
   db: Knex;
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAiActivities({ db: deps.db, dialpad: deps.dialpad }),
     ...createSyncActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),
     ...createOpsActivities(deps),
+    ...createMatchingActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),
   };
 }
 

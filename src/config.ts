@@ -38,21 +38,31 @@ const postgresUrl = z.preprocess(
     .optional(),
 );
 
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 const httpUrl = (fallback: string) =>
   z.preprocess(
     emptyToUndefined,
     z
       .string()
-      .refine((s) => {
-        try {
-          const u = new URL(s);
-          return u.protocol === 'http:' || u.protocol === 'https:';
-        } catch {
-          return false;
-        }
-      }, 'expected an http(s) URL such as https://dialpad.com')
+      .refine(isHttpUrl, 'expected an http(s) URL such as https://dialpad.com')
       .default(fallback),
   );
+
+const optionalHttpUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine(isHttpUrl, 'expected an http(s) URL such as https://navigator.example.com/webhooks/dialpad')
+    .optional(),
+);
 
 const hostPort = z.preprocess(
   emptyToUndefined,
@@ -103,6 +113,7 @@ const schema = z.object({
   DIALPAD_WEBHOOK_SECRET_PREVIOUS: optionalString,
   DIALPAD_WEBHOOK_ALLOW_UNSIGNED: bool(false),
   DIALPAD_SIM_PORT: port(8788),
+  PUBLIC_WEBHOOK_URL: optionalHttpUrl,
   HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
   PORT: port(8787),
   API_TOKEN: token,
@@ -149,6 +160,8 @@ export interface Config {
     webhookSecretPrevious: string | undefined;
     allowUnsigned: boolean;
     simulatorPort: number;
+    /** The URL Dialpad delivers webhooks to (what the doctor and registration look for). */
+    publicWebhookUrl: string | undefined;
   };
   http: { host: string; port: number };
   apiToken: string | undefined;
@@ -215,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
       webhookSecretPrevious: v.DIALPAD_WEBHOOK_SECRET_PREVIOUS,
       allowUnsigned: v.DIALPAD_WEBHOOK_ALLOW_UNSIGNED,
       simulatorPort: v.DIALPAD_SIM_PORT,
+      publicWebhookUrl: v.PUBLIC_WEBHOOK_URL,
     },
     http: { host: v.HOST, port: v.PORT },
     apiToken: v.API_TOKEN,

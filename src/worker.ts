@@ -6,6 +6,8 @@ import { createKnex } from './db/knex';
 import { DialpadClient } from './dialpad/client';
 import { PostgresRateLimiter } from './dialpad/pg-rate-limiter';
 import { createLogger, type Logger } from './logger';
+import { ensureRetroMatchSweepSchedule, RETRO_MATCH_SWEEP_SCHEDULE_ID } from './matching/sweep-schedule';
+import { createTemporalClient } from './temporal/connection';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -26,7 +28,21 @@ export interface WorkerDeps {
   taskQueue?: string;
   /** Dialpad's API (or the simulator); without it, Ai fetches are skipped as not configured. */
   dialpad?: DialpadClient;
+  /** Size of the sticky workflow cache (default WORKER_MAX_CACHED_WORKFLOWS). */
+  maxCachedWorkflows?: number;
 }
+
+/**
+ * How many workflows the worker keeps in memory between their tasks. The SDK's default is sized
+ * from the heap limit (about 2,300 with Node's 4 GB heap), and call workflows stay open for the Ai
+ * wait window (15 minutes) after their leg ends, so under a steady call rate the worker's memory
+ * grew for as long as that cache was filling: +480 MB to 1.2 GB RSS in a 5-minute ingress run
+ * (README, Performance). A workflow evicted from the cache is replayed from its short history when
+ * its next signal or timer comes (a few ms); a leg's webhooks arrive within seconds of each other,
+ * so those hit the cache, and the Ai events and the end of the wait window, minutes later, are the
+ * replays. Bounded here, the worker's memory is flat.
+ */
+export const WORKER_MAX_CACHED_WORKFLOWS = 500;
 
 /**
  * The Dialpad client every worker uses: its request budget lives in Postgres, so all processes of
@@ -51,6 +67,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),
     shutdownGraceTime: '20 seconds',
+    maxCachedWorkflows: deps.maxCachedWorkflows ?? WORKER_MAX_CACHED_WORKFLOWS,
   });
 }
 
@@ -62,6 +79,7 @@ export async function runWorkerProcess(config: Config): Promise<void> {
   const dialpad = createDialpadClient(config, db, log);
   const worker = await createWorker({ config, db, log, connection, dialpad });
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+  await ensureSweepSchedule(config, log);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log.info({ signal }, 'worker draining');
@@ -74,6 +92,23 @@ export async function runWorkerProcess(config: Config): Promise<void> {
     await connection.close();
     await db.destroy();
     log.info('worker stopped');
+  }
+}
+
+/**
+ * Every worker makes sure the retro-match sweep schedule exists and targets its task queue
+ * (idempotent; an operator's pause is kept). A failure is logged, not fatal: the next worker
+ * start tries again, and the API's retro-matching does not depend on it.
+ */
+export async function ensureSweepSchedule(config: Config, log: Logger): Promise<void> {
+  const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+  try {
+    const outcome = await ensureRetroMatchSweepSchedule(temporal.client, config.temporal.taskQueue);
+    log.info({ scheduleId: RETRO_MATCH_SWEEP_SCHEDULE_ID, outcome }, 'retro-match sweep schedule ensured');
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'retro-match sweep schedule not ensured');
+  } finally {
+    await temporal.close();
   }
 }
 

@@ -4,6 +4,7 @@ import {
   defineQuery,
   defineSignal,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -55,6 +56,8 @@ export interface CallWorkflowState {
   ai?: 'complete' | 'partial' | 'none' | 'office_without_ai';
   /** How the conversation was linked to a Navigator record (linked, needs_review, standalone, …). */
   match?: string;
+  /** Linked to a contact: whether it was pushed to Dialpad (created, already_in_dialpad, failed, …). */
+  contactPushBack?: string;
 }
 
 const { recordCallEvent, matchConversation, checkAiOffice, deriveCallInsights } = proxyActivities<CallActivities>({
@@ -189,6 +192,9 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   if (state.endReason !== 'unrouted' && state.final && state.callRowId) {
     const match = await matchConversation({ legCallId: input.callId });
     state.match = match.outcome;
+    if (match.linkedType === 'contact' && patched('contact-push-back')) {
+      state.contactPushBack = await pushLinkedContactBack(input.callId);
+    }
     if (state.connected) await collectAiData(input, state);
   }
   upsertSearchAttributes([{ key: CallState, value: state.legState ?? 'unknown' }]);
@@ -222,6 +228,21 @@ async function collectAiData(input: CallWorkflowInput, state: CallWorkflowState)
   }
   const result = await deriveCallInsights({ legCallId: input.callId, missing });
   state.ai = result.aiStatus;
+}
+
+/**
+ * The call linked to a Navigator contact: Dialpad should know it before the next call, so it shows
+ * the name. Idempotent (create-with-uid); a failure leaves the call as it is, and the contact sync
+ * pushes it on its next run.
+ */
+async function pushLinkedContactBack(legCallId: string): Promise<string> {
+  const { pushLinkedContact } = dialpadFetchActivities(5);
+  try {
+    return (await pushLinkedContact({ legCallId })).outcome;
+  } catch (err) {
+    log.warn('contact push-back failed; the contact sync will push it', { legCallId, error: failureMessage(err) });
+    return 'failed';
+  }
 }
 
 function failureMessage(err: unknown): string {

@@ -2,3 +2,4 @@ export * from './callWorkflow';
 export * from './backfillWorkflow';
 export * from './directorySyncWorkflow';
 export * from './contactSyncWorkflow';
+export * from './matchingWorkflows';

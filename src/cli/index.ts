@@ -395,7 +395,7 @@ export function buildProgram(): Command {
             },
             webhookSecret: config.dialpad.webhookSecret,
             webhookSecretPrevious: config.dialpad.webhookSecretPrevious,
-            hookUrl: opts.url ?? (process.env.PUBLIC_WEBHOOK_URL?.trim() || undefined),
+            hookUrl: opts.url ?? config.dialpad.publicWebhookUrl,
           },
           account ? { accountId: account } : {},
         );

@@ -10,7 +10,7 @@ import { createTemporalClient } from '../temporal/connection';
 import { reconcileSyncSchedules } from '../sync/schedules';
 import { randomBytes } from 'node:crypto';
 import { startSimulatedDialpad, type SimulatedDialpad } from '../simulator';
-import { bundleWorkflows, createDialpadClient, createWorker } from '../worker';
+import { bundleWorkflows, createDialpadClient, createWorker, ensureSweepSchedule } from '../worker';
 import { DATA_DIR } from './paths';
 import { startLocalPostgres, type LocalPostgres } from './postgres';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-server';
@@ -148,6 +148,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     // linked by a direct insert, and an account linked while Temporal was down may lack them).
     const schedules = await reconcileSyncSchedules(temporalClient.client, db, config.temporal.taskQueue);
     log.info(schedules, 'sync schedules reconciled');
+    await ensureSweepSchedule(config, log);
     const app = await buildApp({
       config,
       db,

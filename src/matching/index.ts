@@ -7,6 +7,7 @@ export { syncCallCommunications, describeCall, formatDuration } from './communic
 export {
   retroMatchNumber,
   retroMatchRecord,
+  readRecordPhoneNumbers,
   retroMatchSweep,
   type RetroMatchResult,
   type RecordRetroMatchResult,

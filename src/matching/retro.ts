@@ -98,15 +98,15 @@ export interface RecordRetroMatchResult extends RetroMatchResult {
 }
 
 /**
- * What Navigator calls after editing a record's numbers: normalises them and retro-matches the
- * calls from every readable one.
+ * A record's numbers, normalised now (pending ones are read first), so the editor can show an
+ * unreadable one.
  *
  * @throws RecordNotFoundError when the record does not exist in `accountId`.
  */
-export async function retroMatchRecord(
+export async function readRecordPhoneNumbers(
   db: Knex,
   input: { accountId: string; entityType: EntityType; entityId: string },
-): Promise<RecordRetroMatchResult> {
+): Promise<RecordPhoneNumber[]> {
   const record = await findRecord(db, input.entityType, input.entityId);
   if (!record || record.accountId !== input.accountId) {
     throw new RecordNotFoundError(input.entityType, input.entityId, 'entityId');
@@ -126,7 +126,7 @@ export async function retroMatchRecord(
         normalization_error: string | null;
       }[]
     >('raw', 'label', 'is_primary', 'e164', 'extension', 'normalization_status', 'normalization_error');
-  const numbers = rows.map((r) => ({
+  return rows.map((r) => ({
     raw: r.raw,
     label: r.label,
     isPrimary: r.is_primary,
@@ -135,6 +135,19 @@ export async function retroMatchRecord(
     status: r.normalization_status,
     error: r.normalization_error,
   }));
+}
+
+/**
+ * What Navigator's edit of a record's numbers leads to (through retroMatchRecordWorkflow):
+ * normalises them and retro-matches the calls from every readable one.
+ *
+ * @throws RecordNotFoundError when the record does not exist in `accountId`.
+ */
+export async function retroMatchRecord(
+  db: Knex,
+  input: { accountId: string; entityType: EntityType; entityId: string },
+): Promise<RecordRetroMatchResult> {
+  const numbers = await readRecordPhoneNumbers(db, input);
   const readable = numbers.filter((n) => n.status === 'ok' && n.e164 !== null).map((n) => n.e164!);
   const matched = await retroMatchNumber(db, input.accountId, readable, { normalizePending: false });
   return { ...matched, numbers };

@@ -40,8 +40,8 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   const { config, db, temporal } = deps;
   app.addHook('onRequest', requireRole('admin', { apiToken: config.apiToken, adminToken: config.adminToken }));
   const dialpad = opsDialpadClient(config, db, deps.log);
-  // Not in src/config.ts (owned elsewhere): the URL Dialpad should deliver to, for the doctor.
-  const publicWebhookUrl = process.env.PUBLIC_WEBHOOK_URL?.trim() || undefined;
+  // The URL Dialpad should deliver to, for the doctor.
+  const publicWebhookUrl = config.dialpad.publicWebhookUrl;
 
   const actor = (req: FastifyRequest): Actor => ({ actor: req.actor ?? 'admin', sourceAddress: req.ip });
   const needDialpad = () => {

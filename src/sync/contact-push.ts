@@ -213,3 +213,69 @@ async function recordFailure(db: Knex, row: Pick<ContactRow, 'id' | 'hash_now'>,
     dialpad_local_hash: row.hash_now,
   });
 }
+
+export type ContactPushBackOutcome =
+  | 'created'
+  | 'already_in_dialpad'
+  | 'not_needed'
+  | 'failed'
+  | 'no_dialpad_office'
+  | 'no_such_contact';
+
+export interface ContactPushBackResult {
+  outcome: ContactPushBackOutcome;
+  /** The Dialpad contact id, when Dialpad knows the contact (now or before). */
+  dialpadContactId: string | null;
+  /** Why Dialpad could not take it (`dialpad_push_error`), when `failed`. */
+  reason?: string;
+}
+
+/**
+ * Contact push-back: a call just linked to this Navigator contact, so Dialpad should know it
+ * before the next call and show its name. Creates it with create-with-uid (uid = the contact id),
+ * the same idempotent request the contact sync uses, so a retry, a racing sync or a second call
+ * never makes a twin; the client's Postgres budget keeps it within Dialpad's 100 creates/min.
+ * A contact Dialpad already knows is left to the contact sync's updates; one deleted in Dialpad is
+ * not brought back; an account without a Dialpad office has nowhere to push to.
+ */
+export async function pushContactBack(deps: PushDeps, contactId: string): Promise<ContactPushBackResult> {
+  const { db } = deps;
+  const row = await db('contacts as c')
+    .join('accounts as a', 'a.id', 'c.account_id')
+    .where('c.id', contactId)
+    .first<
+      | {
+          account_id: string;
+          dialpad_contact_id: string | null;
+          dialpad_deleted_at: Date | null;
+          office_id: string | null;
+        }
+      | undefined
+    >('c.account_id', 'c.dialpad_contact_id', 'c.dialpad_deleted_at', 'a.dialpad_office_id as office_id');
+  if (!row) return { outcome: 'no_such_contact', dialpadContactId: null };
+  if (row.dialpad_contact_id) return { outcome: 'already_in_dialpad', dialpadContactId: row.dialpad_contact_id };
+  if (!row.office_id) return { outcome: 'no_dialpad_office', dialpadContactId: null };
+  if (row.dialpad_deleted_at) return { outcome: 'not_needed', dialpadContactId: null };
+
+  const done = await pushOne(deps, row.account_id, contactId, 'create');
+  const after = await db('contacts')
+    .where({ id: contactId })
+    .first<{ dialpad_contact_id: string | null; dialpad_push_error: string | null } | undefined>(
+      'dialpad_contact_id',
+      'dialpad_push_error',
+    );
+  const dialpadContactId = after?.dialpad_contact_id ?? null;
+  if (done === 'created') return { outcome: 'created', dialpadContactId };
+  if (done === 'failed') {
+    return { outcome: 'failed', dialpadContactId, ...(after?.dialpad_push_error ? { reason: after.dialpad_push_error } : {}) };
+  }
+  // Someone else pushed it meanwhile (a racing sync), or it was tried and refused before and has
+  // not been edited since.
+  return dialpadContactId
+    ? { outcome: 'already_in_dialpad', dialpadContactId }
+    : {
+        outcome: after?.dialpad_push_error ? 'failed' : 'not_needed',
+        dialpadContactId,
+        ...(after?.dialpad_push_error ? { reason: after.dialpad_push_error } : {}),
+      };
+}

@@ -16,7 +16,7 @@ describe('linking and history API', () => {
   let h: ApiHarness;
 
   beforeAll(async () => {
-    h = await startApi();
+    h = await startApi({ worker: true });
   });
 
   afterAll(async () => {
@@ -293,9 +293,34 @@ describe('linking and history API', () => {
         }),
       ]);
       expect((await historyOfCall(db, call)).map((e) => e.entity_id)).toEqual([supplier]);
+      // It ran as a workflow ops can find in the Temporal UI.
+      expect(body.workflowId).toMatch(new RegExp(`^navigator-retro-match-supplier-${supplier}-`));
+      const run = await h.temporal.client.workflow.getHandle(body.workflowId).describe();
+      expect(run).toMatchObject({ type: 'retroMatchRecordWorkflow', status: { name: 'COMPLETED' } });
 
       const again = await changed({ accountId: account, entityType: 'supplier', entityId: supplier });
       expect(again.json()).toMatchObject({ examined: 0, linked: 0, changedCalls: [] });
+    });
+
+    it('still links the calls when Temporal does not answer, by matching in the request', async () => {
+      const offline = await startApi({ env: { TEMPORAL_ADDRESS: '127.0.0.1:1' } });
+      try {
+        const db = offline.tdb.db;
+        const account = await createAccount(db, { region: 'GB' });
+        const call = await createCall(db, account, { externalNumber: '+442079460178' });
+        await matchCallToRecord(db, call);
+        const supplier = await createSupplier(db, account, 'Offline Supplier', '020 7946 0178');
+        const res = await offline.api({
+          method: 'POST',
+          url: '/api/records/phone-numbers/changed',
+          payload: { accountId: account, entityType: 'supplier', entityId: supplier },
+        });
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toMatchObject({ workflowId: null, examined: 1, linked: 1 });
+        expect((await historyOfCall(db, call)).map((e) => e.entity_id)).toEqual([supplier]);
+      } finally {
+        await offline.close();
+      }
     });
 
     it('names the invalid field and answers 404 for a record not in the account', async () => {

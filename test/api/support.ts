@@ -3,7 +3,7 @@ import { buildApp } from '../../src/app';
 import type { Config } from '../../src/config';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { testConfig } from '../support/temporal';
+import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
 
 export const API_TOKEN = 'api-token-0123456789abcdef';
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
@@ -18,12 +18,16 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** The real application on its own migrated database; the relay is off (no webhooks here). */
-export async function startApi(): Promise<ApiHarness> {
+/**
+ * The real application on its own migrated database; the relay is off (no webhooks here). With
+ * `worker`, a real worker on the app's task queue runs the workflows some routes start.
+ */
+export async function startApi(opts: { worker?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ApiHarness> {
   const tdb = await createTestDatabase();
-  const config = testConfig(tdb.url, { API_TOKEN, ADMIN_TOKEN });
+  const config = testConfig(tdb.url, { API_TOKEN, ADMIN_TOKEN, ...opts.env });
   const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
   const app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
+  const worker: RunningWorker | undefined = opts.worker ? await startTestWorker(config, tdb.db) : undefined;
   return {
     tdb,
     config,
@@ -32,6 +36,7 @@ export async function startApi(): Promise<ApiHarness> {
     api: (opts) => app.inject({ ...opts, headers: { authorization: `Bearer ${API_TOKEN}`, ...(opts.headers ?? {}) } }),
     close: async () => {
       await app.close();
+      await worker?.stop();
       await temporal.close();
       await tdb.drop();
     },

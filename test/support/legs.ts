@@ -137,3 +137,38 @@ export function shuffledWithDuplicates<T>(items: T[], seed: number, copies = 3):
   }
   return out;
 }
+
+/** The webhook body Dialpad would send for a leg event (snake_case, numeric ids). */
+export function toDialpadEvent(e: CallLegEvent): Record<string, unknown> {
+  const party = (p: CallLegEvent['target']) =>
+    p
+      ? {
+          id: p.id ? Number(p.id) : null,
+          type: p.type,
+          name: p.name,
+          phone: p.phone,
+          office_id: p.officeId ? Number(p.officeId) : undefined,
+        }
+      : {};
+  return {
+    call_id: Number(e.callId),
+    state: e.state,
+    event_timestamp: e.eventTimestamp,
+    master_call_id: e.masterCallId ? Number(e.masterCallId) : null,
+    entry_point_call_id: e.entryPointCallId ? Number(e.entryPointCallId) : null,
+    operator_call_id: e.operatorCallId ? Number(e.operatorCallId) : null,
+    direction: e.direction,
+    external_number: e.externalNumber,
+    internal_number: e.internalNumber,
+    target: party(e.target),
+    contact: party(e.contact),
+    date_started: e.dateStarted,
+    date_connected: e.dateConnected,
+    date_ended: e.dateEnded,
+    talk_time: e.talkTimeMs,
+    total_duration: e.totalDurationMs,
+    is_transferred: e.isTransferred,
+    ...(e.recap?.summary ? { recap_summary: e.recap.summary } : {}),
+    ...(e.recap?.outcome ? { recap_outcome: e.recap.outcome } : {}),
+  };
+}

@@ -15,6 +15,7 @@ import {
   newDialpadId,
   OFFICE_ID,
   shuffledWithDuplicates,
+  toDialpadEvent,
   transferredCall,
 } from '../support/legs';
 import { signEvent } from '../support/signing';
@@ -26,41 +27,6 @@ import { startTestWorker, testConfig, workflowBundle, type RunningWorker } from 
  */
 const SECRET = 'conversation-test-secret-0123456789abcdef';
 const HISTORIES = join(__dirname, 'histories');
-
-/** The webhook body Dialpad would send for a leg event (snake_case, numeric ids). */
-function toDialpadEvent(e: CallLegEvent): Record<string, unknown> {
-  const party = (p: CallLegEvent['target']) =>
-    p
-      ? {
-          id: p.id ? Number(p.id) : null,
-          type: p.type,
-          name: p.name,
-          phone: p.phone,
-          office_id: p.officeId ? Number(p.officeId) : undefined,
-        }
-      : {};
-  return {
-    call_id: Number(e.callId),
-    state: e.state,
-    event_timestamp: e.eventTimestamp,
-    master_call_id: e.masterCallId ? Number(e.masterCallId) : null,
-    entry_point_call_id: e.entryPointCallId ? Number(e.entryPointCallId) : null,
-    operator_call_id: e.operatorCallId ? Number(e.operatorCallId) : null,
-    direction: e.direction,
-    external_number: e.externalNumber,
-    internal_number: e.internalNumber,
-    target: party(e.target),
-    contact: party(e.contact),
-    date_started: e.dateStarted,
-    date_connected: e.dateConnected,
-    date_ended: e.dateEnded,
-    talk_time: e.talkTimeMs,
-    total_duration: e.totalDurationMs,
-    is_transferred: e.isTransferred,
-    ...(e.recap?.summary ? { recap_summary: e.recap.summary } : {}),
-    ...(e.recap?.outcome ? { recap_outcome: e.recap.outcome } : {}),
-  };
-}
 
 describe('conversations through the real ingress, Temporal and Postgres', () => {
   let tdb: TestDatabase;

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app';
 import { linkCallManually, rematchCall, unlinkCall, type EntityType } from '../../matching';
 import { CallQueries, type CallDetail } from './call-queries';
@@ -176,6 +177,7 @@ export async function callRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         { callId: linked.callId, entityType: req.body.entityType, remembered: linked.rememberedForNumber },
         'call linked by hand',
       );
+      if (req.body.entityType === 'contact') await startContactPushBack(deps, req.body.entityId, req.log);
       return {
         call: await loadCall(linked.callId),
         rememberedForNumber: linked.rememberedForNumber,
@@ -231,4 +233,33 @@ export async function callRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       return { call: await loadCall(req.params.id), matchOutcome: matched.outcome };
     },
   );
+}
+
+/**
+ * A call linked by hand to a contact Dialpad does not know yet: push the contact to Dialpad
+ * (contactPushBackWorkflow, create-with-uid) so Dialpad shows the name on the next call. The link
+ * itself never depends on it: if Temporal does not answer, the contact sync pushes it later.
+ */
+async function startContactPushBack(deps: AppDeps, contactId: string, log: FastifyBaseLogger): Promise<void> {
+  const needed = await deps
+    .db('contacts as c')
+    .join('accounts as a', 'a.id', 'c.account_id')
+    .where('c.id', contactId)
+    .whereNull('c.dialpad_contact_id')
+    .whereNull('c.dialpad_deleted_at')
+    .whereNotNull('a.dialpad_office_id')
+    .first('c.id');
+  if (!needed) return;
+  try {
+    await deps.temporal.connection.withDeadline(Date.now() + 5_000, () =>
+      deps.temporal.client.workflow.start('contactPushBackWorkflow', {
+        taskQueue: deps.config.temporal.taskQueue,
+        workflowId: `dialpad-contact-push-${contactId}`,
+        args: [{ contactId }],
+      }),
+    );
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+    log.warn({ contactId, err: (err as Error).message }, 'contact push-back not started; the contact sync will push it');
+  }
 }

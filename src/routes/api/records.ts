@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app';
-import { findRecord, retroMatchRecord, type EntityType } from '../../matching';
+import { findRecord, readRecordPhoneNumbers, retroMatchNumber, type EntityType } from '../../matching';
+import type { RetroMatchActivityResult } from '../../../activities/matching-activities';
 import { CallQueries } from './call-queries';
 import { decodeCursor } from './cursor';
 import { ApiError } from './errors';
@@ -55,7 +56,8 @@ export async function recordRoutes(app: FastifyInstance, deps: AppDeps): Promise
         description:
           'Navigator calls this after saving a customer, contact or supplier whose numbers changed. Stand-alone ' +
           'calls (and calls awaiting review) from its numbers are matched again; calls already linked keep their ' +
-          'link. A periodic sweep does the same as a safety net. Returns the numbers as read (an unreadable one ' +
+          'link. The matching runs as the Temporal workflow retroMatchRecordWorkflow; a periodic sweep (schedule ' +
+          'navigator-retro-match-sweep) does the same as a safety net. Returns the numbers as read (an unreadable one ' +
           'says why) and what changed.',
         body: {
           type: 'object',
@@ -76,20 +78,63 @@ export async function recordRoutes(app: FastifyInstance, deps: AppDeps): Promise
               needsReview: { type: 'integer', description: 'of those, linked to a shared number and awaiting review' },
               resolved: { type: 'integer', description: 'calls that awaited review and no longer do' },
               changedCalls: { type: 'array', items: { $ref: 'CallSummary#' } },
+              workflowId: {
+                type: ['string', 'null'],
+                description: 'the retroMatchRecordWorkflow run in Temporal (null when Temporal was unreachable and it ran here)',
+              },
             },
-            required: ['numbers', 'examined', 'linked', 'needsReview', 'resolved', 'changedCalls'],
+            required: ['numbers', 'examined', 'linked', 'needsReview', 'resolved', 'changedCalls', 'workflowId'],
+          },
+          202: {
+            type: 'object',
+            description: 'Still matching after 15 s (many calls): the run goes on in Temporal under workflowId.',
+            properties: {
+              numbers: { type: 'array', items: { $ref: 'RecordPhoneNumber#' } },
+              workflowId: { type: 'string' },
+              status: { type: 'string', enum: ['running'] },
+            },
+            required: ['numbers', 'workflowId', 'status'],
           },
           ...errorResponses,
         },
       },
     },
-    async (req) => {
-      const result = await retroMatchRecord(deps.db, req.body);
+    async (req, reply) => {
+      // Read first: a record of another account is a 404, and the answer shows the numbers as read.
+      const numbers = await readRecordPhoneNumbers(deps.db, req.body);
+      const workflowId = `navigator-retro-match-${req.body.entityType}-${req.body.entityId}-${Date.now()}`;
+      let result: RetroMatchActivityResult | undefined;
+      let via: 'workflow' | 'inline' = 'workflow';
+      try {
+        const handle = await deps.temporal.connection.withDeadline(Date.now() + 5_000, () =>
+          deps.temporal.client.workflow.start('retroMatchRecordWorkflow', {
+            taskQueue: deps.config.temporal.taskQueue,
+            workflowId,
+            args: [req.body],
+          }),
+        );
+        result = await resultWithin<RetroMatchActivityResult>(handle.result(), RETRO_MATCH_WAIT_MS);
+        if (!result) {
+          // Many calls from these numbers: the run goes on (Temporal UI, by its id), answer now.
+          return reply.code(202).send({ numbers, workflowId, status: 'running' });
+        }
+      } catch (err) {
+        if (result) throw err;
+        // Temporal did not take it: the same idempotent matching runs here, and the sweep is behind it.
+        req.log.warn({ err: (err as Error).message, ...req.body }, 'retro-match did not run in Temporal; matching here');
+        via = 'inline';
+        const readable = numbers.filter((n) => n.status === 'ok' && n.e164 !== null).map((n) => n.e164!);
+        result = {
+          ...(await retroMatchNumber(deps.db, req.body.accountId, readable, { normalizePending: false })),
+          changed: 0,
+        };
+      }
       if (result.changedCallIds.length > 0) {
-        req.log.info({ ...req.body, changed: result.changedCallIds.length }, 'calls re-matched after a number change');
+        req.log.info({ ...req.body, changed: result.changedCallIds.length, via }, 'calls re-matched after a number change');
       }
       return {
-        numbers: result.numbers,
+        numbers,
+        workflowId: via === 'workflow' ? workflowId : null,
         examined: result.examined,
         linked: result.linked,
         needsReview: result.needsReview,
@@ -98,4 +143,21 @@ export async function recordRoutes(app: FastifyInstance, deps: AppDeps): Promise
       };
     },
   );
+}
+
+/** How long the API waits for a retro-match run before answering 202 with its workflow id. */
+const RETRO_MATCH_WAIT_MS = 15_000;
+
+/** The promise's value, or undefined if it takes longer than `ms` (a rejection is thrown). */
+async function resultWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  promise.catch(() => undefined); // Still observed after a timeout.
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,0 +1,54 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { RetroMatchSweepInput } from '../../workflows/matchingWorkflows';
+
+/**
+ * The retro-matching safety net as one Temporal Schedule for all accounts,
+ * `navigator-retro-match-sweep`: every 15 minutes it links stand-alone calls from numbers
+ * normalised in the last hour (src/matching/retro.ts, retroMatchSweep). The API's retro-match call
+ * does this at once for a record a person edited; the sweep catches numbers written any other way
+ * (a contact import, a direct database write, an API call that failed). The window is four
+ * intervals, so a sweep skipped while Temporal or the worker was down is covered by the next one.
+ * Created by every worker at start (idempotently), pausable in the Temporal UI.
+ */
+export const RETRO_MATCH_SWEEP_SCHEDULE_ID = 'navigator-retro-match-sweep';
+export const RETRO_MATCH_SWEEP_EVERY = '15m';
+export const RETRO_MATCH_SWEEP_WINDOW_MINUTES = 60;
+
+export async function ensureRetroMatchSweepSchedule(
+  client: Client,
+  taskQueue: string,
+): Promise<'created' | 'updated'> {
+  const input: RetroMatchSweepInput = { sinceMinutes: RETRO_MATCH_SWEEP_WINDOW_MINUTES };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: 'retroMatchSweepWorkflow',
+    args: [input],
+    taskQueue,
+    workflowId: RETRO_MATCH_SWEEP_SCHEDULE_ID,
+    workflowExecutionTimeout: '30 minutes',
+  };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '5m', pauseOnFailure: false } as const;
+  const note =
+    'Links stand-alone calls from phone numbers added or changed in the last hour, for every account. ' +
+    'Pausing it leaves only the retro-matching the API triggers on record edits.';
+  try {
+    await client.schedule.create({
+      scheduleId: RETRO_MATCH_SWEEP_SCHEDULE_ID,
+      spec: { intervals: [{ every: RETRO_MATCH_SWEEP_EVERY }] },
+      action,
+      policies,
+      state: { note },
+    });
+    return 'created';
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  // Keep an operator's pause and interval; bring the action (task queue, input) up to date.
+  await client.schedule.getHandle(RETRO_MATCH_SWEEP_SCHEDULE_ID).update((previous) => ({
+    spec: previous.spec,
+    action,
+    policies,
+    state: { paused: previous.state.paused, note: previous.state.note ?? note },
+  }));
+  return 'updated';
+}
