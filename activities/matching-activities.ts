@@ -81,7 +81,8 @@ export function createMatchingActivities(deps: { db: Knex; log: Logger; dialpad:
           'linked_entity_type',
           'linked_entity_id',
         );
-      if (call?.linked_entity_type !== 'contact' || !call.linked_entity_id) return { outcome: 'not_linked_to_a_contact' };
+      if (call?.linked_entity_type !== 'contact' || !call.linked_entity_id)
+        return { outcome: 'not_linked_to_a_contact' };
       return pushBack(call.linked_entity_id);
     },
 

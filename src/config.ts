@@ -50,10 +50,7 @@ function isHttpUrl(s: string): boolean {
 const httpUrl = (fallback: string) =>
   z.preprocess(
     emptyToUndefined,
-    z
-      .string()
-      .refine(isHttpUrl, 'expected an http(s) URL such as https://dialpad.com')
-      .default(fallback),
+    z.string().refine(isHttpUrl, 'expected an http(s) URL such as https://dialpad.com').default(fallback),
   );
 
 const optionalHttpUrl = z.preprocess(

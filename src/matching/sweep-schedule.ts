@@ -14,10 +14,7 @@ export const RETRO_MATCH_SWEEP_SCHEDULE_ID = 'navigator-retro-match-sweep';
 export const RETRO_MATCH_SWEEP_EVERY = '15m';
 export const RETRO_MATCH_SWEEP_WINDOW_MINUTES = 60;
 
-export async function ensureRetroMatchSweepSchedule(
-  client: Client,
-  taskQueue: string,
-): Promise<'created' | 'updated'> {
+export async function ensureRetroMatchSweepSchedule(client: Client, taskQueue: string): Promise<'created' | 'updated'> {
   const input: RetroMatchSweepInput = { sinceMinutes: RETRO_MATCH_SWEEP_WINDOW_MINUTES };
   const action = {
     type: 'startWorkflow' as const,

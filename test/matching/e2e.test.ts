@@ -173,11 +173,10 @@ describe('matching calls to records, through the real stack', () => {
       await schedule.trigger();
       let linked: string | null = null;
       for (let i = 0; i < 300 && !linked; i++) {
-        linked = (
-          (await db()('calls').where({ id: row.id }).first('linked_entity_type')) as {
-            linked_entity_type: string | null;
-          }
-        ).linked_entity_type;
+        const current = await db()('calls')
+          .where({ id: row.id })
+          .first<{ linked_entity_type: string | null }>('linked_entity_type');
+        linked = current.linked_entity_type;
         if (!linked) await new Promise((r) => setTimeout(r, 100));
       }
       expect(linked).toBe('customer');

@@ -260,6 +260,9 @@ async function startContactPushBack(deps: AppDeps, contactId: string, log: Fasti
     );
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return;
-    log.warn({ contactId, err: (err as Error).message }, 'contact push-back not started; the contact sync will push it');
+    log.warn(
+      { contactId, err: (err as Error).message },
+      'contact push-back not started; the contact sync will push it',
+    );
   }
 }

@@ -80,7 +80,8 @@ export async function recordRoutes(app: FastifyInstance, deps: AppDeps): Promise
               changedCalls: { type: 'array', items: { $ref: 'CallSummary#' } },
               workflowId: {
                 type: ['string', 'null'],
-                description: 'the retroMatchRecordWorkflow run in Temporal (null when Temporal was unreachable and it ran here)',
+                description:
+                  'the retroMatchRecordWorkflow run in Temporal (null when Temporal was unreachable and it ran here)',
               },
             },
             required: ['numbers', 'examined', 'linked', 'needsReview', 'resolved', 'changedCalls', 'workflowId'],
@@ -121,7 +122,10 @@ export async function recordRoutes(app: FastifyInstance, deps: AppDeps): Promise
       } catch (err) {
         if (result) throw err;
         // Temporal did not take it: the same idempotent matching runs here, and the sweep is behind it.
-        req.log.warn({ err: (err as Error).message, ...req.body }, 'retro-match did not run in Temporal; matching here');
+        req.log.warn(
+          { err: (err as Error).message, ...req.body },
+          'retro-match did not run in Temporal; matching here',
+        );
         via = 'inline';
         const readable = numbers.filter((n) => n.status === 'ok' && n.e164 !== null).map((n) => n.e164!);
         result = {
@@ -130,7 +134,10 @@ export async function recordRoutes(app: FastifyInstance, deps: AppDeps): Promise
         };
       }
       if (result.changedCallIds.length > 0) {
-        req.log.info({ ...req.body, changed: result.changedCallIds.length, via }, 'calls re-matched after a number change');
+        req.log.info(
+          { ...req.body, changed: result.changedCallIds.length, via },
+          'calls re-matched after a number change',
+        );
       }
       return {
         numbers,
