@@ -1,4 +1,5 @@
 import { matchCallToRecord } from '../../src/matching';
+import { normalizePendingPhoneNumbers } from '../../src/phone/pending';
 import {
   callLink,
   createAccount,
@@ -247,6 +248,39 @@ describe('linking and history API', () => {
       expect((await h.api({ method: 'GET', url: `/api/contacts/${MISSING}/communications` })).statusCode).toBe(404);
       const badLimit = await h.api({ method: 'GET', url: `/api/suppliers/${supplier}/communications?limit=-3` });
       expect(badLimit.json()).toMatchObject({ field: 'limit' });
+    });
+  });
+
+  describe('GET /api/accounts/:accountId/phone-numbers/unreadable', () => {
+    it('lists every number that cannot be read, with its record and the reason, and nothing else', async () => {
+      const db = h.tdb.db;
+      const account = await createAccount(db, { region: 'GB' });
+      const other = await createAccount(db, { region: 'GB' });
+      const customer = await createCustomer(db, account, 'Garbled Ltd', 'call me maybe');
+      const contact = await createContact(db, account, { firstName: 'Ola', lastName: 'Nord', phone: '12' });
+      await createSupplier(db, account, 'Readable Supplier', '020 7946 0958');
+      await createCustomer(db, other, 'Elsewhere', 'not a number');
+      // The normaliser runs before matching, on a retro-match, and in the sweep; here directly.
+      await normalizePendingPhoneNumbers(db);
+
+      const res = await h.api({ method: 'GET', url: `/api/accounts/${account}/phone-numbers/unreadable` });
+      expect(res.statusCode).toBe(200);
+      const body = res.json();
+      expect(body.total).toBe(2);
+      expect(body.items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            entityType: 'customer',
+            entityId: customer,
+            name: 'Garbled Ltd',
+            raw: 'call me maybe',
+          }),
+          expect.objectContaining({ entityType: 'contact', entityId: contact, name: 'Ola Nord', raw: '12' }),
+        ]),
+      );
+      for (const item of body.items) expect(item.error).toEqual(expect.any(String));
+      const missing = await h.api({ method: 'GET', url: `/api/accounts/${MISSING}/phone-numbers/unreadable` });
+      expect(missing.statusCode).toBe(404);
     });
   });
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app';
-import { findRecord, readRecordPhoneNumbers, retroMatchNumber, type EntityType } from '../../matching';
+import { findRecord, readRecordPhoneNumbers, recordNameSql, retroMatchNumber, type EntityType } from '../../matching';
 import type { RetroMatchActivityResult } from '../../../activities/matching-activities';
 import { CallQueries } from './call-queries';
 import { decodeCursor } from './cursor';
@@ -46,6 +46,96 @@ export async function recordRoutes(app: FastifyInstance, deps: AppDeps): Promise
       },
     );
   }
+
+  app.get<{ Params: { accountId: string }; Querystring: { limit: number } }>(
+    '/api/accounts/:accountId/phone-numbers/unreadable',
+    {
+      schema: {
+        tags: ['linking'],
+        summary: 'Phone numbers of the account that cannot be read (calls from them never match)',
+        description:
+          "Every customer, contact and supplier number that libphonenumber could not read with the account's " +
+          'default region, with the reason, so a person can correct it. Nothing is dropped silently: these ' +
+          'rows stay as typed. The doctor counts them too.',
+        params: {
+          type: 'object',
+          properties: { accountId: { type: 'string', format: 'uuid' } },
+          required: ['accountId'],
+        },
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              total: { type: 'integer' },
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    entityType: entityTypeSchema,
+                    entityId: { type: 'string', format: 'uuid' },
+                    name: { type: 'string' },
+                    raw: { type: 'string', description: 'as typed' },
+                    label: { type: ['string', 'null'] },
+                    error: { type: ['string', 'null'], description: 'why it could not be read' },
+                  },
+                  required: ['entityType', 'entityId', 'name', 'raw', 'label', 'error'],
+                },
+              },
+            },
+            required: ['total', 'items'],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const { accountId } = req.params;
+      if (!(await deps.db('accounts').where({ id: accountId }).first('id'))) {
+        throw ApiError.notFound(`no account with id ${accountId}`);
+      }
+      const { rows } = await deps.db.raw<{
+        rows: {
+          entity_type: EntityType;
+          entity_id: string;
+          name: string | null;
+          raw: string;
+          label: string | null;
+          error: string | null;
+          total: string;
+        }[];
+      }>(
+        `select n.entity_type, n.entity_id, n.raw, n.label, n.normalization_error as error,
+                case n.entity_type when 'customer' then ${recordNameSql('customer', 'cu')}
+                                  when 'contact' then ${recordNameSql('contact', 'co')}
+                                  else ${recordNameSql('supplier', 'su')} end as name,
+                count(*) over () as total
+           from record_phone_numbers n
+           left join customers cu on n.entity_type = 'customer' and cu.id = n.entity_id
+           left join contacts co on n.entity_type = 'contact' and co.id = n.entity_id
+           left join suppliers su on n.entity_type = 'supplier' and su.id = n.entity_id
+          where n.account_id = ? and n.normalization_status = 'unreadable'
+          order by n.entity_type, n.entity_id, n.id
+          limit ?`,
+        [accountId, req.query.limit],
+      );
+      return {
+        total: Number(rows[0]?.total ?? 0),
+        items: rows.map((r) => ({
+          entityType: r.entity_type,
+          entityId: r.entity_id,
+          name: r.name ?? '',
+          raw: r.raw,
+          label: r.label,
+          error: r.error,
+        })),
+      };
+    },
+  );
 
   app.post<{ Body: { accountId: string; entityType: EntityType; entityId: string } }>(
     '/api/records/phone-numbers/changed',
