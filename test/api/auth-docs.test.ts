@@ -23,6 +23,7 @@ describe('API authentication and OpenAPI document', () => {
     { method: 'POST' as const, url: '/api/calls/00000000-0000-4000-8000-000000000000/match' },
     { method: 'GET' as const, url: '/api/customers/00000000-0000-4000-8000-000000000000/communications' },
     { method: 'POST' as const, url: '/api/records/phone-numbers/changed', payload: {} },
+    { method: 'GET' as const, url: `/api/accounts/${account}/phone-numbers/unreadable?limit=0` },
   ];
 
   it('answers 401 without a token, before looking at the request', async () => {
@@ -62,6 +63,7 @@ describe('API authentication and OpenAPI document', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/api/accounts/{accountId}/calls',
+        '/api/accounts/{accountId}/phone-numbers/unreadable',
         '/api/calls/{id}',
         '/api/calls/{id}/link',
         '/api/calls/{id}/match',
