@@ -437,6 +437,30 @@ export class DialpadClient {
     );
   }
 
+  /**
+   * One page of a cursor list (GET), for callers that checkpoint the cursor themselves (the sync
+   * stores the next page's cursor, so a restarted run fetches only the pages it had not finished).
+   * Same budget, retries, timeouts and id handling as every other request. `nextCursor` is null on
+   * the last page.
+   */
+  async fetchPage<S extends z.ZodType>(
+    spec: { template: string; params?: Record<string, string>; query?: Record<string, QueryValue> },
+    itemSchema: S,
+    cursor: string | null,
+    options: CallOptions = {},
+  ): Promise<{ items: z.output<S>[]; nextCursor: string | null }> {
+    const endpoint = `GET ${spec.template}`;
+    const body = await this.request(
+      { ...spec, method: 'GET', query: { ...spec.query, cursor: cursor ?? undefined }, signal: options.signal },
+      dialpadPageSchema,
+    );
+    const items = (body.items ?? []).map((item) => this.parseShape(itemSchema, item, endpoint));
+    const next = body.cursor ?? '';
+    // A cursor that comes back unchanged would page forever.
+    if (next !== '' && next === cursor) throw new DialpadProtocolError(endpoint, 'pagination cursor repeated');
+    return { items, nextCursor: next === '' ? null : next };
+  }
+
   // ── Transport ────────────────────────────────────────────────────────────────────────────────
 
   private async *paginate<S extends z.ZodType>(spec: RequestSpec, itemSchema: S): AsyncGenerator<z.output<S>> {

@@ -1,11 +1,9 @@
 import type { z } from 'zod';
 import type { DialpadClient } from '../dialpad/client';
-import { DialpadProtocolError } from '../dialpad/errors';
 import {
   dialpadCallCenterSchema,
   dialpadContactSchema,
   dialpadDepartmentSchema,
-  dialpadPageSchema,
   dialpadUserSchema,
   type DialpadCallCenter,
   type DialpadContact,
@@ -16,11 +14,8 @@ import {
 /**
  * Dialpad's cursor lists one page at a time, so a sync can store the cursor of the next page as
  * its checkpoint and a restarted sync fetches only the pages it had not finished.
- *
- * DialpadClient exposes lists as item iterators that keep the cursor to themselves. Until it has a
- * public page method, this reaches its private `request` and `parseShape` (bracket access is
- * type-checked, so a change of their signatures breaks the build, not production): every page
- * still goes through the client's shared rate limiter, 429/5xx retries, timeouts and id handling.
+ * Every page goes through DialpadClient.fetchPage: the shared rate limiter, 429/5xx retries,
+ * timeouts and id handling.
  */
 export interface DialpadPage<T> {
   items: T[];
@@ -36,23 +31,14 @@ interface PageSpec {
   query?: Record<string, QueryValue>;
 }
 
-async function fetchPage<S extends z.ZodType>(
+function fetchPage<S extends z.ZodType>(
   client: DialpadClient,
   spec: PageSpec,
   itemSchema: S,
   cursor: string | null,
   signal: AbortSignal | undefined,
 ): Promise<DialpadPage<z.output<S>>> {
-  const endpoint = `GET ${spec.template}`;
-  const body = await client['request'](
-    { ...spec, method: 'GET', query: { ...spec.query, cursor: cursor ?? undefined }, signal },
-    dialpadPageSchema,
-  );
-  const items = (body.items ?? []).map((item) => client['parseShape'](itemSchema, item, endpoint));
-  const next = body.cursor ?? '';
-  // A cursor that comes back unchanged would page forever.
-  if (next !== '' && next === cursor) throw new DialpadProtocolError(endpoint, 'pagination cursor repeated');
-  return { items, nextCursor: next === '' ? null : next };
+  return client.fetchPage(spec, itemSchema, cursor, signal ? { signal } : {});
 }
 
 export interface PageOptions {
