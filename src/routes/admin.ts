@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app';
-import { DeliveryStore } from '../ingress/deliveries';
-import { deleteSyncSchedules, ensureSyncSchedules, triggerSync } from '../sync/schedules';
+import { recordAudit, type Actor } from '../ops/audit';
+import { OpsError } from '../ops/errors';
+import { clearAccountOffice, setAccountOffice } from '../ops/office';
+import { ensureSyncSchedules, triggerSync } from '../sync/schedules';
 import { SYNC_KINDS, type SyncKind } from '../sync/types';
 import { requireRole } from './auth';
 
@@ -11,7 +13,8 @@ import { requireRole } from './auth';
  */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const admin = requireRole('admin', { apiToken: deps.config.apiToken, adminToken: deps.config.adminToken });
-  const store = new DeliveryStore(deps.db);
+  const target = { client: deps.temporal.client, taskQueue: deps.config.temporal.taskQueue };
+  const actor = (req: FastifyRequest): Actor => ({ actor: req.actor ?? 'admin', sourceAddress: req.ip });
 
   app.put<{ Params: { id: string }; Body: { officeId?: unknown } }>(
     '/api/accounts/:id/dialpad-office',
@@ -28,55 +31,24 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       },
     },
     async (req, reply) => {
-      const officeId = String(req.body.officeId);
-      const result = await deps.db.transaction(async (trx) => {
-        const account = await trx('accounts').where({ id: req.params.id }).forUpdate().first('id', 'dialpad_office_id');
-        if (!account) return { status: 404 as const };
-        const holder = await trx('accounts')
-          .where({ dialpad_office_id: officeId })
-          .whereNot({ id: req.params.id })
-          .first('id');
-        if (holder) return { status: 409 as const };
-        await trx('accounts')
-          .where({ id: req.params.id })
-          .update({ dialpad_office_id: officeId, updated_at: trx.fn.now() });
-        await trx('admin_audit_log').insert({
-          actor: req.actor,
-          action: 'set_dialpad_office',
-          account_id: req.params.id,
-          old_value: account.dialpad_office_id,
-          new_value: officeId,
-          source_address: req.ip,
-        });
-        return { status: 200 as const, previous: account.dialpad_office_id as string | null };
-      });
-      if (result.status === 404) return reply.code(404).send({ error: 'not_found', message: 'no such account' });
-      if (result.status === 409) {
-        return reply
-          .code(409)
-          .send({ error: 'conflict', message: `office ${officeId} is already linked to another account` });
-      }
-      // Events that arrived before the office was linked are now routed; the relay sends them.
-      const released = await store.routeWaiting(officeId, req.params.id);
-      req.log.info({ accountId: req.params.id, officeId, released }, 'Dialpad office linked');
-      let schedules;
-      try {
-        // A new or changed office syncs at once, so the account is usable without waiting 6 hours.
-        schedules = await ensureSyncSchedules(
-          deps.temporal.client,
-          { accountId: req.params.id, officeId, taskQueue: deps.config.temporal.taskQueue },
-          { officeChanged: result.previous !== officeId },
-        );
-      } catch (err) {
-        return schedulesUnavailable(req, reply, err, 'linked');
-      }
-      return {
-        accountId: req.params.id,
-        officeId,
-        previousOfficeId: result.previous,
-        releasedDeliveries: released,
-        syncSchedules: schedules,
-      };
+      // The same change as the CLI's set-office (src/ops/office.ts): update, audit row, release of
+      // the deliveries that waited for this office, and the account's sync schedules (a new or
+      // changed office syncs at once, so the account is usable without waiting 6 hours).
+      const change = await opsCall(reply, () =>
+        setAccountOffice(
+          deps.db,
+          { accountId: req.params.id, officeId: String(req.body.officeId) },
+          actor(req),
+          target,
+        ),
+      );
+      if (!change) return reply;
+      req.log.info(
+        { accountId: change.accountId, officeId: change.officeId, released: change.releasedDeliveries },
+        'Dialpad office linked',
+      );
+      if (change.schedulesError) return schedulesUnavailable(req, reply, change.schedulesError, 'linked');
+      return change;
     },
   );
 
@@ -87,35 +59,17 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       schema: { params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } },
     },
     async (req, reply) => {
-      const previous = await deps.db.transaction(async (trx) => {
-        const account = await trx('accounts').where({ id: req.params.id }).forUpdate().first('dialpad_office_id');
-        if (!account) return undefined;
-        await trx('accounts')
-          .where({ id: req.params.id })
-          .update({ dialpad_office_id: null, updated_at: trx.fn.now() });
-        await trx('admin_audit_log').insert({
-          actor: req.actor,
-          action: 'clear_dialpad_office',
-          account_id: req.params.id,
-          old_value: account.dialpad_office_id,
-          new_value: null,
-          source_address: req.ip,
-        });
-        return { officeId: account.dialpad_office_id as string | null };
-      });
-      if (!previous) return reply.code(404).send({ error: 'not_found', message: 'no such account' });
-      let schedules;
-      try {
-        schedules = await deleteSyncSchedules(deps.temporal.client, req.params.id);
-      } catch (err) {
-        return schedulesUnavailable(req, reply, err, 'unlinked');
-      }
-      return {
-        accountId: req.params.id,
-        officeId: null,
-        previousOfficeId: previous.officeId,
-        syncSchedules: schedules,
-      };
+      const change = await opsCall(reply, () =>
+        clearAccountOffice(deps.db, { accountId: req.params.id }, actor(req), target),
+      );
+      if (!change) return reply;
+      req.log.info(
+        { accountId: change.accountId, previousOfficeId: change.previousOfficeId },
+        'Dialpad office unlinked',
+      );
+      if (change.schedulesError) return schedulesUnavailable(req, reply, change.schedulesError, 'unlinked');
+      const { releasedDeliveries: _none, ...body } = change;
+      return body;
     },
   );
 
@@ -154,24 +108,34 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
           .code(503)
           .send({ error: 'temporal_unavailable', message: 'the sync could not be started: Temporal did not answer' });
       }
-      await deps.db('admin_audit_log').insert({
-        actor: req.actor,
+      await recordAudit(deps.db, actor(req), {
         action: `trigger_${kind}_sync`,
-        account_id: accountId,
-        new_value: officeId,
-        source_address: req.ip,
+        accountId,
+        oldValue: null,
+        newValue: officeId,
       });
       return reply.code(202).send({ accountId, kind, officeId, status: 'triggered' });
     },
   );
 }
 
+/** Runs an ops action; an OpsError becomes its status and message (undefined is returned then). */
+async function opsCall<T>(reply: FastifyReply, action: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await action();
+  } catch (err) {
+    if (!(err instanceof OpsError)) throw err;
+    await reply.code(err.statusCode).send({ error: err.code, message: err.message });
+    return undefined;
+  }
+}
+
 /**
  * The office change is saved, but Temporal did not take the schedule change: say so, so the
  * administrator repeats the request (it is idempotent) rather than believe the sync is set up.
  */
-function schedulesUnavailable(req: FastifyRequest, reply: FastifyReply, err: unknown, change: 'linked' | 'unlinked') {
-  req.log.error({ err, accountId: (req.params as { id: string }).id }, 'sync schedules not updated');
+function schedulesUnavailable(req: FastifyRequest, reply: FastifyReply, reason: string, change: 'linked' | 'unlinked') {
+  req.log.error({ err: reason, accountId: (req.params as { id: string }).id }, 'sync schedules not updated');
   return reply.code(503).send({
     error: 'schedules_not_updated',
     message: `the office was ${change}, but its sync schedules could not be updated (Temporal did not answer); repeat this request`,
