@@ -32,6 +32,7 @@ describe('configuration', () => {
     [{ TEMPORAL_ADDRESS: 'localhost' }, /^TEMPORAL_ADDRESS: expected host:port/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: expected one of fatal, error/],
     [{ DIALPAD_API_BASE_URL: 'ftp://dialpad.com' }, /^DIALPAD_API_BASE_URL: expected an http\(s\) URL/],
+    [{ PUBLIC_WEBHOOK_URL: 'navigator.example.com/hook' }, /^PUBLIC_WEBHOOK_URL: expected an http\(s\) URL/],
     [{ DIALPAD_WEBHOOK_ALLOW_UNSIGNED: 'maybe' }, /^DIALPAD_WEBHOOK_ALLOW_UNSIGNED: expected true or false/],
     [{ API_TOKEN: 'short' }, /^API_TOKEN: expected at least 16 characters/],
     [{ API_TOKEN: 'x'.repeat(20), ADMIN_TOKEN: 'x'.repeat(20) }, /^ADMIN_TOKEN: must differ from API_TOKEN/],
