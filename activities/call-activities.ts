@@ -59,7 +59,9 @@ export function createCallActivities(deps: { db: Knex }) {
         status: recorded.status,
         legState: leg.state as string,
         legConnected: leg.date_connected !== null && !leg.voicemail,
-        legFinal: FINAL_STATES.has(leg.state as string),
+        // A voicemail's `transcription` comes after the leg ended (and outranks its final state in
+        // the merge): a run started by a late transcription must not wait 24 h for a final state.
+        legFinal: FINAL_STATES.has(leg.state as string) || leg.state === 'transcription',
         mergedCallRowIds: recorded.mergedCallRowIds,
       };
     },

@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { createMetrics, type Metrics } from './plugins/metrics';
 import { DeliveryStore } from './ingress/deliveries';
 import { DeliveryRelay } from './ingress/relay';
+import { TemporalBreaker } from './ingress/signal';
 import { healthRoutes } from './routes/health';
 import { webhookRoutes } from './routes/webhooks';
 import { adminRoutes } from './routes/admin';
@@ -68,7 +69,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   healthRoutes(app, deps);
-  await app.register(async (scope) => webhookRoutes(scope, deps));
+  // Shared by the webhook route and the relay: Temporal is skipped for a moment after it failed,
+  // and used directly again as soon as the relay reaches it.
+  const breaker = new TemporalBreaker();
+  await app.register(async (scope) => webhookRoutes(scope, deps, { breaker }));
   await app.register(async (scope) => adminRoutes(scope, deps));
   await app.register(async (scope) => opsRoutes(scope, deps));
   await app.register(async (scope) => apiRoutes(scope, deps));
@@ -84,7 +88,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     app.log,
     deps.metrics,
-    opts.relay,
+    { ...opts.relay, onTemporalReached: () => breaker.succeeded() },
   );
   app.decorate('deliveryRelay', relay);
   if (!opts.relay?.disabled) {

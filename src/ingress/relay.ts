@@ -20,7 +20,13 @@ export class DeliveryRelay {
     private readonly signalOpts: SignalOptions,
     private readonly log: FastifyBaseLogger,
     private readonly metrics: Metrics,
-    private readonly opts: { intervalMs?: number } = {},
+    private readonly opts: {
+      intervalMs?: number;
+      /** Signals in flight at once (a serial relay drains far slower than deliveries arrive). */
+      concurrency?: number;
+      /** Called after a pass reached Temporal (the ingress then signals directly again). */
+      onTemporalReached?: () => void;
+    } = {},
   ) {}
 
   start(): void {
@@ -42,23 +48,30 @@ export class DeliveryRelay {
         const done: string[] = [];
         const failed: { id: string; error: string }[] = [];
         let down: string | undefined;
-        for (const d of batch) {
-          if (down) {
-            failed.push({ id: d.id, error: down });
-            continue;
+        let next = 0;
+        const lane = async () => {
+          while (next < batch.length) {
+            const d = batch[next++]!;
+            if (down) {
+              failed.push({ id: d.id, error: down });
+              continue;
+            }
+            try {
+              await signalCallWorkflow(this.client, signalFromDelivery(d), this.signalOpts);
+              done.push(d.id);
+            } catch (err) {
+              // Temporal is most likely down: stop this batch rather than time out on each delivery.
+              down = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+              failed.push({ id: d.id, error: down });
+            }
           }
-          try {
-            await signalCallWorkflow(this.client, signalFromDelivery(d), this.signalOpts);
-            done.push(d.id);
-          } catch (err) {
-            // Temporal is most likely down: stop this batch rather than time out on each delivery.
-            down = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-            failed.push({ id: d.id, error: down });
-          }
-        }
+        };
+        // Signals for one call may go out in any order: the workflow's merge does not depend on it.
+        await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 8, batch.length) }, lane));
         return { done, failed };
       });
       sent += result.done;
+      if (result.done) this.opts.onTemporalReached?.();
       if (result.done) this.metrics.relaySignals.inc({ result: 'signalled' }, result.done);
       if (result.failed) this.metrics.relaySignals.inc({ result: 'failed' }, result.failed);
       if (result.claimed === 0 || result.failed > 0 || this.stopped) break;

@@ -44,11 +44,23 @@ function nonNegative(v: unknown, field: string): number | null {
   return n;
 }
 
+// Text Postgres cannot hold: NUL, and UTF-16 surrogates without their pair (not valid Unicode).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Makes text storable: NUL characters are dropped and lone surrogates become U+FFFD. Postgres
+ * refuses both; rejecting the event instead would lose a real call over a garbled caller name
+ * (Dialpad never re-sends after a 4xx).
+ */
+export function storableText(v: string): string {
+  return v.replaceAll(String.fromCharCode(0), '').replace(LONE_SURROGATE, '\uFFFD');
+}
+
 function text(v: unknown, field: string, max = 1000): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string') fail(field, 'a string');
   if (v.length > max) fail(field, `at most ${max} characters`);
-  return v;
+  return storableText(v);
 }
 
 function bool(v: unknown, field: string): boolean {

@@ -18,7 +18,8 @@ function bearer(req: FastifyRequest): string | undefined {
 export type Role = 'api' | 'admin';
 
 /**
- * A preHandler requiring a role. `ADMIN_TOKEN` may do everything; `API_TOKEN` only Navigator's
+ * A hook requiring a role (run it onRequest, before schema validation, so an unauthenticated
+ * request is a 401 whatever its body). `ADMIN_TOKEN` may do everything; `API_TOKEN` only Navigator's
  * calls. No token or an unknown one: 401. `API_TOKEN` on an administrator route: 403.
  */
 export function requireRole(role: Role, tokens: { apiToken?: string; adminToken?: string }) {

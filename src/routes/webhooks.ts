@@ -11,10 +11,15 @@ import { createVerifier, WebhookRejection } from '../ingress/verify';
  * POST /webhooks/dialpad — verify, validate, record, then start or signal the call's workflow.
  *
  * Answers: 200 once the event is durably accepted (also duplicates, states we do not act on and
- * offices not linked yet); 401 bad or missing signature; 400 verified but malformed; 413 too
- * large; 503 only when neither Postgres nor Temporal could take the event, so Dialpad retries.
+ * offices not linked yet); 401 bad or missing signature; 400 verified but malformed (or holding a
+ * value Postgres refuses even after validation made text storable: never accepted, then lost); 413
+ * too large; 503 only when neither Postgres nor Temporal could take the event, so Dialpad retries.
  */
-export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function webhookRoutes(
+  app: FastifyInstance,
+  deps: AppDeps,
+  opts: { breaker?: TemporalBreaker } = {},
+): Promise<void> {
   const { config, metrics, log } = deps;
   const verify = createVerifier({
     secret: config.dialpad.webhookSecret,
@@ -28,7 +33,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
     aiFetchAttempts: config.callAiFetchAttempts,
     timeoutMs: 2_000,
   };
-  const breaker = new TemporalBreaker();
+  // Shared with the relay (src/app.ts): a relay pass that reaches Temporal closes it again.
+  const breaker = opts.breaker ?? new TemporalBreaker();
 
   if (config.dialpad.webhookSecret && Buffer.byteLength(config.dialpad.webhookSecret) < 32) {
     log.warn('DIALPAD_WEBHOOK_SECRET is shorter than 32 bytes: use a long random secret');
@@ -84,6 +90,15 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
       route = await routeEvent(deps.db, event);
       recorded = await store.record({ event, officeId: route.officeId, accountId: route.accountId, verifiedWith });
     } catch (err) {
+      if (isDataError(err)) {
+        // Postgres is up and refuses this event's content: the worker would fail on it the same way,
+        // so accepting it (and signalling Temporal directly) would lose it. Say so instead.
+        rlog.warn({ err: errorSummary(err) }, 'event content cannot be stored');
+        return finish('rejected', 'unstorable_payload', 400, {
+          error: 'malformed_payload',
+          message: 'the event holds values that cannot be stored',
+        });
+      }
       rlog.warn({ err: errorSummary(err) }, 'Postgres unavailable: signalling Temporal directly');
     }
 
@@ -101,9 +116,15 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
       event,
     };
     try {
-      // With the event recorded and Temporal known to be down, leave it to the relay.
-      if (recorded && breaker.open) throw new Error('Temporal recently unreachable');
-      await signalCallWorkflow(deps.temporal.client, sig, signalOpts);
+      if (recorded) {
+        // With the event recorded and Temporal known to be down, leave it to the relay.
+        if (breaker.open) throw new Error('Temporal recently unreachable');
+        await signalCallWorkflow(deps.temporal.client, sig, signalOpts);
+      } else {
+        // Temporal is the only place this event can go: use what is left of Dialpad's 5 s (less a
+        // margin for the answer), trying again after a quick failure, before answering 503.
+        await signalUnrecorded(deps.temporal.client, sig, started);
+      }
       breaker.succeeded();
     } catch (err) {
       breaker.failed();
@@ -125,8 +146,38 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
     }
     return finish('accepted', recorded ? 'signalled' : 'signalled_unrecorded', 200, { status: 'accepted' });
   });
+
+  async function signalUnrecorded(client: AppDeps['temporal']['client'], sig: CallEventSignal, since: bigint) {
+    const elapsedMs = () => Number(process.hrtime.bigint() - since) / 1e6;
+    for (let attempt = 1; ; attempt++) {
+      const left = UNRECORDED_BUDGET_MS - elapsedMs();
+      try {
+        await signalCallWorkflow(client, sig, { ...signalOpts, timeoutMs: Math.max(500, left) });
+        return;
+      } catch (err) {
+        if (attempt >= 3 || UNRECORDED_BUDGET_MS - elapsedMs() < 750) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  }
+}
+
+/** Dialpad waits 5 s; an event Postgres could not take may wait this long for Temporal. */
+const UNRECORDED_BUDGET_MS = 3_500;
+
+/** Postgres refused the values (SQLSTATE class 22, e.g. a NUL character in text), not an outage. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 function errorSummary(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message.split('\n')[0]}` : String(err);
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const detail =
+    cause instanceof Error
+      ? ` (${typeof code === 'string' || typeof code === 'number' ? code : cause.name}: ${cause.message.split('\n')[0]})`
+      : '';
+  return `${err.name}: ${err.message.split('\n')[0]}${detail}`;
 }

@@ -12,6 +12,7 @@ import { startTestWorker, testConfig, type RunningWorker } from '../support/temp
 const SECRET = 'test-webhook-secret-0123456789-abcdefgh';
 const OFFICE = '5527348325810176';
 const ADMIN = 'admin-token-0123456789abcdef';
+const API = 'api-token-0123456789abcdef-navigator';
 
 let seq = 0;
 function freshCallId(): number {
@@ -29,7 +30,12 @@ describe('POST /webhooks/dialpad', () => {
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    config = testConfig(tdb.url, { DIALPAD_WEBHOOK_SECRET: SECRET, ADMIN_TOKEN: ADMIN, CALL_AI_WAIT_SECONDS: '1' });
+    config = testConfig(tdb.url, {
+      DIALPAD_WEBHOOK_SECRET: SECRET,
+      ADMIN_TOKEN: ADMIN,
+      API_TOKEN: API,
+      CALL_AI_WAIT_SECONDS: '1',
+    });
     temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
     app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
     worker = await startTestWorker(config, tdb.db);
@@ -104,6 +110,23 @@ describe('POST /webhooks/dialpad', () => {
       return row?.ai_summary ? row : undefined;
     });
     expect(call.ai_summary).toContain('late delivery');
+  });
+
+  it('text Postgres cannot hold (NUL, lone surrogates) is made storable: accepted means stored', async () => {
+    const callId = freshCallId();
+    const event = example('hangup-answered-inbound', { call_id: callId });
+    const contact = { ...(event.contact as Record<string, unknown>), name: 'Ja\u0000ne \ud800Roe' };
+    const res = await post(await signEvent({ ...event, contact }, SECRET));
+    expect(res.statusCode).toBe(200);
+    const [row] = await deliveries(callId);
+    expect(row.payload.contact.name).toBe('Jane \ufffdRoe');
+    const call = await waitFor(async () =>
+      tdb
+        .db('calls')
+        .where({ dialpad_call_id: String(callId) })
+        .first(),
+    );
+    expect(call.account_id).toBe(accountId);
   });
 
   it.each([
@@ -271,6 +294,23 @@ describe('POST /webhooks/dialpad', () => {
       payload: { officeId: office },
     });
     expect(forbidden.statusCode).toBe(401);
+    // Authentication comes before validation: without the administrator token a malformed request
+    // is a 401 / 403 too, never a 400 that tells the caller about the route's schema.
+    for (const [headers, status] of [
+      [{}, 401],
+      [{ authorization: 'Bearer not-a-token' }, 401],
+      [{ authorization: `Bearer ${API}` }, 403],
+    ] as const) {
+      for (const [method, url, payload] of [
+        ['PUT', `/api/accounts/${otherId}/dialpad-office`, {}],
+        ['PUT', '/api/accounts/not-a-uuid/dialpad-office', { officeId: 'x' }],
+        ['DELETE', '/api/accounts/not-a-uuid/dialpad-office', undefined],
+        ['POST', `/api/accounts/${otherId}/sync/everything`, undefined],
+      ] as const) {
+        const res = await app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+        expect({ method, url, status: res.statusCode }).toEqual({ method, url, status });
+      }
+    }
     const link = await app.inject({
       method: 'PUT',
       url: `/api/accounts/${otherId}/dialpad-office`,

@@ -101,4 +101,30 @@ describe('call workflow through a real Temporal server and Postgres', () => {
     expect(row.status).toBe('missed');
     expect(row.duration_seconds).toBe(0);
   });
+  it("a voicemail's late transcription, after the leg's run ended, starts a run that ends too", async () => {
+    const callId = String(6421977457182000 + Math.floor(Math.random() * 1000));
+    const base = { deliveryId: null, accountId, officeId: '5527348325810176' };
+    const vm = leg({ callId, state: 'voicemail', dateConnected: null, talkTimeMs: 0 });
+    const first = await send({ ...base, event: vm }, 600);
+    expect((await first.result()).endReason).toBe('not_answered');
+    // The transcription outranks the voicemail in the leg's merged state: the new run must still
+    // see a finished leg, not wait 24 h (max_open) for a final state that already came.
+    const late = await send(
+      {
+        ...base,
+        event: {
+          ...vm,
+          state: 'transcription',
+          eventTimestamp: vm.eventTimestamp! + 20_000,
+          voicemailTranscription: 'Please call back.',
+        },
+      },
+      600,
+    );
+    expect(late.signaledRunId).not.toBe(first.signaledRunId);
+    const final = await late.result();
+    expect(final).toMatchObject({ final: true, legState: 'transcription', endReason: 'not_answered' });
+    const row = await tdb.db('calls').where({ dialpad_call_id: callId }).first();
+    expect(row.status).toBe('voicemail');
+  });
 });
