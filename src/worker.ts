@@ -40,7 +40,8 @@ export interface WorkerDeps {
  * (README, Performance). A workflow evicted from the cache is replayed from its short history when
  * its next signal or timer comes (a few ms); a leg's webhooks arrive within seconds of each other,
  * so those hit the cache, and the Ai events and the end of the wait window, minutes later, are the
- * replays. Bounded here, the worker's memory is flat.
+ * replays. Bounded here, the worker's memory is flat: 640–690 MB peak, +2 to +30 MB over the same
+ * 5-minute run.
  */
 export const WORKER_MAX_CACHED_WORKFLOWS = 500;
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type pg from 'pg';
 import { ENTITY_TYPES, type EntityType, type MatchCandidate } from './types';
 
 /** A customer, contact or supplier as matching needs it. */
@@ -53,24 +54,45 @@ export async function findRecord(db: Knex, type: EntityType, id: string): Promis
  * an edited number has its reading cleared by the mirror trigger and so never matches stale.
  */
 export async function findCandidates(db: Knex, accountId: string, e164: string): Promise<RankedCandidate[]> {
-  const perKind = ENTITY_TYPES.map(
-    (type) => `
-      select '${type}' as type, r.id, ${recordNameSql(type, 'r')} as name, r.updated_at, bool_or(n.is_primary) as is_primary
-        from record_phone_numbers n
-        join ${TABLE[type]} r on r.id = n.entity_id and r.account_id = n.account_id
-       where n.account_id = ? and n.e164 = ? and n.entity_type = '${type}'
-         and n.normalization_status <> 'unreadable'
-       group by r.id`,
-  ).join(' union all ');
-  const { rows } = await db.raw<{
-    rows: { type: EntityType; id: string; name: string; updated_at: Date; is_primary: boolean }[];
-  }>(
-    perKind,
-    ENTITY_TYPES.flatMap(() => [accountId, e164]),
-  );
+  const rows = await queryPrepared<{
+    type: EntityType;
+    id: string;
+    name: string;
+    updated_at: Date;
+    is_primary: boolean;
+  }>(db, 'navigator_find_candidates_v1', FIND_CANDIDATES_SQL, [accountId, e164]);
   return rankCandidates(
     rows.map((r) => ({ type: r.type, id: r.id, name: r.name, isPrimary: r.is_primary, recordUpdatedAt: r.updated_at })),
   );
+}
+
+const FIND_CANDIDATES_SQL = ENTITY_TYPES.map(
+  (type) => `
+      select '${type}' as type, r.id, ${recordNameSql(type, 'r')} as name, r.updated_at, bool_or(n.is_primary) as is_primary
+        from record_phone_numbers n
+        join ${TABLE[type]} r on r.id = n.entity_id and r.account_id = n.account_id
+       where n.account_id = $1 and n.e164 = $2 and n.entity_type = '${type}'
+         and n.normalization_status <> 'unreadable'
+       group by r.id`,
+).join(' union all ');
+
+/**
+ * Runs `text` as a named prepared statement on the connection knex would use (the transaction's,
+ * inside one), so each connection plans it once. Planning findCandidates' three joins took about
+ * 0.8 ms against 0.2 ms to run them on a million numbers; planned once, the lookup costs little
+ * more than the bare indexed SELECT it wraps (README, Performance: match).
+ */
+async function queryPrepared<T>(db: Knex, name: string, text: string, values: unknown[]): Promise<T[]> {
+  const client = db.client as {
+    acquireConnection(): Promise<pg.ClientBase>;
+    releaseConnection(connection: pg.ClientBase): Promise<void>;
+  };
+  const connection = await client.acquireConnection();
+  try {
+    return (await connection.query<T & pg.QueryResultRow>({ name, text, values })).rows;
+  } finally {
+    await client.releaseConnection(connection);
+  }
 }
 
 /**
