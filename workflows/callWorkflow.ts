@@ -35,7 +35,7 @@ export interface CallWorkflowInput {
   /** How long a leg that never reports a final state stays open. */
   maxOpenSeconds?: number;
   /** Carried across continue-as-new. */
-  carried?: { state: CallWorkflowState; seenKeys: string[] };
+  carried?: { state: CallWorkflowState; seenKeys: string[]; pending?: CallEventSignal[] };
 }
 
 export interface CallWorkflowState {
@@ -94,7 +94,7 @@ function dialpadFetchActivities(maximumAttempts: number) {
 
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowState> {
   const seen = new Set<string>(input.carried?.seenKeys ?? []);
-  const pending: CallEventSignal[] = [];
+  const pending: CallEventSignal[] = [...(input.carried?.pending ?? [])];
   const state: CallWorkflowState = input.carried?.state ?? {
     callId: input.callId,
     accountId: input.accountId,
@@ -195,7 +195,18 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
     if (match.linkedType === 'contact' && patched('contact-push-back')) {
       state.contactPushBack = await pushLinkedContactBack(input.callId);
     }
-    if (state.connected) await collectAiData(input, state);
+    // A run carried over with its Ai data collected does not fetch it again.
+    if (state.connected && !(state.ai && state.ai !== 'none')) await collectAiData(input, state);
+  }
+  // Events signalled while matching or collecting Ai data (a voicemail after the hangup, a worker
+  // restart that stretched those steps) were taken by the handler but not applied: a run must not
+  // end with them. A fresh run applies them, and matches again with what they changed.
+  if (pending.length > 0 && patched('apply-late-signals')) {
+    log.info('events arrived while the run was finishing; continuing with them', { count: pending.length });
+    await continueAsNew<typeof callWorkflow>({
+      ...input,
+      carried: { state: { ...state, endReason: null }, seenKeys: [...seen], pending: [...pending] },
+    });
   }
   upsertSearchAttributes([{ key: CallState, value: state.legState ?? 'unknown' }]);
   return state;

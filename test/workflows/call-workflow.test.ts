@@ -1,9 +1,12 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { createActivities } from '../../activities';
 import type { CallEventSignal, CallLegEvent } from '../../src/domain/call-event';
 import { callEventSignal, callStateQuery, callWorkflow } from '../../workflows';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { legEvent } from '../support/legs';
-import { startTestWorker, temporalClient, testConfig, type RunningWorker } from '../support/temporal';
+import { startTestWorker, temporalClient, testConfig, workflowBundle, type RunningWorker } from '../support/temporal';
 
 /** An answered leg unless the test says otherwise. */
 const leg = (overrides: Partial<CallLegEvent> & { callId: string; state: string }): CallLegEvent =>
@@ -124,6 +127,97 @@ describe('call workflow through a real Temporal server and Postgres', () => {
     expect(late.signaledRunId).not.toBe(first.signaledRunId);
     const final = await late.result();
     expect(final).toMatchObject({ final: true, legState: 'transcription', endReason: 'not_answered' });
+    const row = await tdb.db('calls').where({ dialpad_call_id: callId }).first();
+    expect(row.status).toBe('voicemail');
+  });
+});
+
+describe('call workflow: events that arrive while the run is finishing', () => {
+  let tdb: TestDatabase;
+  let worker: Worker;
+  let running: Promise<void>;
+  let connection: NativeConnection;
+  let temporal: Awaited<ReturnType<typeof temporalClient>>;
+  let config: ReturnType<typeof testConfig>;
+  let accountId: string;
+  // matchConversation waits here until the test lets it go: the window a worker restart stretches.
+  let releaseMatch: () => void = () => undefined;
+  let matchEntered: () => void = () => undefined;
+  let holdMatch = false;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    config = testConfig(tdb.url);
+    temporal = await temporalClient();
+    connection = await NativeConnection.connect({ address: config.temporal.address! });
+    const real = createActivities({ db: tdb.db, log: pino({ level: 'silent' }), dialpad: undefined });
+    worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: {
+        ...real,
+        matchConversation: async (input: { legCallId: string }) => {
+          if (holdMatch) {
+            holdMatch = false;
+            const released = new Promise<void>((resolve) => {
+              releaseMatch = resolve;
+            });
+            matchEntered();
+            await released;
+          }
+          return real.matchConversation(input);
+        },
+      },
+    });
+    running = worker.run();
+    const [account] = await tdb
+      .db('accounts')
+      .insert({ name: 'Acme', dialpad_office_id: '5527348325810176' })
+      .returning('id');
+    accountId = (account as { id: string }).id;
+  });
+
+  afterAll(async () => {
+    releaseMatch();
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await temporal?.connection.close();
+    await tdb?.drop();
+  });
+
+  it('a voicemail signalled while the unanswered leg is being matched is applied: the call is a voicemail', async () => {
+    const callId = String(6421977457183000 + Math.floor(Math.random() * 1000));
+    const base = { deliveryId: null, accountId, officeId: '5527348325810176' };
+    const send = (event: CallLegEvent) =>
+      temporal.client.workflow.signalWithStart(callWorkflow, {
+        workflowId: `dialpad-call-${callId}`,
+        taskQueue: config.temporal.taskQueue,
+        args: [{ callId, accountId, officeId: base.officeId, aiWaitSeconds: 600 }],
+        signal: callEventSignal,
+        signalArgs: [{ ...base, event }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      });
+    holdMatch = true;
+    const entered = new Promise<void>((resolve) => {
+      matchEntered = resolve;
+    });
+    const handle = await send(legEvent({ callId, state: 'hangup' }));
+    await entered; // the run left its event loop and is matching
+    await send(legEvent({ callId, state: 'voicemail', eventTimestamp: 1764241396200 }));
+    // The signal is in the run's history before the match finishes.
+    for (let i = 0; i < 100; i++) {
+      const events = (await handle.fetchHistory()).events ?? [];
+      if (events.filter((e) => e.workflowExecutionSignaledEventAttributes).length >= 2) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    releaseMatch(); // the next run's match goes straight through
+
+    const final = await temporal.client.workflow.getHandle(`dialpad-call-${callId}`).result();
+    expect(final.endReason).toBe('not_answered');
+    expect(final.eventsApplied).toBe(2);
     const row = await tdb.db('calls').where({ dialpad_call_id: callId }).first();
     expect(row.status).toBe('voicemail');
   });
