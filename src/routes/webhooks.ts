@@ -35,6 +35,8 @@ export async function webhookRoutes(
   };
   // Shared with the relay (src/app.ts): a relay pass that reaches Temporal closes it again.
   const breaker = opts.breaker ?? new TemporalBreaker();
+  // Signals to Temporal this process is waiting on from inside a request.
+  let directSignals = 0;
 
   if (config.dialpad.webhookSecret && Buffer.byteLength(config.dialpad.webhookSecret) < 32) {
     log.warn('DIALPAD_WEBHOOK_SECRET is shorter than 32 bytes: use a long random secret');
@@ -119,7 +121,25 @@ export async function webhookRoutes(
       if (recorded) {
         // With the event recorded and Temporal known to be down, leave it to the relay.
         if (breaker.open) throw new Error('Temporal recently unreachable');
-        await signalCallWorkflow(deps.temporal.client, sig, signalOpts);
+        // The event is durable: the answer must not wait on Temporal past what is left of Dialpad's
+        // 5 s (an overloaded machine may already have spent much of it before this point).
+        const left = RECORDED_BUDGET_MS - Number(process.hrtime.bigint() - started) / 1e6;
+        if (left < 250) throw new Error('no time left to signal before answering');
+        if (directSignals >= MAX_DIRECT_SIGNALS) {
+          // Temporal is accepting slower than events arrive: waiting in line for it would push the
+          // answer past Dialpad's timeout. The event is recorded; the relay signals it at
+          // Temporal's pace. (Not a Temporal failure: the breaker is left as it is.)
+          return finish('accepted', 'relay_backpressure', 200, { status: 'accepted' });
+        }
+        directSignals++;
+        try {
+          await signalCallWorkflow(deps.temporal.client, sig, {
+            ...signalOpts,
+            timeoutMs: Math.min(signalOpts.timeoutMs, left),
+          });
+        } finally {
+          directSignals--;
+        }
       } else {
         // Temporal is the only place this event can go: use what is left of Dialpad's 5 s (less a
         // margin for the answer), trying again after a quick failure, before answering 503.
@@ -164,6 +184,16 @@ export async function webhookRoutes(
 
 /** Dialpad waits 5 s; an event Postgres could not take may wait this long for Temporal. */
 const UNRECORDED_BUDGET_MS = 3_500;
+/**
+ * A recorded event is answered within this long of the handler starting, signalled or not (the
+ * relay delivers what was not signalled): time spent queueing for Postgres under load counts.
+ */
+const RECORDED_BUDGET_MS = 2_500;
+/**
+ * At most this many requests wait on Temporal at once; past it a recorded event is answered at once
+ * and left to the relay, so a burst larger than Temporal's rate queues in Postgres, not in requests.
+ */
+const MAX_DIRECT_SIGNALS = 32;
 
 /** Postgres refused the values (SQLSTATE class 22, e.g. a NUL character in text), not an outage. */
 function isDataError(err: unknown): boolean {
