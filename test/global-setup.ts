@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import net from 'node:net';
+import { freePort } from '../src/dev/ports';
 import pg from 'pg';
 import { createKnex, migrateLatest } from '../src/db/knex';
 import { DATA_DIR } from '../src/dev/paths';
@@ -73,16 +73,7 @@ export default async function globalSetup(): Promise<void> {
   process.stderr.write(`\n[test] Postgres and Temporal ready in ${Date.now() - started} ms\n`);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 /** Directories of earlier runs whose process is gone (killed runs never reach the teardown). */
 function removeStaleRunDirs(): void {

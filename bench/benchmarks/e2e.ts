@@ -1,3 +1,4 @@
+import { unionMs } from '../../src/calls/fold';
 import pg from 'pg';
 import { ACTED_ON_STATES } from '../../src/domain/call-event';
 import type { EmitResult, ExpectedConversation } from '../../src/simulator';
@@ -232,19 +233,8 @@ async function runOnce(
 function connectedSeconds(legs: readonly { date_connected: number | null; date_ended: number }[]): number {
   const intervals = legs
     .filter((l) => l.date_connected !== null && l.date_ended > l.date_connected)
-    .map((l) => [l.date_connected!, l.date_ended] as [number, number])
-    .sort((a, b) => a[0] - b[0]);
-  let total = 0;
-  let current: [number, number] | null = null;
-  for (const iv of intervals) {
-    if (current && iv[0] <= current[1]) current[1] = Math.max(current[1], iv[1]);
-    else {
-      if (current) total += current[1] - current[0];
-      current = [iv[0], iv[1]];
-    }
-  }
-  if (current) total += current[1] - current[0];
-  return Math.round(total / 1000);
+    .map((l) => [l.date_connected!, l.date_ended] as const);
+  return Math.round(unionMs(intervals) / 1000);
 }
 
 export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<BenchmarkOutput> {

@@ -1,3 +1,4 @@
+import { US_AREA_CODES } from '../../src/simulator/phones';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { normalizePhoneNumber } from '../../src/phone/normalize';
@@ -21,28 +22,7 @@ export interface MatchOptions {
   lookups: number;
 }
 
-const US_AREAS = [
-  '212',
-  '213',
-  '206',
-  '303',
-  '305',
-  '312',
-  '404',
-  '408',
-  '415',
-  '503',
-  '510',
-  '512',
-  '602',
-  '612',
-  '617',
-  '646',
-  '650',
-  '702',
-  '718',
-  '773',
-];
+const US_AREAS = US_AREA_CODES;
 
 /** Loads `rows` phone numbers (see above); returns how many have an E.164 reading and how long it took. */
 export async function loadMatchData(

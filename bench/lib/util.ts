@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../../src/dev/ports';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -45,16 +45,7 @@ export function cdf(samples: readonly number[]): [number, number][] {
 
 export const round = (n: number, digits = 2) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : n);
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no free port'))));
-    });
-  });
-}
+export { freePort };
 
 /** Resident set size of a process in MB, from /proc (Linux); NaN elsewhere or once it has exited. */
 export function rssMb(pid: number): number {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, createWriteStream, mkdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../../src/dev/ports';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
@@ -209,13 +209,4 @@ export async function startEnv(options: ReliabilityOptions): Promise<Reliability
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };

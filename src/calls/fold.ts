@@ -126,10 +126,15 @@ function talkSeconds(legs: LegRow[]): number {
     const end = l.talkTimeMs ? start + l.talkTimeMs : l.dateEnded ? l.dateEnded.getTime() : start;
     if (end > start) intervals.push([start, end]);
   }
-  intervals.sort((a, b) => a[0] - b[0]);
+  return Math.round(unionMs(intervals) / 1000);
+}
+
+/** Total length of the union of [start, end] intervals (overlaps counted once). */
+export function unionMs(intervals: readonly (readonly [number, number])[]): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
   let total = 0;
   let current: [number, number] | null = null;
-  for (const iv of intervals) {
+  for (const iv of sorted) {
     if (current && iv[0] <= current[1]) current[1] = Math.max(current[1], iv[1]);
     else {
       if (current) total += current[1] - current[0];
@@ -137,5 +142,5 @@ function talkSeconds(legs: LegRow[]): number {
     }
   }
   if (current) total += current[1] - current[0];
-  return Math.round(total / 1000);
+  return total;
 }

@@ -19,7 +19,7 @@ interface NumberPlan {
   display: (nsn: string) => string;
 }
 
-const US_AREA_CODES = [
+export const US_AREA_CODES = [
   '212',
   '213',
   '206',

@@ -48,22 +48,25 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** Keeps the SDK's own logs out of test output (once per test file, before any worker). */
+export function silenceTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    },
+  });
+  runtimeInstalled = true;
+}
+
 /** A real worker on its own task queue, running until `stop()`. */
 export async function startTestWorker(config: Config, db: Knex, dialpad?: DialpadClient): Promise<RunningWorker> {
-  if (!runtimeInstalled) {
-    // Keep the SDK's own logs out of test output.
-    Runtime.install({
-      logger: {
-        log: () => undefined,
-        trace: () => undefined,
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-      },
-    });
-    runtimeInstalled = true;
-  }
+  silenceTemporalRuntime();
   const connection = await NativeConnection.connect({ address: config.temporal.address! });
   const worker = await createWorker({
     config,

@@ -1,8 +1,8 @@
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../../activities';
 import { IMPORT_READ_AHEAD } from '../../src/sync/contact-import';
-import { workflowBundle } from '../support/temporal';
+import { silenceTemporalRuntime, workflowBundle } from '../support/temporal';
 import { lastSeq, officeContacts, pageKey, requests, startSyncStack, uniqueId, type SyncStack } from './helpers';
 import { contactSyncWorkflow } from '../../workflows';
 
@@ -17,16 +17,7 @@ describe('contact sync resumes after its worker is stopped', () => {
   let connection: NativeConnection;
 
   beforeAll(async () => {
-    Runtime.install({
-      logger: {
-        log: () => undefined,
-        trace: () => undefined,
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-      },
-    });
+    silenceTemporalRuntime();
     s = await startSyncStack({
       noWorker: true,
       sim: { seed: 'contact-resume', size: { offices: 3, departments: 3, callCenters: 3, users: 30, contacts: 4000 } },
