@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ACTED_ON_STATES, type CallEventSignal, type CallLegEvent } from '../domain/call-event';
 import type { AppDeps } from '../app';
-import { DeliveryStore } from '../ingress/deliveries';
+import { DeliveryStore, SignalledMarks } from '../ingress/deliveries';
 import { routeEvent, officeFromEvent, type Route } from '../ingress/routing';
 import { signalCallWorkflow, TemporalBreaker } from '../ingress/signal';
 import { validateCallEvent } from '../ingress/validate';
@@ -27,6 +27,11 @@ export async function webhookRoutes(
     allowUnsigned: config.dialpad.allowUnsigned,
   });
   const store = new DeliveryStore(deps.db);
+  // After the answer: the relay re-sends anything left unmarked, and a repeat signal is harmless.
+  const marks = new SignalledMarks(store, (err, count) =>
+    log.warn({ err: errorSummary(err), count }, 'mark signalled failed; the relay will send those again'),
+  );
+  app.addHook('onClose', async () => marks.flush());
   const signalOpts = {
     taskQueue: config.temporal.taskQueue,
     aiWaitSeconds: config.callAiWaitSeconds,
@@ -158,12 +163,7 @@ export async function webhookRoutes(
       rlog.warn({ err: errorSummary(err) }, 'Temporal unavailable: the relay will deliver the recorded event');
       return finish('accepted', 'relay_pending', 200, { status: 'accepted' });
     }
-    if (recorded) {
-      // After the answer: the relay re-sends anything left unmarked, and a repeat signal is harmless.
-      store
-        .markSignalled([recorded.id])
-        .catch((e: unknown) => rlog.warn({ err: errorSummary(e) }, 'mark signalled failed'));
-    }
+    if (recorded) marks.add(recorded.id);
     return finish('accepted', recorded ? 'signalled' : 'signalled_unrecorded', 200, { status: 'accepted' });
   });
 
