@@ -65,6 +65,8 @@ export function normalizePhoneNumber(raw: string | null | undefined, defaultRegi
   if (text === '') return failure('empty', 'The phone number is empty.');
 
   const region = toCountryCode(defaultRegion);
+  const itu = readItuInternational(text);
+  if (itu) return itu;
   const first = read(text, region);
   if (first.ok && first.number.isValid()) return success(first.number);
 
@@ -101,16 +103,22 @@ export function isSupportedRegion(region: string): boolean {
   return isSupportedCountry(region.toUpperCase());
 }
 
-function readAlternatives(text: string, region: CountryCode | undefined): PhoneNormalization | undefined {
-  // "00" is the ITU-recommended international prefix and what most of the world dials, so people
-  // in the US (011) or Australia (0011) still write "0044 …". No national number of those regions
-  // starts with 00, so this reading cannot shadow a domestic one.
+/**
+ * "00" is the ITU-recommended international prefix and what most of the world dials, so people in
+ * the US (011) or Australia (0011) still write "0044 …". It is read first: a region's own prefixes
+ * would read some of these differently (Australia's carrier prefixes 0014–0019 turn
+ * "001 649 231 1234", Turks and Caicos, into a German number). No national number of the main
+ * regions starts with 00, and a region's own form ("0011 44 …") is not a valid "00" reading, so it
+ * is read in the region next.
+ */
+function readItuInternational(text: string): PhoneNormalization | undefined {
   const idd = /^00\s*([1-9].*)$/.exec(text);
-  if (idd?.[1] !== undefined) {
-    const international = read(`+${idd[1]}`, undefined);
-    if (international.ok && international.number.isValid()) return success(international.number);
-  }
+  if (idd?.[1] === undefined) return undefined;
+  const international = read(`+${idd[1]}`, undefined);
+  return international.ok && international.number.isValid() ? success(international.number) : undefined;
+}
 
+function readAlternatives(text: string, region: CountryCode | undefined): PhoneNormalization | undefined {
   const vanity = vanityToDigits(text);
   if (vanity !== undefined) {
     const spelled = read(vanity, region);

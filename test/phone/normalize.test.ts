@@ -74,6 +74,8 @@ const SPELLINGS: [string, string, Expected][] = [
   ['1300 655 506', 'AU', { e164: '+611300655506' }],
   ['0011 44 20 7946 0958', 'AU', { e164: '+442079460958' }],
   ['0044 20 7946 0958', 'AU', { e164: '+442079460958' }],
+  // Australia's carrier prefix 0016 would read this as Germany (+49 2311234); written "00" + 1 649 it is Turks and Caicos.
+  ['001 649 231 1234', 'AU', { e164: '+16492311234' }],
   ['000', 'AU', { reason: 'too_short' }],
   ['0412 345 678', 'GB', { reason: 'invalid' }],
   ['1 415 555 2671', 'AU', { reason: 'invalid_length' }],
