@@ -62,8 +62,26 @@ function parseArgs(argv: string[]): Options {
     // The client's paging alone (no database work) is context, not a figure: left out to keep the run short.
     sync: { clientPaging: false },
     e2e: quick
-      ? { calls: 300, rate: 100, baselineCalls: 15, baselineRate: 3, midCalls: 50, midRate: 10, deadlineMs: 30_000 }
-      : { calls: 500, rate: 100, baselineCalls: 30, baselineRate: 3, midCalls: 150, midRate: 10, deadlineMs: 60_000 },
+      ? {
+          calls: 300,
+          rate: 100,
+          baselineCalls: 15,
+          baselineRate: 3,
+          midCalls: 50,
+          midRate: 10,
+          stallMs: 30_000,
+          maxDrainMs: 300_000,
+        }
+      : {
+          calls: 500,
+          rate: 100,
+          baselineCalls: 30,
+          baselineRate: 3,
+          midCalls: 150,
+          midRate: 10,
+          stallMs: 30_000,
+          maxDrainMs: 300_000,
+        },
     ingress: { connections: 16, durationS: quick ? 8 : 300 },
   };
 }
