@@ -9,6 +9,7 @@ import {
   type AiPart,
 } from '../src/ai/enrich';
 import type { DialpadClient } from '../src/dialpad/client';
+import { withHeartbeat } from './heartbeat';
 
 /** The conversation a leg belongs to now (rows merge when late links join conversations). */
 export async function conversationOfLeg(db: Knex, legCallId: string): Promise<string> {
@@ -30,14 +31,29 @@ export function createAiActivities(deps: { db: Knex; dialpad: DialpadClient | un
       return input.aiEventsSeen || (await officeHasAi(deps.db, input.officeId));
     },
 
+    // The two fetches heartbeat: they can wait minutes on Dialpad's per-endpoint budget (ai_recap
+    // allows 12 a minute), and a worker lost meanwhile is then noticed within the heartbeat timeout.
     async fetchCallTranscript(input: { legCallId: string }) {
-      const callRowId = await conversationOfLeg(deps.db, input.legCallId);
-      return fetchAndStoreTranscript({ db: deps.db, dialpad: dialpad() }, { callRowId, legCallId: input.legCallId });
+      return withHeartbeat(
+        () => ({ legCallId: input.legCallId }),
+        async () => {
+          const callRowId = await conversationOfLeg(deps.db, input.legCallId);
+          return fetchAndStoreTranscript(
+            { db: deps.db, dialpad: dialpad() },
+            { callRowId, legCallId: input.legCallId },
+          );
+        },
+      );
     },
 
     async fetchCallRecap(input: { legCallId: string }) {
-      const callRowId = await conversationOfLeg(deps.db, input.legCallId);
-      return fetchAndStoreRecap({ db: deps.db, dialpad: dialpad() }, { callRowId, legCallId: input.legCallId });
+      return withHeartbeat(
+        () => ({ legCallId: input.legCallId }),
+        async () => {
+          const callRowId = await conversationOfLeg(deps.db, input.legCallId);
+          return fetchAndStoreRecap({ db: deps.db, dialpad: dialpad() }, { callRowId, legCallId: input.legCallId });
+        },
+      );
     },
 
     async deriveCallInsights(input: { legCallId: string; missing: { part: AiPart; reason: string }[] }) {

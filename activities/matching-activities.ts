@@ -5,6 +5,7 @@ import { retroMatchRecord, retroMatchSweep, type EntityType } from '../src/match
 import { normalizePendingPhoneNumbers } from '../src/phone/pending';
 import { pushContactBack, type ContactPushBackResult } from '../src/sync/contact-push';
 import { conversationOfLeg } from './ai-activities';
+import { withHeartbeat } from './heartbeat';
 
 export interface RetroMatchActivityResult {
   examined: number;
@@ -37,6 +38,18 @@ export function createMatchingActivities(deps: { db: Knex; log: Logger; dialpad:
       deps.log.info({ contactId, outcome: result.outcome, reason: result.reason }, 'contact pushed back to Dialpad');
     }
     return result;
+  }
+
+  async function pushLinked(legCallId: string) {
+    const callRowId = await conversationOfLeg(db, legCallId);
+    const call = await db('calls')
+      .where({ id: callRowId })
+      .first<{ linked_entity_type: string | null; linked_entity_id: string | null } | undefined>(
+        'linked_entity_type',
+        'linked_entity_id',
+      );
+    if (call?.linked_entity_type !== 'contact' || !call.linked_entity_id) return { outcome: 'not_linked_to_a_contact' };
+    return pushBack(call.linked_entity_id);
   }
 
   return {
@@ -74,16 +87,10 @@ export function createMatchingActivities(deps: { db: Knex; log: Logger; dialpad:
 
     /** The conversation of this leg is linked to a contact: make sure Dialpad knows the contact. */
     async pushLinkedContact(input: { legCallId: string }) {
-      const callRowId = await conversationOfLeg(db, input.legCallId);
-      const call = await db('calls')
-        .where({ id: callRowId })
-        .first<{ linked_entity_type: string | null; linked_entity_id: string | null } | undefined>(
-          'linked_entity_type',
-          'linked_entity_id',
-        );
-      if (call?.linked_entity_type !== 'contact' || !call.linked_entity_id)
-        return { outcome: 'not_linked_to_a_contact' };
-      return pushBack(call.linked_entity_id);
+      return withHeartbeat(
+        () => ({ legCallId: input.legCallId }),
+        () => pushLinked(input.legCallId),
+      );
     },
 
     async pushContactToDialpad(input: { contactId: string }) {

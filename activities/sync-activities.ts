@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
+import { withHeartbeat } from './heartbeat';
 import type { DialpadClient } from '../src/dialpad/client';
 import type { Logger } from '../src/logger';
 import { normalizePendingPhoneNumbers } from '../src/phone/pending';
@@ -28,25 +29,8 @@ import {
  * (directory), so a retry on another worker resumes rather than starts over.
  */
 
-const HEARTBEAT_EVERY_MS = 5_000;
-
 /** Pending numbers read per contact sync before matching, so a backlog cannot stall the sync. */
 const NORMALIZE_LIMIT = 20_000;
-
-/**
- * Heartbeats `details()` now and every few seconds until the work ends: a page can wait on the
- * rate limiter or a 429 backoff for longer than the heartbeat timeout.
- */
-async function withHeartbeat<T>(details: () => unknown, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  ctx.heartbeat(details());
-  const timer = setInterval(() => ctx.heartbeat(details()), HEARTBEAT_EVERY_MS);
-  try {
-    return await work(ctx.cancellationSignal);
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 async function accountOf(
   db: Knex,

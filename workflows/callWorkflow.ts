@@ -97,6 +97,9 @@ function databaseActivities(local: boolean) {
 function dialpadFetchActivities(maximumAttempts: number) {
   return proxyActivities<CallActivities>({
     startToCloseTimeout: '3 minutes',
+    // The activities heartbeat every 5 s (activities/heartbeat.ts): one lost with its worker is
+    // retried after this, not after the 3 minutes.
+    heartbeatTimeout: '20 seconds',
     retry: {
       initialInterval: '5 seconds',
       backoffCoefficient: 2,

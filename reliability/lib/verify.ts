@@ -201,8 +201,11 @@ export interface Settled {
  * changing for 25 s — or until the deadline (or until the relay is plainly too slow to make it). Then gives workflows still open the Ai wait window to close, and returns
  * those that did not.
  */
-/** startToCloseTimeout of the call workflow's Dialpad fetch activities. */
-const DIALPAD_FETCH_TIMEOUT_S = 180;
+/**
+ * How long a Dialpad fetch activity lost with a killed worker can hold its run open: its heartbeat
+ * timeout (20 s, workflows/callWorkflow.ts), the retry's first backoff (5 s) and a margin.
+ */
+const LOST_FETCH_ACTIVITY_S = 40;
 
 export async function settle(
   db: Knex,
@@ -267,10 +270,9 @@ export async function settle(
   // Timed out: workflows are still working, not left open; the time-out is the finding.
   let leftOpen = timedOut ? [] : await openWorkflowsOf(client, legIds);
   // An answered call on an office without Ai legitimately stays open for the Ai wait window; and
-  // a Dialpad fetch activity that was running on a killed worker is only retried once its
-  // 3-minute start-to-close timeout passes (workflows/callWorkflow.ts), so a run can be open, and
-  // then finish correctly, that long after the kill.
-  const graceUntil = Date.now() + (opts.aiWaitSeconds + 5 + DIALPAD_FETCH_TIMEOUT_S) * 1000;
+  // a Dialpad fetch activity that was running on a killed worker is retried once its heartbeat
+  // stops, so a run can be open, and then finish correctly, that long after the kill.
+  const graceUntil = Date.now() + (opts.aiWaitSeconds + 5 + LOST_FETCH_ACTIVITY_S) * 1000;
   while (leftOpen.length && Date.now() < graceUntil) {
     await new Promise((r) => setTimeout(r, 3000));
     leftOpen = await openWorkflowsOf(client, legIds);
