@@ -1,6 +1,7 @@
 import {
   continueAsNew,
   defineQuery,
+  defineSignal,
   log,
   proxyActivities,
   setHandler,
@@ -8,7 +9,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync-activities';
-import { emptyPushCounts, type ContactSyncProgress, type SyncWorkflowInput } from '../src/sync/types';
+import {
+  emptyPushCounts,
+  SYNC_AGAIN_SIGNAL,
+  type ContactSyncProgress,
+  type SyncWorkflowInput,
+} from '../src/sync/types';
 
 /**
  * One two-way contact sync of an account, started by the schedule `dialpad-contact-sync-<account_id>`
@@ -37,7 +43,7 @@ export interface ContactSyncWorkflowInput extends SyncWorkflowInput {
   maxUpdatesPerRun?: number;
   pagesPerActivity?: number;
   /** Carried across continue-as-new. */
-  carried?: { progress: ContactSyncProgress; createsDone: number; updatesDone: number };
+  carried?: { progress: ContactSyncProgress; createsDone: number; updatesDone: number; syncAgain?: boolean };
 }
 
 const retry = {
@@ -58,7 +64,21 @@ const { syncDirectory, prepareContactSync, importContactPages, pushContacts } = 
 
 const { finishContactImport } = proxyActivities<SyncActivities>({ startToCloseTimeout: '5 minutes', retry });
 
+/** A sync asked for while this one runs: another pass follows, as a new run of this workflow. */
+export const contactSyncAgainSignal = defineSignal(SYNC_AGAIN_SIGNAL);
+
 export async function contactSyncWorkflow(input: ContactSyncWorkflowInput): Promise<ContactSyncProgress> {
+  const flags = { again: input.carried?.syncAgain ?? false };
+  setHandler(contactSyncAgainSignal, () => void (flags.again = true));
+  const result = await contactSyncPass(input, flags);
+  if (flags.again) await continueAsNew<typeof contactSyncWorkflow>({ ...input, carried: undefined });
+  return result;
+}
+
+async function contactSyncPass(
+  input: ContactSyncWorkflowInput,
+  flags: { again: boolean },
+): Promise<ContactSyncProgress> {
   const { accountId } = input;
   const progress: ContactSyncProgress = input.carried?.progress ?? {
     accountId,
@@ -74,7 +94,10 @@ export async function contactSyncWorkflow(input: ContactSyncWorkflowInput): Prom
   const report = () => upsertMemo({ progress });
   const continueIfLong = async () => {
     if (workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof contactSyncWorkflow>({ ...input, carried: { progress, createsDone, updatesDone } });
+      await continueAsNew<typeof contactSyncWorkflow>({
+        ...input,
+        carried: { progress, createsDone, updatesDone, syncAgain: flags.again },
+      });
     }
   };
 

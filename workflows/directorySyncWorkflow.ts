@@ -1,6 +1,14 @@
-import { defineQuery, log, proxyActivities, setHandler, upsertMemo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+} from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync-activities';
-import type { DirectorySyncResult, SyncWorkflowInput } from '../src/sync/types';
+import { SYNC_AGAIN_SIGNAL, type DirectorySyncResult, type SyncWorkflowInput } from '../src/sync/types';
 
 /**
  * One directory sync of an account's Dialpad office, started by the schedule
@@ -24,11 +32,17 @@ const { syncDirectory } = proxyActivities<SyncActivities>({
   },
 });
 
+/** A sync asked for while this one runs: another pass follows, as a new run of this workflow. */
+export const syncAgainSignal = defineSignal(SYNC_AGAIN_SIGNAL);
+
 export async function directorySyncWorkflow(input: SyncWorkflowInput): Promise<DirectorySyncResult> {
   let result: DirectorySyncResult | null = null;
+  let again = false;
   setHandler(directorySyncResultQuery, () => result);
+  setHandler(syncAgainSignal, () => void (again = true));
   result = await syncDirectory({ accountId: input.accountId });
   upsertMemo({ lastResult: result });
   log.info('directory sync finished', { accountId: input.accountId, status: result.status, reason: result.reason });
+  if (again) await continueAsNew<typeof directorySyncWorkflow>(input);
   return result;
 }

@@ -1,4 +1,5 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import { runSyncNow } from '../sync/schedules';
 import type { Knex } from 'knex';
 import { recordAudit, type Actor } from './audit';
 import { OpsError } from './errors';
@@ -100,8 +101,8 @@ export async function changeSchedule(
   try {
     if (input.action === 'pause') await handle.pause(note);
     else if (input.action === 'unpause') await handle.unpause(note);
-    // Asked for during a run, one more run follows it rather than being skipped.
-    else await handle.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+    // Asked for during a run, one more pass follows it rather than being skipped.
+    else await runSyncNow(client, handle);
   } catch (err) {
     if (err instanceof ScheduleNotFoundError) {
       throw new OpsError('not_found', `schedule ${id} does not exist (the account's sync has not been set up)`);

@@ -215,12 +215,7 @@ async function recordFailure(db: Knex, row: Pick<ContactRow, 'id' | 'hash_now'>,
 }
 
 export type ContactPushBackOutcome =
-  | 'created'
-  | 'already_in_dialpad'
-  | 'not_needed'
-  | 'failed'
-  | 'no_dialpad_office'
-  | 'no_such_contact';
+  'created' | 'already_in_dialpad' | 'not_needed' | 'failed' | 'no_dialpad_office' | 'no_such_contact';
 
 export interface ContactPushBackResult {
   outcome: ContactPushBackOutcome;
@@ -240,18 +235,15 @@ export interface ContactPushBackResult {
  */
 export async function pushContactBack(deps: PushDeps, contactId: string): Promise<ContactPushBackResult> {
   const { db } = deps;
-  const row = await db('contacts as c')
-    .join('accounts as a', 'a.id', 'c.account_id')
-    .where('c.id', contactId)
-    .first<
-      | {
-          account_id: string;
-          dialpad_contact_id: string | null;
-          dialpad_deleted_at: Date | null;
-          office_id: string | null;
-        }
-      | undefined
-    >('c.account_id', 'c.dialpad_contact_id', 'c.dialpad_deleted_at', 'a.dialpad_office_id as office_id');
+  const row = await db('contacts as c').join('accounts as a', 'a.id', 'c.account_id').where('c.id', contactId).first<
+    | {
+        account_id: string;
+        dialpad_contact_id: string | null;
+        dialpad_deleted_at: Date | null;
+        office_id: string | null;
+      }
+    | undefined
+  >('c.account_id', 'c.dialpad_contact_id', 'c.dialpad_deleted_at', 'a.dialpad_office_id as office_id');
   if (!row) return { outcome: 'no_such_contact', dialpadContactId: null };
   if (row.dialpad_contact_id) return { outcome: 'already_in_dialpad', dialpadContactId: row.dialpad_contact_id };
   if (!row.office_id) return { outcome: 'no_dialpad_office', dialpadContactId: null };
@@ -267,7 +259,11 @@ export async function pushContactBack(deps: PushDeps, contactId: string): Promis
   const dialpadContactId = after?.dialpad_contact_id ?? null;
   if (done === 'created') return { outcome: 'created', dialpadContactId };
   if (done === 'failed') {
-    return { outcome: 'failed', dialpadContactId, ...(after?.dialpad_push_error ? { reason: after.dialpad_push_error } : {}) };
+    return {
+      outcome: 'failed',
+      dialpadContactId,
+      ...(after?.dialpad_push_error ? { reason: after.dialpad_push_error } : {}),
+    };
   }
   // Someone else pushed it meanwhile (a racing sync), or it was tried and refused before and has
   // not been edited since.

@@ -1,5 +1,6 @@
 import {
   ScheduleAlreadyRunning,
+  WorkflowNotFoundError,
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   type Client,
@@ -10,7 +11,7 @@ import {
 import type { Duration, SearchAttributePair, Workflow } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { DialpadOfficeId, NavigatorAccountId } from '../temporal/search-attributes';
-import { SYNC_KINDS, SYNC_WORKFLOW_TYPES, type SyncKind, type SyncWorkflowInput } from './types';
+import { SYNC_AGAIN_SIGNAL, SYNC_KINDS, SYNC_WORKFLOW_TYPES, type SyncKind, type SyncWorkflowInput } from './types';
 
 /**
  * One Temporal Schedule per account and kind of sync: `dialpad-directory-sync-<account_id>` and
@@ -51,8 +52,9 @@ const CATCHUP_WINDOW: Duration = '5m';
 
 /**
  * The schedule never starts a run of an account while the previous one is still going (a slow
- * first import, a 429 storm): it skips that tick. A trigger on demand buffers one run instead, so
- * asking for a sync during a sync is not lost.
+ * first import, a 429 storm): it skips that tick. A trigger on demand during a run asks that run
+ * to go again when it is done (see `runSyncNow`), so asking for a sync during a sync is not lost;
+ * the server's own buffer (BUFFER_ONE) is only the fallback for a run that starts in between.
  */
 const SCHEDULED_OVERLAP = ScheduleOverlapPolicy.SKIP;
 const TRIGGER_OVERLAP = ScheduleOverlapPolicy.BUFFER_ONE;
@@ -152,7 +154,7 @@ export async function ensureSyncSchedules(
         ...(previous.state.remainingActions !== undefined ? { remainingActions: previous.state.remainingActions } : {}),
       },
     }));
-    if (options.officeChanged) await handle.trigger(TRIGGER_OVERLAP);
+    if (options.officeChanged) await runSyncNow(client, handle);
     out[kind] = 'updated';
   }
   return out;
@@ -188,11 +190,35 @@ export async function deleteSyncSchedules(
 }
 
 /**
- * Starts a sync of this account now (for the API and the CLI). If one is running, one more run
- * follows it. Throws ScheduleNotFoundError when the account has no schedule (no office linked).
+ * Starts a sync of this account now (for the API and the CLI). If one is running, one more pass
+ * follows it under the same run. Throws ScheduleNotFoundError when the account has no schedule
+ * (no office linked).
  */
-export async function triggerSync(client: Client, accountId: string, kind: SyncKind): Promise<void> {
-  await client.schedule.getHandle(syncScheduleId(kind, accountId)).trigger(TRIGGER_OVERLAP);
+export async function triggerSync(
+  client: Client,
+  accountId: string,
+  kind: SyncKind,
+): Promise<'started' | 'after_running_sync'> {
+  return runSyncNow(client, client.schedule.getHandle(syncScheduleId(kind, accountId)));
+}
+
+/**
+ * A run going: it is signalled to go again when done (the Temporal server's BUFFER_ONE was seen to
+ * drop a trigger buffered behind a running action under load). None going, or it ended before the
+ * signal reached it: the schedule is triggered, buffering behind a run that started in between.
+ */
+export async function runSyncNow(client: Client, handle: ScheduleHandle): Promise<'started' | 'after_running_sync'> {
+  const { info } = await handle.describe();
+  for (const running of info.runningActions) {
+    try {
+      await client.workflow.getHandle(running.workflow.workflowId).signal(SYNC_AGAIN_SIGNAL);
+      return 'after_running_sync';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+  await handle.trigger(TRIGGER_OVERLAP);
+  return 'started';
 }
 
 export function syncScheduleHandle(client: Client, accountId: string, kind: SyncKind): ScheduleHandle {

@@ -12,6 +12,13 @@ export const SYNC_WORKFLOW_TYPES: Readonly<Record<SyncKind, string>> = {
   contacts: 'contactSyncWorkflow',
 };
 
+/**
+ * Signal name a sync run takes while it runs: "sync again when you are done" (a trigger on demand
+ * during a run). The run then continues as new with a fresh pass under the same workflow id, so the
+ * schedule still counts one action running and never starts another beside it.
+ */
+export const SYNC_AGAIN_SIGNAL = 'syncAgain';
+
 /** What a schedule passes to each run: only the account; everything else is read at run time. */
 export interface SyncWorkflowInput {
   accountId: string;
