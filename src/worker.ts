@@ -30,7 +30,11 @@ export interface WorkerDeps {
   dialpad?: DialpadClient;
   /** Size of the sticky workflow cache (default WORKER_MAX_CACHED_WORKFLOWS). */
   maxCachedWorkflows?: number;
+  /** Wraps the activities (tests hold one open to stretch a window); the product passes none. */
+  wrapActivities?: (activities: Activities) => Activities;
 }
+
+type Activities = ReturnType<typeof createActivities>;
 
 /**
  * How many workflows the worker keeps in memory between their tasks. The SDK's default is sized
@@ -66,7 +70,9 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),
+    activities: (deps.wrapActivities ?? ((a) => a))(
+      createActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),
+    ),
     shutdownGraceTime: '20 seconds',
     maxCachedWorkflows: deps.maxCachedWorkflows ?? WORKER_MAX_CACHED_WORKFLOWS,
   });

@@ -2,7 +2,7 @@ import { ACTED_ON_STATES } from '../../src/domain/call-event';
 import type { ReliabilityEnv } from '../lib/env';
 import { attemptsBetween, emit, percentile, type Emission, type EmitRequest } from '../lib/emit';
 import { comparisonFailures, type Scenario, type ScenarioResult } from '../lib/result';
-import { clearLeftovers, counterDelta, ingressCounters, settle, type Comparison } from '../lib/verify';
+import { clearLeftovers, counterDelta, ingressCounters, settle, type Settled } from '../lib/verify';
 
 /**
  * Scenarios 1–5: simulated calls through the real ingress, worker, Temporal and Postgres, with
@@ -18,14 +18,8 @@ interface Window {
   to: number;
 }
 
-interface BurstOutcome {
+interface BurstOutcome extends Settled {
   emission: Emission;
-  comparison: Comparison;
-  settledMs: number;
-  timedOut: boolean;
-  openWorkflows: number | null;
-  leftOpen: { callId: string; callState: string }[];
-  relayBacklog: { atEnd: number | null; peak: number; drainPerSecond: number | null };
   /** The ingress's own counts of what it did with the deliveries (its /metrics). */
   counters: Record<string, number>;
   /** Deliveries of this scenario still pending when it timed out, parked for the next one. */
@@ -285,24 +279,18 @@ export const postgresOutageScenario: Scenario = {
         seed: 'reliability-postgres',
         duplicates: o.burstDuplicates,
       },
-      async (started) => {
-        await sleep(o.pgOutageAtS * 1000 - (Date.now() - started));
-        const from = Date.now();
-        await env.postgres.stop();
-        env.note(`  Postgres stopped`);
-        await sleep(o.pgOutageS * 1000 - (Date.now() - from));
-        const to = Date.now();
-        await env.postgres.start();
-        env.note(`  Postgres started again after ${((Date.now() - from) / 1000).toFixed(1)} s`);
-        return [{ label: 'Postgres down', from, to }];
-      },
+      oneDown(
+        env,
+        'Postgres',
+        o.pgOutageAtS,
+        o.pgOutageS,
+        () => env.postgres.stop(),
+        () => env.postgres.start(),
+      ),
     );
     const failures = comparisonFailures(outcome.comparison);
     noFailuresOnTheWire(outcome, failures);
-    const during = attemptsBetween(outcome.emission.attempts, outcome.windows[0]!.from, outcome.windows[0]!.to);
-    if (during.count === 0) failures.push('no delivery arrived while Postgres was down');
-    if (during.ok !== during.count)
-      failures.push(`while Postgres was down ${during.count - during.ok} of ${during.count} answers were not 2xx`);
+    answeredThroughout(outcome, 'Postgres', failures);
     return callResult('postgres-outage', `${postgresOutageScenario.title} (${o.pgOutageS} s)`, outcome, failures);
   },
 };
@@ -320,29 +308,53 @@ export const temporalOutageScenario: Scenario = {
         seed: 'reliability-temporal',
         duplicates: o.burstDuplicates,
       },
-      async (started) => {
-        await sleep(o.temporalOutageAtS * 1000 - (Date.now() - started));
-        const from = Date.now();
-        await env.temporal.stop();
-        env.note(`  Temporal stopped`);
-        await sleep(o.temporalOutageS * 1000 - (Date.now() - from));
-        const to = Date.now();
-        await env.temporal.restart();
-        env.note(`  Temporal restarted after ${((Date.now() - from) / 1000).toFixed(1)} s`);
-        return [{ label: 'Temporal down', from, to }];
-      },
+      oneDown(
+        env,
+        'Temporal',
+        o.temporalOutageAtS,
+        o.temporalOutageS,
+        () => env.temporal.stop(),
+        () => env.temporal.restart(),
+      ),
     );
     const failures = comparisonFailures(outcome.comparison);
     noFailuresOnTheWire(outcome, failures);
     const s = outcome.emission.result.summary;
     if (s.retried) failures.push(`Dialpad had to re-send ${s.retried} deliveries`);
-    const during = attemptsBetween(outcome.emission.attempts, outcome.windows[0]!.from, outcome.windows[0]!.to);
-    if (during.count === 0) failures.push('no delivery arrived while Temporal was down');
-    if (during.ok !== during.count)
-      failures.push(`while Temporal was down ${during.count - during.ok} of ${during.count} answers were not 2xx`);
+    answeredThroughout(outcome, 'Temporal', failures);
     return callResult('temporal-outage', `${temporalOutageScenario.title} (${o.temporalOutageS} s)`, outcome, failures);
   },
 };
+
+/** Stops one service `atS` into the burst and starts it again `downS` later. */
+function oneDown(
+  env: ReliabilityEnv,
+  what: string,
+  atS: number,
+  downS: number,
+  stop: () => Promise<void>,
+  start: () => Promise<void>,
+) {
+  return async (started: number): Promise<Window[]> => {
+    await sleep(atS * 1000 - (Date.now() - started));
+    const from = Date.now();
+    await stop();
+    env.note(`  ${what} stopped`);
+    await sleep(downS * 1000 - (Date.now() - from));
+    const to = Date.now();
+    await start();
+    env.note(`  ${what} back after ${((Date.now() - from) / 1000).toFixed(1)} s`);
+    return [{ label: `${what} down`, from, to }];
+  };
+}
+
+/** Every delivery attempted while `what` was down (the first window) was answered 2xx. */
+function answeredThroughout(outcome: BurstOutcome, what: string, failures: string[]): void {
+  const during = attemptsBetween(outcome.emission.attempts, outcome.windows[0]!.from, outcome.windows[0]!.to);
+  if (during.count === 0) failures.push(`no delivery arrived while ${what} was down`);
+  if (during.ok !== during.count)
+    failures.push(`while ${what} was down ${during.count - during.ok} of ${during.count} answers were not 2xx`);
+}
 
 /** Stops both; Postgres returns after `downS`, Temporal `temporalExtraS` later. */
 function bothDown(env: ReliabilityEnv, atS: number, downS: number, temporalExtraS: number) {

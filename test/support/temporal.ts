@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
 import type { DialpadClient } from '../../src/dialpad/client';
-import { bundleWorkflows, createWorker } from '../../src/worker';
+import { bundleWorkflows, createWorker, type WorkerDeps } from '../../src/worker';
 import { readRunInfo } from './run-info';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -65,7 +65,12 @@ export function silenceTemporalRuntime(): void {
 }
 
 /** A real worker on its own task queue, running until `stop()`. */
-export async function startTestWorker(config: Config, db: Knex, dialpad?: DialpadClient): Promise<RunningWorker> {
+export async function startTestWorker(
+  config: Config,
+  db: Knex,
+  dialpad?: DialpadClient,
+  wrapActivities?: WorkerDeps['wrapActivities'],
+): Promise<RunningWorker> {
   silenceTemporalRuntime();
   const connection = await NativeConnection.connect({ address: config.temporal.address! });
   const worker = await createWorker({
@@ -75,6 +80,7 @@ export async function startTestWorker(config: Config, db: Knex, dialpad?: Dialpa
     connection,
     workflowBundle: await workflowBundle(),
     dialpad,
+    wrapActivities,
   });
   const running = worker.run();
   return {

@@ -1,12 +1,9 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import pino from 'pino';
-import { createActivities } from '../../activities';
 import type { CallEventSignal, CallLegEvent } from '../../src/domain/call-event';
 import { callEventSignal, callStateQuery, callWorkflow } from '../../workflows';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { legEvent } from '../support/legs';
-import { startTestWorker, temporalClient, testConfig, workflowBundle, type RunningWorker } from '../support/temporal';
+import { startTestWorker, temporalClient, testConfig, type RunningWorker } from '../support/temporal';
 
 /** An answered leg unless the test says otherwise. */
 const leg = (overrides: Partial<CallLegEvent> & { callId: string; state: string }): CallLegEvent =>
@@ -134,9 +131,7 @@ describe('call workflow through a real Temporal server and Postgres', () => {
 
 describe('call workflow: events that arrive while the run is finishing', () => {
   let tdb: TestDatabase;
-  let worker: Worker;
-  let running: Promise<void>;
-  let connection: NativeConnection;
+  let worker: RunningWorker;
   let temporal: Awaited<ReturnType<typeof temporalClient>>;
   let config: ReturnType<typeof testConfig>;
   let accountId: string;
@@ -149,29 +144,20 @@ describe('call workflow: events that arrive while the run is finishing', () => {
     tdb = await createTestDatabase();
     config = testConfig(tdb.url);
     temporal = await temporalClient();
-    connection = await NativeConnection.connect({ address: config.temporal.address! });
-    const real = createActivities({ db: tdb.db, log: pino({ level: 'silent' }), dialpad: undefined });
-    worker = await Worker.create({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: {
-        ...real,
-        matchConversation: async (input: { legCallId: string }) => {
-          if (holdMatch) {
-            holdMatch = false;
-            const released = new Promise<void>((resolve) => {
-              releaseMatch = resolve;
-            });
-            matchEntered();
-            await released;
-          }
-          return real.matchConversation(input);
-        },
+    worker = await startTestWorker(config, tdb.db, undefined, (real) => ({
+      ...real,
+      matchConversation: async (input: { legCallId: string }) => {
+        if (holdMatch) {
+          holdMatch = false;
+          const released = new Promise<void>((resolve) => {
+            releaseMatch = resolve;
+          });
+          matchEntered();
+          await released;
+        }
+        return real.matchConversation(input);
       },
-    });
-    running = worker.run();
+    }));
     const [account] = await tdb
       .db('accounts')
       .insert({ name: 'Acme', dialpad_office_id: '5527348325810176' })
@@ -181,9 +167,7 @@ describe('call workflow: events that arrive while the run is finishing', () => {
 
   afterAll(async () => {
     releaseMatch();
-    worker?.shutdown();
-    await running;
-    await connection?.close();
+    await worker?.stop();
     await temporal?.connection.close();
     await tdb?.drop();
   });
