@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 
 /** How often a long activity heartbeats; well inside every heartbeat timeout set on it. */
-export const HEARTBEAT_EVERY_MS = 5_000;
+const HEARTBEAT_EVERY_MS = 5_000;
 
 /**
  * Heartbeats `details()` now and every few seconds until `work` ends, so a worker that dies in the

@@ -1,7 +1,6 @@
 import {
   continueAsNew,
   defineQuery,
-  defineSignal,
   log,
   proxyActivities,
   setHandler,
@@ -9,12 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync-activities';
-import {
-  emptyPushCounts,
-  SYNC_AGAIN_SIGNAL,
-  type ContactSyncProgress,
-  type SyncWorkflowInput,
-} from '../src/sync/types';
+import { emptyPushCounts, syncAgainSignal, type ContactSyncProgress, type SyncWorkflowInput } from '../src/sync/types';
 
 /**
  * One two-way contact sync of an account, started by the schedule `dialpad-contact-sync-<account_id>`
@@ -64,12 +58,9 @@ const { syncDirectory, prepareContactSync, importContactPages, pushContacts } = 
 
 const { finishContactImport } = proxyActivities<SyncActivities>({ startToCloseTimeout: '5 minutes', retry });
 
-/** A sync asked for while this one runs: another pass follows, as a new run of this workflow. */
-export const contactSyncAgainSignal = defineSignal(SYNC_AGAIN_SIGNAL);
-
 export async function contactSyncWorkflow(input: ContactSyncWorkflowInput): Promise<ContactSyncProgress> {
   const flags = { again: input.carried?.syncAgain ?? false };
-  setHandler(contactSyncAgainSignal, () => void (flags.again = true));
+  setHandler(syncAgainSignal, () => void (flags.again = true));
   const result = await contactSyncPass(input, flags);
   if (flags.again) await continueAsNew<typeof contactSyncWorkflow>({ ...input, carried: undefined });
   return result;

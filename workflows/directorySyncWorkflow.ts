@@ -1,14 +1,6 @@
-import {
-  continueAsNew,
-  defineQuery,
-  defineSignal,
-  log,
-  proxyActivities,
-  setHandler,
-  upsertMemo,
-} from '@temporalio/workflow';
+import { continueAsNew, defineQuery, log, proxyActivities, setHandler, upsertMemo } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync-activities';
-import { SYNC_AGAIN_SIGNAL, type DirectorySyncResult, type SyncWorkflowInput } from '../src/sync/types';
+import { syncAgainSignal, type DirectorySyncResult, type SyncWorkflowInput } from '../src/sync/types';
 
 /**
  * One directory sync of an account's Dialpad office, started by the schedule
@@ -31,9 +23,6 @@ const { syncDirectory } = proxyActivities<SyncActivities>({
     nonRetryableErrorTypes: ['DialpadApiError', 'DialpadProtocolError', 'DialpadNotConfigured'],
   },
 });
-
-/** A sync asked for while this one runs: another pass follows, as a new run of this workflow. */
-export const syncAgainSignal = defineSignal(SYNC_AGAIN_SIGNAL);
 
 export async function directorySyncWorkflow(input: SyncWorkflowInput): Promise<DirectorySyncResult> {
   let result: DirectorySyncResult | null = null;

@@ -11,7 +11,7 @@ import {
 import type { Duration, SearchAttributePair, Workflow } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { DialpadOfficeId, NavigatorAccountId } from '../temporal/search-attributes';
-import { SYNC_AGAIN_SIGNAL, SYNC_KINDS, SYNC_WORKFLOW_TYPES, type SyncKind, type SyncWorkflowInput } from './types';
+import { syncAgainSignal, SYNC_KINDS, SYNC_WORKFLOW_TYPES, type SyncKind, type SyncWorkflowInput } from './types';
 
 /**
  * One Temporal Schedule per account and kind of sync: `dialpad-directory-sync-<account_id>` and
@@ -211,7 +211,7 @@ export async function runSyncNow(client: Client, handle: ScheduleHandle): Promis
   const { info } = await handle.describe();
   for (const running of info.runningActions) {
     try {
-      await client.workflow.getHandle(running.workflow.workflowId).signal(SYNC_AGAIN_SIGNAL);
+      await client.workflow.getHandle(running.workflow.workflowId).signal(syncAgainSignal);
       return 'after_running_sync';
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;

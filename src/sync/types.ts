@@ -1,3 +1,5 @@
+import { defineSignal } from '@temporalio/workflow';
+
 /**
  * Shapes shared by the sync workflows, their activities and the schedules. Imported by workflow
  * code, so this file stays free of Node built-ins and I/O.
@@ -13,11 +15,11 @@ export const SYNC_WORKFLOW_TYPES: Readonly<Record<SyncKind, string>> = {
 };
 
 /**
- * Signal name a sync run takes while it runs: "sync again when you are done" (a trigger on demand
- * during a run). The run then continues as new with a fresh pass under the same workflow id, so the
- * schedule still counts one action running and never starts another beside it.
+ * The signal both sync workflows take while they run: "sync again when you are done" (a trigger on
+ * demand during a run). The run then continues as new with a fresh pass under the same workflow
+ * id, so the schedule still counts one action running and never starts another beside it.
  */
-export const SYNC_AGAIN_SIGNAL = 'syncAgain';
+export const syncAgainSignal = defineSignal('syncAgain');
 
 /** What a schedule passes to each run: only the account; everything else is read at run time. */
 export interface SyncWorkflowInput {
