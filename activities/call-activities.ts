@@ -48,20 +48,17 @@ export function createCallActivities(deps: { db: Knex }) {
         sig = { ...sig, accountId: route.accountId, officeId: route.officeId, deliveryId: stored.id };
       }
       const recorded = await calls.recordLegEvent(sig);
-      const leg = await deps
-        .db('dialpad_call_legs')
-        .where({ call_id: sig.event.callId })
-        .first('state', 'date_connected', 'voicemail');
+      const { state, connected } = recorded.leg;
       return {
         unrouted: false,
         accountId: sig.accountId!,
         callRowId: recorded.callRowId,
         status: recorded.status,
-        legState: leg.state as string,
-        legConnected: leg.date_connected !== null && !leg.voicemail,
+        legState: state,
+        legConnected: connected,
         // A voicemail's `transcription` comes after the leg ended (and outranks its final state in
         // the merge): a run started by a late transcription must not wait 24 h for a final state.
-        legFinal: FINAL_STATES.has(leg.state as string) || leg.state === 'transcription',
+        legFinal: FINAL_STATES.has(state) || state === 'transcription',
         mergedCallRowIds: recorded.mergedCallRowIds,
       };
     },

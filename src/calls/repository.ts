@@ -17,6 +17,8 @@ export interface RecordedLeg {
   status: string;
   mergedCallRowIds: string[];
   conversationLegIds: string[];
+  /** The leg as this event left it: its state, and whether a person answered it (not voicemail). */
+  leg: { state: string; connected: boolean };
 }
 
 interface LegDbRow {
@@ -266,6 +268,7 @@ export class CallRepository {
         status: summary.status,
         mergedCallRowIds: mergedAway,
         conversationLegIds: legs.map((l) => l.call_id).sort(),
+        leg: { state: merged.state, connected: merged.date_connected !== null && !merged.voicemail },
       };
     });
   }
