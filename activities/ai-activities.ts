@@ -4,11 +4,14 @@ import {
   deriveAndStoreInsights,
   fetchAndStoreRecap,
   fetchAndStoreTranscript,
+  noteAiAnswers,
   noteAiOffice,
-  officeHasAi,
+  officeMayHaveAi,
+  type AiFetchOutcome,
   type AiPart,
 } from '../src/ai/enrich';
 import type { DialpadClient } from '../src/dialpad/client';
+import { dbStep } from './db-step';
 import { withHeartbeat } from './heartbeat';
 
 /** The conversation a leg belongs to now (rows merge when late links join conversations). */
@@ -25,10 +28,15 @@ export function createAiActivities(deps: { db: Knex; dialpad: DialpadClient | un
     return deps.dialpad;
   };
   return {
-    /** Whether to chase Ai data for this call: its office has sent Ai events. */
+    /**
+     * Whether to ask Dialpad's API for this call's Ai data: always, unless the API has shown the
+     * office to have no Ai (src/ai/enrich.ts, officeMayHaveAi). Ai events note the office as having it.
+     */
     async checkAiOffice(input: { officeId: string | null; aiEventsSeen: boolean }): Promise<boolean> {
-      if (input.officeId && input.aiEventsSeen) await noteAiOffice(deps.db, input.officeId);
-      return input.aiEventsSeen || (await officeHasAi(deps.db, input.officeId));
+      return dbStep(async () => {
+        if (input.officeId && input.aiEventsSeen) await noteAiOffice(deps.db, input.officeId);
+        return input.aiEventsSeen || (await officeMayHaveAi(deps.db, input.officeId));
+      });
     },
 
     // The two fetches heartbeat: they can wait minutes on Dialpad's per-endpoint budget (ai_recap
@@ -56,9 +64,27 @@ export function createAiActivities(deps: { db: Knex; dialpad: DialpadClient | un
       );
     },
 
-    async deriveCallInsights(input: { legCallId: string; missing: { part: AiPart; reason: string }[] }) {
-      const callRowId = await conversationOfLeg(deps.db, input.legCallId);
-      return deriveAndStoreInsights(deps.db, { callRowId, missing: input.missing });
+    /**
+     * Sentiment, churn risk, themes and resolved from what the conversation holds now. `interim`
+     * while the run still waits for Ai data; at the end, with what the fetches found (`answers`),
+     * which also tells whether the office has Ai.
+     */
+    async deriveCallInsights(input: {
+      legCallId: string;
+      missing: { part: AiPart; reason: string }[];
+      interim?: boolean;
+      officeId?: string | null;
+      answers?: { transcript: AiFetchOutcome; recap: AiFetchOutcome };
+    }) {
+      return dbStep(async () => {
+        const callRowId = await conversationOfLeg(deps.db, input.legCallId);
+        if (input.answers) await noteAiAnswers(deps.db, input.officeId ?? null, input.answers);
+        return deriveAndStoreInsights(deps.db, {
+          callRowId,
+          missing: input.missing,
+          ...(input.interim ? { interim: true } : {}),
+        });
+      });
     },
   };
 }

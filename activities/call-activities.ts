@@ -1,10 +1,13 @@
+import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { CallRepository } from '../src/calls/repository';
+import { sweepFailedCallRuns, type CallRunSweepResult } from '../src/calls/run-sweep';
 import { FINAL_STATES, type CallEventSignal } from '../src/domain/call-event';
 import { DeliveryStore } from '../src/ingress/deliveries';
 import { routeEvent } from '../src/ingress/routing';
 import { matchCallToRecord } from '../src/matching';
 import { conversationOfLeg } from './ai-activities';
+import { dbStep } from './db-step';
 
 export type RecordCallEventResult = ({ unrouted: false; accountId: string } & RecordedLegResult) | { unrouted: true };
 
@@ -15,6 +18,10 @@ interface RecordedLegResult {
   legConnected: boolean;
   legFinal: boolean;
   mergedCallRowIds: string[];
+  /** Epoch ms when a run last collected the conversation's Ai data; null while none has. */
+  aiCheckedAtMs: number | null;
+  /** The leg had ended before this event: with `aiCheckedAtMs` set, an earlier run closed on it. */
+  legEndedBefore: boolean;
 }
 
 export function createCallActivities(deps: { db: Knex }) {
@@ -26,41 +33,82 @@ export function createCallActivities(deps: { db: Knex }) {
      * the history timeline in step). Idempotent; a manual link is never overridden.
      */
     async matchConversation(input: { legCallId: string }): Promise<{ outcome: string; linkedType: string | null }> {
-      const callRowId = await conversationOfLeg(deps.db, input.legCallId);
-      const result = await matchCallToRecord(deps.db, callRowId);
-      return { outcome: result.outcome, linkedType: result.link?.type ?? null };
+      return dbStep(async () => {
+        const callRowId = await conversationOfLeg(deps.db, input.legCallId);
+        const result = await matchCallToRecord(deps.db, callRowId);
+        return { outcome: result.outcome, linkedType: result.link?.type ?? null };
+      });
     },
 
     /** Upserts the leg and folds it into its conversation's `calls` row. Idempotent. */
     async recordCallEvent(input: CallEventSignal): Promise<RecordCallEventResult> {
-      let sig = input;
-      if (!sig.accountId) {
-        // The ingress could not reach Postgres and signalled directly: route and record it now.
-        const route = await routeEvent(deps.db, sig.event);
-        const stored = await deliveries.record({
+      return dbStep(async () => {
+        let sig = input;
+        if (!sig.accountId) {
+          // The ingress could not record the event and signalled directly: route and record it now.
+          const route = await routeEvent(deps.db, sig.event);
+          const stored = await deliveries.record({
+            event: sig.event,
+            officeId: route.officeId,
+            accountId: route.accountId,
+            verifiedWith: sig.verifiedWith ?? 'current',
+            claimsText: sig.unrecorded?.claimsText ?? null,
+            leftOut: sig.unrecorded?.leftOut ?? [],
+          });
+          if (!route.accountId) return { unrouted: true };
+          if (!stored.duplicate) await deliveries.markSignalled([stored.id]);
+          sig = { ...sig, accountId: route.accountId, officeId: route.officeId, deliveryId: stored.id };
+        }
+        const recorded = await calls.recordLegEvent(sig);
+        const { state, connected } = recorded.leg;
+        return {
+          unrouted: false,
+          accountId: sig.accountId!,
+          callRowId: recorded.callRowId,
+          status: recorded.status,
+          legState: state,
+          legConnected: connected,
+          // A voicemail's `transcription` comes after the leg ended (and outranks its final state in
+          // the merge): a run started by a late transcription must not wait 24 h for a final state.
+          legFinal: FINAL_STATES.has(state) || state === 'transcription',
+          mergedCallRowIds: recorded.mergedCallRowIds,
+          aiCheckedAtMs: recorded.aiCheckedAt ? recorded.aiCheckedAt.getTime() : null,
+          legEndedBefore: recorded.legEndedBefore,
+        };
+      });
+    },
+
+    /** Requeues the deliveries of call runs that ended Failed, Terminated or TimedOut (once each). */
+    async sweepFailedCallRuns(input: { sinceMinutes: number }): Promise<CallRunSweepResult> {
+      return sweepFailedCallRuns(deps.db, Context.current().client, input);
+    },
+
+    /**
+     * Sets aside an event its call run could not apply (`dialpad_webhook_deliveries.signal_status`
+     * 'dead_letter', with the error and attempts): the doctor lists it, `replay` sends it again.
+     */
+    async deadLetterCallEvent(input: {
+      sig: CallEventSignal;
+      error: string;
+      attempts: number;
+    }): Promise<{ deliveryId: string }> {
+      return dbStep(async () => {
+        const { sig } = input;
+        let route = { accountId: sig.accountId, officeId: sig.officeId };
+        if (!sig.deliveryId && !sig.accountId) route = await routeEvent(deps.db, sig.event).catch(() => route);
+        const deliveryId = await deliveries.deadLetter({
+          deliveryId: sig.deliveryId,
           event: sig.event,
-          officeId: route.officeId,
           accountId: route.accountId,
+          officeId: route.officeId,
           verifiedWith: sig.verifiedWith ?? 'current',
+          claimsText: sig.unrecorded?.claimsText ?? null,
+          leftOut: sig.unrecorded?.leftOut ?? [],
+          error: input.error,
+          attempts: input.attempts,
         });
-        if (!route.accountId) return { unrouted: true };
-        if (!stored.duplicate) await deliveries.markSignalled([stored.id]);
-        sig = { ...sig, accountId: route.accountId, officeId: route.officeId, deliveryId: stored.id };
-      }
-      const recorded = await calls.recordLegEvent(sig);
-      const { state, connected } = recorded.leg;
-      return {
-        unrouted: false,
-        accountId: sig.accountId!,
-        callRowId: recorded.callRowId,
-        status: recorded.status,
-        legState: state,
-        legConnected: connected,
-        // A voicemail's `transcription` comes after the leg ended (and outranks its final state in
-        // the merge): a run started by a late transcription must not wait 24 h for a final state.
-        legFinal: FINAL_STATES.has(state) || state === 'transcription',
-        mergedCallRowIds: recorded.mergedCallRowIds,
-      };
+        return { deliveryId };
+      });
     },
   };
 }

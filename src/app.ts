@@ -5,7 +5,7 @@ import type { Config } from './config';
 import { createMetrics, type Metrics } from './plugins/metrics';
 import { DeliveryStore } from './ingress/deliveries';
 import { DeliveryRelay } from './ingress/relay';
-import { TemporalBreaker } from './ingress/signal';
+import { signalOptionsFromConfig, TemporalBreaker } from './ingress/signal';
 import { healthRoutes } from './routes/health';
 import { webhookRoutes } from './routes/webhooks';
 import { adminRoutes } from './routes/admin';
@@ -31,16 +31,22 @@ export interface BuildAppOptions {
 }
 
 /**
+ * The largest event the text limits allow must fit: a 200,000-character transcription written as
+ * \uXXXX escapes (6 bytes a character) is 1.2 MB of JSON, 1.6 MB once base64-encoded in a JWS.
+ */
+export const WEBHOOK_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
+/**
  * The HTTP application as a plugin-composed Fastify instance, without listening: the process
  * (src/server.ts) listens; tests use `inject`.
  */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
-    // Dialpad waits 5 s; we answer long before. Bodies are small JWS strings.
+    // Dialpad waits 5 s; we answer long before.
     requestTimeout: 10_000,
     connectionTimeout: 10_000,
-    bodyLimit: 256 * 1024,
+    bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     genReqId: () => `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
   });
 
@@ -80,12 +86,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const relay = new DeliveryRelay(
     new DeliveryStore(opts.db),
     opts.temporal.client,
-    {
-      taskQueue: opts.config.temporal.taskQueue,
-      aiWaitSeconds: opts.config.callAiWaitSeconds,
-      aiFetchAttempts: opts.config.callAiFetchAttempts,
-      timeoutMs: 5_000,
-    },
+    { ...signalOptionsFromConfig(opts.config), timeoutMs: 5_000 },
     app.log,
     deps.metrics,
     { ...opts.relay, onTemporalReached: () => breaker.succeeded() },

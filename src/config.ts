@@ -120,6 +120,15 @@ const schema = z.object({
     z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ),
   CALL_AI_WAIT_SECONDS: durationSeconds(900),
+  CALL_DB_RETRY_BUDGET_SECONDS: z
+    .preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[1-9]\d{0,4}$/, 'expected a whole number of seconds from 1 to 99999')
+        .optional(),
+    )
+    .transform((v) => (v === undefined ? 120 : Number(v))),
   CALL_AI_FETCH_ATTEMPTS: z
     .preprocess(
       emptyToUndefined,
@@ -167,6 +176,8 @@ export interface Config {
   callAiWaitSeconds: number;
   /** Attempts (Temporal activity retries) at fetching a transcript or recap before giving up. */
   callAiFetchAttempts: number;
+  /** How long a call run's Postgres step retries before waiting on a durable timer (then again). */
+  callDbRetryBudgetSeconds: number;
   dev: {
     temporalCliPath: string | undefined;
     temporalUiPort: number;
@@ -233,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     logLevel: v.LOG_LEVEL,
     callAiWaitSeconds: v.CALL_AI_WAIT_SECONDS,
     callAiFetchAttempts: v.CALL_AI_FETCH_ATTEMPTS,
+    callDbRetryBudgetSeconds: v.CALL_DB_RETRY_BUDGET_SECONDS,
     dev: {
       temporalCliPath: v.TEMPORAL_CLI_PATH,
       temporalUiPort: v.TEMPORAL_UI_PORT,

@@ -6,6 +6,7 @@ import { createKnex } from './db/knex';
 import { DialpadClient } from './dialpad/client';
 import { PostgresRateLimiter } from './dialpad/pg-rate-limiter';
 import { createLogger, type Logger } from './logger';
+import { CALL_RUN_SWEEP_SCHEDULE_ID, ensureCallRunSweepSchedule } from './calls/run-sweep';
 import { ensureRetroMatchSweepSchedule, RETRO_MATCH_SWEEP_SCHEDULE_ID } from './matching/sweep-schedule';
 import { createTemporalClient } from './temporal/connection';
 
@@ -112,8 +113,10 @@ export async function ensureSweepSchedule(config: Config, log: Logger): Promise<
   try {
     const outcome = await ensureRetroMatchSweepSchedule(temporal.client, config.temporal.taskQueue);
     log.info({ scheduleId: RETRO_MATCH_SWEEP_SCHEDULE_ID, outcome }, 'retro-match sweep schedule ensured');
+    const callRuns = await ensureCallRunSweepSchedule(temporal.client, config.temporal.taskQueue);
+    log.info({ scheduleId: CALL_RUN_SWEEP_SCHEDULE_ID, outcome: callRuns }, 'call run sweep schedule ensured');
   } catch (err) {
-    log.warn({ err: (err as Error).message }, 'retro-match sweep schedule not ensured');
+    log.warn({ err: (err as Error).message }, 'sweep schedules not ensured');
   } finally {
     await temporal.close();
   }

@@ -1,5 +1,7 @@
 import {
+  ActivityFailure,
   type ActivityOptions,
+  ApplicationFailure,
   condition,
   continueAsNew,
   defineQuery,
@@ -9,11 +11,13 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { AI_STATES, dedupeKey, FINAL_STATES, type CallEventSignal } from '../src/domain/call-event';
+import { AI_STATES, dedupeKey, FINAL_STATES, signalKey, type CallEventSignal } from '../src/domain/call-event';
+import { DATABASE_UNAVAILABLE } from '../src/domain/failures';
 import { CallState, NavigatorAccountId } from '../src/temporal/search-attributes';
 import type { CallActivities } from '../activities';
 
@@ -36,6 +40,11 @@ export interface CallWorkflowInput {
   aiFetchAttempts?: number;
   /** How long a leg that never reports a final state stays open. */
   maxOpenSeconds?: number;
+  /**
+   * How long a Postgres step retries before the run waits on a durable timer and tries again
+   * (default 120 s). However long Postgres is down, the run waits: it never fails for it.
+   */
+  dbRetryBudgetSeconds?: number;
   /** Carried across continue-as-new. */
   carried?: { state: CallWorkflowState; seenKeys: string[]; pending?: CallEventSignal[] };
 }
@@ -53,7 +62,11 @@ export interface CallWorkflowState {
   eventsApplied: number;
   duplicatesIgnored: number;
   finalAtMs: number | null;
-  endReason: 'ai_complete' | 'ai_window_passed' | 'not_answered' | 'max_open' | 'unrouted' | null;
+  endReason: 'ai_complete' | 'ai_window_passed' | 'not_answered' | 'max_open' | 'unrouted' | 'late_event' | null;
+  /** Events this run could not apply and set aside as dead letters (listed by the doctor; `replay`). */
+  deadLetters?: number;
+  /** Started by an event for a leg whose earlier run had already closed on it. */
+  late?: boolean;
   /** What became of the call's Ai data once the leg ended. */
   ai?: 'complete' | 'partial' | 'none' | 'office_without_ai';
   /** How the conversation was linked to a Navigator record (linked, needs_review, standalone, …). */
@@ -93,6 +106,63 @@ function databaseActivities(local: boolean) {
     : proxyActivities<CallActivities>(databaseActivityOptions);
 }
 
+/**
+ * The same Postgres steps for runs that never drop an event: each try retries for at most the
+ * budget, then the run decides (src/domain/failures.ts): an outage is waited out on a durable timer,
+ * an event that cannot be applied becomes a dead letter. Only local activities: the run's events
+ * are applied inside the workflow task that received them.
+ */
+function durableDatabaseActivities(budgetSeconds: number) {
+  return proxyLocalActivities<CallActivities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: `${Math.max(1, budgetSeconds)} seconds`,
+    retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+  });
+}
+
+type Durably = <T>(
+  what: string,
+  run: () => Promise<T>,
+  notApplicable: (reason: string) => Promise<T> | T,
+) => Promise<T>;
+
+/** Waits between tries while Postgres is down: the budget (at most 15 s), doubling, at most 5 minutes. */
+const OUTAGE_FIRST_WAIT_MS = 15_000;
+const OUTAGE_MAX_WAIT_MS = 5 * 60_000;
+
+/**
+ * Runs a Postgres step until it succeeds or is known not to apply. Postgres being down (or the
+ * budget running out) is waited out on durable timers, however long; a step that cannot apply
+ * calls `notApplicable`.
+ */
+async function untilDone<T>(
+  what: string,
+  run: () => Promise<T>,
+  notApplicable: (reason: string) => Promise<T> | T,
+  firstWaitMs = OUTAGE_FIRST_WAIT_MS,
+): Promise<T> {
+  for (let waits = 0; ; waits++) {
+    try {
+      return await run();
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      if (cause instanceof ApplicationFailure && cause.type !== DATABASE_UNAVAILABLE) {
+        return notApplicable(failureMessage(err));
+      }
+      const waitMs = Math.min(
+        OUTAGE_MAX_WAIT_MS,
+        Math.min(firstWaitMs, OUTAGE_FIRST_WAIT_MS) * 2 ** Math.min(waits, 10),
+      );
+      log.warn('Postgres step failed; waiting before trying again', {
+        step: what,
+        waitSeconds: waitMs / 1000,
+        error: failureMessage(err),
+      });
+      await sleep(waitMs);
+    }
+  }
+}
+
 /** Dialpad API calls: bounded retries, since a call must complete even when Dialpad will not answer. */
 function dialpadFetchActivities(maximumAttempts: number) {
   return proxyActivities<CallActivities>({
@@ -111,9 +181,16 @@ function dialpadFetchActivities(maximumAttempts: number) {
 }
 
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowState> {
-  // Decided once, before the first command, so a run never mixes the two shapes.
+  // Decided once, before the first command, so a run never mixes the shapes.
   const cheaperEvents = patched('local-db-activities');
-  const { recordCallEvent, matchConversation, checkAiOffice, deriveCallInsights } = databaseActivities(cheaperEvents);
+  const durable = patched('events-never-dropped');
+  const activities = durable
+    ? durableDatabaseActivities(input.dbRetryBudgetSeconds ?? 120)
+    : databaseActivities(cheaperEvents);
+  const { recordCallEvent, matchConversation, deriveCallInsights, deadLetterCallEvent } = activities;
+  const keyOf = (sig: CallEventSignal) => (durable ? signalKey(sig) : dedupeKey(sig.event));
+  const firstWaitMs = (input.dbRetryBudgetSeconds ?? 120) * 1000;
+  const durably: Durably = (what, run, notApplicable) => untilDone(what, run, notApplicable, firstWaitMs);
   const seen = new Set<string>(input.carried?.seenKeys ?? []);
   const pending: CallEventSignal[] = [...(input.carried?.pending ?? [])];
   const state: CallWorkflowState = input.carried?.state ?? {
@@ -134,7 +211,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
 
   // Handlers first, before any await, so no signal delivered with the start is missed.
   setHandler(callEventSignal, (sig) => {
-    const key = dedupeKey(sig.event);
+    const key = keyOf(sig);
     if (seen.has(key)) {
       state.duplicatesIgnored++;
       return;
@@ -144,16 +221,49 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   });
   setHandler(callStateQuery, () => state);
 
+  /** Applies one event; null when it could not be applied and was set aside as a dead letter. */
+  const apply = (sig: CallEventSignal) =>
+    durable
+      ? durably(
+          'record the event',
+          () => recordCallEvent(sig),
+          async (reason) => {
+            await setAside(sig, reason);
+            return null;
+          },
+        )
+      : recordCallEvent(sig);
+  const setAside = async (sig: CallEventSignal, reason: string) => {
+    state.deadLetters = (state.deadLetters ?? 0) + 1;
+    log.error('event could not be applied; set aside as a dead letter', { key: dedupeKey(sig.event), reason });
+    await durably(
+      'set the event aside',
+      () => deadLetterCallEvent({ sig, error: reason, attempts: 1 }),
+      (why) => {
+        // Not even a dead letter could be written: the run's failure list in the UI keeps its key.
+        log.error('dead letter could not be written', { key: dedupeKey(sig.event), reason: why });
+        return { deliveryId: '' };
+      },
+    );
+  };
+
   let lastShown: string | null = null;
   const aiComplete = () => state.aiStates.includes('recap_summary') && state.aiStates.includes('call_transcription');
   const startedAt = Date.now();
   const maxOpenMs = (input.maxOpenSeconds ?? 24 * 3600) * 1000;
+  let aiArrived = false;
+  let firstEvent = input.carried === undefined;
 
   for (;;) {
     if (pending.length === 0) {
       if (state.final) {
         if (!state.connected) {
           state.endReason = 'not_answered';
+          break;
+        }
+        if (state.late) {
+          // An earlier run has closed on this leg: apply what came and end; no second Ai wait.
+          state.endReason = 'late_event';
           break;
         }
         if (aiComplete()) {
@@ -175,14 +285,18 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       }
     }
 
+    let aiInBatch = false;
     while (pending.length > 0) {
       const sig = pending.shift()!;
-      const result = await recordCallEvent(sig);
+      const result = await apply(sig);
+      if (result === null) continue;
       if (result.unrouted) {
         // Kept as an unrouted delivery: it is replayed once an administrator links the office.
         state.endReason = 'unrouted';
         continue;
       }
+      if (durable && firstEvent && result.legEndedBefore && result.aiCheckedAtMs !== null) state.late = true;
+      firstEvent = false;
       state.accountId = result.accountId;
       state.eventsApplied++;
       state.callRowId = result.callRowId;
@@ -190,9 +304,11 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       const s = sig.event.state;
       if (AI_STATES.has(s)) {
         if (!state.aiStates.includes(s)) state.aiStates.push(s);
+        aiInBatch = true;
       } else {
         state.legState = result.legState;
       }
+      if (s === 'transcription') aiInBatch = true;
       if (result.legConnected) state.connected = true;
       if (!state.final && (FINAL_STATES.has(s) || result.legFinal)) {
         state.final = true;
@@ -200,6 +316,18 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       }
     }
     if (state.endReason === 'unrouted') break;
+    aiArrived ||= aiInBatch;
+    // Insights as soon as Ai data is known, not at the end of the wait: derived again when more comes.
+    if (durable && aiInBatch && state.final && state.connected && !state.late && !aiComplete()) {
+      await durably(
+        'derive interim insights',
+        () => deriveCallInsights({ legCallId: input.callId, missing: [], interim: true }),
+        (reason) => {
+          log.warn('interim insights not derived', { reason });
+          return null;
+        },
+      );
+    }
     // Search attributes and memo only when they change (each upsert is a visibility write).
     const shown = JSON.stringify([state.legState, state.accountId, state.conversationStatus, state.callRowId]);
     if (!cheaperEvents || shown !== lastShown) {
@@ -217,14 +345,24 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   }
 
   if (state.endReason !== 'unrouted' && state.final && state.callRowId) {
-    const match = await matchConversation({ legCallId: input.callId });
+    const match = durable
+      ? await durably(
+          'match the conversation',
+          () => matchConversation({ legCallId: input.callId }),
+          (reason) => {
+            log.warn('conversation could not be matched', { reason });
+            return { outcome: 'failed', linkedType: null };
+          },
+        )
+      : await matchConversation({ legCallId: input.callId });
     state.match = match.outcome;
     if (match.linkedType === 'contact' && patched('contact-push-back')) {
       state.contactPushBack = await pushLinkedContactBack(input.callId);
     }
-    // A run carried over with its Ai data collected does not fetch it again.
-    if (state.connected && !(state.ai && state.ai !== 'none'))
-      await collectAiData(input, state, { checkAiOffice, deriveCallInsights });
+    // A run carried over with its Ai data collected does not fetch it again; a late run collects
+    // again only when it brought Ai data (a late recap or transcript re-derives the insights).
+    const collect = state.late ? aiArrived : !(state.ai && state.ai !== 'none');
+    if (state.connected && collect) await collectAiData(input, state, activities, durable ? durably : null);
   }
   // Events signalled while matching or collecting Ai data (a voicemail after the hangup, a worker
   // restart that stretched those steps) were taken by the handler but not applied: a run must not
@@ -241,9 +379,9 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
 }
 
 /**
- * Answered calls on offices with Dialpad Ai: fetch what the webhooks did not bring (transcript,
- * recap), then derive the insights. A part that cannot be fetched leaves the call complete without
- * it, and the row says which part is missing and why.
+ * Answered calls: ask Dialpad's API for what is not stored yet (transcript, recap) unless the API
+ * has shown the office to have no Ai, then derive the insights. A part that cannot be fetched
+ * leaves the call complete without it, and the row says which part is missing and why.
  */
 async function collectAiData(
   input: CallWorkflowInput,
@@ -252,28 +390,54 @@ async function collectAiData(
     checkAiOffice,
     deriveCallInsights,
   }: Pick<ReturnType<typeof databaseActivities>, 'checkAiOffice' | 'deriveCallInsights'>,
+  durably: Durably | null,
 ): Promise<void> {
+  const durable = durably !== null;
   const aiEventsSeen = state.aiStates.length > 0;
-  if (!(await checkAiOffice({ officeId: state.officeId, aiEventsSeen }))) {
+  const check = () => checkAiOffice({ officeId: state.officeId, aiEventsSeen });
+  const mayHaveAi = durably ? await durably('check the office', check, () => true) : await check();
+  if (!mayHaveAi) {
     state.ai = 'office_without_ai';
     return;
   }
   const { fetchCallTranscript, fetchCallRecap } = dialpadFetchActivities(input.aiFetchAttempts ?? 6);
   const missing: { part: 'transcript' | 'recap'; reason: string }[] = [];
+  const answers: { transcript: AiFetchOutcome; recap: AiFetchOutcome } = { transcript: 'error', recap: 'error' };
   try {
-    await fetchCallTranscript({ legCallId: input.callId });
+    answers.transcript = fetchOutcome(await fetchCallTranscript({ legCallId: input.callId }));
   } catch (err) {
     missing.push({ part: 'transcript', reason: failureMessage(err) });
   }
-  if (!state.aiStates.includes('recap_summary')) {
+  // The recap's webhook fields are undocumented: whatever arrived, ask the API while no recap text
+  // is stored (the activity returns at once when there is).
+  if (durable || !state.aiStates.includes('recap_summary')) {
     try {
-      await fetchCallRecap({ legCallId: input.callId });
+      answers.recap = fetchOutcome(await fetchCallRecap({ legCallId: input.callId }));
     } catch (err) {
       missing.push({ part: 'recap', reason: failureMessage(err) });
     }
   }
-  const result = await deriveCallInsights({ legCallId: input.callId, missing });
+  const derive = () =>
+    deriveCallInsights({
+      legCallId: input.callId,
+      missing,
+      ...(durable ? { officeId: state.officeId, answers } : {}),
+    });
+  const result = durably
+    ? await durably('derive insights', derive, (reason) => {
+        log.warn('insights not derived', { reason });
+        return { aiStatus: 'none' as const, sentiment: null, churnRisk: null };
+      })
+    : await derive();
   state.ai = result.aiStatus;
+}
+
+type AiFetchOutcome = 'found' | 'none' | 'error';
+
+/** What one fetch found: the data (stored now or before), nothing, or not the call. */
+function fetchOutcome(result: { stored: boolean; reason?: string }): AiFetchOutcome {
+  if (result.stored || result.reason === 'already_stored') return 'found';
+  return result.reason === 'call_not_found' ? 'error' : 'none';
 }
 
 /**

@@ -3,3 +3,4 @@ export * from './backfillWorkflow';
 export * from './directorySyncWorkflow';
 export * from './contactSyncWorkflow';
 export * from './matchingWorkflows';
+export * from './callRunSweepWorkflow';

@@ -25,21 +25,67 @@ export interface AiEnrichmentDeps {
 
 export type AiPart = 'transcript' | 'recap';
 
-/** Remembers that an office has Dialpad Ai (it sent Ai events). */
+/** Remembers that an office has Dialpad Ai: it sent Ai events, or the API gave a call's Ai data. */
 export async function noteAiOffice(db: Knex, officeId: string): Promise<void> {
   await db('dialpad_office_ai')
-    .insert({ office_id: officeId, last_ai_event_at: db.fn.now() })
+    .insert({ office_id: officeId, last_ai_event_at: db.fn.now(), api_misses: 0 })
     .onConflict('office_id')
-    .merge();
+    .merge(['last_ai_event_at', 'api_misses']);
 }
 
-export async function officeHasAi(db: Knex, officeId: string | null): Promise<boolean> {
-  if (!officeId) return false;
+/** The API had neither transcript nor recap for an answered call of this office. */
+export async function noteAiMiss(db: Knex, officeId: string): Promise<void> {
+  await db('dialpad_office_ai')
+    .insert({ office_id: officeId, last_ai_event_at: null, api_misses: 1, last_api_answer_at: db.fn.now() })
+    .onConflict('office_id')
+    .merge({
+      api_misses: db.raw('dialpad_office_ai.api_misses + 1'),
+      last_api_answer_at: db.fn.now(),
+    });
+}
+
+/** Consecutive answered calls without any Ai data after which an office is taken to have no Ai. */
+export const AI_OFFICE_MISSES = 3;
+/** An office taken to have no Ai is still asked about one call in this many hours (Ai may be turned on). */
+const AI_OFFICE_PROBE_HOURS = 6;
+
+/**
+ * Whether to ask Dialpad's API for a call's Ai data. Decided from what the API answered, not from
+ * which webhooks arrived (recap webhooks are undocumented and may be refused or never sent): an
+ * office is asked until several answered calls in a row had neither transcript nor recap, and
+ * then still once every few hours.
+ */
+export async function officeMayHaveAi(db: Knex, officeId: string | null): Promise<boolean> {
+  if (!officeId) return true;
   const row = await db('dialpad_office_ai')
     .where({ office_id: officeId })
-    .andWhere('last_ai_event_at', '>', db.raw(`now() - interval '${AI_OFFICE_MEMORY_DAYS} days'`))
-    .first('office_id');
-  return row !== undefined;
+    .first(
+      db.raw(`last_ai_event_at > now() - interval '${AI_OFFICE_MEMORY_DAYS} days' as ai_recently`),
+      'api_misses',
+      db.raw(`coalesce(last_api_answer_at < now() - interval '${AI_OFFICE_PROBE_HOURS} hours', true) as probe_due`),
+    );
+  if (!row) return true;
+  return Boolean(row.ai_recently) || Number(row.api_misses) < AI_OFFICE_MISSES || Boolean(row.probe_due);
+}
+
+/** What a fetch of one Ai part found: the data (`stored` or `already_stored`), nothing, or an error. */
+export type AiFetchOutcome = 'found' | 'none' | 'error';
+
+export function aiFetchOutcome(result: { stored: boolean; reason?: string } | null): AiFetchOutcome {
+  if (!result) return 'error';
+  if (result.stored || result.reason === 'already_stored') return 'found';
+  return result.reason === 'call_not_found' ? 'error' : 'none';
+}
+
+/** Records what the API answered about an office's Ai from one answered call's two fetches. */
+export async function noteAiAnswers(
+  db: Knex,
+  officeId: string | null,
+  answers: { transcript: AiFetchOutcome; recap: AiFetchOutcome },
+): Promise<void> {
+  if (!officeId) return;
+  if (answers.transcript === 'found' || answers.recap === 'found') await noteAiOffice(db, officeId);
+  else if (answers.transcript === 'none' && answers.recap === 'none') await noteAiMiss(db, officeId);
 }
 
 /**
@@ -132,8 +178,18 @@ export async function fetchAndStoreRecap(
  */
 export async function deriveAndStoreInsights(
   db: Knex,
-  input: { callRowId: string; missing?: { part: AiPart; reason: string }[] },
+  input: {
+    callRowId: string;
+    missing?: { part: AiPart; reason: string }[];
+    /**
+     * Derived while the run still waits for Dialpad's Ai data: what is known is shown at once, the
+     * parts not here yet are noted as such, and the collection is not marked done.
+     */
+    interim?: boolean;
+  },
 ): Promise<{ aiStatus: 'complete' | 'partial' | 'none'; sentiment: string | null; churnRisk: string | null }> {
+  const checked = input.interim ? {} : { ai_checked_at: db.fn.now() };
+  const notYet = input.interim ? 'not received yet' : 'not available';
   const call = await db('calls').where({ id: input.callRowId }).first();
   if (!call) throw new Error(`call ${input.callRowId} not found`);
   const lines: TranscriptLineInput[] = await db('call_transcript_lines')
@@ -148,10 +204,12 @@ export async function deriveAndStoreInsights(
     if (missing.length) {
       await db('calls')
         .where({ id: input.callRowId })
-        .update({ ai_status: 'partial', ai_notes: JSON.stringify(missing) });
+        .update({ ai_status: 'partial', ai_notes: JSON.stringify(missing), ...checked });
       return { aiStatus: 'partial', sentiment: null, churnRisk: null };
     }
-    await db('calls').where({ id: input.callRowId }).update({ ai_status: null });
+    await db('calls')
+      .where({ id: input.callRowId })
+      .update({ ai_status: null, ...checked });
     return { aiStatus: 'none', sentiment: null, churnRisk: null };
   }
 
@@ -166,9 +224,9 @@ export async function deriveAndStoreInsights(
   const notes = [
     ...missing,
     ...(!hasTranscript && !missing.some((m) => m.part === 'transcript')
-      ? [{ part: 'transcript', reason: 'not available' }]
+      ? [{ part: 'transcript', reason: notYet }]
       : []),
-    ...(!hasRecap && !missing.some((m) => m.part === 'recap') ? [{ part: 'recap', reason: 'not available' }] : []),
+    ...(!hasRecap && !missing.some((m) => m.part === 'recap') ? [{ part: 'recap', reason: notYet }] : []),
   ];
   await db('calls')
     .where({ id: input.callRowId })
@@ -187,6 +245,7 @@ export async function deriveAndStoreInsights(
       }),
       ai_status: aiStatus,
       ai_notes: notes.length ? JSON.stringify(notes) : null,
+      ...checked,
       updated_at: db.fn.now(),
     });
   return { aiStatus, sentiment: insights.sentiment, churnRisk: insights.churnRisk };

@@ -1,5 +1,11 @@
 import type { Knex } from 'knex';
-import { AI_STATES, type CallEventSignal, type CallLegEvent, type RecapFields } from '../domain/call-event';
+import {
+  AI_STATES,
+  FINAL_STATES,
+  type CallEventSignal,
+  type CallLegEvent,
+  type RecapFields,
+} from '../domain/call-event';
 import { summariseConversation, type ConversationSummary, type LegRow } from './fold';
 
 /**
@@ -19,6 +25,10 @@ export interface RecordedLeg {
   conversationLegIds: string[];
   /** The leg as this event left it: its state, and whether a person answered it (not voicemail). */
   leg: { state: string; connected: boolean };
+  /** When the conversation's Ai data was last collected (a run has closed on it), or null. */
+  aiCheckedAt: Date | null;
+  /** The leg had already ended before this event (an earlier run saw it end). */
+  legEndedBefore: boolean;
 }
 
 interface LegDbRow {
@@ -65,6 +75,9 @@ const LIFECYCLE_ORDER: Record<string, number> = {
   voicemail_uploaded: 9,
   transcription: 9,
 };
+
+/** A leg in one of these states has ended (a voicemail's transcription comes after its end). */
+const ENDED_STATES = new Set([...FINAL_STATES, 'transcription']);
 
 const ms = (v: number | null) => (v === null ? null : new Date(v));
 
@@ -232,9 +245,9 @@ export class CallRepository {
       const legs: LegDbRow[] = await trx('dialpad_call_legs').where({ call_row_id: survivor });
       const summary = await withDirectoryNames(trx, summariseConversation(legs.map(toLegRow)));
       const recap = mergeRecaps(legs);
-      await trx('calls')
+      const [updated] = await trx('calls')
         .where({ id: survivor })
-        .update({
+        .update<{ ai_checked_at: Date | null }[]>({
           dialpad_call_id: summary.dialpadCallId,
           dialpad_master_call_id: summary.dialpadMasterCallId,
           dialpad_office_id: summary.dialpadOfficeId,
@@ -261,7 +274,8 @@ export class CallRepository {
           ...(recap.purposes ? { ai_purposes: JSON.stringify(recap.purposes) } : {}),
           ...(recap.actionItems ? { ai_action_items: JSON.stringify(recap.actionItems) } : {}),
           updated_at: trx.fn.now(),
-        });
+        })
+        .returning('ai_checked_at');
 
       return {
         callRowId: survivor,
@@ -269,6 +283,8 @@ export class CallRepository {
         mergedCallRowIds: mergedAway,
         conversationLegIds: legs.map((l) => l.call_id).sort(),
         leg: { state: merged.state, connected: merged.date_connected !== null && !merged.voicemail },
+        aiCheckedAt: updated?.ai_checked_at ?? null,
+        legEndedBefore: existing !== undefined && ENDED_STATES.has(existing.state),
       };
     });
   }

@@ -12,6 +12,9 @@ export function createKnex(databaseUrl: string, pool: { min?: number; max?: numb
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
     acquireConnectionTimeout: 10_000,
     migrations: { migrationSource, tableName: 'knex_migrations' },
+    // Otherwise knex writes every query's values into its error message, and those messages reach
+    // logs, dead letters and Temporal's failure records: for a delivery that is the whole event.
+    compileSqlOnError: false,
     // knex's own logger prints with console.log; its errors reach callers as exceptions anyway.
     log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
   });

@@ -18,6 +18,12 @@ export interface RecapFields {
   actionItems?: string[] | null;
 }
 
+/** A field of a verified event that did not fit the typed event, and why (kept on the delivery). */
+export interface LeftOutField {
+  field: string;
+  reason: string;
+}
+
 export interface CallLegEvent {
   callId: string;
   state: string;
@@ -51,6 +57,16 @@ export interface CallEventSignal {
   /** Which webhook secret verified the delivery (recorded by the activity when the ingress could not). */
   verifiedWith?: 'current' | 'previous' | 'unsigned';
   event: CallLegEvent;
+  /**
+   * Set when `replay` sends a stored delivery again: the call run applies it even though it saw the
+   * same event before (a parser fix changes what the event holds; a dead letter is retried).
+   */
+  replay?: number;
+  /**
+   * Only when the ingress could not record the delivery (Postgres down): the verified claims and
+   * what was left out of them, so the run can record them with the event.
+   */
+  unrecorded?: { claimsText: string; leftOut: LeftOutField[] };
 }
 
 export const FINAL_STATES = new Set(['hangup', 'missed', 'voicemail', 'voicemail_uploaded']);
@@ -66,4 +82,9 @@ export const ACTED_ON_STATES = new Set([...FINAL_STATES, 'transcription', ...AI_
 
 export function dedupeKey(e: Pick<CallLegEvent, 'callId' | 'state' | 'eventTimestamp'>): string {
   return `${e.callId}:${e.state}:${e.eventTimestamp ?? 'none'}`;
+}
+
+/** What a call run de-duplicates on: the event, and which replay of it this is. */
+export function signalKey(sig: Pick<CallEventSignal, 'event' | 'replay'>): string {
+  return sig.replay ? `${dedupeKey(sig.event)}#replay${sig.replay}` : dedupeKey(sig.event);
 }

@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
-import { dedupeKey, type CallEventSignal, type CallLegEvent } from '../domain/call-event';
+import { dedupeKey, type CallEventSignal, type CallLegEvent, type LeftOutField } from '../domain/call-event';
+import { isDataError } from '../db/errors';
+import { parseJsonKeepingLongIntegers } from './safe-json';
+import { storableText } from './validate';
 
 /** The durable record of accepted webhook deliveries (`dialpad_webhook_deliveries`). */
 export interface RecordedDelivery {
@@ -12,42 +15,156 @@ export interface PendingDelivery {
   accountId: string;
   officeId: string | null;
   event: CallLegEvent;
+  /** How many times `replay` has sent it again (0 for a first delivery). */
+  replays: number;
 }
 
 const REJECTIONS_KEPT = 10_000;
+/** Verified bodies refused with 400 kept for replay (only Dialpad can send them: no flood risk). */
+const REFUSED_KEPT = 10_000;
 
 export class DeliveryStore {
   constructor(private readonly db: Knex) {}
 
+  /**
+   * Records a verified event: its claims as received, the typed event, and what was left out of it.
+   * An event whose state is not acted on is kept as `ignored` (nothing to route or signal). A
+   * duplicate (same call, state and event time) is not stored twice.
+   */
   async record(input: {
     event: CallLegEvent;
     officeId: string | null;
     accountId: string | null;
     verifiedWith: 'current' | 'previous' | 'unsigned';
+    /** The verified JSON text; absent when only the typed event is known. */
+    claimsText?: string | null;
+    leftOut?: LeftOutField[];
+    ignored?: boolean;
+    /** Set when the event is stored as a dead letter straight away. */
+    deadLetter?: { error: string; attempts: number };
   }): Promise<RecordedDelivery> {
     const e = input.event;
-    const inserted = await this.db('dialpad_webhook_deliveries')
-      .insert({
-        dedupe_key: dedupeKey(e),
-        call_id: e.callId,
-        state: e.state,
-        event_timestamp: e.eventTimestamp,
-        office_id: input.officeId,
-        target_type: e.target?.type ?? null,
-        target_id: e.target?.id ?? null,
-        account_id: input.accountId,
-        routing_status: input.accountId ? 'routed' : 'unrouted',
-        verified_with: input.verifiedWith,
-        payload: JSON.stringify(e),
-      })
-      .onConflict('dedupe_key')
-      .ignore()
-      .returning('id');
-    if (inserted.length > 0) return { id: String((inserted[0] as { id: number }).id), duplicate: false };
+    const row = (claims: Knex.Raw | null) => ({
+      dedupe_key: dedupeKey(e),
+      call_id: e.callId,
+      state: e.state,
+      event_timestamp: e.eventTimestamp,
+      office_id: input.officeId,
+      target_type: e.target?.type ?? null,
+      target_id: e.target?.id ?? null,
+      account_id: input.accountId,
+      routing_status: input.ignored ? 'ignored' : input.accountId ? 'routed' : 'unrouted',
+      ...(input.ignored ? { signal_status: 'not_needed' } : {}),
+      ...(input.deadLetter
+        ? {
+            signal_status: 'dead_letter',
+            apply_error: input.deadLetter.error.slice(0, 2000),
+            apply_attempts: input.deadLetter.attempts,
+            dead_lettered_at: this.db.fn.now(),
+          }
+        : {}),
+      verified_with: input.verifiedWith,
+      payload: JSON.stringify(e),
+      claims,
+      left_out: input.leftOut?.length ? JSON.stringify(input.leftOut) : null,
+    });
+    const insert = (claims: Knex.Raw | null) =>
+      this.db('dialpad_webhook_deliveries').insert(row(claims)).onConflict('dedupe_key').ignore().returning('id');
+    let inserted: { id: number }[];
+    try {
+      inserted = await insert(input.claimsText ? this.db.raw('?::jsonb', [input.claimsText]) : null);
+    } catch (err) {
+      // jsonb refuses a few things JSON allows (\u0000, unpaired surrogate escapes, numbers past
+      // numeric's range): keep the claims made storable rather than lose the event.
+      if (!isDataError(err) || !input.claimsText) throw err;
+      inserted = await insert(this.db.raw('?::jsonb', [storableClaimsText(input.claimsText)]));
+    }
+    if (inserted.length > 0) return { id: String(inserted[0]!.id), duplicate: false };
     const existing = await this.db('dialpad_webhook_deliveries')
       .where({ dedupe_key: dedupeKey(e) })
       .first('id');
     return { id: String(existing?.id), duplicate: true };
+  }
+
+  /**
+   * Keeps a verified body that could not become an event (400): its claims, or its text when it is
+   * not a JSON object, with the reason. Bounded: the oldest go beyond REFUSED_KEPT.
+   */
+  async recordRefused(r: {
+    verifiedWith: 'current' | 'previous' | 'unsigned';
+    reason: string;
+    detail: string;
+    payloadText: string;
+    isObject: boolean;
+    bodyBytes: number;
+  }): Promise<string> {
+    const base = {
+      verified_with: r.verifiedWith,
+      reason: r.reason,
+      detail: r.detail.slice(0, 500),
+      body_bytes: r.bodyBytes,
+    };
+    const insert = (fields: Record<string, unknown>) =>
+      this.db('dialpad_webhook_refused_events')
+        .insert({ ...base, ...fields })
+        .returning('id');
+    let rows: { id: number }[];
+    if (r.isObject) {
+      try {
+        rows = await insert({ claims: this.db.raw('?::jsonb', [r.payloadText]) });
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        rows = await insert({ claims: this.db.raw('?::jsonb', [storableClaimsText(r.payloadText)]) });
+      }
+    } else {
+      rows = await insert({ payload_text: storableText(r.payloadText) });
+    }
+    const id = Number(rows[0]!.id);
+    if (id % 100 === 0) {
+      await this.db('dialpad_webhook_refused_events')
+        .where('id', '<=', id - REFUSED_KEPT)
+        .delete();
+    }
+    return String(id);
+  }
+
+  /**
+   * Sets an event aside that its call run could not apply: it stays out of the relay's queue
+   * until `replay` puts it back. Returns the delivery id (recorded now when the ingress could not).
+   */
+  async deadLetter(input: {
+    deliveryId: string | null;
+    event: CallLegEvent;
+    accountId: string | null;
+    officeId: string | null;
+    verifiedWith: 'current' | 'previous' | 'unsigned';
+    claimsText: string | null;
+    leftOut?: LeftOutField[];
+    error: string;
+    attempts: number;
+  }): Promise<string> {
+    if (input.deliveryId) {
+      await this.db('dialpad_webhook_deliveries')
+        .where({ id: input.deliveryId })
+        .update({
+          signal_status: 'dead_letter',
+          apply_error: input.error.slice(0, 2000),
+          apply_attempts: this.db.raw('apply_attempts + ?', [input.attempts]),
+          dead_lettered_at: this.db.fn.now(),
+        });
+      return input.deliveryId;
+    }
+    const recorded = await this.record({
+      event: input.event,
+      officeId: input.officeId,
+      accountId: input.accountId,
+      verifiedWith: input.verifiedWith,
+      claimsText: input.claimsText,
+      leftOut: input.leftOut ?? [],
+      deadLetter: { error: input.error, attempts: input.attempts },
+    });
+    if (recorded.duplicate) return this.deadLetter({ ...input, deliveryId: recorded.id });
+    return recorded.id;
   }
 
   async markSignalled(ids: string[]): Promise<void> {
@@ -68,19 +185,29 @@ export class DeliveryStore {
     opts: { limit?: number } = {},
   ): Promise<{ claimed: number; done: number; failed: number }> {
     return this.db.transaction(async (trx) => {
-      const rows: { id: number; account_id: string; office_id: string | null; payload: CallLegEvent }[] = await trx(
-        'dialpad_webhook_deliveries',
-      )
+      const rows: {
+        id: number;
+        account_id: string;
+        office_id: string | null;
+        payload: CallLegEvent;
+        replays: number;
+      }[] = await trx('dialpad_webhook_deliveries')
         .where({ signal_status: 'pending', routing_status: 'routed' })
         .andWhere('relay_after', '<=', trx.fn.now())
         .orderBy('id')
         .limit(opts.limit ?? 200)
         .forUpdate()
         .skipLocked()
-        .select('id', 'account_id', 'office_id', 'payload');
+        .select('id', 'account_id', 'office_id', 'payload', 'replays');
       if (rows.length === 0) return { claimed: 0, done: 0, failed: 0 };
       const result = await deliver(
-        rows.map((r) => ({ id: String(r.id), accountId: r.account_id, officeId: r.office_id, event: r.payload })),
+        rows.map((r) => ({
+          id: String(r.id),
+          accountId: r.account_id,
+          officeId: r.office_id,
+          event: r.payload,
+          replays: r.replays,
+        })),
       );
       if (result.done.length) {
         await trx('dialpad_webhook_deliveries')
@@ -142,7 +269,13 @@ export class DeliveryStore {
 }
 
 export function signalFromDelivery(d: PendingDelivery): CallEventSignal {
-  return { deliveryId: d.id, accountId: d.accountId, officeId: d.officeId, event: d.event };
+  return {
+    deliveryId: d.id,
+    accountId: d.accountId,
+    officeId: d.officeId,
+    event: d.event,
+    ...(d.replays > 0 ? { replay: d.replays } : {}),
+  };
 }
 
 /**
@@ -181,4 +314,18 @@ export class SignalledMarks {
     }
     await Promise.all([...this.writing]);
   }
+}
+
+/** The claims made storable as jsonb: text without NUL or lone surrogates, numbers jsonb can hold. */
+export function storableClaimsText(text: string): string {
+  const clean = (v: unknown): unknown => {
+    if (typeof v === 'string') return storableText(v);
+    if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+    if (Array.isArray(v)) return v.map(clean);
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [storableText(k), clean(x)]));
+    }
+    return v;
+  };
+  return JSON.stringify(clean(parseJsonKeepingLongIntegers(text)));
 }

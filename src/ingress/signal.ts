@@ -1,4 +1,5 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { Config } from '../config';
 import type { CallEventSignal } from '../domain/call-event';
 import { maskPhone } from '../logger';
 import { CallState, DialpadCallId, DialpadOfficeId, NavigatorAccountId } from '../temporal/search-attributes';
@@ -12,8 +13,21 @@ export interface SignalOptions {
   taskQueue: string;
   aiWaitSeconds: number;
   aiFetchAttempts?: number;
+  dbRetryBudgetSeconds?: number;
   /** Bound on how long one signalWithStart may take (Dialpad waits 5 s for the whole request). */
   timeoutMs?: number;
+}
+
+/** The call runs' settings every signaller passes, from the process's configuration. */
+export function signalOptionsFromConfig(
+  config: Pick<Config, 'temporal' | 'callAiWaitSeconds' | 'callAiFetchAttempts' | 'callDbRetryBudgetSeconds'>,
+): SignalOptions {
+  return {
+    taskQueue: config.temporal.taskQueue,
+    aiWaitSeconds: config.callAiWaitSeconds,
+    aiFetchAttempts: config.callAiFetchAttempts,
+    dbRetryBudgetSeconds: config.callDbRetryBudgetSeconds,
+  };
 }
 
 /**
@@ -39,6 +53,7 @@ export async function signalCallWorkflow(client: Client, sig: CallEventSignal, o
           officeId: sig.officeId,
           aiWaitSeconds: opts.aiWaitSeconds,
           aiFetchAttempts: opts.aiFetchAttempts,
+          ...(opts.dbRetryBudgetSeconds !== undefined ? { dbRetryBudgetSeconds: opts.dbRetryBudgetSeconds } : {}),
         },
       ],
       signal: callEventSignal,

@@ -1,32 +1,16 @@
 import { compactVerify, errors as joseErrors } from 'jose';
+import type { LeftOutField } from '../domain/call-event';
 import { parseJsonKeepingLongIntegers } from './safe-json';
+import { WebhookRejection } from './rejection';
+import { epochMsOf } from './validate';
+
+export { WebhookRejection, type RejectionReason } from './rejection';
 
 /**
  * Verifies a Dialpad webhook body. With a secret configured the whole body must be a compact JWS
  * signed HS256 with the webhook secret (or, during a rotation, the previous one); its payload is the
  * event. Algorithms are pinned: `none`, HS384/HS512, RS256 and any other header are refused.
  */
-export type RejectionReason =
-  | 'empty_body'
-  | 'unsigned_body'
-  | 'malformed_token'
-  | 'algorithm_not_allowed'
-  | 'bad_signature'
-  | 'token_expired'
-  | 'token_from_future'
-  | 'malformed_payload';
-
-export class WebhookRejection extends Error {
-  constructor(
-    readonly statusCode: 400 | 401,
-    readonly reason: RejectionReason,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'WebhookRejection';
-  }
-}
-
 export interface VerifierOptions {
   secret?: string;
   previousSecret?: string;
@@ -38,8 +22,18 @@ export interface VerifierOptions {
 }
 
 export interface VerifiedDelivery {
-  claims: Record<string, unknown>;
+  /** The event's JSON text as it was signed (the JWS payload, or the unsigned body). */
+  payloadText: string;
+  /** The event, or null when the verified text is not a JSON object (`problem` says why). */
+  claims: Record<string, unknown> | null;
+  problem?: string;
   verifiedWith: 'current' | 'previous' | 'unsigned';
+  /**
+   * Time claims (`iat`, `exp`, `nbf`) that do not hold, noted rather than refused: Dialpad documents
+   * none of them and never re-sends after a 4xx, and a replayed genuine event is a duplicate that the
+   * de-duplication absorbs. The signature is what authenticates.
+   */
+  timeNotes: LeftOutField[];
 }
 
 const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -61,7 +55,7 @@ export function createVerifier(opts: VerifierOptions) {
       if (keys.length > 0 || !opts.allowUnsigned) {
         throw new WebhookRejection(401, 'unsigned_body', 'unsigned body: expected an HS256-signed JWT');
       }
-      return { claims: parseClaims(body), verifiedWith: 'unsigned' };
+      return delivery(body, 'unsigned');
     }
     if (keys.length === 0) {
       throw new WebhookRejection(401, 'bad_signature', 'a signed body arrived but no webhook secret is configured');
@@ -83,51 +77,56 @@ export function createVerifier(opts: VerifierOptions) {
     }
 
     for (const { key, name } of keys) {
+      let payload: Uint8Array;
       try {
-        const { payload } = await compactVerify(body, key, { algorithms: ['HS256'] });
-        const claims = parseClaims(new TextDecoder().decode(payload));
-        checkTimes(claims);
-        return { claims, verifiedWith: name };
+        ({ payload } = await compactVerify(body, key, { algorithms: ['HS256'] }));
       } catch (err) {
-        if (err instanceof WebhookRejection) throw err;
         if (err instanceof joseErrors.JWSSignatureVerificationFailed) continue;
         throw new WebhookRejection(401, 'malformed_token', 'token could not be verified');
       }
+      return delivery(new TextDecoder().decode(payload), name);
     }
     throw new WebhookRejection(401, 'bad_signature', 'signature does not match the webhook secret');
   };
 
-  function parseClaims(text: string): Record<string, unknown> {
+  function delivery(payloadText: string, verifiedWith: VerifiedDelivery['verifiedWith']): VerifiedDelivery {
     let claims: unknown;
     try {
-      claims = parseJsonKeepingLongIntegers(text);
+      claims = parseJsonKeepingLongIntegers(payloadText);
     } catch {
-      throw new WebhookRejection(400, 'malformed_payload', 'event is not valid JSON');
+      return { payloadText, claims: null, problem: 'event is not valid JSON', verifiedWith, timeNotes: [] };
     }
     if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
-      throw new WebhookRejection(400, 'malformed_payload', 'event must be a JSON object');
+      return { payloadText, claims: null, problem: 'event must be a JSON object', verifiedWith, timeNotes: [] };
     }
-    return claims as Record<string, unknown>;
+    const record = claims as Record<string, unknown>;
+    return { payloadText, claims: record, verifiedWith, timeNotes: checkTimes(record) };
   }
 
-  /** `iat`/`exp` are undocumented for Dialpad: enforced when present, de-duplication otherwise. */
-  function checkTimes(claims: Record<string, unknown>): void {
+  /** `iat`/`exp`/`nbf` in seconds or ms (by magnitude); what does not hold is noted. */
+  function checkTimes(claims: Record<string, unknown>): LeftOutField[] {
+    const notes: LeftOutField[] = [];
     const nowS = now() / 1000;
-    const { iat, exp, nbf } = claims;
-    if (exp !== undefined && (typeof exp !== 'number' || exp + tolerance < nowS)) {
-      throw new WebhookRejection(401, 'token_expired', 'token has expired (exp)');
-    }
-    if (nbf !== undefined && (typeof nbf !== 'number' || nbf - tolerance > nowS)) {
-      throw new WebhookRejection(401, 'token_from_future', 'token is not valid yet (nbf)');
-    }
-    if (iat !== undefined) {
-      if (typeof iat !== 'number') throw new WebhookRejection(401, 'malformed_token', 'iat must be a number');
-      if (iat - tolerance > nowS)
-        throw new WebhookRejection(401, 'token_from_future', 'token issued in the future (iat)');
-      if (nowS - iat > maxAge + tolerance) {
-        throw new WebhookRejection(401, 'token_expired', `token is older than ${maxAge} s (iat)`);
+    const seconds = (field: string): number | null => {
+      const v = claims[field];
+      if (v === undefined || v === null) return null;
+      const ms = epochMsOf(v);
+      if (ms === null) {
+        notes.push({ field, reason: 'not a time; ignored' });
+        return null;
       }
+      return ms / 1000;
+    };
+    const exp = seconds('exp');
+    const nbf = seconds('nbf');
+    const iat = seconds('iat');
+    if (exp !== null && exp + tolerance < nowS) notes.push({ field: 'exp', reason: 'token had expired; accepted' });
+    if (nbf !== null && nbf - tolerance > nowS) notes.push({ field: 'nbf', reason: 'token not valid yet; accepted' });
+    if (iat !== null && iat - tolerance > nowS) notes.push({ field: 'iat', reason: 'issued in the future; accepted' });
+    if (iat !== null && nowS - iat > maxAge + tolerance) {
+      notes.push({ field: 'iat', reason: `issued more than ${maxAge} s ago; accepted` });
     }
+    return notes;
   }
 }
 

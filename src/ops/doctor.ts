@@ -83,6 +83,7 @@ export async function runDoctor(deps: DoctorDeps, opts: { accountId?: string } =
     webhookCheck(deps, dialpadState),
     webhookSecretCheck(deps, dialpadState),
     await signatureFailuresCheck(deps, now),
+    await setAsideCheck(deps, now),
   ];
 
   const diagnoses: AccountDiagnosis[] = [];
@@ -300,6 +301,63 @@ function webhookSecretCheck(deps: DoctorDeps, d: DialpadState | null): DoctorChe
     'Dialpad signs with a secret that is neither DIALPAD_WEBHOOK_SECRET nor DIALPAD_WEBHOOK_SECRET_PREVIOUS: every event is refused (401) and lost',
     `make them agree: rotate Dialpad to the configured secret (${CLI} webhooks rotate --url ${deps.hookUrl}), then backfill the outage window`,
   );
+}
+
+/**
+ * Events taken but not applied: dead letters (a call run could not apply them), and verified bodies
+ * refused for want of a call id or state. Also which fields of accepted events were left out.
+ */
+async function setAsideCheck(deps: DoctorDeps, now: Date): Promise<DoctorCheck> {
+  const title = 'Events set aside';
+  const since = new Date(now.getTime() - 7 * 24 * HOUR);
+  const dead = await deps
+    .db('dialpad_webhook_deliveries')
+    .where({ signal_status: 'dead_letter' })
+    .first(
+      deps.db.raw('count(*) as count'),
+      deps.db.raw('min(received_at) as first'),
+      deps.db.raw('(array_agg(apply_error order by dead_lettered_at desc))[1] as error'),
+    );
+  const refused = await deps
+    .db('dialpad_webhook_refused_events')
+    .whereNull('recovered_at')
+    .andWhere('received_at', '>=', since)
+    .first(deps.db.raw('count(*) as count'), deps.db.raw('min(received_at) as first'));
+  const leftOut: { field: string; count: string | number }[] = await deps.db
+    .select('f.field', deps.db.raw('count(*) as count'))
+    .from(
+      deps
+        .db('dialpad_webhook_deliveries')
+        .where('received_at', '>=', new Date(now.getTime() - SIGNATURE_WINDOW_MS))
+        .whereNotNull('left_out')
+        .select(deps.db.raw("jsonb_array_elements(left_out)->>'field' as field"))
+        .as('f'),
+    )
+    .groupBy('f.field')
+    .orderBy('count', 'desc')
+    .limit(5);
+  const leftOutNote = leftOut.length
+    ? `; fields left out of accepted events in 24 h: ${leftOut.map((r) => `${r.field} ${r.count}`).join(', ')}`
+    : '';
+  const deadCount = Number(dead?.count ?? 0);
+  const refusedCount = Number(refused?.count ?? 0);
+  if (deadCount > 0) {
+    return fail(
+      'set_aside',
+      title,
+      `${deadCount} event(s) a call run could not apply are dead letters (oldest received ${ago(new Date(dead!.first as string), now)}; last error: ${String(dead?.error ?? 'unknown').slice(0, 160)})${leftOutNote}`,
+      `list them with ${CLI} dead-letters; once the cause is fixed, ${CLI} replay --dead-letters applies them`,
+    );
+  }
+  if (refusedCount > 0) {
+    return warn(
+      'set_aside',
+      title,
+      `${refusedCount} verified event(s) in 7 days had no usable call id or state and were kept, not applied${leftOutNote}`,
+      `if a parser fix makes them readable, ${CLI} replay --from ${new Date(refused!.first as string).toISOString()} --to ${now.toISOString()} recovers them`,
+    );
+  }
+  return pass('set_aside', title, `none: every accepted event was applied${leftOutNote}`);
 }
 
 async function signatureFailuresCheck(deps: DoctorDeps, now: Date): Promise<DoctorCheck> {

@@ -1,26 +1,45 @@
 import type { Knex } from 'knex';
+import { ACTED_ON_STATES, type CallLegEvent, type LeftOutField } from '../domain/call-event';
+import { DeliveryStore } from '../ingress/deliveries';
+import { routeEvent } from '../ingress/routing';
+import { parseJsonKeepingLongIntegers } from '../ingress/safe-json';
+import { callIdOf, parseCallEvent, UnusableEventError } from '../ingress/validate';
 import { recordAudit, type Actor } from './audit';
 import { OpsError } from './errors';
 import { assertAccountId, getAccount } from './office';
 
 /**
- * Re-processing stored webhook deliveries. Chosen mechanism: the deliveries are put back in the
- * ingress relay's queue (signal_status 'pending', relay_after now), and the relay that runs in
- * every ingress process sends them to their call workflows — durable, shared safely between
- * processes (SKIP LOCKED), retried with backoff, and needing no Temporal connection here.
+ * Re-processing stored webhook deliveries. Every verified delivery keeps its claims as received, so
+ * a replay reads them again with the current parser first: after a parser fix, `replay --from
+ * --to` recovers what the old parser left out, and verified bodies it refused (kept in
+ * `dialpad_webhook_refused_events`) become deliveries when they now have a usable call id and state.
+ * Then the deliveries go back in the ingress relay's queue (signal_status 'pending', relay_after
+ * now, `replays` + 1), and the relay in every ingress process sends them to their call workflows:
+ * durable, shared safely between processes (SKIP LOCKED), retried with backoff, and needing no
+ * Temporal connection here.
  *
- * What a replayed event does: a call workflow that already finished starts a new run that merges
- * the event into what Postgres holds and then re-runs matching and the Ai collection; a run still
- * open already has the event and ignores it as a duplicate. Deliveries that waited for an office
- * now linked are routed first; those whose office is still unlinked stay where they are.
+ * What a replayed event does: a call run that already finished starts a new run that merges the
+ * event into what Postgres holds (a late Ai event re-derives the insights); a run still open
+ * applies it again, since a replay is told apart from a duplicate. Dead letters (events a run
+ * could not apply) are replayed the same way, alone with `{ deadLetters: true }`. Deliveries that
+ * waited for an office now linked are routed first; those whose office is still unlinked stay.
  */
-export type ReplaySelection = { callId: string } | { from: Date; to: Date; accountId?: string };
+export type ReplaySelection =
+  { callId: string } | { from: Date; to: Date; accountId?: string } | { deadLetters: true; accountId?: string };
 
 export interface ReplayResult {
   /** Deliveries matching the selection. */
   selected: number;
+  /** Read again from their stored claims with the current parser. */
+  reparsed: number;
+  /** Verified bodies refused earlier that the current parser accepts: now deliveries. */
+  recoveredRefused: number;
+  /** Refused bodies in the range that the current parser still cannot use. */
+  stillRefused: number;
   /** Put back in the relay's queue. */
   requeued: number;
+  /** Among those, dead letters. */
+  deadLetters: number;
   /** Among those, deliveries that had waited for their office and are now routed. */
   newlyRouted: number;
   /** Still waiting for an office no account is linked to: linking it (set-office) releases them. */
@@ -30,19 +49,27 @@ export interface ReplayResult {
   deliveryIds: string[];
 }
 
-const CALL_ID = /^[0-9]{1,19}$/;
+interface SelectedRow {
+  id: number;
+  state: string;
+  routing_status: string;
+  signal_status: string;
+  office_id: string | null;
+  account_id: string | null;
+  claims_text: string | null;
+}
 
 export async function replayDeliveries(db: Knex, selection: ReplaySelection, who: Actor): Promise<ReplayResult> {
   let accountForAudit: string | null = null;
   let officeOfAccount: string | null = null;
   if ('callId' in selection) {
-    if (!CALL_ID.test(selection.callId))
+    if (callIdOf(selection.callId) === null)
       throw new OpsError(
         'bad_request',
         `call id must be Dialpad's numeric id (got ${JSON.stringify(selection.callId)})`,
       );
   } else {
-    if (!(selection.from.getTime() < selection.to.getTime()))
+    if ('from' in selection && !(selection.from.getTime() < selection.to.getTime()))
       throw new OpsError('bad_request', '--from must be before --to');
     if (selection.accountId) {
       assertAccountId(selection.accountId);
@@ -51,8 +78,13 @@ export async function replayDeliveries(db: Knex, selection: ReplaySelection, who
       officeOfAccount = account.officeId;
     }
   }
+  const ofAccount = (accountId: string | null, officeId: string | null) =>
+    !('accountId' in selection) ||
+    !selection.accountId ||
+    accountId === selection.accountId ||
+    (officeOfAccount !== null && officeId === officeOfAccount);
 
-  const select = (q: Knex.QueryBuilder) => {
+  const select = (q: Knex.QueryBuilder, recovered: string[]) => {
     if ('callId' in selection) {
       // The leg itself, or every leg of the conversation whose entry leg is this id.
       q.where((w) =>
@@ -67,24 +99,74 @@ export async function replayDeliveries(db: Knex, selection: ReplaySelection, who
           ),
       );
     } else {
-      q.where('d.received_at', '>=', selection.from).andWhere('d.received_at', '<', selection.to);
+      q.where((w) => {
+        if ('from' in selection)
+          w.where('d.received_at', '>=', selection.from).andWhere('d.received_at', '<', selection.to);
+        else w.where('d.signal_status', 'dead_letter');
+        if (recovered.length) w.orWhereIn('d.id', recovered);
+      });
       if (selection.accountId) {
         const accountId = selection.accountId;
         q.where((w) => {
           w.where('d.account_id', accountId);
           if (officeOfAccount) w.orWhere('d.office_id', officeOfAccount);
+          else w.orWhereNull('d.account_id');
         });
       }
     }
     return q;
   };
 
-  const result = await db.transaction(async (trx) => {
-    const rows: { id: number; routing_status: string; office_id: string | null; account_id: string | null }[] =
-      await select(trx('dialpad_webhook_deliveries as d'))
-        .whereNot('d.routing_status', 'ignored')
-        .forUpdate()
-        .select('d.id', 'd.routing_status', 'd.office_id', 'd.account_id');
+  return db.transaction(async (trx) => {
+    const store = new DeliveryStore(trx);
+    const recovered = 'from' in selection ? await recoverRefused(trx, store, selection, ofAccount) : null;
+
+    const rows: SelectedRow[] = await select(trx('dialpad_webhook_deliveries as d'), recovered?.ids ?? [])
+      .forUpdate()
+      .select(
+        'd.id',
+        'd.state',
+        'd.routing_status',
+        'd.signal_status',
+        'd.office_id',
+        'd.account_id',
+        trx.raw('d.claims::text as claims_text'),
+      );
+    const deadLetters = rows.filter((r) => r.signal_status === 'dead_letter').length;
+
+    // Read every stored claims again with the current parser.
+    const reparsed: { id: number; payload: CallLegEvent; left_out: LeftOutField[] | null }[] = [];
+    for (const r of rows) {
+      if (r.claims_text === null) continue;
+      let event: CallLegEvent;
+      let leftOut: LeftOutField[];
+      try {
+        ({ event, leftOut } = parseCallEvent(parseJsonKeepingLongIntegers(r.claims_text) as Record<string, unknown>));
+      } catch (err) {
+        if (err instanceof UnusableEventError) continue; // keeps what the parser of its day made of it
+        throw err;
+      }
+      reparsed.push({ id: r.id, payload: event, left_out: leftOut.length ? leftOut : null });
+      // A state not acted on before may be now: route it like a fresh delivery.
+      if (r.routing_status === 'ignored' && ACTED_ON_STATES.has(event.state)) {
+        const route = await routeEvent(trx, event);
+        r.office_id = route.officeId;
+        r.account_id = route.accountId;
+        r.routing_status = route.accountId ? 'routed' : 'unrouted';
+        await trx('dialpad_webhook_deliveries')
+          .where({ id: r.id })
+          .update({ routing_status: r.routing_status, account_id: r.account_id, office_id: r.office_id });
+      }
+    }
+    for (const chunk of chunks(reparsed, 500)) {
+      await trx.raw(
+        `update dialpad_webhook_deliveries d set payload = x.payload, left_out = x.left_out
+           from jsonb_to_recordset(?::jsonb) as x(id bigint, payload jsonb, left_out jsonb)
+          where d.id = x.id`,
+        [JSON.stringify(chunk)],
+      );
+    }
+
     const unroutedOffices = [
       ...new Set(rows.filter((r) => r.routing_status === 'unrouted' && r.office_id).map((r) => r.office_id!)),
     ];
@@ -108,12 +190,21 @@ export async function replayDeliveries(db: Knex, selection: ReplaySelection, who
     for (const chunk of chunks(routedIds)) {
       await trx('dialpad_webhook_deliveries')
         .whereIn('id', chunk)
-        .update({ signal_status: 'pending', relay_after: trx.fn.now(), last_signal_error: null });
+        .update({
+          signal_status: 'pending',
+          relay_after: trx.fn.now(),
+          last_signal_error: null,
+          replays: trx.raw('replays + 1'),
+        });
     }
     const still = rows.filter((r) => r.routing_status === 'unrouted');
-    const r: ReplayResult = {
+    const result: ReplayResult = {
       selected: rows.length,
+      reparsed: reparsed.length,
+      recoveredRefused: recovered?.ids.length ?? 0,
+      stillRefused: recovered?.still ?? 0,
       requeued: routedIds.length,
+      deadLetters,
       newlyRouted,
       stillUnrouted: still.length,
       waitingOffices: [...new Set(still.map((x) => x.office_id ?? 'unknown'))],
@@ -127,19 +218,74 @@ export async function replayDeliveries(db: Knex, selection: ReplaySelection, who
       newValue: {
         ...('callId' in selection
           ? { callId: selection.callId }
-          : {
-              from: selection.from.toISOString(),
-              to: selection.to.toISOString(),
-              accountId: selection.accountId ?? null,
-            }),
-        selected: r.selected,
-        requeued: r.requeued,
-        stillUnrouted: r.stillUnrouted,
+          : 'from' in selection
+            ? {
+                from: selection.from.toISOString(),
+                to: selection.to.toISOString(),
+                accountId: selection.accountId ?? null,
+              }
+            : { deadLetters: true, accountId: selection.accountId ?? null }),
+        selected: result.selected,
+        reparsed: result.reparsed,
+        recoveredRefused: result.recoveredRefused,
+        requeued: result.requeued,
+        stillUnrouted: result.stillUnrouted,
       },
     });
-    return r;
+    return result;
   });
-  return result;
+}
+
+/**
+ * Verified bodies refused in the range (no usable call id or state then) that the current parser
+ * accepts become deliveries; returns their ids and how many are still refused.
+ */
+async function recoverRefused(
+  trx: Knex.Transaction,
+  store: DeliveryStore,
+  range: { from: Date; to: Date },
+  ofAccount: (accountId: string | null, officeId: string | null) => boolean,
+): Promise<{ ids: string[]; still: number }> {
+  const refused: { id: number; verified_with: 'current' | 'previous' | 'unsigned'; claims_text: string | null }[] =
+    await trx('dialpad_webhook_refused_events')
+      .whereNull('recovered_at')
+      .andWhere('received_at', '>=', range.from)
+      .andWhere('received_at', '<', range.to)
+      .forUpdate()
+      .select('id', 'verified_with', trx.raw('claims::text as claims_text'));
+  const ids: string[] = [];
+  let still = 0;
+  for (const r of refused) {
+    if (r.claims_text === null) {
+      still++;
+      continue;
+    }
+    let parsed;
+    try {
+      parsed = parseCallEvent(parseJsonKeepingLongIntegers(r.claims_text) as Record<string, unknown>);
+    } catch (err) {
+      if (!(err instanceof UnusableEventError)) throw err;
+      still++;
+      continue;
+    }
+    const ignored = !ACTED_ON_STATES.has(parsed.event.state);
+    const route = ignored ? { officeId: null, accountId: null } : await routeEvent(trx, parsed.event);
+    if (!ofAccount(route.accountId, route.officeId)) continue;
+    const recorded = await store.record({
+      event: parsed.event,
+      officeId: route.officeId,
+      accountId: route.accountId,
+      verifiedWith: r.verified_with,
+      claimsText: r.claims_text,
+      leftOut: parsed.leftOut,
+      ignored,
+    });
+    await trx('dialpad_webhook_refused_events')
+      .where({ id: r.id })
+      .update({ recovered_delivery_id: recorded.id, recovered_at: trx.fn.now() });
+    ids.push(recorded.id);
+  }
+  return { ids, still };
 }
 
 /** How many of these deliveries the relay has not sent yet. */
@@ -153,6 +299,51 @@ export async function pendingAmong(db: Knex, deliveryIds: string[]): Promise<num
     pending += Number(row?.count ?? 0);
   }
   return pending;
+}
+
+/** The dead letters (events a call run could not apply), newest first. */
+export async function listDeadLetters(
+  db: Knex,
+  opts: { accountId?: string; limit?: number } = {},
+): Promise<
+  {
+    deliveryId: string;
+    callId: string;
+    state: string;
+    accountId: string | null;
+    receivedAt: Date;
+    deadLetteredAt: Date | null;
+    attempts: number;
+    error: string | null;
+  }[]
+> {
+  if (opts.accountId) assertAccountId(opts.accountId);
+  const q = db('dialpad_webhook_deliveries')
+    .where({ signal_status: 'dead_letter' })
+    .orderBy('dead_lettered_at', 'desc')
+    .limit(opts.limit ?? 100)
+    .select('id', 'call_id', 'state', 'account_id', 'received_at', 'dead_lettered_at', 'apply_attempts', 'apply_error');
+  if (opts.accountId) q.where({ account_id: opts.accountId });
+  const rows: {
+    id: number;
+    call_id: string;
+    state: string;
+    account_id: string | null;
+    received_at: Date;
+    dead_lettered_at: Date | null;
+    apply_attempts: number;
+    apply_error: string | null;
+  }[] = await q;
+  return rows.map((r) => ({
+    deliveryId: String(r.id),
+    callId: r.call_id,
+    state: r.state,
+    accountId: r.account_id,
+    receivedAt: r.received_at,
+    deadLetteredAt: r.dead_lettered_at,
+    attempts: r.apply_attempts,
+    error: r.apply_error,
+  }));
 }
 
 function chunks<T>(items: T[], size = 1000): T[][] {

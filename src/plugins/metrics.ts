@@ -27,6 +27,12 @@ export function createMetrics() {
       labelNames: ['secret'] as const,
       registers: [registry],
     }),
+    webhookFieldsLeftOut: new Counter({
+      name: 'dialpad_webhook_fields_left_out_total',
+      help: 'Fields of accepted Dialpad events that did not fit the typed event and were left out (listed on the delivery)',
+      labelNames: ['field'] as const,
+      registers: [registry],
+    }),
     webhookLatency: new Histogram({
       name: 'dialpad_webhook_duration_seconds',
       help: 'Time from request to answer for Dialpad webhooks',

@@ -19,6 +19,7 @@ import {
   registerOfficeWebhook,
   removeCallSubscription,
   removeWebhook,
+  listDeadLetters,
   replayDeliveries,
   runDoctor,
   SCHEDULE_KINDS,
@@ -29,6 +30,7 @@ import {
   type ScheduleAction,
 } from '../ops';
 import { requireRole } from './auth';
+import { signalOptionsFromConfig } from '../ingress/signal';
 
 /**
  * Administrator operations over HTTP, the same logic as the CLI (src/ops): the doctor, Dialpad
@@ -48,11 +50,7 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     if (!dialpad) throw new OpsError('unavailable', 'DIALPAD_API_KEY is not configured on this process');
     return dialpad;
   };
-  const signalSettings = {
-    taskQueue: config.temporal.taskQueue,
-    aiWaitSeconds: config.callAiWaitSeconds,
-    aiFetchAttempts: config.callAiFetchAttempts,
-  };
+  const signalSettings = signalOptionsFromConfig(config);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     if (err instanceof OpsError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
@@ -219,13 +217,38 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     async (req) => backfillStatus(temporal.client, req.params.workflowId),
   );
 
-  app.post<{ Body: { callId?: string; from?: string; to?: string; accountId?: string } }>(
+  app.get<{ Querystring: { accountId?: string; limit?: number } }>(
+    '/api/admin/dead-letters',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { accountId: uuid, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req) => ({
+      deadLetters: await listDeadLetters(db, {
+        ...(req.query.accountId ? { accountId: req.query.accountId } : {}),
+        ...(req.query.limit ? { limit: req.query.limit } : {}),
+      }),
+    }),
+  );
+
+  app.post<{ Body: { callId?: string; from?: string; to?: string; accountId?: string; deadLetters?: boolean } }>(
     '/api/admin/replays',
     {
       schema: {
         body: {
           type: 'object',
-          properties: { callId: dialpadId, from: isoTime, to: isoTime, accountId: uuid },
+          properties: {
+            callId: dialpadId,
+            from: isoTime,
+            to: isoTime,
+            accountId: uuid,
+            deadLetters: { type: 'boolean', const: true },
+          },
           additionalProperties: false,
         },
       },
@@ -233,9 +256,15 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     async (req) => {
       const b = req.body;
       let selection: ReplaySelection;
-      if (b.callId !== undefined) {
+      const usage =
+        'give either callId, or from and to (and optionally accountId), or deadLetters (and optionally accountId)';
+      if (b.deadLetters) {
+        if (b.callId !== undefined || b.from !== undefined || b.to !== undefined)
+          throw new OpsError('bad_request', usage);
+        selection = { deadLetters: true, ...(b.accountId !== undefined ? { accountId: b.accountId } : {}) };
+      } else if (b.callId !== undefined) {
         if (b.from !== undefined || b.to !== undefined || b.accountId !== undefined) {
-          throw new OpsError('bad_request', 'give either callId, or from and to (and optionally accountId)');
+          throw new OpsError('bad_request', usage);
         }
         selection = { callId: b.callId };
       } else if (b.from !== undefined && b.to !== undefined) {
@@ -245,7 +274,7 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
           ...(b.accountId !== undefined ? { accountId: b.accountId } : {}),
         };
       } else {
-        throw new OpsError('bad_request', 'give either callId, or from and to (and optionally accountId)');
+        throw new OpsError('bad_request', usage);
       }
       const { deliveryIds: _ids, ...result } = await replayDeliveries(db, selection, actor(req));
       return result;

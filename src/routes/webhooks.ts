@@ -1,19 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ACTED_ON_STATES, type CallEventSignal, type CallLegEvent } from '../domain/call-event';
+import { ACTED_ON_STATES, type CallEventSignal } from '../domain/call-event';
+import { dbErrorSummary, sqlState } from '../db/errors';
 import type { AppDeps } from '../app';
 import { DeliveryStore, SignalledMarks } from '../ingress/deliveries';
 import { routeEvent, officeFromEvent, type Route } from '../ingress/routing';
-import { signalCallWorkflow, TemporalBreaker } from '../ingress/signal';
-import { validateCallEvent } from '../ingress/validate';
-import { createVerifier, WebhookRejection } from '../ingress/verify';
+import { signalCallWorkflow, signalOptionsFromConfig, TemporalBreaker } from '../ingress/signal';
+import { parseCallEvent, UnusableEventError, type ParsedCallEvent } from '../ingress/validate';
+import { createVerifier, WebhookRejection, type VerifiedDelivery } from '../ingress/verify';
 
 /**
  * POST /webhooks/dialpad — verify, validate, record, then start or signal the call's workflow.
  *
- * Answers: 200 once the event is durably accepted (also duplicates, states we do not act on and
- * offices not linked yet); 401 bad or missing signature; 400 verified but malformed (or holding a
- * value Postgres refuses even after validation made text storable: never accepted, then lost); 413
- * too large; 503 only when neither Postgres nor Temporal could take the event, so Dialpad retries.
+ * Answers: 200 once the event is durably accepted (also duplicates, states we do not act on,
+ * offices not linked yet, and fields that did not fit, which are left out and listed on the
+ * delivery: Dialpad never re-sends after a 4xx); 401 bad or missing signature; 400 only for a
+ * verified body without a usable `call_id` or `state` (kept for replay); 413 too large; 503 only
+ * when the event could not be recorded anywhere, so Dialpad retries.
  */
 export async function webhookRoutes(
   app: FastifyInstance,
@@ -32,12 +34,7 @@ export async function webhookRoutes(
     log.warn({ err: errorSummary(err), count }, 'mark signalled failed; the relay will send those again'),
   );
   app.addHook('onClose', async () => marks.flush());
-  const signalOpts = {
-    taskQueue: config.temporal.taskQueue,
-    aiWaitSeconds: config.callAiWaitSeconds,
-    aiFetchAttempts: config.callAiFetchAttempts,
-    timeoutMs: 2_000,
-  };
+  const signalOpts = { ...signalOptionsFromConfig(config), timeoutMs: 2_000 };
   // Shared with the relay (src/app.ts): a relay pass that reaches Temporal closes it again.
   const breaker = opts.breaker ?? new TemporalBreaker();
   // Signals to Temporal this process is waiting on from inside a request.
@@ -64,13 +61,9 @@ export async function webhookRoutes(
     };
     const raw = typeof req.body === 'string' ? req.body : '';
 
-    let event: CallLegEvent;
-    let verifiedWith: 'current' | 'previous' | 'unsigned';
+    let verified: VerifiedDelivery;
     try {
-      const verified = await verify(raw);
-      verifiedWith = verified.verifiedWith;
-      metrics.webhookVerifiedWith.inc({ secret: verifiedWith });
-      event = validateCallEvent(verified.claims);
+      verified = await verify(raw);
     } catch (err) {
       if (!(err instanceof WebhookRejection)) throw err;
       req.log.warn({ reason: err.reason, status: err.statusCode, bytes: raw.length }, 'webhook rejected');
@@ -82,12 +75,59 @@ export async function webhookRoutes(
           sourceAddress: req.ip,
           bodyBytes: raw.length,
         })
-        .catch((e: unknown) => req.log.warn({ err: e }, 'could not record the rejection'));
+        .catch((e: unknown) => req.log.warn({ err: errorSummary(e) }, 'could not record the rejection'));
       return finish('rejected', err.reason, err.statusCode, { error: err.reason, message: err.message });
     }
+    const { verifiedWith } = verified;
+    metrics.webhookVerifiedWith.inc({ secret: verifiedWith });
+
+    let parsed: ParsedCallEvent;
+    try {
+      if (!verified.claims) throw new UnusableEventError('body', verified.problem ?? 'event is not a JSON object');
+      parsed = parseCallEvent(verified.claims);
+    } catch (err) {
+      if (!(err instanceof UnusableEventError)) throw err;
+      // Verified, but without a call id or state there is no call to record. Kept whole, so a
+      // parser fix and `replay` can still recover it; if it cannot be kept, Dialpad should retry.
+      try {
+        await store.recordRefused({
+          verifiedWith,
+          reason: err.field,
+          detail: err.message,
+          payloadText: verified.payloadText,
+          isObject: verified.claims !== null,
+          bodyBytes: raw.length,
+        });
+      } catch (e) {
+        req.log.error({ err: errorSummary(e) }, 'could not keep a verified but unusable event: 503 so Dialpad retries');
+        return finish('unavailable', 'refused_not_kept', 503, {
+          error: 'unavailable',
+          message: 'the event could not be kept; please retry',
+        });
+      }
+      req.log.warn({ field: err.field, bytes: raw.length }, 'verified event without a usable call id or state: kept');
+      return finish('rejected', 'malformed_payload', 400, { error: 'malformed_payload', message: err.message });
+    }
+    const event = parsed.event;
+    const leftOut = [...verified.timeNotes, ...parsed.leftOut];
+    for (const f of leftOut) metrics.webhookFieldsLeftOut.inc({ field: leftOutMetricField(f.field) });
 
     const rlog = req.log.child({ callId: event.callId, state: event.state });
     if (!ACTED_ON_STATES.has(event.state)) {
+      // Kept (a later version may act on it, and `replay` re-reads it), but nothing to route or run.
+      try {
+        await store.record({
+          event,
+          officeId: officeFromEvent(event),
+          accountId: null,
+          verifiedWith,
+          claimsText: verified.payloadText,
+          leftOut,
+          ignored: true,
+        });
+      } catch (err) {
+        rlog.debug({ err: errorSummary(err) }, 'a state not acted on could not be kept');
+      }
       return finish('ignored', event.state, 200, { status: 'ignored', reason: `state ${event.state} is not acted on` });
     }
 
@@ -95,18 +135,19 @@ export async function webhookRoutes(
     let recorded: { id: string; duplicate: boolean } | undefined;
     try {
       route = await routeEvent(deps.db, event);
-      recorded = await store.record({ event, officeId: route.officeId, accountId: route.accountId, verifiedWith });
+      recorded = await store.record({
+        event,
+        officeId: route.officeId,
+        accountId: route.accountId,
+        verifiedWith,
+        claimsText: verified.payloadText,
+        leftOut,
+      });
     } catch (err) {
-      if (isDataError(err)) {
-        // Postgres is up and refuses this event's content: the worker would fail on it the same way,
-        // so accepting it (and signalling Temporal directly) would lose it. Say so instead.
-        rlog.warn({ err: errorSummary(err) }, 'event content cannot be stored');
-        return finish('rejected', 'unstorable_payload', 400, {
-          error: 'malformed_payload',
-          message: 'the event holds values that cannot be stored',
-        });
-      }
-      rlog.warn({ err: errorSummary(err) }, 'Postgres unavailable: signalling Temporal directly');
+      // Postgres down, or (never seen, but never a 4xx) refusing this event's content: the call
+      // run records it, or sets it aside as a dead letter.
+      route = undefined;
+      rlog.warn({ err: errorSummary(err) }, 'event not recorded: signalling Temporal directly');
     }
 
     if (recorded?.duplicate) return finish('duplicate', 'dedupe_key', 200, { status: 'duplicate' });
@@ -121,6 +162,7 @@ export async function webhookRoutes(
       officeId: route?.officeId ?? officeFromEvent(event),
       verifiedWith,
       event,
+      ...(recorded ? {} : { unrecorded: { claimsText: verified.payloadText, leftOut } }),
     };
     try {
       if (recorded) {
@@ -195,13 +237,13 @@ const RECORDED_BUDGET_MS = 2_500;
  */
 const MAX_DIRECT_SIGNALS = 32;
 
-/** Postgres refused the values (SQLSTATE class 22, e.g. a NUL character in text), not an outage. */
-function isDataError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+/** Metric label for a left-out field: list indexes folded (`recap_purposes[3]` → `recap_purposes[]`). */
+function leftOutMetricField(field: string): string {
+  return field.replace(/\[\d+\]/g, '[]').slice(0, 60);
 }
 
 function errorSummary(err: unknown): string {
+  if (sqlState(err)) return dbErrorSummary(err);
   if (!(err instanceof Error)) return String(err);
   const cause = (err as { cause?: unknown }).cause;
   const code = (cause as { code?: unknown } | undefined)?.code;

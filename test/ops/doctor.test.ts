@@ -117,6 +117,7 @@ describe('doctor', () => {
       'webhook',
       'webhook_secret',
       'signature_failures',
+      'set_aside',
     ]);
     expect(check(r, 'deliveries').detail).toMatch(/in the last 24 h/);
   });

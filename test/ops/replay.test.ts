@@ -46,16 +46,27 @@ describe('replay', () => {
     const before = await s.tdb.db('calls').where({ dialpad_call_id: conv.expected.key }).first();
     expect(before).toBeDefined();
     const stored = await deliveries(legs);
-    expect(stored.length).toBeGreaterThanOrEqual(legs.length);
-    expect(stored.every((d) => d.signal_status === 'signalled')).toBe(true);
+    // States the product does not act on (ringing, connected, …) are kept too, but never signalled.
+    const acted = stored.filter((d) => d.routing_status !== 'ignored');
+    expect(acted.length).toBeGreaterThanOrEqual(legs.length);
+    expect(acted.every((d) => d.signal_status === 'signalled')).toBe(true);
+    expect(stored.filter((d) => d.routing_status === 'ignored').every((d) => d.signal_status === 'not_needed')).toBe(
+      true,
+    );
 
-    // By the conversation's id: every leg's deliveries.
+    // By the conversation's id: every leg's deliveries, read again from their stored claims.
     const r = await replayDeliveries(s.tdb.db, { callId: conv.expected.key }, TEST_ACTOR);
-    expect(r).toMatchObject({ selected: stored.length, requeued: stored.length, stillUnrouted: 0 });
-    expect((await deliveries(legs)).every((d) => d.signal_status === 'pending')).toBe(true);
-    expect(await pendingAmong(s.tdb.db, r.deliveryIds)).toBe(stored.length);
+    expect(r).toMatchObject({
+      selected: stored.length,
+      reparsed: stored.length,
+      requeued: acted.length,
+      stillUnrouted: 0,
+    });
+    const requeued = (await deliveries(legs)).filter((d) => d.routing_status !== 'ignored');
+    expect(requeued.every((d) => d.signal_status === 'pending' && d.replays === 1)).toBe(true);
+    expect(await pendingAmong(s.tdb.db, r.deliveryIds)).toBe(acted.length);
 
-    expect(await s.app.deliveryRelay.runOnce()).toBe(stored.length);
+    expect(await s.app.deliveryRelay.runOnce()).toBe(acted.length);
     expect(await pendingAmong(s.tdb.db, r.deliveryIds)).toBe(0);
     for (const leg of legs) {
       await s.temporal.client.workflow.getHandle(`dialpad-call-${leg}`).result();
@@ -67,7 +78,7 @@ describe('replay', () => {
 
     const [audit] = await s.tdb.db('admin_audit_log').where({ action: 'replay_deliveries' });
     expect(audit).toMatchObject({ actor: 'test', account_id: accountA });
-    expect(JSON.parse(audit.new_value)).toMatchObject({ callId: conv.expected.key, requeued: stored.length });
+    expect(JSON.parse(audit.new_value)).toMatchObject({ callId: conv.expected.key, requeued: acted.length });
 
     // A single leg by its own id selects only that leg's deliveries.
     const one = await replayDeliveries(s.tdb.db, { callId: legs[1]! }, TEST_ACTOR);

@@ -107,15 +107,7 @@ export async function runsOf(s: OpsStack, workflowId: string): Promise<number> {
   return n;
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+export { waitFor } from '../support/wait';
 
 export async function simRequest(
   sim: RunningSimulator,

@@ -53,4 +53,4 @@ export async function simRequest(
 }
 
 export const example = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(join(__dirname, 'fixtures', 'dialpad-examples', `${name}.json`), 'utf8'));
+  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'dialpad-examples', `${name}.json`), 'utf8'));

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompactSign, SignJWT } from 'jose';
 
-export const EXAMPLES_DIR = join(__dirname, '..', '..', '..', 'shared', 'dialpad', 'examples');
+export const EXAMPLES_DIR = join(__dirname, '..', 'fixtures', 'dialpad-examples');
 
-/** One of Dialpad's example payloads from ../shared/dialpad/examples, with overrides. */
+/** One of the example Dialpad payloads in test/fixtures/dialpad-examples, with overrides. */
 export function example(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const base = JSON.parse(readFileSync(join(EXAMPLES_DIR, `${name}.json`), 'utf8')) as Record<string, unknown>;
   return { ...base, ...overrides };

@@ -1,0 +1,110 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { CallRunSweepInput } from '../../workflows/callRunSweepWorkflow';
+
+/**
+ * The safety net behind "a call run never loses events": a run that ended Failed, Terminated or
+ * TimedOut anyway (an operator's terminate, a bug, a timeout set by hand) may have held events it
+ * had not applied, whose deliveries are already marked signalled. The sweep finds such runs in
+ * Temporal's visibility and puts every delivery of their call back in the ingress relay's queue,
+ * once per run; the relay starts a fresh run, and applying an event twice changes nothing.
+ */
+export const CALL_RUN_SWEEP_SCHEDULE_ID = 'navigator-call-run-sweep';
+export const CALL_RUN_SWEEP_EVERY = '5m';
+/** How far back each sweep looks: several intervals, so a sweep missed while down is covered. */
+export const CALL_RUN_SWEEP_WINDOW_MINUTES = 60;
+
+const CALL_WORKFLOW_ID = /^dialpad-call-(\d{1,19})$/;
+
+export interface CallRunSweepResult {
+  /** Closed runs found in the window that ended badly. */
+  found: number;
+  /** Of those, runs swept now (the others were swept before). */
+  swept: number;
+  /** Deliveries put back in the relay's queue. */
+  requeued: number;
+}
+
+export async function sweepFailedCallRuns(
+  db: Knex,
+  client: Client,
+  input: CallRunSweepInput,
+  now: Date = new Date(),
+): Promise<CallRunSweepResult> {
+  const since = new Date(now.getTime() - input.sinceMinutes * 60_000).toISOString();
+  const query =
+    `WorkflowType = 'callWorkflow' AND CloseTime >= '${since}' AND ` +
+    `(ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut')`;
+  let found = 0;
+  let swept = 0;
+  let requeued = 0;
+  for await (const run of client.workflow.list({ query })) {
+    const callId = CALL_WORKFLOW_ID.exec(run.workflowId)?.[1];
+    if (!callId) continue;
+    found++;
+    const n = await db.transaction(async (trx) => {
+      const [claimed] = await trx('dialpad_call_run_sweeps')
+        .insert({
+          run_id: run.runId,
+          workflow_id: run.workflowId,
+          call_id: callId,
+          status: run.status.name,
+          closed_at: run.closeTime ?? null,
+          requeued: 0,
+        })
+        .onConflict('run_id')
+        .ignore()
+        .returning('run_id');
+      if (!claimed) return null;
+      const count = await trx('dialpad_webhook_deliveries')
+        .where({ call_id: callId, routing_status: 'routed', signal_status: 'signalled' })
+        .update({
+          signal_status: 'pending',
+          relay_after: trx.fn.now(),
+          last_signal_error: `requeued: run ${run.runId} ended ${run.status.name}`,
+          replays: trx.raw('replays + 1'),
+        });
+      await trx('dialpad_call_run_sweeps').where({ run_id: run.runId }).update({ requeued: count });
+      return count;
+    });
+    if (n === null) continue;
+    swept++;
+    requeued += n;
+  }
+  return { found, swept, requeued };
+}
+
+export async function ensureCallRunSweepSchedule(client: Client, taskQueue: string): Promise<'created' | 'updated'> {
+  const input: CallRunSweepInput = { sinceMinutes: CALL_RUN_SWEEP_WINDOW_MINUTES };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: 'callRunSweepWorkflow',
+    args: [input],
+    taskQueue,
+    workflowId: CALL_RUN_SWEEP_SCHEDULE_ID,
+    workflowExecutionTimeout: '10 minutes',
+  };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '5m', pauseOnFailure: false } as const;
+  const note =
+    'Puts the deliveries of call runs that ended Failed, Terminated or TimedOut back in the relay queue, ' +
+    'so no event they held is lost. Pausing it leaves such events unapplied.';
+  try {
+    await client.schedule.create({
+      scheduleId: CALL_RUN_SWEEP_SCHEDULE_ID,
+      spec: { intervals: [{ every: CALL_RUN_SWEEP_EVERY }] },
+      action,
+      policies,
+      state: { note },
+    });
+    return 'created';
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(CALL_RUN_SWEEP_SCHEDULE_ID).update((previous) => ({
+    spec: previous.spec,
+    action,
+    policies,
+    state: { paused: previous.state.paused, note: previous.state.note ?? note },
+  }));
+  return 'updated';
+}
