@@ -1,0 +1,173 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildApp } from '../../src/app';
+import { officeMayHaveAi, noteAiAnswers, AI_OFFICE_MISSES } from '../../src/ai/enrich';
+import type { Config } from '../../src/config';
+import { callWorkflowId } from '../../src/ingress/signal';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
+import { createDialpadClient } from '../../src/worker';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { example, signEvent } from '../support/signing';
+import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
+import { waitFor } from '../support/wait';
+
+/**
+ * When Ai data shows: as soon as it is known (a recap before any transcript), again when it comes
+ * after the run closed, and never by waiting out the Ai window twice. Dialpad's API is the
+ * simulator, which knows none of these hand-made calls: it answers 404 for their transcript and
+ * recap, as Dialpad does for a call without Ai data.
+ */
+const SECRET = 'ai-timing-webhook-secret-0123456789abcd';
+
+let seq = 0;
+const freshCallId = () => 6721977457100000 + Math.floor(Math.random() * 50_000) * 10 + ++seq;
+
+describe('Ai data as soon as it is known', () => {
+  let sim: RunningSimulator;
+  let office: string;
+  let tdb: TestDatabase;
+  let config: Config;
+  let temporal: TemporalHandles;
+  let app: FastifyInstance;
+  let worker: RunningWorker;
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      seed: 'ai-timing',
+      size: { offices: 1, departments: 1, callCenters: 1, users: 5, contacts: 10 },
+    });
+    office = sim.state.company.offices[0]!.id;
+    tdb = await createTestDatabase();
+    config = testConfig(tdb.url, {
+      DIALPAD_WEBHOOK_SECRET: SECRET,
+      DIALPAD_API_KEY: 'simulator-key',
+      DIALPAD_API_BASE_URL: sim.url,
+      CALL_AI_WAIT_SECONDS: '4',
+      CALL_AI_FETCH_ATTEMPTS: '1',
+    });
+    temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
+    worker = await startTestWorker(config, tdb.db, createDialpadClient(config, tdb.db, pino({ level: 'silent' })));
+    await tdb.db('accounts').insert({ name: 'Timing', dialpad_office_id: office });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await worker?.stop();
+    await temporal?.close();
+    await tdb?.drop();
+    await sim?.close();
+  });
+
+  const onOffice = (name: string, overrides: Record<string, unknown>) => {
+    const e = example(name, overrides);
+    return { ...e, target: { ...(e.target as object), office_id: office }, group_id: `Office:${office}` };
+  };
+  const post = async (event: Record<string, unknown>) => {
+    const res = await app.inject({ method: 'POST', url: '/webhooks/dialpad', payload: await signEvent(event, SECRET) });
+    expect(res.statusCode).toBe(200);
+  };
+  const row = (callId: number) =>
+    tdb
+      .db('calls')
+      .where({ dialpad_call_id: String(callId) })
+      .first();
+
+  it('a recap before any transcript: sentiment, churn risk and themes within seconds, while the run still waits', async () => {
+    const callId = freshCallId();
+    await post(onOffice('hangup-answered-inbound', { call_id: callId }));
+    await waitFor(async () => (await row(callId))?.status === 'answered', 20_000, 'the answered row');
+    const recapAt = Date.now();
+    await post(onOffice('recap-summary', { call_id: callId, master_call_id: null }));
+    const call = await waitFor(
+      async () => {
+        const r = await row(callId);
+        return r?.sentiment ? r : undefined;
+      },
+      10_000,
+      'insights from the recap',
+    );
+    expect(Date.now() - recapAt).toBeLessThan(3_000);
+    expect(call.churn_risk).not.toBeNull();
+    expect(call.themes.length).toBeGreaterThan(0);
+    expect(call.ai_status).toBe('partial');
+    expect(call.ai_notes).toEqual([{ part: 'transcript', reason: 'not received yet' }]);
+    // Shown before the run's Ai window ended: the run is still open.
+    const handle = temporal.client.workflow.getHandle(callWorkflowId(String(callId)));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    const result = await handle.result();
+    expect(result.endReason).toBe('ai_window_passed');
+    const final = await row(callId);
+    expect(final.ai_checked_at).not.toBeNull();
+    expect(final.ai_notes).toEqual([{ part: 'transcript', reason: 'not available' }]);
+  });
+
+  it('a recap arriving after the run closed re-derives the insights; a late event that changes nothing ends its run at once', async () => {
+    const callId = freshCallId();
+    await post(onOffice('hangup-answered-inbound', { call_id: callId }));
+    const handle = temporal.client.workflow.getHandle(callWorkflowId(String(callId)));
+    const first = await handle.result();
+    expect(first.endReason).toBe('ai_window_passed');
+    const firstRunId = (await handle.describe()).runId;
+    const before = await row(callId);
+    expect(before).toMatchObject({ ai_summary: null, sentiment: null, ai_status: null });
+
+    // The recap comes long after: a new run applies it and derives at once, without a second wait.
+    const lateAt = Date.now();
+    await post(onOffice('recap-summary', { call_id: callId, master_call_id: null }));
+    const lateRunId = await waitFor(
+      async () => {
+        const d = await handle.describe();
+        return d.status.name === 'COMPLETED' && d.runId !== firstRunId ? d.runId : undefined;
+      },
+      20_000,
+      'the late run',
+    );
+    const late = await temporal.client.workflow.getHandle(callWorkflowId(String(callId)), lateRunId).result();
+    expect(late).toMatchObject({ late: true, endReason: 'late_event', ai: 'partial' });
+    const after = await row(callId);
+    expect(after.ai_summary).toContain('late delivery');
+    expect(after.sentiment).not.toBeNull();
+    expect(after.ai_status).toBe('partial');
+    expect(Date.now() - lateAt).toBeLessThan(4_000); // under the 4 s Ai window
+
+    // The same hangup again: nothing changes, the run ends at once.
+    const againAt = Date.now();
+    await post(onOffice('hangup-answered-inbound', { call_id: callId, event_timestamp: Date.now() }));
+    const thirdRunId = await waitFor(
+      async () => {
+        const d = await handle.describe();
+        return d.status.name === 'COMPLETED' && d.runId !== lateRunId ? d.runId : undefined;
+      },
+      10_000,
+      'the run of the repeated hangup',
+    );
+    expect(Date.now() - againAt).toBeLessThan(4_000);
+    const third = await temporal.client.workflow.getHandle(callWorkflowId(String(callId)), thirdRunId).result();
+    expect(third).toMatchObject({ late: true, endReason: 'late_event', aiStates: [] });
+    expect(third.ai).toBeUndefined(); // nothing was collected again
+    expect((await row(callId)).ai_summary).toBe(after.ai_summary);
+  });
+
+  it('an office is judged without Ai from the API: after several answered calls with nothing, only an occasional probe', async () => {
+    const officeId = `91${freshCallId()}`;
+    expect(await officeMayHaveAi(tdb.db, officeId)).toBe(true); // unknown: ask
+    for (let i = 0; i < AI_OFFICE_MISSES; i++) {
+      expect(await officeMayHaveAi(tdb.db, officeId)).toBe(true);
+      await noteAiAnswers(tdb.db, officeId, { transcript: 'none', recap: 'none' });
+    }
+    expect(await officeMayHaveAi(tdb.db, officeId)).toBe(false);
+    // Errors say nothing about the office; one found part says it has Ai.
+    await noteAiAnswers(tdb.db, officeId, { transcript: 'error', recap: 'error' });
+    expect(await officeMayHaveAi(tdb.db, officeId)).toBe(false);
+    await tdb
+      .db('dialpad_office_ai')
+      .where({ office_id: officeId })
+      .update({ last_api_answer_at: tdb.db.raw("now() - interval '7 hours'") });
+    expect(await officeMayHaveAi(tdb.db, officeId)).toBe(true); // a probe is due
+    await noteAiAnswers(tdb.db, officeId, { transcript: 'none', recap: 'found' });
+    expect(await officeMayHaveAi(tdb.db, officeId)).toBe(true);
+    expect(await tdb.db('dialpad_office_ai').where({ office_id: officeId }).first()).toMatchObject({ api_misses: 0 });
+  });
+});
