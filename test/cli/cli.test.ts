@@ -217,7 +217,9 @@ describe('the CLI', () => {
     const replay = await cli('replay', '--call', '6421977457180672');
     expect(replay).toMatchObject({
       code: 0,
-      stdout: expect.stringContaining('0 delivery(ies) selected; 0 queued for the relay'),
+      stdout: expect.stringContaining(
+        '0 delivery(ies) selected, 0 read again from their claims; 0 queued for the relay',
+      ),
     });
     const both = await cli('replay', '--call', '1', '--from', from);
     expect(both).toMatchObject({ code: 1, stderr: expect.stringContaining('give --call <id>, or --from and --to') });

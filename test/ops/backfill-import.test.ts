@@ -49,8 +49,9 @@ describe('legEventsFromListedCall', () => {
     expect(new Set(events.map((e) => e.eventTimestamp))).toEqual(new Set([1731624348355]));
   });
 
-  it('without an end time the start stands in; an unreadable leg is refused like a bad webhook', () => {
+  it('without an end time the start stands in; an odd field is left out; a leg without a call id is refused like a webhook', () => {
     expect(legEventsFromListedCall(listed({ date_ended: null }))[0]!.eventTimestamp).toBe(1731624039404);
-    expect(() => legEventsFromListedCall(listed({ direction: 'sideways' }))).toThrow(WebhookRejection);
+    expect(legEventsFromListedCall(listed({ direction: 'sideways' }))[0]!.direction).toBeNull();
+    expect(() => legEventsFromListedCall(listed({ call_id: 'not-a-call-id' }))).toThrow(WebhookRejection);
   });
 });

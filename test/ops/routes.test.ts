@@ -37,6 +37,7 @@ describe('admin operations API', () => {
 
   const routes = () => [
     { method: 'GET' as const, url: `/api/admin/doctor?accountId=${accountId}` },
+    { method: 'GET' as const, url: '/api/admin/dead-letters' },
     { method: 'GET' as const, url: '/api/admin/dialpad/webhooks' },
     { method: 'POST' as const, url: '/api/admin/dialpad/webhooks', payload: { url: HOOK, accountId } },
     { method: 'POST' as const, url: '/api/admin/dialpad/webhooks/unregister', payload: { url: HOOK, accountId } },
@@ -117,10 +118,57 @@ describe('admin operations API', () => {
       accountId,
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ selected: 0, requeued: 0, newlyRouted: 0, stillUnrouted: 0, waitingOffices: [] });
+    expect(res.json()).toEqual({
+      selected: 0,
+      reparsed: 0,
+      recoveredRefused: 0,
+      stillRefused: 0,
+      requeued: 0,
+      deadLetters: 0,
+      newlyRouted: 0,
+      stillUnrouted: 0,
+      waitingOffices: [],
+    });
     expect(await lastAudit('replay_deliveries')).toMatchObject({ actor: 'admin', account_id: accountId });
     expect((await admin('POST', '/api/admin/replays', { callId: '1', accountId })).statusCode).toBe(400);
     expect((await admin('POST', '/api/admin/replays', {})).statusCode).toBe(400);
+    expect((await admin('POST', '/api/admin/replays', { deadLetters: true, callId: '1' })).statusCode).toBe(400);
+    const dead = await admin('POST', '/api/admin/replays', { deadLetters: true });
+    expect(dead.json()).toMatchObject({ selected: 0, deadLetters: 0, requeued: 0 });
+  });
+
+  it('lists dead letters, newest first, for one account or all', async () => {
+    const [row] = await s.tdb
+      .db('dialpad_webhook_deliveries')
+      .insert({
+        dedupe_key: '7300000000000001:hangup:1',
+        call_id: '7300000000000001',
+        state: 'hangup',
+        account_id: accountId,
+        routing_status: 'routed',
+        signal_status: 'dead_letter',
+        apply_error: 'SQLSTATE 23514 (dialpad_call_legs)',
+        apply_attempts: 3,
+        dead_lettered_at: s.tdb.db.fn.now(),
+        verified_with: 'current',
+        payload: JSON.stringify({ callId: '7300000000000001', state: 'hangup' }),
+      })
+      .returning('id');
+    const res = await admin('GET', `/api/admin/dead-letters?accountId=${accountId}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().deadLetters).toEqual([
+      expect.objectContaining({
+        deliveryId: String((row as { id: number }).id),
+        callId: '7300000000000001',
+        attempts: 3,
+        error: 'SQLSTATE 23514 (dialpad_call_legs)',
+      }),
+    ]);
+    expect((await admin('GET', '/api/admin/dead-letters?accountId=nope')).statusCode).toBe(400);
+    await s.tdb
+      .db('dialpad_webhook_deliveries')
+      .where({ id: (row as { id: number }).id })
+      .delete();
   });
 
   it("lists, pauses, resumes and triggers the account's schedules (audited); a missing one is a 404", async () => {

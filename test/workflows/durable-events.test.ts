@@ -7,7 +7,9 @@ import { buildApp } from '../../src/app';
 import type { Config } from '../../src/config';
 import { createKnex, migrateLatest } from '../../src/db/knex';
 import { freePort } from '../../src/dev/ports';
+import { sweepFailedCallRuns } from '../../src/calls/run-sweep';
 import { callWorkflowId } from '../../src/ingress/signal';
+import { callStateQuery } from '../../workflows';
 import { listDeadLetters, replayDeliveries, runDoctor } from '../../src/ops';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { startStoppablePostgres, type StoppablePostgres } from '../support/postgres-process';
@@ -192,4 +194,60 @@ describe('call runs during a Postgres outage and with a poison event', () => {
       .first();
     expect(delivery).toMatchObject({ signal_status: 'signalled', replays: 1 });
   }, 180_000);
+  it('a run terminated by hand: the sweep requeues its deliveries once, and a fresh run applies them', async () => {
+    const callId = freshCallId();
+    // An answered call waits for its Ai data (a long window here): terminate it while it waits.
+    const long = testConfig(config.databaseUrl!, {
+      DIALPAD_WEBHOOK_SECRET: SECRET,
+      CALL_AI_WAIT_SECONDS: '600',
+      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+    });
+    const longApp = await buildApp({ config: long, db, temporal, relay: { disabled: true } });
+    try {
+      const res = await longApp.inject({
+        method: 'POST',
+        url: '/webhooks/dialpad',
+        payload: await signEvent(example('hangup-answered-inbound', { call_id: callId }), SECRET),
+      });
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await longApp.close();
+    }
+    const handle = temporal.client.workflow.getHandle(callWorkflowId(String(callId)));
+    await waitFor(async () => (await handle.query(callStateQuery)).eventsApplied === 1, 20_000, 'the event applied');
+    await db('calls')
+      .where({ dialpad_call_id: String(callId) })
+      .delete(); // what the run held is gone with it
+    await handle.terminate('terminated by an operator');
+    const terminatedRunId = (await handle.describe()).runId;
+
+    const swept = await waitFor(
+      async () => {
+        // Visibility is eventually consistent: the closed run shows up within a moment.
+        const r = await sweepFailedCallRuns(db, temporal.client, { sinceMinutes: 10 });
+        return r.swept > 0 ? r : undefined;
+      },
+      30_000,
+      'the terminated run in visibility',
+    );
+    expect(swept.requeued).toBe(1);
+    expect(await db('dialpad_call_run_sweeps').where({ run_id: terminatedRunId }).first()).toMatchObject({
+      status: 'TERMINATED',
+      requeued: 1,
+    });
+    // Once per run.
+    expect((await sweepFailedCallRuns(db, temporal.client, { sinceMinutes: 10 })).requeued).toBe(0);
+
+    expect(await app.deliveryRelay.runOnce()).toBe(1);
+    const row = await waitFor(
+      async () =>
+        db('calls')
+          .where({ dialpad_call_id: String(callId), status: 'answered' })
+          .first(),
+      30_000,
+      'the call recorded again by a fresh run',
+    );
+    expect(row).toBeDefined();
+    expect((await handle.describe()).runId).not.toBe(terminatedRunId);
+  }, 120_000);
 });
