@@ -108,6 +108,16 @@ const schema = z.object({
   DIALPAD_API_BASE_URL: httpUrl('https://dialpad.com'),
   DIALPAD_WEBHOOK_SECRET: optionalString,
   DIALPAD_WEBHOOK_SECRET_PREVIOUS: optionalString,
+  DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(Date.parse(s)), {
+        message: 'expected an ISO 8601 date or time, e.g. 2026-12-31 or 2026-12-31T12:00:00Z',
+      })
+      .transform((s) => new Date(s))
+      .optional(),
+  ),
   DIALPAD_WEBHOOK_ALLOW_UNSIGNED: bool(false),
   DIALPAD_SIM_PORT: port(8788),
   PUBLIC_WEBHOOK_URL: optionalHttpUrl,
@@ -156,6 +166,8 @@ const schema = z.object({
 type Parsed = z.infer<typeof schema>;
 
 export interface Config {
+  /** Unsafe settings tolerated because NODE_ENV is not production; every process logs them at start. */
+  warnings: string[];
   mode: ConfigMode;
   databaseUrl: string | undefined;
   temporal: { address: string | undefined; namespace: string; taskQueue: string };
@@ -164,6 +176,8 @@ export interface Config {
     apiBaseUrl: string;
     webhookSecret: string | undefined;
     webhookSecretPrevious: string | undefined;
+    /** After this the previous secret no longer verifies (and the doctor says to remove it). */
+    webhookSecretPreviousUntil: Date | undefined;
     allowUnsigned: boolean;
     simulatorPort: number;
     /** The URL Dialpad delivers webhooks to (what the doctor and registration look for). */
@@ -223,10 +237,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     problems.push('ADMIN_TOKEN: must differ from API_TOKEN');
   if (v.DIALPAD_WEBHOOK_SECRET_PREVIOUS && !v.DIALPAD_WEBHOOK_SECRET)
     problems.push('DIALPAD_WEBHOOK_SECRET_PREVIOUS: only meaningful together with DIALPAD_WEBHOOK_SECRET');
+  if (v.DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL && !v.DIALPAD_WEBHOOK_SECRET_PREVIOUS)
+    problems.push(
+      'DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL: only meaningful together with DIALPAD_WEBHOOK_SECRET_PREVIOUS',
+    );
+  // Settings that are fine on a laptop and dangerous facing the internet: refused where the
+  // process says it is production (the Docker image sets NODE_ENV=production), loudly warned of elsewhere.
+  const unsafe = unsafeSettings(v);
+  const production = env.NODE_ENV === 'production';
+  if (production) problems.push(...unsafe.map((u) => `${u} (refused with NODE_ENV=production)`));
   if (problems.length) throw new ConfigError(problems);
 
   return {
     mode,
+    warnings: production ? [] : unsafe,
     databaseUrl: v.DATABASE_URL,
     temporal: { address: v.TEMPORAL_ADDRESS, namespace: v.TEMPORAL_NAMESPACE, taskQueue: v.TEMPORAL_TASK_QUEUE },
     dialpad: {
@@ -234,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
       apiBaseUrl: v.DIALPAD_API_BASE_URL.replace(/\/+$/, ''),
       webhookSecret: v.DIALPAD_WEBHOOK_SECRET,
       webhookSecretPrevious: v.DIALPAD_WEBHOOK_SECRET_PREVIOUS,
+      webhookSecretPreviousUntil: v.DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL,
       allowUnsigned: v.DIALPAD_WEBHOOK_ALLOW_UNSIGNED,
       simulatorPort: v.DIALPAD_SIM_PORT,
       publicWebhookUrl: v.PUBLIC_WEBHOOK_URL,
@@ -255,6 +280,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
   };
 }
 
+/** Secrets and tokens shorter than this are guessable; in production they are refused. */
+const MIN_SECRET_BYTES = 32;
+
+function unsafeSettings(v: Parsed): string[] {
+  const out: string[] = [];
+  if (v.DIALPAD_WEBHOOK_ALLOW_UNSIGNED) {
+    out.push('DIALPAD_WEBHOOK_ALLOW_UNSIGNED: unsigned webhooks let anyone who can reach the ingress write calls');
+  }
+  for (const name of ['DIALPAD_WEBHOOK_SECRET', 'DIALPAD_WEBHOOK_SECRET_PREVIOUS'] as const) {
+    const secret = v[name];
+    if (secret && Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+      out.push(`${name}: shorter than ${MIN_SECRET_BYTES} bytes (use webhooks new-secret for a random one)`);
+    }
+  }
+  if (!v.DIALPAD_API_BASE_URL.startsWith('https://')) {
+    out.push('DIALPAD_API_BASE_URL: not https, so the API key would travel in clear text');
+  }
+  for (const name of ['API_TOKEN', 'ADMIN_TOKEN'] as const) {
+    const token = v[name];
+    if (token && token.length < MIN_SECRET_BYTES) out.push(`${name}: shorter than ${MIN_SECRET_BYTES} characters`);
+  }
+  return out;
+}
+
 function isSecretName(name: string): boolean {
   return /SECRET|TOKEN|KEY|DATABASE_URL/.test(name);
 }
@@ -262,7 +311,11 @@ function isSecretName(name: string): boolean {
 /** For process entry points: load the config or print the problems and exit non-zero. */
 export function loadConfigOrExit(mode: ConfigMode, env: NodeJS.ProcessEnv = process.env): Config {
   try {
-    return loadConfig(env, mode);
+    const config = loadConfig(env, mode);
+    for (const w of config.warnings) {
+      process.stderr.write(`WARNING: unsafe setting, refused with NODE_ENV=production: ${w}\n`);
+    }
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee .env.example for every variable and its meaning.\n`);

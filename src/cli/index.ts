@@ -396,6 +396,7 @@ export function buildProgram(): Command {
             },
             webhookSecret: config.dialpad.webhookSecret,
             webhookSecretPrevious: config.dialpad.webhookSecretPrevious,
+            webhookSecretPreviousUntil: config.dialpad.webhookSecretPreviousUntil,
             hookUrl: opts.url ?? config.dialpad.publicWebhookUrl,
           },
           account ? { accountId: account } : {},

@@ -14,6 +14,8 @@ export { WebhookRejection, type RejectionReason } from './rejection';
 export interface VerifierOptions {
   secret?: string;
   previousSecret?: string;
+  /** After this the previous secret no longer verifies (the rotation is over). */
+  previousSecretUntil?: Date | undefined;
   allowUnsigned: boolean;
   /** How old an `iat` may be. Dialpad's own retries end about 15 s after the first try. */
   maxAgeSeconds?: number;
@@ -46,6 +48,8 @@ export function createVerifier(opts: VerifierOptions) {
   const maxAge = opts.maxAgeSeconds ?? 300;
   const tolerance = opts.clockToleranceSeconds ?? 30;
   const now = opts.now ?? (() => Date.now());
+  const until = opts.previousSecretUntil?.getTime();
+  const usable = (name: 'current' | 'previous') => name === 'current' || until === undefined || now() < until;
 
   return async function verify(rawBody: string): Promise<VerifiedDelivery> {
     const body = rawBody.trim();
@@ -77,6 +81,7 @@ export function createVerifier(opts: VerifierOptions) {
     }
 
     for (const { key, name } of keys) {
+      if (!usable(name)) continue;
       let payload: Uint8Array;
       try {
         ({ payload } = await compactVerify(body, key, { algorithms: ['HS256'] }));

@@ -49,6 +49,8 @@ export interface DoctorDeps {
   /** The secrets this process knows; compared with the webhook's, never printed. */
   webhookSecret?: string | undefined;
   webhookSecretPrevious?: string | undefined;
+  /** DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL: after it the previous secret no longer verifies. */
+  webhookSecretPreviousUntil?: Date | undefined;
   /** The public URL Dialpad should deliver to (--url / PUBLIC_WEBHOOK_URL). */
   hookUrl?: string | undefined;
   now?: () => Date;
@@ -284,10 +286,30 @@ function webhookSecretCheck(deps: DoctorDeps, d: DialpadState | null): DoctorChe
       "run the doctor where the ingress's configuration is (or GET /api/admin/doctor)",
     );
   }
+  const previousExpired =
+    deps.webhookSecretPrevious !== undefined &&
+    deps.webhookSecretPreviousUntil !== undefined &&
+    (deps.now?.() ?? new Date()).getTime() >= deps.webhookSecretPreviousUntil.getTime();
   if (secrets.some((s) => sameSecret(s, deps.webhookSecret!))) {
+    if (previousExpired) {
+      return warn(
+        'webhook_secret',
+        title,
+        `Dialpad signs with DIALPAD_WEBHOOK_SECRET; DIALPAD_WEBHOOK_SECRET_PREVIOUS has been refused since ${deps.webhookSecretPreviousUntil!.toISOString()}`,
+        'remove DIALPAD_WEBHOOK_SECRET_PREVIOUS and DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL from every ingress',
+      );
+    }
     return pass('webhook_secret', title, 'Dialpad signs with DIALPAD_WEBHOOK_SECRET');
   }
   if (deps.webhookSecretPrevious && secrets.some((s) => sameSecret(s, deps.webhookSecretPrevious!))) {
+    if (previousExpired) {
+      return fail(
+        'webhook_secret',
+        title,
+        `Dialpad still signs with DIALPAD_WEBHOOK_SECRET_PREVIOUS, refused since ${deps.webhookSecretPreviousUntil!.toISOString()} (DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL): every event is refused (401) and lost`,
+        `finish the rotation now: ${CLI} webhooks rotate --url ${deps.hookUrl}; or move DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL later; then backfill the gap`,
+      );
+    }
     return warn(
       'webhook_secret',
       title,

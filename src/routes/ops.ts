@@ -92,6 +92,7 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
           },
           webhookSecret: config.dialpad.webhookSecret,
           webhookSecretPrevious: config.dialpad.webhookSecretPrevious,
+          webhookSecretPreviousUntil: config.dialpad.webhookSecretPreviousUntil,
           hookUrl: req.query.webhookUrl ?? publicWebhookUrl,
         },
         req.query.accountId ? { accountId: req.query.accountId } : {},

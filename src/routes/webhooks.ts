@@ -26,6 +26,7 @@ export async function webhookRoutes(
   const verify = createVerifier({
     secret: config.dialpad.webhookSecret,
     previousSecret: config.dialpad.webhookSecretPrevious,
+    previousSecretUntil: config.dialpad.webhookSecretPreviousUntil,
     allowUnsigned: config.dialpad.allowUnsigned,
   });
   const store = new DeliveryStore(deps.db);
@@ -40,9 +41,6 @@ export async function webhookRoutes(
   // Signals to Temporal this process is waiting on from inside a request.
   let directSignals = 0;
 
-  if (config.dialpad.webhookSecret && Buffer.byteLength(config.dialpad.webhookSecret) < 32) {
-    log.warn('DIALPAD_WEBHOOK_SECRET is shorter than 32 bytes: use a long random secret');
-  }
   if (!config.dialpad.webhookSecret && !config.dialpad.allowUnsigned) {
     log.warn('no DIALPAD_WEBHOOK_SECRET: every webhook will be refused with 401');
   }

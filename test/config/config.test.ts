@@ -85,4 +85,64 @@ describe('configuration', () => {
     expect(r.stderr).toContain(`${name}:`);
     expect(r.stderr).toContain('Invalid configuration');
   });
+
+  const safeProduction = {
+    DATABASE_URL: 'postgres://u:p@db.internal:5432/navigator',
+    TEMPORAL_ADDRESS: 'temporal.internal:7233',
+    DIALPAD_API_KEY: 'a-dialpad-api-key',
+    DIALPAD_WEBHOOK_SECRET: 'w'.repeat(40),
+    API_TOKEN: 'a'.repeat(40),
+    ADMIN_TOKEN: 'b'.repeat(40),
+    NODE_ENV: 'production',
+  };
+
+  it.each([
+    [{ DIALPAD_WEBHOOK_ALLOW_UNSIGNED: 'true' }, 'DIALPAD_WEBHOOK_ALLOW_UNSIGNED'],
+    [{ DIALPAD_WEBHOOK_SECRET: 's'.repeat(16) }, 'DIALPAD_WEBHOOK_SECRET'],
+    [{ DIALPAD_WEBHOOK_SECRET_PREVIOUS: 'p'.repeat(20) }, 'DIALPAD_WEBHOOK_SECRET_PREVIOUS'],
+    [{ DIALPAD_API_BASE_URL: 'http://dialpad.com' }, 'DIALPAD_API_BASE_URL'],
+    [{ API_TOKEN: 'a'.repeat(20) }, 'API_TOKEN'],
+  ])('with NODE_ENV=production, the unsafe %j is refused naming %s; elsewhere it is a warning', (unsafe, name) => {
+    expect(problems(safeProduction, 'production')).toEqual([]);
+    const refused = problems({ ...safeProduction, ...unsafe }, 'production');
+    expect(refused.map((p) => p.split(':')[0])).toEqual([name]);
+    const dev = loadConfig({ ...safeProduction, ...unsafe, NODE_ENV: 'development' }, 'production');
+    expect(dev.warnings.map((w) => w.split(':')[0])).toEqual([name]);
+  });
+
+  it('equal tokens are refused everywhere', () => {
+    expect(problems({ ...safeProduction, ADMIN_TOKEN: 'a'.repeat(40), NODE_ENV: 'development' })).toEqual([
+      'ADMIN_TOKEN: must differ from API_TOKEN',
+    ]);
+  });
+
+  it.each([
+    [{ DIALPAD_WEBHOOK_ALLOW_UNSIGNED: 'true', DIALPAD_WEBHOOK_SECRET: '' }, 'DIALPAD_WEBHOOK_ALLOW_UNSIGNED'],
+    [{ DIALPAD_WEBHOOK_SECRET: '0123456789abcdef' }, 'DIALPAD_WEBHOOK_SECRET'],
+  ])('`npm start` with NODE_ENV=production and %j exits 78 naming %s', (env, name) => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'start.ts')],
+      {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...safeProduction, ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain(`${name}:`);
+    expect(r.stderr).toContain('refused with NODE_ENV=production');
+  });
+
+  it('DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL must be a date and needs the previous secret', () => {
+    expect(problems({ DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL: 'soon' }).map((p) => p.split(':')[0])).toContain(
+      'DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL',
+    );
+    const c = loadConfig({
+      DIALPAD_WEBHOOK_SECRET: 'w'.repeat(40),
+      DIALPAD_WEBHOOK_SECRET_PREVIOUS: 'p'.repeat(40),
+      DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL: '2026-12-31',
+    });
+    expect(c.dialpad.webhookSecretPreviousUntil?.toISOString()).toBe('2026-12-31T00:00:00.000Z');
+  });
 });
