@@ -19,7 +19,6 @@ export interface PendingDelivery {
   replays: number;
 }
 
-const REJECTIONS_KEPT = 10_000;
 /** Verified bodies refused with 400 kept for replay (only Dialpad can send them: no flood risk). */
 const REFUSED_KEPT = 10_000;
 
@@ -241,30 +240,6 @@ export class DeliveryStore {
       signal_status: 'pending',
       relay_after: this.db.fn.now(),
     });
-  }
-
-  async recordRejection(r: {
-    statusCode: number;
-    reason: string;
-    detail: string;
-    sourceAddress: string;
-    bodyBytes: number;
-  }) {
-    const [row] = await this.db('dialpad_webhook_rejections')
-      .insert({
-        status_code: r.statusCode,
-        reason: r.reason,
-        detail: r.detail.slice(0, 500),
-        source_address: r.sourceAddress,
-        body_bytes: r.bodyBytes,
-      })
-      .returning('id');
-    const id = Number((row as { id: number }).id);
-    // Keep the log bounded without a separate job.
-    if (id % 100 === 0)
-      await this.db('dialpad_webhook_rejections')
-        .where('id', '<=', id - REJECTIONS_KEPT)
-        .delete();
   }
 }
 

@@ -385,44 +385,62 @@ async function setAsideCheck(deps: DoctorDeps, now: Date): Promise<DoctorCheck> 
 async function signatureFailuresCheck(deps: DoctorDeps, now: Date): Promise<DoctorCheck> {
   const title = 'Refused deliveries (24 h)';
   const since = new Date(now.getTime() - SIGNATURE_WINDOW_MS);
-  const rows: { reason: string; count: string | number; first: Date; last: Date }[] = await deps
-    .db('dialpad_webhook_rejections')
-    .where('received_at', '>=', since)
-    .groupBy('reason')
-    .select(
-      'reason',
-      deps.db.raw('count(*) as count'),
-      deps.db.raw('min(received_at) as first'),
-      deps.db.raw('max(received_at) as last'),
-    );
+  const rows: { reason: string; shape: string; count: string | number; first: Date; last: Date; sources: string }[] =
+    await deps
+      .db('dialpad_webhook_rejections')
+      .where('minute', '>=', new Date(since.getTime() - 60_000))
+      .groupBy('reason', 'shape')
+      .select(
+        'reason',
+        'shape',
+        deps.db.raw('sum(count) as count'),
+        deps.db.raw('min(received_at) as first'),
+        deps.db.raw('max(last_at) as last'),
+        deps.db.raw('count(distinct source_address) as sources'),
+      );
   const previous = await deps
     .db('dialpad_webhook_deliveries')
     .where('received_at', '>=', since)
     .andWhere({ verified_with: 'previous' })
     .count<{ count: string | number }[]>('* as count');
   const viaPrevious = Number(previous[0]?.count ?? 0);
-  const bad = rows.filter((r) => SECRET_REASONS.includes(r.reason));
-  const badCount = bad.reduce((n, r) => n + Number(r.count), 0);
+  const total = (rs: typeof rows) => rs.reduce((n, r) => n + Number(r.count), 0);
+  const byReason = (rs: typeof rows) =>
+    Object.entries(
+      rs.reduce<Record<string, number>>(
+        (acc, r) => ({ ...acc, [r.reason]: (acc[r.reason] ?? 0) + Number(r.count) }),
+        {},
+      ),
+    )
+      .map(([reason, n]) => `${reason} ${n}`)
+      .join(', ');
+  // What Dialpad sends with a secret we do not know is shaped like its call events; a flood of
+  // forgeries or a scanner is not, and does not hide it (counted apart, never pushed out).
+  const dialpadLike = rows.filter((r) => SECRET_REASONS.includes(r.reason) && r.shape === 'call_event');
+  const otherBad = rows.filter((r) => SECRET_REASONS.includes(r.reason) && r.shape !== 'call_event');
   const other = rows.filter((r) => !SECRET_REASONS.includes(r.reason));
-  if (badCount > 0) {
-    const first = new Date(Math.min(...bad.map((r) => new Date(r.first).getTime())));
-    const last = new Date(Math.max(...bad.map((r) => new Date(r.last).getTime())));
+  const noise = otherBad.length
+    ? `; also ${total(otherBad)} refused requests that do not look like Dialpad's events (${byReason(otherBad)}: scanners or forgeries)`
+    : '';
+  if (dialpadLike.length > 0) {
+    const first = new Date(Math.min(...dialpadLike.map((r) => new Date(r.first).getTime())));
+    const last = new Date(Math.max(...dialpadLike.map((r) => new Date(r.last).getTime())));
     return fail(
       'signature_failures',
       title,
-      `${badCount} deliveries refused for a wrong or missing signature (${bad.map((r) => `${r.reason} ${r.count}`).join(', ')}), last ${ago(last, now)}: the ingress's DIALPAD_WEBHOOK_SECRET is not the webhook's secret`,
+      `${total(dialpadLike)} deliveries refused for a wrong or missing signature (${byReason(dialpadLike)}), shaped like Dialpad call events, last ${ago(last, now)}: the ingress's DIALPAD_WEBHOOK_SECRET is not the webhook's secret${noise}`,
       'set DIALPAD_WEBHOOK_SECRET on every ingress to the secret Dialpad signs with (when rotating, keep the old one as DIALPAD_WEBHOOK_SECRET_PREVIOUS). ' +
         `Dialpad does not retry a 401, so those calls are missing: afterwards run ${CLI} backfill --account <id> --from ${first.toISOString()} --to ${now.toISOString()}`,
     );
   }
   const rotation =
     viaPrevious > 0 ? `; ${viaPrevious} accepted with DIALPAD_WEBHOOK_SECRET_PREVIOUS (rotation in progress)` : '';
-  if (other.length > 0) {
+  if (other.length > 0 || otherBad.length > 0) {
     return warn(
       'signature_failures',
       title,
-      `no signature failures; ${other.map((r) => `${r.reason} ${r.count}`).join(', ')}${rotation}`,
-      'malformed or expired tokens usually come from something other than Dialpad; see the ingress log',
+      `no refused delivery looked like Dialpad's${other.length ? `; ${byReason(other)}` : ''}${noise}${rotation}`,
+      'these usually come from something other than Dialpad (scanners, forgeries); see the ingress log and the source addresses in dialpad_webhook_rejections',
     );
   }
   return pass('signature_failures', title, `none${rotation}`);

@@ -3,6 +3,7 @@ import { ACTED_ON_STATES, type CallEventSignal } from '../domain/call-event';
 import { dbErrorSummary, sqlState } from '../db/errors';
 import type { AppDeps } from '../app';
 import { DeliveryStore, SignalledMarks } from '../ingress/deliveries';
+import { RejectionLog, rejectedShape } from '../ingress/rejections';
 import { routeEvent, officeFromEvent, type Route } from '../ingress/routing';
 import { signalCallWorkflow, signalOptionsFromConfig, TemporalBreaker } from '../ingress/signal';
 import { parseCallEvent, UnusableEventError, type ParsedCallEvent } from '../ingress/validate';
@@ -34,7 +35,13 @@ export async function webhookRoutes(
   const marks = new SignalledMarks(store, (err, count) =>
     log.warn({ err: errorSummary(err), count }, 'mark signalled failed; the relay will send those again'),
   );
-  app.addHook('onClose', async () => marks.flush());
+  const rejections = new RejectionLog(deps.db, (err) =>
+    log.warn({ err: errorSummary(err) }, 'could not record refused deliveries'),
+  );
+  app.addHook('onClose', async () => {
+    await marks.flush();
+    await rejections.flush();
+  });
   const signalOpts = { ...signalOptionsFromConfig(config), timeoutMs: 2_000 };
   // Shared with the relay (src/app.ts): a relay pass that reaches Temporal closes it again.
   const breaker = opts.breaker ?? new TemporalBreaker();
@@ -65,15 +72,14 @@ export async function webhookRoutes(
     } catch (err) {
       if (!(err instanceof WebhookRejection)) throw err;
       req.log.warn({ reason: err.reason, status: err.statusCode, bytes: raw.length }, 'webhook rejected');
-      await store
-        .recordRejection({
-          statusCode: err.statusCode,
-          reason: err.reason,
-          detail: err.message,
-          sourceAddress: req.ip,
-          bodyBytes: raw.length,
-        })
-        .catch((e: unknown) => req.log.warn({ err: errorSummary(e) }, 'could not record the rejection'));
+      await rejections.add({
+        statusCode: err.statusCode,
+        reason: err.reason,
+        detail: err.message,
+        sourceAddress: req.ip,
+        bodyBytes: raw.length,
+        shape: rejectedShape(raw),
+      });
       return finish('rejected', err.reason, err.statusCode, { error: err.reason, message: err.message });
     }
     const { verifiedWith } = verified;

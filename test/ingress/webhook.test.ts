@@ -184,8 +184,9 @@ describe('POST /webhooks/dialpad', () => {
     expect(res.json().error).toBe(reason);
     expect(await deliveries(callId)).toHaveLength(0);
     await expect(temporal.client.workflow.getHandle(`dialpad-call-${callId}`).describe()).rejects.toThrow(/not found/i);
-    const rejection = await tdb.db('dialpad_webhook_rejections').orderBy('id', 'desc').first();
+    const rejection = await tdb.db('dialpad_webhook_rejections').where({ reason }).orderBy('last_at', 'desc').first();
     expect(rejection).toMatchObject({ status_code: 401, reason });
+    expect(rejection.last_at.getTime()).toBeGreaterThan(Date.now() - 5_000);
   });
 
   it('time claims do not refuse a verified event (Dialpad documents none): iat in ms, an old iat, a past exp are noted', async () => {
