@@ -123,6 +123,11 @@ const schema = z.object({
   PUBLIC_WEBHOOK_URL: optionalHttpUrl,
   HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
   PORT: port(8787),
+  METRICS_PORT: z
+    .preprocess(emptyToUndefined, z.string().regex(/^\d+$/, 'expected an integer port between 1 and 65535').optional())
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .refine((n) => n === undefined || (n >= 1 && n <= 65535), 'expected an integer port between 1 and 65535'),
+  METRICS_HOST: optionalString,
   API_TOKEN: token,
   ADMIN_TOKEN: token,
   LOG_LEVEL: z.preprocess(
@@ -184,6 +189,8 @@ export interface Config {
     publicWebhookUrl: string | undefined;
   };
   http: { host: string; port: number };
+  /** With a port, GET /metrics is served there only (the internal network), not on the public port. */
+  metrics: { port: number | undefined; host: string };
   apiToken: string | undefined;
   adminToken: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -233,6 +240,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     if (!v.API_TOKEN) problems.push('API_TOKEN: required in production (at least 16 characters)');
     if (!v.ADMIN_TOKEN) problems.push('ADMIN_TOKEN: required in production (at least 16 characters)');
   }
+  if (v.METRICS_PORT !== undefined && v.METRICS_PORT === v.PORT && (v.METRICS_HOST ?? v.HOST) === v.HOST)
+    problems.push('METRICS_PORT: must differ from PORT (the point is to keep /metrics off the public port)');
   if (v.API_TOKEN && v.ADMIN_TOKEN && v.API_TOKEN === v.ADMIN_TOKEN)
     problems.push('ADMIN_TOKEN: must differ from API_TOKEN');
   if (v.DIALPAD_WEBHOOK_SECRET_PREVIOUS && !v.DIALPAD_WEBHOOK_SECRET)
@@ -264,6 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
       publicWebhookUrl: v.PUBLIC_WEBHOOK_URL,
     },
     http: { host: v.HOST, port: v.PORT },
+    metrics: { port: v.METRICS_PORT, host: v.METRICS_HOST ?? v.HOST },
     apiToken: v.API_TOKEN,
     adminToken: v.ADMIN_TOKEN,
     logLevel: v.LOG_LEVEL,

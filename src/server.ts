@@ -3,14 +3,22 @@ import { buildApp } from './app';
 import { loadConfigOrExit, type Config } from './config';
 import { createKnex } from './db/knex';
 import { loggerOptions } from './logger';
+import { startMetricsServer } from './metrics-server';
+import { createMetrics } from './plugins/metrics';
 import { createTemporalClient } from './temporal/connection';
 
 /** The ingress process: the app, listening, with graceful close on SIGINT/SIGTERM. */
 export async function startIngress(config: Config): Promise<FastifyInstance> {
   const db = createKnex(config.databaseUrl!);
   const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
-  const app = await buildApp({ config, db, temporal, logger: loggerOptions(config.logLevel, 'ingress') });
+  const metrics = createMetrics();
+  const app = await buildApp({ config, db, temporal, metrics, logger: loggerOptions(config.logLevel, 'ingress') });
+  const metricsServer =
+    config.metrics.port === undefined
+      ? undefined
+      : await startMetricsServer([metrics.registry], config.metrics.host, config.metrics.port);
   app.addHook('onClose', async () => {
+    await metricsServer?.close();
     await temporal.close();
     await db.destroy();
   });

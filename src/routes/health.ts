@@ -2,7 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app';
 import { pingTemporal } from '../temporal/connection';
 
-async function check(fn: () => Promise<unknown>, timeoutMs: number): Promise<string> {
+/**
+ * 'ok' or 'unavailable': which dependency is down, never its error text or address (anyone who
+ * can reach the port can read this). The process log has the reason.
+ */
+async function check(
+  name: string,
+  fn: () => Promise<unknown>,
+  timeoutMs: number,
+  log: AppDeps['log'],
+): Promise<'ok' | 'unavailable'> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -13,7 +22,11 @@ async function check(fn: () => Promise<unknown>, timeoutMs: number): Promise<str
     ]);
     return 'ok';
   } catch (err) {
-    return err instanceof Error ? err.message.split('\n')[0]! : 'unreachable';
+    log.warn(
+      { dependency: name, err: err instanceof Error ? err.message.split('\n')[0] : String(err) },
+      'readiness check failed',
+    );
+    return 'unavailable';
   } finally {
     if (timer) clearTimeout(timer);
   }
@@ -24,8 +37,13 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get('/readyz', async (_req, reply) => {
     const [postgres, temporal] = await Promise.all([
-      check(() => deps.db.raw('select 1'), 2_000),
-      check(() => pingTemporal(deps.temporal.probe, deps.config.temporal.namespace, 2_000), 2_500),
+      check('postgres', () => deps.db.raw('select 1'), 2_000, deps.log),
+      check(
+        'temporal',
+        () => pingTemporal(deps.temporal.probe, deps.config.temporal.namespace, 2_000),
+        2_500,
+        deps.log,
+      ),
     ]);
     const ready = postgres === 'ok' && temporal === 'ok';
     return reply
@@ -33,7 +51,10 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
       .send({ status: ready ? 'ready' : 'not ready', checks: { postgres, temporal } });
   });
 
-  app.get('/metrics', async (_req, reply) => {
-    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  // With METRICS_PORT set, metrics are served on that port only (src/metrics-server.ts).
+  if (deps.config.metrics.port === undefined) {
+    app.get('/metrics', async (_req, reply) => {
+      return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    });
+  }
 }

@@ -80,7 +80,8 @@ export async function webhookRoutes(
         bodyBytes: raw.length,
         shape: rejectedShape(raw),
       });
-      return finish('rejected', err.reason, err.statusCode, { error: err.reason, message: err.message });
+      // Strangers learn only that the signature did not verify; the reason is in the log and metrics.
+      return finish('rejected', err.reason, err.statusCode, UNVERIFIED_ANSWER);
     }
     const { verifiedWith } = verified;
     metrics.webhookVerifiedWith.inc({ secret: verifiedWith });
@@ -227,6 +228,8 @@ export async function webhookRoutes(
     }
   }
 }
+
+const UNVERIFIED_ANSWER = { error: 'unauthorized', message: 'the signature did not verify' } as const;
 
 /** Dialpad waits 5 s; an event Postgres could not take may wait this long for Temporal. */
 const UNRECORDED_BUDGET_MS = 3_500;

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
+import { freePort } from '../../src/dev/ports';
+import { startIngress } from '../../src/server';
 import { createTemporalClient } from '../../src/temporal/connection';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { testConfig } from '../support/temporal';
@@ -39,8 +41,9 @@ describe('health, readiness and metrics', () => {
     const res = await app.inject('/readyz');
     expect(res.statusCode).toBe(503);
     const body = res.json();
-    expect(body.checks.postgres).toBe('ok');
-    expect(body.checks.temporal).not.toBe('ok');
+    expect(body).toEqual({ status: 'not ready', checks: { postgres: 'ok', temporal: 'unavailable' } });
+    // Which dependency, never its error text or address: strangers can read this.
+    expect(res.body).not.toContain('127.0.0.1');
   });
 
   it('serves Prometheus text with request metrics', async () => {
@@ -53,5 +56,18 @@ describe('health, readiness and metrics', () => {
       /http_request_duration_seconds_count\{method="GET",route="\/healthz",status_code="200"\} 1/,
     );
     expect(res.body).toContain('process_resident_memory_bytes');
+  });
+
+  it('with METRICS_PORT, /metrics is served on that port only, not on the public one', async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const config = testConfig(tdb.url, { PORT: String(port), METRICS_PORT: String(metricsPort) });
+    const app = await startIngress(config);
+    apps.push(app);
+    const publicMetrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(publicMetrics.status).toBe(404);
+    await fetch(`http://127.0.0.1:${port}/healthz`);
+    const internal = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(internal.status).toBe(200);
+    expect(await internal.text()).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/healthz"/);
   });
 });
