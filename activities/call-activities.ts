@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { CallRepository } from '../src/calls/repository';
 import { sweepFailedCallRuns, type CallRunSweepResult } from '../src/calls/run-sweep';
-import { FINAL_STATES, type CallEventSignal } from '../src/domain/call-event';
+import { FINAL_STATES, type CallEventSignal, type CallEventWithPayload } from '../src/domain/call-event';
 import { DeliveryStore } from '../src/ingress/deliveries';
 import { routeEvent } from '../src/ingress/routing';
 import { matchCallToRecord } from '../src/matching';
@@ -40,24 +40,32 @@ export function createCallActivities(deps: { db: Knex }) {
       });
     },
 
-    /** Upserts the leg and folds it into its conversation's `calls` row. Idempotent. */
+    /**
+     * Upserts the leg and folds it into its conversation's `calls` row. Idempotent. The event is
+     * read from its delivery row (signals carry only its id), or taken from the signal when no row
+     * holds it yet (the ingress could not record it: routed and recorded here).
+     */
     async recordCallEvent(input: CallEventSignal): Promise<RecordCallEventResult> {
       return dbStep(async () => {
-        let sig = input;
-        if (!sig.accountId) {
-          // The ingress could not record the event and signalled directly: route and record it now.
-          const route = await routeEvent(deps.db, sig.event);
+        let sig: CallEventWithPayload;
+        if (input.event && !input.accountId) {
+          const event = input.event;
+          const route = await routeEvent(deps.db, event);
           const stored = await deliveries.record({
-            event: sig.event,
+            event,
             officeId: route.officeId,
             accountId: route.accountId,
-            verifiedWith: sig.verifiedWith ?? 'current',
-            claimsText: sig.unrecorded?.claimsText ?? null,
-            leftOut: sig.unrecorded?.leftOut ?? [],
+            verifiedWith: input.verifiedWith ?? 'current',
+            claimsText: input.unrecorded?.claimsText ?? null,
+            leftOut: input.unrecorded?.leftOut ?? [],
           });
           if (!route.accountId) return { unrouted: true };
           if (!stored.duplicate) await deliveries.markSignalled([stored.id]);
-          sig = { ...sig, accountId: route.accountId, officeId: route.officeId, deliveryId: stored.id };
+          sig = { ...input, event, accountId: route.accountId, officeId: route.officeId, deliveryId: stored.id };
+        } else if (input.event) {
+          sig = { ...input, event: input.event };
+        } else {
+          sig = { ...input, event: await deliveries.eventOf(input.deliveryId!) };
         }
         const recorded = await calls.recordLegEvent(sig);
         const { state, connected } = recorded.leg;
@@ -94,11 +102,16 @@ export function createCallActivities(deps: { db: Knex }) {
     }): Promise<{ deliveryId: string }> {
       return dbStep(async () => {
         const { sig } = input;
+        if (sig.deliveryId) {
+          await deliveries.deadLetter({ deliveryId: sig.deliveryId, error: input.error, attempts: input.attempts });
+          return { deliveryId: sig.deliveryId };
+        }
+        // No row holds it: the signal carried the whole event.
+        const event = sig.event!;
         let route = { accountId: sig.accountId, officeId: sig.officeId };
-        if (!sig.deliveryId && !sig.accountId) route = await routeEvent(deps.db, sig.event).catch(() => route);
-        const deliveryId = await deliveries.deadLetter({
-          deliveryId: sig.deliveryId,
-          event: sig.event,
+        if (!sig.accountId) route = await routeEvent(deps.db, event).catch(() => route);
+        const deliveryId = await deliveries.deadLetterUnrecorded({
+          event,
           accountId: route.accountId,
           officeId: route.officeId,
           verifiedWith: sig.verifiedWith ?? 'current',

@@ -16,7 +16,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { AI_STATES, dedupeKey, FINAL_STATES, signalKey, type CallEventSignal } from '../src/domain/call-event';
+import { AI_STATES, dedupeKey, FINAL_STATES, refOf, signalKey, type CallEventSignal } from '../src/domain/call-event';
 import { DATABASE_UNAVAILABLE } from '../src/domain/failures';
 import { CallState, NavigatorAccountId } from '../src/temporal/search-attributes';
 import type { CallActivities } from '../activities';
@@ -188,7 +188,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
     ? durableDatabaseActivities(input.dbRetryBudgetSeconds ?? 120)
     : databaseActivities(cheaperEvents);
   const { recordCallEvent, matchConversation, deriveCallInsights, deadLetterCallEvent } = activities;
-  const keyOf = (sig: CallEventSignal) => (durable ? signalKey(sig) : dedupeKey(sig.event));
+  const keyOf = (sig: CallEventSignal) => (durable ? signalKey(sig) : dedupeKey(refOf(sig)));
   const firstWaitMs = (input.dbRetryBudgetSeconds ?? 120) * 1000;
   const durably: Durably = (what, run, notApplicable) => untilDone(what, run, notApplicable, firstWaitMs);
   const seen = new Set<string>(input.carried?.seenKeys ?? []);
@@ -235,13 +235,13 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       : recordCallEvent(sig);
   const setAside = async (sig: CallEventSignal, reason: string) => {
     state.deadLetters = (state.deadLetters ?? 0) + 1;
-    log.error('event could not be applied; set aside as a dead letter', { key: dedupeKey(sig.event), reason });
+    log.error('event could not be applied; set aside as a dead letter', { key: dedupeKey(refOf(sig)), reason });
     await durably(
       'set the event aside',
       () => deadLetterCallEvent({ sig, error: reason, attempts: 1 }),
       (why) => {
         // Not even a dead letter could be written: the run's failure list in the UI keeps its key.
-        log.error('dead letter could not be written', { key: dedupeKey(sig.event), reason: why });
+        log.error('dead letter could not be written', { key: dedupeKey(refOf(sig)), reason: why });
         return { deliveryId: '' };
       },
     );
@@ -301,7 +301,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       state.eventsApplied++;
       state.callRowId = result.callRowId;
       state.conversationStatus = result.status;
-      const s = sig.event.state;
+      const s = refOf(sig).state;
       if (AI_STATES.has(s)) {
         if (!state.aiStates.includes(s)) state.aiStates.push(s);
         aiInBatch = true;

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import {
   AI_STATES,
   FINAL_STATES,
-  type CallEventSignal,
+  type CallEventWithPayload,
   type CallLegEvent,
   type RecapFields,
 } from '../domain/call-event';
@@ -82,7 +82,7 @@ const ENDED_STATES = new Set([...FINAL_STATES, 'transcription']);
 const ms = (v: number | null) => (v === null ? null : new Date(v));
 
 /** Merges one event into what we know of its leg. Older events never overwrite newer values. */
-export function mergeLeg(existing: LegDbRow | undefined, sig: CallEventSignal): Omit<LegDbRow, 'call_row_id'> {
+export function mergeLeg(existing: LegDbRow | undefined, sig: CallEventWithPayload): Omit<LegDbRow, 'call_row_id'> {
   const e: CallLegEvent = sig.event;
   const prevTs = existing?.last_event_timestamp ?? null;
   const newer = existing === undefined || prevTs === null || (e.eventTimestamp !== null && e.eventTimestamp >= prevTs);
@@ -176,7 +176,7 @@ export class CallRepository {
   constructor(private readonly db: Knex) {}
 
   /** Applies one leg event: upsert the leg, fold its conversation, recompute the `calls` row. */
-  async recordLegEvent(sig: CallEventSignal): Promise<RecordedLeg> {
+  async recordLegEvent(sig: CallEventWithPayload): Promise<RecordedLeg> {
     return this.db.transaction(async (trx) => {
       const e = sig.event;
       const ids = [...new Set([e.callId, e.masterCallId, e.entryPointCallId, e.operatorCallId].filter(isId))].sort();

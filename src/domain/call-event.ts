@@ -47,7 +47,19 @@ export interface CallLegEvent {
   voicemailTranscription: string | null;
 }
 
-/** The small message the ingress sends with signalWithStart. */
+/** Which event a signal is about: enough to de-duplicate it and to know its state, and no personal data. */
+export interface CallEventRef {
+  callId: string;
+  state: string;
+  eventTimestamp: number | null;
+}
+
+/**
+ * The small message the ingress sends with signalWithStart. A recorded event stays in Postgres:
+ * the signal carries its delivery id and `ref`, so names, numbers and text never enter Temporal's
+ * history; the call run's activity reads the event by its delivery id. Only an event no delivery
+ * row holds (Postgres was down at the ingress, a backfill) travels whole in `event`.
+ */
 export interface CallEventSignal {
   /** dialpad_webhook_deliveries.id, or null when Postgres was down and the event went straight to Temporal. */
   deliveryId: string | null;
@@ -56,7 +68,10 @@ export interface CallEventSignal {
   officeId: string | null;
   /** Which webhook secret verified the delivery (recorded by the activity when the ingress could not). */
   verifiedWith?: 'current' | 'previous' | 'unsigned';
-  event: CallLegEvent;
+  /** Which event (set on every signal since events stay in Postgres; derived from `event` otherwise). */
+  ref?: CallEventRef;
+  /** The event itself, when no delivery row holds it (and on signals sent before `ref` existed). */
+  event?: CallLegEvent;
   /**
    * Set when `replay` sends a stored delivery again: the call run applies it even though it saw the
    * same event before (a parser fix changes what the event holds; a dead letter is retried).
@@ -80,11 +95,21 @@ export const AI_STATES = new Set([
 /** States that drive the call workflow; every other state is acknowledged and counted only. */
 export const ACTED_ON_STATES = new Set([...FINAL_STATES, 'transcription', ...AI_STATES]);
 
-export function dedupeKey(e: Pick<CallLegEvent, 'callId' | 'state' | 'eventTimestamp'>): string {
+export function dedupeKey(e: CallEventRef): string {
   return `${e.callId}:${e.state}:${e.eventTimestamp ?? 'none'}`;
 }
 
-/** What a call run de-duplicates on: the event, and which replay of it this is. */
-export function signalKey(sig: Pick<CallEventSignal, 'event' | 'replay'>): string {
-  return sig.replay ? `${dedupeKey(sig.event)}#replay${sig.replay}` : dedupeKey(sig.event);
+export function refOf(sig: Pick<CallEventSignal, 'ref' | 'event'>): CallEventRef {
+  if (sig.ref) return sig.ref;
+  if (!sig.event) throw new Error('a call event signal needs ref or event');
+  return { callId: sig.event.callId, state: sig.event.state, eventTimestamp: sig.event.eventTimestamp };
 }
+
+/** What a call run de-duplicates on: the event, and which replay of it this is. */
+export function signalKey(sig: Pick<CallEventSignal, 'ref' | 'event' | 'replay'>): string {
+  const key = dedupeKey(refOf(sig));
+  return sig.replay ? `${key}#replay${sig.replay}` : key;
+}
+
+/** A signal with its event at hand (what the activities work on once they have read it). */
+export type CallEventWithPayload = CallEventSignal & { event: CallLegEvent };

@@ -1,5 +1,11 @@
 import type { Knex } from 'knex';
-import { dedupeKey, type CallEventSignal, type CallLegEvent, type LeftOutField } from '../domain/call-event';
+import {
+  dedupeKey,
+  type CallEventRef,
+  type CallEventSignal,
+  type CallLegEvent,
+  type LeftOutField,
+} from '../domain/call-event';
 import { isDataError } from '../db/errors';
 import { parseJsonKeepingLongIntegers } from './safe-json';
 import { storableText } from './validate';
@@ -14,7 +20,7 @@ export interface PendingDelivery {
   id: string;
   accountId: string;
   officeId: string | null;
-  event: CallLegEvent;
+  ref: CallEventRef;
   /** How many times `replay` has sent it again (0 for a first delivery). */
   replays: number;
 }
@@ -127,12 +133,30 @@ export class DeliveryStore {
     return String(id);
   }
 
+  /** The typed event a delivery holds (call runs read it here: signals carry only the id). */
+  async eventOf(deliveryId: string): Promise<CallLegEvent> {
+    const row = await this.db('dialpad_webhook_deliveries').where({ id: deliveryId }).first('payload');
+    if (!row) throw new Error(`delivery ${deliveryId} not found`);
+    return row.payload as CallLegEvent;
+  }
+
   /**
-   * Sets an event aside that its call run could not apply: it stays out of the relay's queue
-   * until `replay` puts it back. Returns the delivery id (recorded now when the ingress could not).
+   * Sets aside an event its call run could not apply: it stays out of the relay's queue until
+   * `replay` puts it back.
    */
-  async deadLetter(input: {
-    deliveryId: string | null;
+  async deadLetter(input: { deliveryId: string; error: string; attempts: number }): Promise<void> {
+    await this.db('dialpad_webhook_deliveries')
+      .where({ id: input.deliveryId })
+      .update({
+        signal_status: 'dead_letter',
+        apply_error: input.error.slice(0, 2000),
+        apply_attempts: this.db.raw('apply_attempts + ?', [input.attempts]),
+        dead_lettered_at: this.db.fn.now(),
+      });
+  }
+
+  /** A dead letter for an event no row held yet (the ingress could not record it). Returns its id. */
+  async deadLetterUnrecorded(input: {
     event: CallLegEvent;
     accountId: string | null;
     officeId: string | null;
@@ -142,17 +166,6 @@ export class DeliveryStore {
     error: string;
     attempts: number;
   }): Promise<string> {
-    if (input.deliveryId) {
-      await this.db('dialpad_webhook_deliveries')
-        .where({ id: input.deliveryId })
-        .update({
-          signal_status: 'dead_letter',
-          apply_error: input.error.slice(0, 2000),
-          apply_attempts: this.db.raw('apply_attempts + ?', [input.attempts]),
-          dead_lettered_at: this.db.fn.now(),
-        });
-      return input.deliveryId;
-    }
     const recorded = await this.record({
       event: input.event,
       officeId: input.officeId,
@@ -162,7 +175,9 @@ export class DeliveryStore {
       leftOut: input.leftOut ?? [],
       deadLetter: { error: input.error, attempts: input.attempts },
     });
-    if (recorded.duplicate) return this.deadLetter({ ...input, deliveryId: recorded.id });
+    if (recorded.duplicate) {
+      await this.deadLetter({ deliveryId: recorded.id, error: input.error, attempts: input.attempts });
+    }
     return recorded.id;
   }
 
@@ -188,7 +203,9 @@ export class DeliveryStore {
         id: number;
         account_id: string;
         office_id: string | null;
-        payload: CallLegEvent;
+        call_id: string;
+        state: string;
+        event_timestamp: number | null;
         replays: number;
       }[] = await trx('dialpad_webhook_deliveries')
         .where({ signal_status: 'pending', routing_status: 'routed' })
@@ -197,14 +214,14 @@ export class DeliveryStore {
         .limit(opts.limit ?? 200)
         .forUpdate()
         .skipLocked()
-        .select('id', 'account_id', 'office_id', 'payload', 'replays');
+        .select('id', 'account_id', 'office_id', 'call_id', 'state', 'event_timestamp', 'replays');
       if (rows.length === 0) return { claimed: 0, done: 0, failed: 0 };
       const result = await deliver(
         rows.map((r) => ({
           id: String(r.id),
           accountId: r.account_id,
           officeId: r.office_id,
-          event: r.payload,
+          ref: { callId: r.call_id, state: r.state, eventTimestamp: r.event_timestamp },
           replays: r.replays,
         })),
       );
@@ -248,7 +265,7 @@ export function signalFromDelivery(d: PendingDelivery): CallEventSignal {
     deliveryId: d.id,
     accountId: d.accountId,
     officeId: d.officeId,
-    event: d.event,
+    ref: d.ref,
     ...(d.replays > 0 ? { replay: d.replays } : {}),
   };
 }

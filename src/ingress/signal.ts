@@ -1,6 +1,6 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Config } from '../config';
-import type { CallEventSignal } from '../domain/call-event';
+import { refOf, type CallEventRef, type CallEventSignal, type CallLegEvent } from '../domain/call-event';
 import { maskPhone } from '../logger';
 import { CallState, DialpadCallId, DialpadOfficeId, NavigatorAccountId } from '../temporal/search-attributes';
 import { callEventSignal, callWorkflow } from '../../workflows';
@@ -34,8 +34,14 @@ export function signalOptionsFromConfig(
  * Starts the leg's workflow or signals the running one. A closed workflow with the same id is
  * started again (ALLOW_DUPLICATE): the new run merges into what the database already holds.
  */
-export async function signalCallWorkflow(client: Client, sig: CallEventSignal, opts: SignalOptions): Promise<void> {
-  const e = sig.event;
+export async function signalCallWorkflow(
+  client: Client,
+  sig: CallEventSignal,
+  opts: SignalOptions,
+  /** The event, when at hand, for the run's one-line memo (direction and masked number only). */
+  about?: CallLegEvent,
+): Promise<void> {
+  const e = refOf(sig);
   const searchAttributes = [
     { key: DialpadCallId, value: e.callId },
     { key: CallState, value: e.state },
@@ -60,7 +66,7 @@ export async function signalCallWorkflow(client: Client, sig: CallEventSignal, o
       signalArgs: [sig],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: searchAttributes,
-      memo: { summary: describeCall(sig) },
+      memo: { summary: describeCall(e, about ?? sig.event, sig.officeId) },
     });
   if (!opts.timeoutMs) return void (await call());
   // A hard bound: while Temporal is unreachable the SDK's connect and retry can outlast a deadline.
@@ -101,10 +107,13 @@ export class TemporalBreaker {
   }
 }
 
-/** A short, person-readable line for the Temporal UI (no full phone numbers). */
-export function describeCall(sig: CallEventSignal): string {
-  const e = sig.event;
-  const who = maskPhone(e.externalNumber) ?? 'unknown number';
-  const target = e.target?.name ? ` ${e.direction === 'outbound' ? 'by' : 'to'} ${e.target.name}` : '';
-  return `${e.direction ?? 'call'} ${e.direction === 'outbound' ? 'to' : 'from'} ${who}${target} (office ${sig.officeId ?? 'unknown'})`;
+/**
+ * A short, person-readable line for the Temporal UI: direction, the number masked, the office.
+ * Never a name or a full number (operators and Temporal Cloud can read memos).
+ */
+export function describeCall(ref: CallEventRef, event: CallLegEvent | undefined, officeId: string | null): string {
+  const office = `(office ${officeId ?? 'unknown'})`;
+  if (!event) return `call ${ref.callId}, first seen as ${ref.state} ${office}`;
+  const who = maskPhone(event.externalNumber) ?? 'unknown number';
+  return `${event.direction ?? 'call'} ${event.direction === 'outbound' ? 'to' : 'from'} ${who} ${office}`;
 }

@@ -161,13 +161,15 @@ export async function webhookRoutes(
       return finish('unrouted', route.officeId ? 'office_not_linked' : 'office_unknown', 200, { status: 'unrouted' });
     }
 
+    // A recorded event stays in Postgres: the signal names it, so no personal data enters
+    // Temporal's history. Only an event Postgres could not take travels whole.
     const sig: CallEventSignal = {
       deliveryId: recorded?.id ?? null,
       accountId: route?.accountId ?? null,
       officeId: route?.officeId ?? officeFromEvent(event),
       verifiedWith,
-      event,
-      ...(recorded ? {} : { unrecorded: { claimsText: verified.payloadText, leftOut } }),
+      ref: { callId: event.callId, state: event.state, eventTimestamp: event.eventTimestamp },
+      ...(recorded ? {} : { event, unrecorded: { claimsText: verified.payloadText, leftOut } }),
     };
     try {
       if (recorded) {
@@ -185,10 +187,12 @@ export async function webhookRoutes(
         }
         directSignals++;
         try {
-          await signalCallWorkflow(deps.temporal.client, sig, {
-            ...signalOpts,
-            timeoutMs: Math.min(signalOpts.timeoutMs, left),
-          });
+          await signalCallWorkflow(
+            deps.temporal.client,
+            sig,
+            { ...signalOpts, timeoutMs: Math.min(signalOpts.timeoutMs, left) },
+            event,
+          );
         } finally {
           directSignals--;
         }

@@ -272,4 +272,36 @@ describe('events as the real Dialpad sends them', () => {
     expect(kept.reason).toBe('call_id');
     expect(kept.text).toContain('92233720368547758');
   });
+
+  it("keeps personal data out of Temporal: the run's history holds the delivery id, not names, numbers or text", async () => {
+    const callId = freshCallId();
+    const name = 'Persephone Quillfeather';
+    const number = '+15105559137';
+    const words = 'my account number is hidden under the flowerpot';
+    const event = example('voicemail-uploaded', {
+      call_id: callId,
+      external_number: number,
+      contact: { id: '61314369789132', name, phone: number, email: 'persephone@example.com', type: 'local' },
+      target: { id: 5991398486736896, name: 'Agent Orpheus Brightwater', type: 'user', office_id: OFFICE },
+      transcription_text: words,
+    });
+    expect((await post(event)).statusCode).toBe(200);
+    const handle = temporal.client.workflow.getHandle(`dialpad-call-${callId}`);
+    await handle.result();
+    expect((await callRow(callId)).external_number).toBe(number); // the row has it; Temporal does not
+    const history = JSON.stringify(await handle.fetchHistory());
+    const decoded = Buffer.from(history).toString() + decodePayloads(history);
+    for (const secret of [name, number, '5559137', words, 'Orpheus', 'persephone@example.com']) {
+      expect({ secret, found: decoded.includes(secret) }).toEqual({ secret, found: false });
+    }
+    const { memo } = await handle.describe();
+    expect(memo?.summary).toBe(`inbound from +1510•••9137 (office ${OFFICE})`); // masked, no names
+  });
 });
+
+/** Every base64 payload in a history, decoded: payload data is base64 JSON in the history's JSON. */
+function decodePayloads(historyJson: string): string {
+  return [...historyJson.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)]
+    .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
+    .join('\n');
+}

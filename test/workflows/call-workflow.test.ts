@@ -1,5 +1,5 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import type { CallEventSignal, CallLegEvent } from '../../src/domain/call-event';
+import type { CallEventWithPayload, CallLegEvent } from '../../src/domain/call-event';
 import { callEventSignal, callStateQuery, callWorkflow } from '../../workflows';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { legEvent } from '../support/legs';
@@ -34,7 +34,7 @@ describe('call workflow through a real Temporal server and Postgres', () => {
     await tdb?.drop();
   });
 
-  async function send(sig: CallEventSignal, aiWaitSeconds = 2) {
+  async function send(sig: CallEventWithPayload, aiWaitSeconds = 2) {
     return temporal.client.workflow.signalWithStart(callWorkflow, {
       workflowId: `dialpad-call-${sig.event.callId}`,
       taskQueue: config.temporal.taskQueue,
@@ -47,7 +47,7 @@ describe('call workflow through a real Temporal server and Postgres', () => {
 
   it('a hangup of an answered inbound leg becomes one answered call row written by the activity', async () => {
     const callId = String(6421977457180000 + Math.floor(Math.random() * 1000));
-    const sig: CallEventSignal = {
+    const sig: CallEventWithPayload = {
       deliveryId: null,
       accountId,
       officeId: '5527348325810176',
