@@ -890,12 +890,10 @@ export const hostileScenario: Scenario = {
         const { field, chars } = recipe.padding;
         // Written as JSON text: the transcription as \u escapes (é, 中, א), 6 bytes a character.
         const escapes = ['\\u00e9', '\\u4e2d', '\\u05d0'];
-        let text = '';
-        if (field === 'transcription_text') {
-          const parts: string[] = [];
-          for (let i = 0; parts.length < chars; i++) parts.push(escapes[i % 3]!);
-          text = parts.join('');
-        } else text = 'x'.repeat(chars);
+        const text =
+          field === 'transcription_text'
+            ? Array.from({ length: chars }, (_, i) => escapes[i % 3]!).join('')
+            : 'x'.repeat(chars);
         payload = `${payload.slice(0, -1)},${JSON.stringify(field)}:"${text}"}`;
       }
       if (recipe.rawPayload === 'UNSIGNED') {

@@ -311,7 +311,7 @@ const claimsFor = (callId: unknown) =>
           fc.jsonValue({ maxDepth: 3 }),
           { maxKeys: 3 },
         )
-        .map((unknown) => ({ ...unknown, ...known, call_id: callId }) as Record<string, unknown>),
+        .map((unknown): Record<string, unknown> => ({ ...unknown, ...known, call_id: callId })),
     );
 
 /** A call: its id (digits) and one to three events of it. */
@@ -408,7 +408,9 @@ describe('what the ingress accepts can be stored (property, real Postgres)', () 
       try {
         claims = parseJsonKeepingLongIntegers(claimsText) as Record<string, unknown>;
       } catch (err) {
-        throw new Error(`the ingress cannot read a verified event (it would refuse it): ${(err as Error).message}`);
+        throw new Error(`the ingress cannot read a verified event (it would refuse it): ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       const parsed = parseCallEvent(claims); // call_id and state are usable: never UnusableEventError
       expect(parsed.event.callId).toBe(digits);
@@ -444,6 +446,7 @@ describe('what the ingress accepts can be stored (property, real Postgres)', () 
         throw new Error(
           `Postgres refused an accepted event (state ${parsed.event.state}): ${(err as Error).message}\n` +
             `typed event: ${JSON.stringify(parsed.event).slice(0, 1500)}`,
+          { cause: err },
         );
       }
     }

@@ -73,8 +73,8 @@ describe('found by the hostile scenario', () => {
     });
   });
 
-  describe('JSON nested deeper than Postgres parses as jsonb (stack depth limit, SQLSTATE 54001)', () => {
-    const DEPTH = 40_000; // the hostile scenario's `labels`; 10,000 still passes
+  describe('deeply nested JSON: the jsonb stack depth limit (54001), the recursion of storableClaimsText', () => {
+    const DEPTH = 40_000; // the hostile scenario's `labels`; Postgres still parses 10,000
     const deep = `"labels":${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`;
 
     it('a verified body without a call_id is a 400 and kept, not a 503', async () => {
@@ -86,6 +86,24 @@ describe('found by the hostile scenario', () => {
 
     it('an accepted event is recorded (DeliveryStore.record, as the ingress and the call run both do)', async () => {
       const claimsText = eventText({ call_id: 6421977457190002 }, deep);
+      const { event, leftOut } = parseCallEvent(parseJsonKeepingLongIntegers(claimsText) as Record<string, unknown>);
+      await expect(
+        new DeliveryStore(tdb.db).record({
+          event,
+          officeId: OFFICE,
+          accountId: null,
+          verifiedWith: 'current',
+          claimsText,
+          leftOut,
+        }),
+      ).resolves.toMatchObject({ duplicate: false });
+    });
+
+    it('claims jsonb refuses (a NUL) nested 5,000 deep are made storable (storableClaimsText recurses: RangeError)', async () => {
+      // Postgres parses 5,000 levels; the fallback that makes NUL storable walks them recursively
+      // and overflows Node's stack from about 4,000 levels (seen in the scenario at 10,000).
+      const nested = `"labels":${'['.repeat(5_000)}${']'.repeat(5_000)}`;
+      const claimsText = eventText({ call_id: 6421977457190004, contact: { name: 'Jane\u0000Roe' } }, nested);
       const { event, leftOut } = parseCallEvent(parseJsonKeepingLongIntegers(claimsText) as Record<string, unknown>);
       await expect(
         new DeliveryStore(tdb.db).record({
