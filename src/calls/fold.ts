@@ -52,6 +52,8 @@ export interface ConversationSummary {
 }
 
 const GROUP_TYPES = new Set(['department', 'callcenter', 'office']);
+/** The longest a leg is taken to talk (a week), so broken times cannot overflow `duration_seconds`. */
+const MAX_LEG_TALK_MS = 7 * 24 * 3600 * 1000;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 const time = (d: Date | null) => (d ? d.getTime() : Number.POSITIVE_INFINITY);
@@ -122,8 +124,12 @@ function talkSeconds(legs: LegRow[]): number {
   const people = connected.filter((l) => l.targetType === 'user');
   for (const l of people.length ? people : connected) {
     const start = l.dateConnected!.getTime();
-    // Dialpad's own talk_time first: the span to date_ended can include hold and wrap-up.
-    const end = l.talkTimeMs ? start + l.talkTimeMs : l.dateEnded ? l.dateEnded.getTime() : start;
+    // Dialpad's own talk_time first: the span to date_ended can include hold and wrap-up. No leg
+    // talks for more than a week: a later end is a broken time, not a conversation.
+    const end = Math.min(
+      start + MAX_LEG_TALK_MS,
+      l.talkTimeMs ? start + l.talkTimeMs : l.dateEnded ? l.dateEnded.getTime() : start,
+    );
     if (end > start) intervals.push([start, end]);
   }
   return Math.round(unionMs(intervals) / 1000);

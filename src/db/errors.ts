@@ -21,9 +21,13 @@ export function sqlState(err: unknown): string | undefined {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
-/** Postgres refused the values (SQLSTATE class 22, e.g. a NUL character in text), not an outage. */
+/**
+ * Postgres refused the values, not an outage: class 22 (a data exception, e.g. a NUL character in
+ * text or jsonb) or 54 (a program limit, e.g. jsonb nested past its stack depth).
+ */
 export function isDataError(err: unknown): boolean {
-  return sqlState(err)?.startsWith('22') ?? false;
+  const state = sqlState(err);
+  return state !== undefined && (state.startsWith('22') || state.startsWith('54'));
 }
 
 /** Whether waiting and trying again can succeed: the database (or the way to it) is the problem. */

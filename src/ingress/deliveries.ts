@@ -7,7 +7,6 @@ import {
   type LeftOutField,
 } from '../domain/call-event';
 import { isDataError } from '../db/errors';
-import { parseJsonKeepingLongIntegers } from './safe-json';
 import { storableText } from './validate';
 
 /** The durable record of accepted webhook deliveries (`dialpad_webhook_deliveries`). */
@@ -80,7 +79,7 @@ export class DeliveryStore {
       inserted = await insert(input.claimsText ? this.db.raw('?::jsonb', [input.claimsText]) : null);
     } catch (err) {
       // jsonb refuses a few things JSON allows (\u0000, unpaired surrogate escapes, numbers past
-      // numeric's range): keep the claims made storable rather than lose the event.
+      // numeric's range, very deep nesting): keep the claims' text rather than lose the event.
       if (!isDataError(err) || !input.claimsText) throw err;
       inserted = await insert(this.db.raw('?::jsonb', [storableClaimsText(input.claimsText)]));
     }
@@ -308,16 +307,23 @@ export class SignalledMarks {
   }
 }
 
-/** The claims made storable as jsonb: text without NUL or lone surrogates, numbers jsonb can hold. */
+/**
+ * Claims jsonb cannot hold as a document (a \\u0000 escape, an unpaired surrogate escape, a number
+ * past numeric's range, nesting past Postgres's stack depth) are kept as their exact text inside a
+ * jsonb string: nothing is lost, and `claimsTextOf` gives the text back.
+ */
+const CLAIMS_TEXT_KEY = '$claims_text';
+
 export function storableClaimsText(text: string): string {
-  const clean = (v: unknown): unknown => {
-    if (typeof v === 'string') return storableText(v);
-    if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
-    if (Array.isArray(v)) return v.map(clean);
-    if (v !== null && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [storableText(k), clean(x)]));
-    }
-    return v;
-  };
-  return JSON.stringify(clean(parseJsonKeepingLongIntegers(text)));
+  return JSON.stringify({ [CLAIMS_TEXT_KEY]: text });
+}
+
+/** The claims as received, from a stored `claims::text` (undoing `storableClaimsText`). */
+export function claimsTextOf(stored: string): string {
+  if (stored.startsWith(`{"${CLAIMS_TEXT_KEY}"`)) {
+    const wrapper = JSON.parse(stored) as Record<string, unknown>;
+    const text = wrapper[CLAIMS_TEXT_KEY];
+    if (typeof text === 'string' && Object.keys(wrapper).length === 1) return text;
+  }
+  return stored;
 }

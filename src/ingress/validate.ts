@@ -26,8 +26,8 @@ const STATE = /^[a-z][a-z0-9_]{0,59}$/;
 /** The largest text the product keeps in one field (a voicemail transcription, a recap summary). */
 export const MAX_TEXT = 200_000;
 const MAX_ID = 200;
-/** 100 years of milliseconds: anything longer is not a call's duration. */
-const MAX_DURATION_MS = 100 * 365 * 24 * 3600 * 1000;
+/** A week of milliseconds: anything longer is not a call leg's duration. */
+export const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
 
 export interface ParsedCallEvent {
   event: CallLegEvent;
@@ -63,7 +63,7 @@ export function callIdOf(v: unknown): string | null {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? String(v) : null;
   if (typeof v !== 'string') return null;
   const s = v.trim();
-  // Long ids arrive here as strings (see safe-json.ts), exact to the digit.
+  // Long ids arrive here as strings (parseDialpadJson), exact to the digit.
   return CALL_ID.test(s) && BigInt(s) <= INT64_MAX ? s.replace(/^0+(?=\d)/, '') : null;
 }
 
@@ -200,9 +200,15 @@ class ClaimReader {
     const out: string[] = [];
     for (const [i, item] of items.slice(0, 100).entries()) {
       const name = Array.isArray(v) ? `${field}[${i}]` : field;
-      const s = isRecord(item)
-        ? this.recapText(item.content ?? item.category ?? item.text ?? item.name ?? null, name, 2000)
-        : this.recapText(item, name, 2000);
+      let s: string | null;
+      if (isRecord(item)) {
+        const inner = item.content ?? item.category ?? item.text ?? item.name ?? null;
+        s = ClaimReader.absent(inner)
+          ? this.leave(name, 'an object without text (content, category, text or name)')
+          : this.recapText(inner, name, 2000);
+      } else {
+        s = this.recapText(item, name, 2000);
+      }
       if (s) out.push(s);
     }
     if (items.length > 100) this.leftOut.push({ field, reason: `kept the first 100 of ${items.length} items` });

@@ -1,6 +1,6 @@
 import { compactVerify, errors as joseErrors } from 'jose';
 import type { LeftOutField } from '../domain/call-event';
-import { parseJsonKeepingLongIntegers } from './safe-json';
+import { parseDialpadJson } from '../dialpad/json';
 import { WebhookRejection } from './rejection';
 import { epochMsOf } from './validate';
 
@@ -97,7 +97,7 @@ export function createVerifier(opts: VerifierOptions) {
   function delivery(payloadText: string, verifiedWith: VerifiedDelivery['verifiedWith']): VerifiedDelivery {
     let claims: unknown;
     try {
-      claims = parseJsonKeepingLongIntegers(payloadText);
+      claims = parseDialpadJson(payloadText);
     } catch {
       return { payloadText, claims: null, problem: 'event is not valid JSON', verifiedWith, timeNotes: [] };
     }

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { ACTED_ON_STATES, type CallLegEvent, type LeftOutField } from '../domain/call-event';
-import { DeliveryStore } from '../ingress/deliveries';
+import { claimsTextOf, DeliveryStore } from '../ingress/deliveries';
 import { routeEvent } from '../ingress/routing';
-import { parseJsonKeepingLongIntegers } from '../ingress/safe-json';
+import { parseDialpadJson } from '../dialpad/json';
 import { callIdOf, parseCallEvent, UnusableEventError } from '../ingress/validate';
 import { recordAudit, type Actor } from './audit';
 import { OpsError } from './errors';
@@ -141,7 +141,7 @@ export async function replayDeliveries(db: Knex, selection: ReplaySelection, who
       let event: CallLegEvent;
       let leftOut: LeftOutField[];
       try {
-        ({ event, leftOut } = parseCallEvent(parseJsonKeepingLongIntegers(r.claims_text) as Record<string, unknown>));
+        ({ event, leftOut } = parseCallEvent(parseDialpadJson(claimsTextOf(r.claims_text)) as Record<string, unknown>));
       } catch (err) {
         if (err instanceof UnusableEventError) continue; // keeps what the parser of its day made of it
         throw err;
@@ -262,7 +262,7 @@ async function recoverRefused(
     }
     let parsed;
     try {
-      parsed = parseCallEvent(parseJsonKeepingLongIntegers(r.claims_text) as Record<string, unknown>);
+      parsed = parseCallEvent(parseDialpadJson(claimsTextOf(r.claims_text)) as Record<string, unknown>);
     } catch (err) {
       if (!(err instanceof UnusableEventError)) throw err;
       still++;
@@ -276,7 +276,7 @@ async function recoverRefused(
       officeId: route.officeId,
       accountId: route.accountId,
       verifiedWith: r.verified_with,
-      claimsText: r.claims_text,
+      claimsText: claimsTextOf(r.claims_text),
       leftOut: parsed.leftOut,
       ignored,
     });

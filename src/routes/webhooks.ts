@@ -131,7 +131,7 @@ export async function webhookRoutes(
           ignored: true,
         });
       } catch (err) {
-        rlog.debug({ err: errorSummary(err) }, 'a state not acted on could not be kept');
+        rlog.warn({ err: errorSummary(err) }, 'a state not acted on could not be kept');
       }
       return finish('ignored', event.state, 200, { status: 'ignored', reason: `state ${event.state} is not acted on` });
     }

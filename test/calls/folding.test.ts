@@ -23,7 +23,12 @@ describe('folding legs into one conversation (real Postgres)', () => {
   });
   afterAll(async () => tdb.drop());
 
-  const sig = (event: CallLegEvent): CallEventWithPayload => ({ deliveryId: null, accountId, officeId: OFFICE_ID, event });
+  const sig = (event: CallLegEvent): CallEventWithPayload => ({
+    deliveryId: null,
+    accountId,
+    officeId: OFFICE_ID,
+    event,
+  });
   const callsFor = async (legIds: string[]) => {
     const rows = await tdb.db('dialpad_call_legs').whereIn('call_id', legIds).distinct('call_row_id');
     return tdb.db('calls').whereIn(

@@ -4,7 +4,7 @@ import { createCallActivities } from '../../activities/call-activities';
 import { ACTED_ON_STATES, type CallEventSignal } from '../../src/domain/call-event';
 import { DeliveryStore } from '../../src/ingress/deliveries';
 import { officeFromEvent } from '../../src/ingress/routing';
-import { parseJsonKeepingLongIntegers } from '../../src/ingress/safe-json';
+import { parseDialpadJson } from '../../src/dialpad/json';
 import { parseCallEvent } from '../../src/ingress/validate';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
@@ -22,7 +22,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
  * recap parts in every accepted shape; states in mixed case.
  *
  * Each call's events (one to three, in any order) are written as JSON text, read back as the ingress
- * reads a verified payload (parseJsonKeepingLongIntegers), parsed with parseCallEvent and driven through
+ * reads a verified payload (parseDialpadJson), parsed with parseCallEvent and driven through
  * the call run's `recordCallEvent` activity as the ingress hands over an event it could not record
  * itself (no delivery, no account: the activity routes it by office and records the delivery), into
  * `dialpad_call_legs` and `calls` on a real Postgres. States not acted on are recorded as the
@@ -326,7 +326,7 @@ type Call = { digits: string; events: Record<string, unknown>[] };
 /** Counterexamples this property found (product bugs, reported): each its own test, failing until fixed. */
 const FOUND: [string, Call][] = [
   [
-    // safe-json quotes the 16+ digits of a fraction as if they were a long id: the text no longer
+    // The ingress's long-integer reader once quoted the 16+ digits of a fraction as a long id: the text no longer
     // parses, so the ingress refuses the event (400 "event is not valid JSON"; so does
     // DeliveryStore's fallback when jsonb refuses the claims). test/ingress/hostile-findings.test.ts.
     'a number with 16+ digits after the decimal point (hold_time 1.0000000000000002e-6)',
@@ -406,7 +406,7 @@ describe('what the ingress accepts can be stored (property, real Postgres)', () 
       const claimsText = JSON.stringify(generated);
       let claims: Record<string, unknown>;
       try {
-        claims = parseJsonKeepingLongIntegers(claimsText) as Record<string, unknown>;
+        claims = parseDialpadJson(claimsText) as Record<string, unknown>;
       } catch (err) {
         throw new Error(`the ingress cannot read a verified event (it would refuse it): ${(err as Error).message}`, {
           cause: err,

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { createCallActivities } from '../../activities/call-activities';
 import { buildApp } from '../../src/app';
 import type { CallEventSignal } from '../../src/domain/call-event';
-import { DeliveryStore } from '../../src/ingress/deliveries';
-import { parseJsonKeepingLongIntegers } from '../../src/ingress/safe-json';
+import { claimsTextOf, DeliveryStore } from '../../src/ingress/deliveries';
+import { parseDialpadJson } from '../../src/dialpad/json';
 import { parseCallEvent } from '../../src/ingress/validate';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -13,8 +13,8 @@ import { testConfig } from '../support/temporal';
 
 /**
  * Product bugs the reliability suite's hostile scenario found against docs/webhooks.md (a verified
- * body is refused only without a usable call_id or state, and what is accepted is stored). These
- * tests fail until the ingress is fixed; they are the minimal form of the requests that did it.
+ * body is refused only without a usable call_id or state, and what is accepted is stored), in the
+ * minimal form of the requests that did it, kept so they stay fixed.
  */
 const SECRET = 'test-webhook-secret-0123456789-abcdefgh';
 const OFFICE = '5527348325810176';
@@ -51,13 +51,13 @@ describe('found by the hostile scenario', () => {
   };
 
   describe('a number with 16 or more digits after the decimal point', () => {
-    // parseJsonKeepingLongIntegers quotes every run of 16+ digits outside a string as a long id,
+    // parseDialpadJson quotes every run of 16+ digits outside a string as a long id,
     // including the digits of a fraction: `4.3500000000000005` becomes `4."3500000000000005"`.
     it('is read as a number, not made invalid JSON', () => {
-      expect(parseJsonKeepingLongIntegers('{"mos_score":4.3500000000000005}')).toEqual({
+      expect(parseDialpadJson('{"mos_score":4.3500000000000005}')).toEqual({
         mos_score: 4.3500000000000005,
       });
-      expect(parseJsonKeepingLongIntegers('{"talk_time":-1.0000000000000027}')).toEqual({
+      expect(parseDialpadJson('{"talk_time":-1.0000000000000027}')).toEqual({
         talk_time: -1.0000000000000027,
       });
     });
@@ -86,17 +86,22 @@ describe('found by the hostile scenario', () => {
 
     it('an accepted event is recorded (DeliveryStore.record, as the ingress and the call run both do)', async () => {
       const claimsText = eventText({ call_id: 6421977457190002 }, deep);
-      const { event, leftOut } = parseCallEvent(parseJsonKeepingLongIntegers(claimsText) as Record<string, unknown>);
-      await expect(
-        new DeliveryStore(tdb.db).record({
-          event,
-          officeId: OFFICE,
-          accountId: null,
-          verifiedWith: 'current',
-          claimsText,
-          leftOut,
-        }),
-      ).resolves.toMatchObject({ duplicate: false });
+      const { event, leftOut } = parseCallEvent(parseDialpadJson(claimsText) as Record<string, unknown>);
+      const recorded = await new DeliveryStore(tdb.db).record({
+        event,
+        officeId: OFFICE,
+        accountId: null,
+        verifiedWith: 'current',
+        claimsText,
+        leftOut,
+      });
+      expect(recorded.duplicate).toBe(false);
+      // Kept as its exact text, which replay reads back.
+      const row = await tdb
+        .db('dialpad_webhook_deliveries')
+        .where({ id: recorded.id })
+        .first(tdb.db.raw('claims::text as text'));
+      expect(claimsTextOf(row.text as string)).toBe(claimsText);
     });
 
     it('claims jsonb refuses (a NUL) nested 5,000 deep are made storable (storableClaimsText recurses: RangeError)', async () => {
@@ -104,7 +109,7 @@ describe('found by the hostile scenario', () => {
       // and overflows Node's stack from about 4,000 levels (seen in the scenario at 10,000).
       const nested = `"labels":${'['.repeat(5_000)}${']'.repeat(5_000)}`;
       const claimsText = eventText({ call_id: 6421977457190004, contact: { name: 'Jane\u0000Roe' } }, nested);
-      const { event, leftOut } = parseCallEvent(parseJsonKeepingLongIntegers(claimsText) as Record<string, unknown>);
+      const { event, leftOut } = parseCallEvent(parseDialpadJson(claimsText) as Record<string, unknown>);
       await expect(
         new DeliveryStore(tdb.db).record({
           event,
@@ -119,7 +124,7 @@ describe('found by the hostile scenario', () => {
 
     it('the call run records an event the ingress could not (recordCallEvent with `unrecorded`)', async () => {
       const claimsText = eventText({ call_id: 6421977457190003 }, deep);
-      const { event, leftOut } = parseCallEvent(parseJsonKeepingLongIntegers(claimsText) as Record<string, unknown>);
+      const { event, leftOut } = parseCallEvent(parseDialpadJson(claimsText) as Record<string, unknown>);
       const sig: CallEventSignal = {
         deliveryId: null,
         accountId: null,
