@@ -99,11 +99,27 @@ export function dialpadErrorBody(status: number, message: string) {
   return { error: { code: status, message, errors: [{ domain: 'global', reason, message }] } };
 }
 
+const apiRoutes = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/**
+ * The Dialpad routes (`/api/v2/...`) the simulator serves, as `{method, url}` with Fastify's
+ * `:param` syntax: the contract tests check each against Dialpad's OpenAPI description.
+ */
+export function simulatorApiRoutes(app: FastifyInstance): { method: string; url: string }[] {
+  return [...(apiRoutes.get(app) ?? [])];
+}
+
 export function buildSimulatorApp(
   state: SimulatorState,
   options: { logger?: FastifyBaseLogger } = {},
 ): FastifyInstance {
   const app: FastifyInstance = Fastify(options.logger ? { loggerInstance: options.logger } : { logger: false });
+  const routes: { method: string; url: string }[] = [];
+  apiRoutes.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v2/')) return;
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
 
   // Bodies keep ids above 2^53 exact, as Dialpad's own (non-JavaScript) parser would.
   app.removeContentTypeParser('application/json');
