@@ -1,5 +1,7 @@
+import { DialpadClient } from '../../src/dialpad/client';
+import { InMemoryRateLimiter } from '../../src/dialpad/rate-limit';
 import { emitCalls } from '../../src/simulator/emitter';
-import { SimulatorState } from '../../src/simulator/state';
+import { startSimulator } from '../../src/simulator/server';
 import { SMALL_COMPANY } from '../simulator/helpers';
 import { DialpadContract } from './oracle';
 
@@ -16,7 +18,22 @@ describe('contract: simulated call events are CallProto (plus the webhook-only f
   const contract = DialpadContract.load();
 
   it('every event of a generated day validates', async () => {
-    const state = new SimulatorState({ seed: 'contract-events', size: SMALL_COMPANY });
+    const sim = await startSimulator({ seed: 'contract-events', size: SMALL_COMPANY, rateLimits: false });
+    const state = sim.state;
+    // Contacts pushed the way Navigator pushes them: PUT /contacts with the Navigator id as uid.
+    const client = new DialpadClient({ apiKey: 'k', baseUrl: sim.url, rateLimiter: new InMemoryRateLimiter() });
+    const pushed: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c = await client.upsertContactByUid({
+        uid: `0b6f5a3c-3f4e-4c1a-9d55-1c2b3a4d5e6${i}`,
+        first_name: 'Pushed',
+        last_name: `Contact ${i}`,
+        phones: [`+1415555010${i}`],
+      });
+      pushed.push(c.id);
+    }
+    await sim.close();
+    expect(pushed.every((id) => /^\d+_uid_0b6f5a3c-/.test(id))).toBe(true);
     const bodies: string[] = [];
     const capture: typeof fetch = async (_input, init) => {
       bodies.push(String(init?.body));
@@ -44,6 +61,18 @@ describe('contract: simulated call events are CallProto (plus the webhook-only f
       }
     }
     expect(Object.fromEntries(problems)).toEqual({});
+
+    // What real Dialpad sends and our examples did not: contact ids that are not numbers (a
+    // contact we pushed, and others created with a uid), int64 as strings, fractional durations.
+    const contactIds = new Set(events.map((e) => (e.contact as { id?: unknown } | null)?.id));
+    expect(pushed.filter((id) => contactIds.has(id)).length).toBeGreaterThan(0);
+    expect([...contactIds].some((id) => typeof id === 'string' && /^\d+_uid_(hubspot-|crm_|zd|sf-)/.test(id))).toBe(
+      true,
+    );
+    expect([...contactIds].every((id) => typeof id === 'string')).toBe(true);
+    const dateTypes = new Set(events.map((e) => typeof e.date_started));
+    expect([...dateTypes].sort()).toEqual(['number', 'string']);
+    expect(events.some((e) => typeof e.total_duration === 'number' && !Number.isInteger(e.total_duration))).toBe(true);
 
     // Every state the generator knows was in the day, so every shape was checked.
     const states = new Set(events.map((e) => e.state));

@@ -115,6 +115,12 @@ describe('contract: every request the Dialpad client sends is in Dialpad’s Ope
       phones: ['+14155550142', '+442079460958', '+33142685300'],
       emails: ['dana@example.com', 'dana.ng@example.com'],
     });
+    await client.updateContactKeepingLists(withUid.id, {
+      first_name: 'Priya',
+      last_name: 'Shah',
+      phones: ['+61291234500'],
+      emails: ['priya.shah@example.com'],
+    });
     await client.deleteContact(shared.id);
     const page = await client.fetchPage({ template: '/api/v2/contacts' }, dialpadContactSchema, null);
     await client.fetchPage({ template: '/api/v2/contacts' }, dialpadContactSchema, page.nextCursor);

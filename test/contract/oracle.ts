@@ -212,7 +212,7 @@ export class DialpadContract {
     const key = JSON.stringify(schema);
     let fn = this.compiled.get(key);
     if (!fn) {
-      fn = this.ajv.compile(rebase(convertSchema(schema, this.closed)));
+      fn = this.ajv.compile(rebase(convertSchema(schema, this.closed)) as object);
       this.compiled.set(key, fn);
     }
     return fn(value) ? [] : formatErrors(fn.errors);
