@@ -181,6 +181,8 @@ describe('backfill', () => {
       },
       2,
     );
+    // Voicemail transcription off: nothing but the REST voicemail fields says it was a voicemail.
+    for (const c of voicemails) for (const l of c.legs) l.transcription_text = null;
     s.sim.state.registerCalls(callRecords(voicemails, () => 0));
     const legs = voicemails.flatMap((c) => c.legs.map((l) => l.call_id));
     const listed = (await (
