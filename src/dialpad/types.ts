@@ -202,9 +202,7 @@ export const dialpadCallSchema = z.looseObject({
   voicemail_share_link: str,
   /** recording_type: callrecording | admincallrecording | voicemail. */
   recording_details: z
-    .array(
-      z.looseObject({ id: optionalId, url: str, duration: numeric, start_time: numeric, recording_type: str }),
-    )
+    .array(z.looseObject({ id: optionalId, url: str, duration: numeric, start_time: numeric, recording_type: str }))
     .nullish(),
   transcription_text: str,
 });

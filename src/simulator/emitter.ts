@@ -434,7 +434,11 @@ async function resolveSimulator(options: EmitOptions): Promise<ResolvedSimulator
   if (sim !== undefined && typeof sim !== 'string') {
     return {
       // The live contacts: ones created or edited through the API call too.
-      company: { ...sim.company, contacts: [...sim.contacts.all()], contactsCreatedWithUid: sim.contacts.createdWithUid() },
+      company: {
+        ...sim.company,
+        contacts: [...sim.contacts.all()],
+        contactsCreatedWithUid: sim.contacts.createdWithUid(),
+      },
       aiOfficeIds: new Set(options.aiOfficeIds ?? sim.aiOffices),
       state: sim,
       register: async (records) => sim.registerCalls(records),

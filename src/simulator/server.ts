@@ -154,7 +154,10 @@ function sendDialpad(
   body: unknown,
   ids: 'int64' | 'strings' = 'int64',
 ): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send(restJson(body, state.restIdFormat, ids));
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send(restJson(body, state.restIdFormat, ids));
 }
 
 // ── /api/v2 ──────────────────────────────────────────────────────────────────────────────────

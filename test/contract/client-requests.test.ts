@@ -83,7 +83,9 @@ describe('contract: every request the Dialpad client sends is in Dialpad’s Ope
     await collect(client.listOfficeDepartments(office.id));
     await collect(client.listOfficeCallCenters(office.id));
     const users = await collect(client.listUsers({ officeId: office.id }));
-    await collect(client.listUsers({ state: 'active', email: users[0]!.emails![0]!, number: users[0]!.phone_numbers![0]! }));
+    await collect(
+      client.listUsers({ state: 'active', email: users[0]!.emails![0]!, number: users[0]!.phone_numbers![0]! }),
+    );
     await client.getUser(users[0]!.id);
 
     // Contacts

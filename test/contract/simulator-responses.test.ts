@@ -159,8 +159,7 @@ describe('contract: the oracle itself', () => {
     for (const [template, item] of Object.entries(contract.doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
         const json = op.responses?.['200']?.content?.['application/json'] as
-          | { schema?: Record<string, unknown>; examples?: { json_example?: { value?: unknown } } }
-          | undefined;
+          { schema?: Record<string, unknown>; examples?: { json_example?: { value?: unknown } } } | undefined;
         const example = json?.examples?.json_example?.value;
         if (!json?.schema || example === undefined) continue;
         checked++;

@@ -50,7 +50,10 @@ describe('legEventsFromListedCall', () => {
   });
 
   it('the REST CallProto’s voicemail fields count too: voicemail_share_link, a recording of type voicemail', () => {
-    const byShareLink = listed({ voicemail_share_link: 'https://dialpad.com/shared/voicemail/1', date_connected: null });
+    const byShareLink = listed({
+      voicemail_share_link: 'https://dialpad.com/shared/voicemail/1',
+      date_connected: null,
+    });
     expect(legEventsFromListedCall(byShareLink).map((e) => e.state)).toEqual(['voicemail', 'hangup']);
     const byRecording = listed({
       date_connected: null,
@@ -61,7 +64,13 @@ describe('legEventsFromListedCall', () => {
     expect(legEventsFromListedCall(byRecording).map((e) => e.state)).toEqual(['voicemail', 'hangup']);
     const recordedCall = listed({
       recording_details: [
-        { id: '78', url: 'https://dialpad.com/r/78', duration: 12000, start_time: null, recording_type: 'callrecording' },
+        {
+          id: '78',
+          url: 'https://dialpad.com/r/78',
+          duration: 12000,
+          start_time: null,
+          recording_type: 'callrecording',
+        },
       ],
       voicemail_share_link: null,
     });

@@ -166,7 +166,9 @@ describe('the call emitter', () => {
       }
       // Both readings of int64 go out, each leg keeping one.
       const dateTypes = new Set(
-        deliveriesReceived.map((r) => typeof (parseDialpadJson(payloadText(r.body)) as Record<string, unknown>).date_started),
+        deliveriesReceived.map(
+          (r) => typeof (parseDialpadJson(payloadText(r.body)) as Record<string, unknown>).date_started,
+        ),
       );
       expect([...dateTypes].sort()).toEqual(['number', 'string']);
     });
