@@ -79,7 +79,7 @@ function timesAsStrings(value: unknown, key = ''): unknown {
   return value;
 }
 
-export function renderOffice(o: SimOffice, company: SimCompany) {
+export function renderOffice(o: SimOffice) {
   return {
     id: o.id,
     office_id: o.id,

@@ -257,13 +257,13 @@ function registerApi(api: FastifyInstance, state: SimulatorState): void {
 
   // Offices, departments, call centres, users
   api.get('/offices', async (req: Req, reply) => {
-    const items = company.offices.map((o) => renderOffice(o, company));
+    const items = company.offices.map((o) => renderOffice(o));
     return send(reply, pageOf(req, state, `offices`, items));
   });
   api.get('/offices/:id', async (req: Req, reply) => {
     const office = company.officeById.get(req.params.id ?? '');
     if (!office) throw notFound('Office');
-    return send(reply, renderOffice(office, company));
+    return send(reply, renderOffice(office));
   });
   api.get('/offices/:id/departments', async (req: Req, reply) => {
     const id = req.params.id ?? '';

@@ -36,7 +36,7 @@ describe('contract: simulated call events are CallProto (plus the webhook-only f
     expect(pushed.every((id) => /^\d+_uid_0b6f5a3c-/.test(id))).toBe(true);
     const bodies: string[] = [];
     const capture: typeof fetch = async (_input, init) => {
-      bodies.push(String(init?.body));
+      bodies.push(typeof init?.body === 'string' ? init.body : '(not a string body)');
       return new Response(null, { status: 200 });
     };
     const result = await emitCalls({

@@ -44,8 +44,9 @@ describe('contract: every request the Dialpad client sends is in Dialpad’s Ope
       wire.push({
         clientMethod: current,
         method: init?.method ?? 'GET',
-        url: String(input),
-        body: typeof body === 'string' ? body : body === undefined || body === null ? undefined : String(body),
+        url: typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
+        // The client sends JSON text; anything else would show up as an invalid body.
+        body: typeof body === 'string' ? body : body === undefined || body === null ? undefined : '(not text)',
       });
       return fetch(input, init);
     };
