@@ -90,7 +90,13 @@ const subscription = z.strictObject({
   websocket: z.null(),
 });
 // CallContactProto: its id is a string in the spec, and not always digits (`<digits>_uid_<uid>`).
-const party = z.strictObject({ id: z.string().min(1), name: z.string(), phone: e164, email: z.string(), type: z.string() });
+const party = z.strictObject({
+  id: z.string().min(1),
+  name: z.string(),
+  phone: e164,
+  email: z.string(),
+  type: z.string(),
+});
 const epochString = z.string().regex(/^\d{13}$/, 'epoch ms as a string');
 const call = z.looseObject({
   call_id: int64,
