@@ -80,6 +80,11 @@ const LIFECYCLE_ORDER: Record<string, number> = {
 const ENDED_STATES = new Set([...FINAL_STATES, 'transcription']);
 
 const ms = (v: number | null) => (v === null ? null : new Date(v));
+/**
+ * Durations are doubles in Dialpad's spec and real events carry fractions (`total_duration:
+ * 8951.03`); the columns are whole milliseconds (bigint, which refuses "8951.03").
+ */
+const wholeMs = (v: number | null) => (v === null ? null : Math.round(v));
 
 /** Merges one event into what we know of its leg. Older events never overwrite newer values. */
 export function mergeLeg(existing: LegDbRow | undefined, sig: CallEventWithPayload): Omit<LegDbRow, 'call_row_id'> {
@@ -131,8 +136,8 @@ export function mergeLeg(existing: LegDbRow | undefined, sig: CallEventWithPaylo
     // A connection, once seen, is a fact: a later event without it does not erase it.
     date_connected: existing?.date_connected ?? ms(e.dateConnected),
     date_ended: pick(ms(e.dateEnded), existing?.date_ended),
-    talk_time_ms: pick(e.talkTimeMs, existing?.talk_time_ms),
-    total_duration_ms: pick(e.totalDurationMs, existing?.total_duration_ms),
+    talk_time_ms: pick(wholeMs(e.talkTimeMs), existing?.talk_time_ms),
+    total_duration_ms: pick(wholeMs(e.totalDurationMs), existing?.total_duration_ms),
     is_transferred: (existing?.is_transferred ?? false) || e.isTransferred,
     voicemail:
       (existing?.voicemail ?? false) ||

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { mergeContactUpdate } from './contact-lists';
 import { DialpadApiError, DialpadProtocolError, DialpadRateLimitedError, DialpadUnavailableError } from './errors';
-import { normalizeDialpadIds, parseDialpadJson, stringifyDialpadJson } from './json';
+import { isIdKey, normalizeDialpadIds, parseDialpadJson, stringifyDialpadJson } from './json';
 import {
   DEFAULT_MAX_WAIT_MS,
   DIALPAD_COMPANY_LIMIT,
@@ -125,6 +126,14 @@ interface RequestSpec {
 }
 
 const IDEMPOTENT: ReadonlySet<Method> = new Set(['GET', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Body fields written as exact integer literals: the id fields Dialpad's spec types int64
+ * (`endpoint_id`, `target_id`, …). A contact's `owner_id` is a string in CreateContactMessage, so
+ * it stays one (contracts/dialpad, checked by test/contract/client-requests.test.ts).
+ */
+const STRING_ID_FIELDS: ReadonlySet<string> = new Set(['owner_id']);
+const isInt64BodyField = (key: string) => isIdKey(key) && !STRING_ID_FIELDS.has(key);
 
 /**
  * Typed client for Dialpad's REST API v2. Every request: waits for the shared budget (company
@@ -281,6 +290,10 @@ export class DialpadClient {
     );
   }
 
+  /**
+   * PATCH /contacts/{id}. Dialpad **replaces** each list given (phones, emails, urls) with the one
+   * sent: send full lists, or use updateContactKeepingLists.
+   */
   updateContact(contactId: string, patch: DialpadContactUpdate, options: CallOptions = {}): Promise<DialpadContact> {
     return this.request(
       {
@@ -292,6 +305,20 @@ export class DialpadClient {
       },
       dialpadContactSchema,
     );
+  }
+
+  /**
+   * An update that keeps what the contact has in Dialpad: GET /contacts/{id}, then PATCH with full
+   * lists, ours first (our first phone and email stay primary), then Dialpad's other entries
+   * (mergeContactUpdate). A DialpadApiError 404 from either means the contact is gone.
+   */
+  async updateContactKeepingLists(
+    contactId: string,
+    update: DialpadContactUpdate,
+    options: CallOptions = {},
+  ): Promise<DialpadContact> {
+    const current = await this.getContact(contactId, options);
+    return this.updateContact(contactId, mergeContactUpdate(current, update), options);
   }
 
   /** Returns the deleted contact, as Dialpad does. */
@@ -486,7 +513,7 @@ export class DialpadClient {
     const url = this.url(spec);
     const limitName = endpointLimitName(spec.method, spec.template);
     const idempotent = IDEMPOTENT.has(spec.method);
-    const body = spec.body === undefined ? undefined : stringifyDialpadJson(spec.body);
+    const body = spec.body === undefined ? undefined : stringifyDialpadJson(spec.body, isInt64BodyField);
     const headers: Record<string, string> = {
       Authorization: `Bearer ${this.#apiKey}`,
       Accept: 'application/json',

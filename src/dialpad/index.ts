@@ -1,4 +1,5 @@
 export * from './client';
+export * from './contact-lists';
 export * from './errors';
 export * from './json';
 export * from './pg-rate-limiter';

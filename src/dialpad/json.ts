@@ -72,25 +72,34 @@ function normalize(value: unknown, underIdKey: boolean): unknown {
  * exact integer literals, because the spec types them int64 and a JS number cannot carry every
  * int64. Everything else is serialised as JSON.stringify would (undefined properties dropped).
  */
-export function stringifyDialpadJson(value: unknown, integerKey: (key: string) => boolean = isIdKey): string {
-  return write(value, false, integerKey) ?? 'null';
+export function stringifyDialpadJson(
+  value: unknown,
+  integerKey: (key: string, parentKey: string) => boolean = isIdKey,
+): string {
+  return write(value, false, integerKey, '') ?? 'null';
 }
 
 const DECIMAL_INTEGER = /^-?(?:0|[1-9]\d*)$/;
 
-function write(value: unknown, asInteger: boolean, integerKey: (key: string) => boolean): string | undefined {
+/** `ownKey`: the key this value sits under (an array's elements share their array's key). */
+function write(
+  value: unknown,
+  asInteger: boolean,
+  integerKey: (key: string, parentKey: string) => boolean,
+  ownKey: string,
+): string | undefined {
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
   if (value === null) return 'null';
   if (asInteger && typeof value === 'string' && DECIMAL_INTEGER.test(value)) return value;
   if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) {
-    return `[${value.map((v) => write(v, asInteger, integerKey) ?? 'null').join(',')}]`;
+    return `[${value.map((v) => write(v, asInteger, integerKey, ownKey) ?? 'null').join(',')}]`;
   }
   if (typeof value === 'object') {
     if (value instanceof Date) return JSON.stringify(value);
     const parts: string[] = [];
     for (const [k, v] of Object.entries(value)) {
-      const w = write(v, integerKey(k), integerKey);
+      const w = write(v, integerKey(k, ownKey), integerKey, k);
       if (w !== undefined) parts.push(`${JSON.stringify(k)}:${w}`);
     }
     return `{${parts.join(',')}}`;

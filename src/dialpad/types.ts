@@ -196,7 +196,14 @@ export const dialpadCallSchema = z.looseObject({
   was_recorded: bool,
   labels: strList,
   mos_score: numeric,
+  /** Webhook events (API-NOTES §3); the REST CallProto has voicemail_share_link instead. */
   voicemail_link: str,
+  voicemail_recording_id: optionalId,
+  voicemail_share_link: str,
+  /** recording_type: callrecording | admincallrecording | voicemail. */
+  recording_details: z
+    .array(z.looseObject({ id: optionalId, url: str, duration: numeric, start_time: numeric, recording_type: str }))
+    .nullish(),
   transcription_text: str,
 });
 export type DialpadCall = z.output<typeof dialpadCallSchema>;

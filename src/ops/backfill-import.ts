@@ -46,8 +46,22 @@ export function legEventsFromListedCall(call: DialpadCall): CallLegEvent[] {
   const at = call.date_ended ?? call.date_started ?? null;
   const claims = { ...call, event_timestamp: at } as Record<string, unknown>;
   const hangup = validateCallEvent({ ...claims, state: 'hangup' });
-  const leftVoicemail = Boolean(call.voicemail_link) || Boolean(call.voicemail_recording_id);
+  const leftVoicemail = hasVoicemail(call);
   return leftVoicemail ? [{ ...hangup, state: 'voicemail' }, hangup] : [hangup];
+}
+
+/**
+ * Whether the caller left a voicemail on this leg. The REST CallProto (Dialpad's spec) has
+ * `voicemail_share_link` and `recording_details[].recording_type === 'voicemail'`; webhooks (and
+ * so calls described the webhook way) have `voicemail_link` / `voicemail_recording_id`. Any of them.
+ */
+export function hasVoicemail(call: DialpadCall): boolean {
+  return (
+    Boolean(call.voicemail_share_link) ||
+    Boolean(call.recording_details?.some((r) => r.recording_type === 'voicemail')) ||
+    Boolean(call.voicemail_link) ||
+    Boolean(call.voicemail_recording_id)
+  );
 }
 
 export async function importCallWindow(deps: ImportWindowDeps, input: ImportWindowInput): Promise<ImportWindowResult> {

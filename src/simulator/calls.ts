@@ -465,8 +465,12 @@ const UNKNOWN_CALLER_COUNTRIES: readonly (readonly [SimCountry, number])[] = [
 
 function externalParty(r: Random, company: SimCompany, ids: IdFactory): External {
   if (company.contacts.length > 0 && r.chance(0.65)) {
+    // Contacts created through PUT /contacts with a uid (ours, pushed back) call again: a quarter
+    // of known callers when there are any, so their `<digits>_uid_<uid>` ids show up in events.
+    const pushed = company.contactsCreatedWithUid ?? [];
+    const pool = pushed.length > 0 && r.chance(0.25) ? pushed : company.contacts;
     for (let tries = 0; tries < 10; tries++) {
-      const c = company.contacts[r.int(0, company.contacts.length - 1)] as SimContact;
+      const c = pool[r.int(0, pool.length - 1)] as SimContact;
       const phone = c.phones[0];
       if (!phone) continue;
       return {
@@ -534,9 +538,18 @@ function baseLeg(
   return leg;
 }
 
+/**
+ * Dialpad measures durations as doubles: real payloads carry `total_duration: 8951.03` where the
+ * dates are 8951 ms apart. Half the legs (by call id, no random draw) get such a fraction.
+ */
+function durationFraction(callId: string): number {
+  const n = Number(callId.slice(-3));
+  return n % 2 === 0 ? (n % 100) / 100 : 0;
+}
+
 /** Durations once the times are final: talk excludes hold, all in ms. */
 function finish(leg: CallLeg, holdMs = 0): CallLeg {
-  leg.total_duration = leg.date_ended - leg.date_started;
+  leg.total_duration = leg.date_ended - leg.date_started + durationFraction(leg.call_id);
   leg.hold_time = leg.date_connected === null ? 0 : holdMs;
   leg.talk_time = leg.date_connected === null ? 0 : leg.date_ended - leg.date_connected - leg.hold_time;
   leg.duration = leg.talk_time;

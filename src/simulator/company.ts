@@ -70,6 +70,9 @@ export interface SimUser {
   groups: { groupId: string; groupType: SimGroupKind; role: 'operator' | 'admin' }[];
 }
 
+/** Keys other integrations give their contacts (never UUIDs: those would read as ours). */
+const EXTERNAL_UID_PREFIXES = ['hubspot-', 'crm_', 'zd', 'sf-'] as const;
+
 export interface SimContact {
   id: string;
   type: 'shared' | 'local';
@@ -100,6 +103,11 @@ export interface SimCompany {
   users: SimUser[];
   /** The seeded contacts, in list order. The simulator's contact store overlays changes on these. */
   contacts: readonly SimContact[];
+  /**
+   * Calls only: contacts created since with PUT /contacts and a uid (the simulator's live store
+   * passes them, with `contacts` its live list), so calls from pushed contacts carry their ids.
+   */
+  contactsCreatedWithUid?: readonly SimContact[];
   officeById: Map<string, SimOffice>;
   groupById: Map<string, SimGroup>;
   userById: Map<string, SimUser>;
@@ -260,6 +268,17 @@ export function generateCompany(options: CompanyOptions = {}): SimCompany {
       uid: null,
       country,
     });
+  }
+
+  // Some shared contacts were created by other integrations through PUT /contacts with their own
+  // uid, so Dialpad's id for them is `<digits>_uid_<uid>` (API-NOTES §0, §5). A stream of its own:
+  // the contacts above stay what they were.
+  const ur = new Random(seed, 'contact-uids');
+  for (const c of contacts) {
+    if (c.type !== 'shared' || !ur.chance(0.1)) continue;
+    const uid = `${ur.pick(EXTERNAL_UID_PREFIXES)}${ur.digits(7)}`;
+    c.id = `${c.id}_uid_${uid}`;
+    c.uid = uid;
   }
 
   return {

@@ -433,7 +433,12 @@ async function resolveSimulator(options: EmitOptions): Promise<ResolvedSimulator
   const sim = options.simulator;
   if (sim !== undefined && typeof sim !== 'string') {
     return {
-      company: sim.company,
+      // The live contacts: ones created or edited through the API call too.
+      company: {
+        ...sim.company,
+        contacts: [...sim.contacts.all()],
+        contactsCreatedWithUid: sim.contacts.createdWithUid(),
+      },
       aiOfficeIds: new Set(options.aiOfficeIds ?? sim.aiOffices),
       state: sim,
       register: async (records) => sim.registerCalls(records),

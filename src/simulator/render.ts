@@ -11,14 +11,61 @@ export type RestIdFormat = 'string' | 'number';
 
 const isInt64TimeKey = (key: string) => key.startsWith('date_') || key === 'event_timestamp';
 
-export function restJson(value: unknown, format: RestIdFormat): string {
-  if (format === 'number') return stringifyDialpadJson(value, isIdKey);
+/** Id fields the spec types as strings, not int64: a contact's owner, a transcript line's contact. */
+const STRING_ID_FIELDS: ReadonlySet<string> = new Set(['owner_id', 'contact_id']);
+/** Objects whose `id` is a string in the spec: CallContactProto, CallRecordingDetailsProto. */
+const STRING_ID_PARENTS: ReadonlySet<string> = new Set([
+  'contact',
+  'target',
+  'entry_point_target',
+  'proxy_target',
+  'recording_details',
+]);
+
+function restInt64Id(key: string, parentKey: string): boolean {
+  return isIdKey(key) && !STRING_ID_FIELDS.has(key) && !(key === 'id' && STRING_ID_PARENTS.has(parentKey));
+}
+
+/**
+ * A REST body. `ids: 'strings'` for bodies whose ids are all strings in the spec (ContactProto,
+ * AiRecapProto), which stay strings in either format.
+ */
+export function restJson(value: unknown, format: RestIdFormat, ids: 'int64' | 'strings' = 'int64'): string {
+  if (format === 'number') return stringifyDialpadJson(value, ids === 'strings' ? () => false : restInt64Id);
   return stringifyDialpadJson(timesAsStrings(value), () => false);
 }
 
-/** Webhook bodies: ids as exact JSON numbers where they are numeric. */
-export function webhookJson(value: unknown): string {
-  return stringifyDialpadJson(value, isIdKey);
+/** CallProto's int64 ids (and the webhook-only int64 ids), written as JSON numbers in webhooks. */
+const WEBHOOK_INT64_IDS: ReadonlySet<string> = new Set([
+  'call_id',
+  'master_call_id',
+  'entry_point_call_id',
+  'operator_call_id',
+  'office_id',
+  'voicemail_recording_id',
+  'call_recording_ids',
+]);
+const CALL_LINKS: ReadonlySet<string> = new Set(['master_call_id', 'entry_point_call_id', 'operator_call_id']);
+
+/**
+ * Whether this leg's events write their int64 fields as strings. Real webhooks send numbers, the
+ * spec's examples strings; both readings must work, so a quarter of the legs (by call id, so every
+ * event of a leg agrees) send the call links, dates and event_timestamp as decimal strings.
+ */
+export function int64AsStrings(callId: string): boolean {
+  return Number(callId.slice(-2)) % 4 === 1;
+}
+
+/**
+ * A call event's body as Dialpad's webhooks write it (field types of the spec's CallProto):
+ * `call_id` and the other int64 ids as exact JSON numbers; the parties' ids
+ * (CallContactProto.id) and recording ids as strings, as the spec types them; for some legs
+ * (int64AsStrings) the links and times as strings.
+ */
+export function webhookJson(event: Record<string, unknown>): string {
+  const callId = typeof event.call_id === 'string' ? event.call_id : String(event.call_id);
+  if (!int64AsStrings(callId)) return stringifyDialpadJson(event, (k) => WEBHOOK_INT64_IDS.has(k));
+  return stringifyDialpadJson(timesAsStrings(event), (k) => WEBHOOK_INT64_IDS.has(k) && !CALL_LINKS.has(k));
 }
 
 function timesAsStrings(value: unknown, key = ''): unknown {
@@ -32,11 +79,10 @@ function timesAsStrings(value: unknown, key = ''): unknown {
   return value;
 }
 
-export function renderOffice(o: SimOffice, company: SimCompany) {
+export function renderOffice(o: SimOffice) {
   return {
     id: o.id,
     office_id: o.id,
-    company_id: company.id,
     name: o.name,
     state: 'active',
     timezone: o.timezone,

@@ -99,11 +99,27 @@ export function dialpadErrorBody(status: number, message: string) {
   return { error: { code: status, message, errors: [{ domain: 'global', reason, message }] } };
 }
 
+const apiRoutes = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/**
+ * The Dialpad routes (`/api/v2/...`) the simulator serves, as `{method, url}` with Fastify's
+ * `:param` syntax: the contract tests check each against Dialpad's OpenAPI description.
+ */
+export function simulatorApiRoutes(app: FastifyInstance): { method: string; url: string }[] {
+  return [...(apiRoutes.get(app) ?? [])];
+}
+
 export function buildSimulatorApp(
   state: SimulatorState,
   options: { logger?: FastifyBaseLogger } = {},
 ): FastifyInstance {
   const app: FastifyInstance = Fastify(options.logger ? { loggerInstance: options.logger } : { logger: false });
+  const routes: { method: string; url: string }[] = [];
+  apiRoutes.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v2/')) return;
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
 
   // Bodies keep ids above 2^53 exact, as Dialpad's own (non-JavaScript) parser would.
   app.removeContentTypeParser('application/json');
@@ -131,8 +147,17 @@ export function buildSimulatorApp(
   return app;
 }
 
-function sendDialpad(reply: FastifyReply, state: SimulatorState, status: number, body: unknown): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send(restJson(body, state.restIdFormat));
+function sendDialpad(
+  reply: FastifyReply,
+  state: SimulatorState,
+  status: number,
+  body: unknown,
+  ids: 'int64' | 'strings' = 'int64',
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send(restJson(body, state.restIdFormat, ids));
 }
 
 // ── /api/v2 ──────────────────────────────────────────────────────────────────────────────────
@@ -226,17 +251,19 @@ function registerApi(api: FastifyInstance, state: SimulatorState): void {
 
   const { company } = state;
   const send = (reply: FastifyReply, body: unknown, status = 200) => sendDialpad(reply, state, status, body);
+  /** ContactProto and AiRecapProto: every id is a string in the spec, whatever restIdFormat says. */
+  const sendStringIds = (reply: FastifyReply, body: unknown) => sendDialpad(reply, state, 200, body, 'strings');
   type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string | undefined> }>;
 
   // Offices, departments, call centres, users
   api.get('/offices', async (req: Req, reply) => {
-    const items = company.offices.map((o) => renderOffice(o, company));
+    const items = company.offices.map((o) => renderOffice(o));
     return send(reply, pageOf(req, state, `offices`, items));
   });
   api.get('/offices/:id', async (req: Req, reply) => {
     const office = company.officeById.get(req.params.id ?? '');
     if (!office) throw notFound('Office');
-    return send(reply, renderOffice(office, company));
+    return send(reply, renderOffice(office));
   });
   api.get('/offices/:id/departments', async (req: Req, reply) => {
     const id = req.params.id ?? '';
@@ -307,7 +334,7 @@ function registerApi(api: FastifyInstance, state: SimulatorState): void {
         : (c: SimContact) => c.type === 'shared' || includeLocal;
     const limit = pageLimit(req, state);
     const { items, lastSeq } = state.contacts.list(afterSeq, limit, filter);
-    return send(
+    return sendStringIds(
       reply,
       pageBody(items.map(renderContact), items.length === limit ? encodeCursor(listKey, lastSeq) : null),
     );
@@ -315,7 +342,7 @@ function registerApi(api: FastifyInstance, state: SimulatorState): void {
   api.get('/contacts/:id', async (req: Req, reply) => {
     const c = state.contacts.get(req.params.id ?? '');
     if (!c) throw notFound('Contact');
-    return send(reply, renderContact(c));
+    return sendStringIds(reply, renderContact(c));
   });
   api.post('/contacts', async (req, reply) => {
     const body = requireObject(req.body);
@@ -334,7 +361,7 @@ function registerApi(api: FastifyInstance, state: SimulatorState): void {
       uid: null,
       country: null,
     });
-    return send(reply, renderContact(contact));
+    return sendStringIds(reply, renderContact(contact));
   });
   api.put('/contacts', async (req, reply) => {
     const body = requireObject(req.body);
@@ -344,16 +371,17 @@ function registerApi(api: FastifyInstance, state: SimulatorState): void {
     const uid = body.uid;
     const fields = contactFields(body, true);
     const existing = state.contacts.findByUid(uid);
-    if (existing) return send(reply, renderContact(state.contacts.replace({ ...existing, ...fields })));
+    if (existing) return sendStringIds(reply, renderContact(state.contacts.replace({ ...existing, ...fields })));
     const contact = state.contacts.create({
       ...fields,
-      id: `shared_contact_${company.id}_uid_${uid}`,
+      // Dialpad's generated id carries the uid: `<digits>_uid_<uid>` (API-NOTES §5).
+      id: `${state.newId()}_uid_${uid}`,
       type: 'shared',
       ownerId: null,
       uid,
       country: null,
     });
-    return send(reply, renderContact(contact));
+    return sendStringIds(reply, renderContact(contact));
   });
   api.patch('/contacts/:id', async (req: Req, reply) => {
     const existing = state.contacts.get(req.params.id ?? '');
@@ -361,12 +389,12 @@ function registerApi(api: FastifyInstance, state: SimulatorState): void {
     const body = requireObject(req.body);
     if ('owner_id' in body) throw bad('owner_id cannot be changed');
     if ('uid' in body) throw bad('uid cannot be changed');
-    return send(reply, renderContact(state.contacts.replace({ ...existing, ...contactFields(body, false) })));
+    return sendStringIds(reply, renderContact(state.contacts.replace({ ...existing, ...contactFields(body, false) })));
   });
   api.delete('/contacts/:id', async (req: Req, reply) => {
     const removed = state.contacts.remove(req.params.id ?? '');
     if (!removed) throw notFound('Contact');
-    return send(reply, renderContact(removed));
+    return sendStringIds(reply, renderContact(removed));
   });
 
   // Calls, transcripts, Ai recap
@@ -422,7 +450,7 @@ function registerApi(api: FastifyInstance, state: SimulatorState): void {
     const recap = ai.recap;
     let n = 0;
     const itemId = () => String(++n);
-    return send(reply, {
+    return sendStringIds(reply, {
       call_id: req.params.id,
       summary: { id: itemId(), content: formatSummary(recap, format), format, edited: false },
       action_items: recap.actionItems.map((content) => ({ id: itemId(), content })),
@@ -595,10 +623,63 @@ function readyAi(state: SimulatorState, callId: string, what: string): NonNullab
   return record.ai;
 }
 
-/** CallProto for GET /call and /call/{id}: the leg's final state. */
+/** A CallContactProto: the webhook-only `office_id` is not part of it. */
+function restParty(p: unknown): unknown {
+  if (p === null || typeof p !== 'object') return p;
+  const { office_id: _officeId, ...party } = p as Record<string, unknown>;
+  return party;
+}
+
+/**
+ * CallProto for GET /call and /call/{id}: the leg's final state, in the spec's fields only. The
+ * webhook-only fields (talk_time, hold_time, date_first_rang, date_queued, voicemail_link,
+ * voicemail_recording_id, call_recording_ids, …) are not in it: a voicemail shows as
+ * `voicemail_share_link` and a `recording_details` entry of type voicemail, as the spec has it.
+ */
 function renderCall(leg: SimCallRecord['leg']): Record<string, unknown> {
-  const { event_timestamp: _eventTimestamp, ...call } = snapshot(leg, 'hangup', leg.date_ended + 1);
-  return call;
+  const s = snapshot(leg, 'hangup', leg.date_ended + 1);
+  const voicemail =
+    leg.voicemail_recording_id !== null
+      ? [
+          {
+            id: leg.voicemail_recording_id,
+            url: leg.voicemail_link,
+            duration: null,
+            start_time: null,
+            recording_type: 'voicemail',
+          },
+        ]
+      : [];
+  return {
+    call_id: s.call_id,
+    master_call_id: s.master_call_id,
+    entry_point_call_id: s.entry_point_call_id,
+    operator_call_id: s.operator_call_id,
+    state: s.state,
+    direction: s.direction,
+    external_number: s.external_number,
+    internal_number: s.internal_number,
+    contact: restParty(s.contact),
+    target: restParty(s.target),
+    entry_point_target: restParty(s.entry_point_target),
+    proxy_target: restParty(s.proxy_target),
+    group_id: s.group_id,
+    date_started: s.date_started,
+    date_rang: s.date_rang,
+    date_connected: s.date_connected,
+    date_ended: s.date_ended,
+    duration: s.duration,
+    total_duration: s.total_duration,
+    is_transferred: s.is_transferred,
+    was_recorded: s.was_recorded,
+    recording_details: [...leg.recording_details, ...voicemail],
+    routing_breadcrumbs: s.routing_breadcrumbs,
+    labels: s.labels,
+    mos_score: s.mos_score,
+    csat_score: null,
+    transcription_text: leg.transcription_text,
+    voicemail_share_link: leg.voicemail_link === null ? null : `https://dialpad.com/shared/voicemail/${leg.call_id}`,
+  };
 }
 
 function requireObject(body: unknown): Record<string, unknown> {

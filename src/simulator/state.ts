@@ -127,7 +127,10 @@ export class ContactStore {
   private byUid = new Map<string, string>();
 
   constructor(private readonly seeded: readonly SimContact[]) {
-    seeded.forEach((c, i) => this.seededIndex.set(c.id, i));
+    seeded.forEach((c, i) => {
+      this.seededIndex.set(c.id, i);
+      if (c.uid) this.byUid.set(c.uid, c.id);
+    });
   }
 
   get(id: string): SimContact | undefined {
@@ -206,11 +209,19 @@ export class ContactStore {
     for (const s of this.created) if (s.contact) yield s.contact;
   }
 
+  /** Contacts created (not seeded) with a uid, i.e. through PUT /contacts, still present. */
+  createdWithUid(): SimContact[] {
+    return this.created.flatMap((s) => (s.contact?.uid ? [s.contact] : []));
+  }
+
   reset(): void {
     this.overrides = new Map();
     this.created = [];
     this.createdById = new Map();
     this.byUid = new Map();
+    this.seeded.forEach((c) => {
+      if (c.uid) this.byUid.set(c.uid, c.id);
+    });
   }
 }
 

@@ -12,6 +12,9 @@ import { emptyPushCounts, type ContactPushCounts } from './types';
  *   timeout whose answer was lost, or a racing run updates the same Dialpad contact instead of
  *   creating a twin;
  * - linked: PATCH /contacts/{id} with the synced fields (cheaper budget than PUT: 1200/min).
+ *   Dialpad's PATCH replaces the lists it is given, so the contact is read first and the lists
+ *   sent are ours (primary first) followed by the numbers and emails only Dialpad has: a second
+ *   mobile or work email added in Dialpad survives our push (DialpadClient.updateContactKeepingLists).
  * After a push both hashes are taken from what was sent and what Dialpad answered, so the next
  * import sees no change on either side: nothing echoes back.
  *
@@ -178,7 +181,8 @@ async function pushOne(
     answer =
       kind === 'create'
         ? await dialpad.upsertContactByUid({ ...prepared.body, uid: row.id }, signalOpt)
-        : await dialpad.updateContact(row.dialpad_contact_id!, prepared.body, signalOpt);
+        : // PATCH replaces the lists it is given: keep the numbers and emails only Dialpad has.
+          await dialpad.updateContactKeepingLists(row.dialpad_contact_id!, prepared.body, signalOpt);
   } catch (err) {
     if (!(err instanceof DialpadApiError)) throw err;
     if (kind === 'update' && err.status === 404) {

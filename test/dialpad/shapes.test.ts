@@ -89,7 +89,14 @@ const subscription = z.strictObject({
   webhook,
   websocket: z.null(),
 });
-const party = z.looseObject({ id: int64, name: z.string(), phone: e164, email: z.string(), type: z.string() });
+// CallContactProto: its id is a string in the spec, and not always digits (`<digits>_uid_<uid>`).
+const party = z.strictObject({
+  id: z.string().min(1),
+  name: z.string(),
+  phone: e164,
+  email: z.string(),
+  type: z.string(),
+});
 const epochString = z.string().regex(/^\d{13}$/, 'epoch ms as a string');
 const call = z.looseObject({
   call_id: int64,
@@ -101,18 +108,26 @@ const call = z.looseObject({
   external_number: e164,
   internal_number: e164,
   contact: party,
-  target: party.extend({ office_id: int64 }),
+  target: party,
   group_id: z.string().regex(/^(Office|CallCenter|Department):\d+$/),
   date_started: epochString,
   date_connected: epochString.nullable(),
   date_ended: epochString,
   duration: z.number(),
   total_duration: z.number(),
-  talk_time: z.number(),
-  hold_time: z.number(),
   is_transferred: z.boolean(),
   was_recorded: z.boolean(),
   mos_score: z.number(),
+  voicemail_share_link: z.url().nullable(),
+  recording_details: z.array(
+    z.strictObject({
+      id: z.string(),
+      url: z.url().nullable(),
+      duration: z.number().nullable(),
+      start_time: z.union([z.number(), epochString]).nullable(),
+      recording_type: z.enum(['callrecording', 'admincallrecording', 'voicemail']),
+    }),
+  ),
 });
 
 const keysOf = (o: object) => Object.keys(o).sort();
@@ -211,13 +226,27 @@ describe('simulator responses have Dialpad’s shapes', () => {
     expect((await c.deleteContact(viaClient.id)).id).toBe(viaClient.id);
   });
 
-  it('calls: get and list, carrying every field of the example hangup payload', async () => {
+  it('calls: get and list, in the REST CallProto’s fields (not the webhook-only ones)', async () => {
     const conversations = placeCalls(sim.state, 12, { seed: 'shape-calls' });
     const leg = conversations[0]!.legs[0]!;
     const one = await get(`/api/v2/call/${leg.call_id}`);
     call.parse(one.body);
-    const exampleKeys = keysOf(example('hangup-answered-inbound')).filter((k) => k !== 'event_timestamp');
+    // The example webhook's fields, less those only webhooks carry (API-NOTES §3).
+    const webhookOnly = [
+      'event_timestamp',
+      'talk_time',
+      'hold_time',
+      'date_first_rang',
+      'date_queued',
+      'voicemail_link',
+      'voicemail_recording_id',
+      'call_recording_ids',
+      'target_availability_status',
+      'callback_requested',
+    ];
+    const exampleKeys = keysOf(example('hangup-answered-inbound')).filter((k) => !webhookOnly.includes(k));
     expect(keysOf(one.body)).toEqual(expect.arrayContaining(exampleKeys));
+    for (const k of webhookOnly) expect(one.body).not.toHaveProperty(k);
 
     const list = await get(`/api/v2/call?started_after=${Date.now() - 2 * 3_600_000}`);
     const parsed = page(call).parse(list.body);
@@ -226,6 +255,12 @@ describe('simulator responses have Dialpad’s shapes', () => {
     const allLegs = conversations.flatMap((c) => c.legs.map((l) => l.call_id));
     const listed = await collect(client().listCalls({ startedAfter: Date.now() - 2 * 3_600_000 }));
     expect(listed.map((c) => c.call_id).sort()).toEqual([...allLegs].sort());
+
+    // A voicemail shows the spec's way: a share link and a recording of type voicemail.
+    const voicemail = placeCalls(sim.state, 1, { seed: 'shape-voicemail', kinds: ['voicemail'] })[0]!.legs[0]!;
+    const vm = call.parse((await get(`/api/v2/call/${voicemail.call_id}`)).body);
+    expect(vm.voicemail_share_link).toMatch(/^https:/);
+    expect(vm.recording_details.map((r) => r.recording_type)).toContain('voicemail');
   });
 
   it('transcripts and Ai recap for Ai calls, 404 elsewhere', async () => {
@@ -245,7 +280,8 @@ describe('simulator responses have Dialpad’s shapes', () => {
           name: z.string(),
           time: z.iso.datetime(),
           user_id: int64.optional(),
-          contact_id: int64.optional(),
+          // A string in the spec (TranscriptLineProto), e.g. a contact id with a uid in it.
+          contact_id: z.string().min(1).optional(),
         }),
       ),
     }).parse(transcript.body);

@@ -49,6 +49,34 @@ describe('legEventsFromListedCall', () => {
     expect(new Set(events.map((e) => e.eventTimestamp))).toEqual(new Set([1731624348355]));
   });
 
+  it('the REST CallProto’s voicemail fields count too: voicemail_share_link, a recording of type voicemail', () => {
+    const byShareLink = listed({
+      voicemail_share_link: 'https://dialpad.com/shared/voicemail/1',
+      date_connected: null,
+    });
+    expect(legEventsFromListedCall(byShareLink).map((e) => e.state)).toEqual(['voicemail', 'hangup']);
+    const byRecording = listed({
+      date_connected: null,
+      recording_details: [
+        { id: '77', url: 'https://dialpad.com/r/77', duration: 12000, start_time: null, recording_type: 'voicemail' },
+      ],
+    });
+    expect(legEventsFromListedCall(byRecording).map((e) => e.state)).toEqual(['voicemail', 'hangup']);
+    const recordedCall = listed({
+      recording_details: [
+        {
+          id: '78',
+          url: 'https://dialpad.com/r/78',
+          duration: 12000,
+          start_time: null,
+          recording_type: 'callrecording',
+        },
+      ],
+      voicemail_share_link: null,
+    });
+    expect(legEventsFromListedCall(recordedCall).map((e) => e.state)).toEqual(['hangup']);
+  });
+
   it('without an end time the start stands in; an odd field is left out; a leg without a call id is refused like a webhook', () => {
     expect(legEventsFromListedCall(listed({ date_ended: null }))[0]!.eventTimestamp).toBe(1731624039404);
     expect(legEventsFromListedCall(listed({ direction: 'sideways' }))[0]!.direction).toBeNull();

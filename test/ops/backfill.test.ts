@@ -167,6 +167,48 @@ describe('backfill', () => {
     }
   });
 
+  it('a voicemail only in the call list is imported as a voicemail (REST shows it by share link and recording type)', async () => {
+    // Dialpad's REST CallProto has no voicemail_link: the simulator, like the spec, gives
+    // voicemail_share_link and a recording_details entry of type voicemail.
+    const start = Date.now() - 20 * 60_000;
+    const voicemails = generateConversations(
+      {
+        company: s.sim.state.company,
+        seed: 'backfill-voicemails',
+        aiOfficeIds: new Set(),
+        kinds: ['voicemail'],
+        placeAt: (i) => start + i * 60_000,
+      },
+      2,
+    );
+    // Voicemail transcription off: nothing but the REST voicemail fields says it was a voicemail.
+    for (const c of voicemails) for (const l of c.legs) l.transcription_text = null;
+    s.sim.state.registerCalls(callRecords(voicemails, () => 0));
+    const legs = voicemails.flatMap((c) => c.legs.map((l) => l.call_id));
+    const listed = (await (
+      await fetch(`${s.sim.url}/api/v2/call/${legs[0]}`, { headers: { authorization: 'Bearer k' } })
+    ).json()) as Record<string, unknown>;
+    expect(listed).not.toHaveProperty('voicemail_link');
+    expect(listed.voicemail_share_link).toMatch(/^https:/);
+
+    const started = await startBackfill(
+      s.temporal.client,
+      s.tdb.db,
+      // Only these calls' minutes: the earlier tests' calls are outside.
+      { accountId, from: new Date(start - 1000), to: new Date(start + 5 * 60_000) },
+      { taskQueue: s.config.temporal.taskQueue, aiWaitSeconds: 1 },
+      TEST_ACTOR,
+    );
+    const final = await watchBackfill(s.temporal.client, started.workflowId, () => undefined, { intervalMs: 200 });
+    expect(final.status).toBe('COMPLETED');
+    expect(final.progress).toMatchObject({ imported: legs.length, invalid: 0 });
+    for (const leg of legs) await s.temporal.client.workflow.getHandle(`dialpad-call-${leg}`).result();
+    for (const c of voicemails) {
+      const row = await s.tdb.db('calls').where({ dialpad_call_id: c.expected.key }).first();
+      expect(row).toMatchObject({ account_id: accountId, status: 'voicemail', direction: 'inbound' });
+    }
+  });
+
   it('refuses an account without an office, and a range that ends before it starts', async () => {
     const none = await createAccount(s, 'No office', null);
     const settings = { taskQueue: s.config.temporal.taskQueue, aiWaitSeconds: 1 };

@@ -30,9 +30,16 @@ describe('the seeded company', () => {
       );
       expect(new Set(ids).size).toBe(ids.length);
       for (const id of ids) {
-        expect(id).toMatch(/^\d{16}$/);
-        expect(BigInt(id) > 2n ** 53n).toBe(largeIds);
+        // Shared contacts created elsewhere with a uid: `<digits>_uid_<uid>` (API-NOTES §5).
+        const digits = id.split('_uid_')[0]!;
+        expect(digits).toMatch(/^\d{16}$/);
+        expect(BigInt(digits) > 2n ** 53n).toBe(largeIds);
       }
+      const withUid = co.contacts.filter((c) => c.id.includes('_uid_'));
+      expect(withUid.every((c) => c.type === 'shared' && c.id.endsWith(`_uid_${c.uid}`))).toBe(true);
+      const shared = co.contacts.filter((c) => c.type === 'shared').length;
+      expect(withUid.length).toBeGreaterThan(shared * 0.05);
+      expect(withUid.length).toBeLessThan(shared * 0.2);
       for (const g of [...co.departments, ...co.callCenters]) {
         for (const u of g.operatorUserIds) expect(co.userById.get(u)?.officeId).toBe(g.officeId);
       }

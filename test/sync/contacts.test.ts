@@ -171,8 +171,14 @@ describe('two-way contact sync', () => {
     const afterNavigatorEdit = await runContactSync(s);
     expect(afterNavigatorEdit.push).toMatchObject({ created: 0, updated: 1, failed: 0 });
     expect(writes(since).map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /api/v2/contacts/${pushedId}`]);
+    // PATCH replaces the lists it is given, so the push sends full lists: Navigator's number first
+    // (now the primary), then the ones Dialpad has; the old number stays in Dialpad behind it.
     expect(await simByUid(nav.pushable!)).toEqual([
-      expect.objectContaining({ last_name: 'Renamed', phones: ['+14155550199'], emails: ['nova@example.com'] }),
+      expect.objectContaining({
+        last_name: 'Renamed',
+        phones: ['+14155550199', '+14155550123'],
+        emails: ['nova@example.com'],
+      }),
     ]);
 
     // Edited in Dialpad: a contact that came from Dialpad, and the one Navigator created.
