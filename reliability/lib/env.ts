@@ -115,8 +115,8 @@ export async function startEnv(options: ReliabilityOptions): Promise<Reliability
 
     const secrets = {
       webhookSecret: `whsec-${randomBytes(24).toString('base64url')}`,
-      apiToken: `api-${randomBytes(18).toString('base64url')}`,
-      adminToken: `adm-${randomBytes(18).toString('base64url')}`,
+      apiToken: `api-${randomBytes(24).toString('base64url')}`,
+      adminToken: `adm-${randomBytes(24).toString('base64url')}`,
       apiKey: `dpk-${randomBytes(18).toString('base64url')}`,
       databaseUrl,
     };

@@ -110,6 +110,10 @@ describe('configuration', () => {
     expect(dev.warnings.map((w) => w.split(':')[0])).toEqual([name]);
   });
 
+  it('a Dialpad stand-in on loopback over http is not a clear-text risk', () => {
+    expect(problems({ ...safeProduction, DIALPAD_API_BASE_URL: 'http://127.0.0.1:8788' }, 'production')).toEqual([]);
+  });
+
   it('equal tokens are refused everywhere', () => {
     expect(problems({ ...safeProduction, ADMIN_TOKEN: 'a'.repeat(40), NODE_ENV: 'development' })).toEqual([
       'ADMIN_TOKEN: must differ from API_TOKEN',
