@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   type ActivityOptions,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
@@ -253,6 +254,22 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   const maxOpenMs = (input.maxOpenSeconds ?? 24 * 3600) * 1000;
   let aiArrived = false;
   let firstEvent = input.carried === undefined;
+  /** eventsApplied when the conversation was last matched (null: not yet in this run). */
+  let matchedAtEvents: number | null = null;
+  let lastMatch: { outcome: string; linkedType: string | null } | undefined;
+  const matchNow = async () => {
+    lastMatch = durable
+      ? await durably(
+          'match the conversation',
+          () => matchConversation({ legCallId: input.callId }),
+          (reason) => {
+            log.warn('conversation could not be matched', { reason });
+            return { outcome: 'failed', linkedType: null };
+          },
+        )
+      : await matchConversation({ legCallId: input.callId });
+    return lastMatch;
+  };
 
   for (;;) {
     if (pending.length === 0) {
@@ -317,6 +334,12 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
     }
     if (state.endReason === 'unrouted') break;
     aiArrived ||= aiInBatch;
+    // Link as soon as the leg ends, not after the Ai wait: the call belongs in the customer's
+    // history now. The end of the run checks again only if events changed the conversation since.
+    if (durable && state.final && state.callRowId && matchedAtEvents === null) {
+      state.match = (await matchNow()).outcome;
+      matchedAtEvents = state.eventsApplied;
+    }
     // Insights as soon as Ai data is known, not at the end of the wait: derived again when more comes.
     if (durable && aiInBatch && state.final && state.connected && !state.late && !aiComplete()) {
       await durably(
@@ -345,16 +368,8 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   }
 
   if (state.endReason !== 'unrouted' && state.final && state.callRowId) {
-    const match = durable
-      ? await durably(
-          'match the conversation',
-          () => matchConversation({ legCallId: input.callId }),
-          (reason) => {
-            log.warn('conversation could not be matched', { reason });
-            return { outcome: 'failed', linkedType: null };
-          },
-        )
-      : await matchConversation({ legCallId: input.callId });
+    const changedSinceMatch = matchedAtEvents === null || matchedAtEvents !== state.eventsApplied;
+    const match = changedSinceMatch ? await matchNow() : lastMatch!;
     state.match = match.outcome;
     if (match.linkedType === 'contact' && patched('contact-push-back')) {
       state.contactPushBack = await pushLinkedContactBack(input.callId);
@@ -362,7 +377,17 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
     // A run carried over with its Ai data collected does not fetch it again; a late run collects
     // again only when it brought Ai data (a late recap or transcript re-derives the insights).
     const collect = state.late ? aiArrived : !(state.ai && state.ai !== 'none');
-    if (state.connected && collect) await collectAiData(input, state, activities, durable ? durably : null);
+    if (state.connected && collect) {
+      // Events that arrive meanwhile (a recap held up by an outage) interrupt a long fetch: they are
+      // applied by a fresh run first, which then asks only for what is still missing.
+      await collectAiData(
+        input,
+        state,
+        activities,
+        durable ? durably : null,
+        durable ? () => pending.length > 0 : null,
+      );
+    }
   }
   // Events signalled while matching or collecting Ai data (a voicemail after the hangup, a worker
   // restart that stretched those steps) were taken by the handler but not applied: a run must not
@@ -391,8 +416,23 @@ async function collectAiData(
     deriveCallInsights,
   }: Pick<ReturnType<typeof databaseActivities>, 'checkAiOffice' | 'deriveCallInsights'>,
   durably: Durably | null,
+  eventsWaiting: (() => boolean) | null,
 ): Promise<void> {
   const durable = durably !== null;
+  /** A Dialpad fetch, given up (`interrupted`) as soon as an event waits to be applied. */
+  const unlessEventsArrive = async <T>(fetch: () => Promise<T>): Promise<T | 'interrupted'> => {
+    if (!eventsWaiting) return fetch();
+    if (eventsWaiting()) return 'interrupted';
+    return CancellationScope.cancellable(async () => {
+      const fetching = fetch();
+      const arriving = condition(eventsWaiting).then(() => 'interrupted' as const);
+      fetching.catch(() => undefined);
+      arriving.catch(() => undefined);
+      const first = await Promise.race([fetching, arriving]);
+      CancellationScope.current().cancel(); // the other one
+      return first;
+    });
+  };
   const aiEventsSeen = state.aiStates.length > 0;
   const check = () => checkAiOffice({ officeId: state.officeId, aiEventsSeen });
   const mayHaveAi = durably ? await durably('check the office', check, () => true) : await check();
@@ -404,15 +444,22 @@ async function collectAiData(
   const missing: { part: 'transcript' | 'recap'; reason: string }[] = [];
   const answers: { transcript: AiFetchOutcome; recap: AiFetchOutcome } = { transcript: 'error', recap: 'error' };
   try {
-    answers.transcript = fetchOutcome(await fetchCallTranscript({ legCallId: input.callId }));
+    const transcript = await unlessEventsArrive(() => fetchCallTranscript({ legCallId: input.callId }));
+    if (transcript === 'interrupted') return;
+    answers.transcript = fetchOutcome(transcript);
   } catch (err) {
     missing.push({ part: 'transcript', reason: failureMessage(err) });
   }
   // The recap's webhook fields are undocumented: whatever arrived, ask the API while no recap text
-  // is stored (the activity returns at once when there is).
-  if (durable || !state.aiStates.includes('recap_summary')) {
+  // is stored (the activity returns at once when there is). Dialpad builds the recap from the
+  // transcript, so a call without one has none: not asked (ai_recap allows 12 requests a minute).
+  if (durable && answers.transcript === 'none') {
+    answers.recap = 'none';
+  } else if (durable || !state.aiStates.includes('recap_summary')) {
     try {
-      answers.recap = fetchOutcome(await fetchCallRecap({ legCallId: input.callId }));
+      const recap = await unlessEventsArrive(() => fetchCallRecap({ legCallId: input.callId }));
+      if (recap === 'interrupted') return;
+      answers.recap = fetchOutcome(recap);
     } catch (err) {
       missing.push({ part: 'recap', reason: failureMessage(err) });
     }

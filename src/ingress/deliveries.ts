@@ -90,6 +90,36 @@ export class DeliveryStore {
     return { id: String(existing?.id), duplicate: true };
   }
 
+  /** Records deliveries of states not acted on in one statement (one by one if a claim is refused). */
+  async recordIgnored(batch: Parameters<DeliveryStore['record']>[0][]): Promise<void> {
+    if (batch.length === 0) return;
+    const rows = batch.map((input) => {
+      const e = input.event;
+      return {
+        dedupe_key: dedupeKey(e),
+        call_id: e.callId,
+        state: e.state,
+        event_timestamp: e.eventTimestamp,
+        office_id: input.officeId,
+        target_type: e.target?.type ?? null,
+        target_id: e.target?.id ?? null,
+        account_id: null,
+        routing_status: 'ignored',
+        signal_status: 'not_needed',
+        verified_with: input.verifiedWith,
+        payload: JSON.stringify(e),
+        claims: input.claimsText ? this.db.raw('?::jsonb', [input.claimsText]) : null,
+        left_out: input.leftOut?.length ? JSON.stringify(input.leftOut) : null,
+      };
+    });
+    try {
+      await this.db('dialpad_webhook_deliveries').insert(rows).onConflict('dedupe_key').ignore();
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      for (const input of batch) await this.record({ ...input, ignored: true });
+    }
+  }
+
   /**
    * Keeps a verified body that could not become an event (400): its claims, or its text when it is
    * not a JSON object, with the reason. Bounded: the oldest go beyond REFUSED_KEPT.
@@ -267,6 +297,77 @@ export function signalFromDelivery(d: PendingDelivery): CallEventSignal {
     ref: d.ref,
     ...(d.replays > 0 ? { replay: d.replays } : {}),
   };
+}
+
+/**
+ * Keeps deliveries of states the product does not act on (ringing, connected, …) off the request
+ * path: gathered and written in batches, so a slow or absent Postgres never holds up the answer or
+ * the events that matter (they would queue behind these for the same connections). Kept for
+ * `replay` when a later version acts on them; best effort: while Postgres is down at most
+ * MAX_WAITING wait, the oldest beyond are dropped and counted.
+ */
+export class IgnoredDeliveries {
+  static readonly MAX_WAITING = 20_000;
+  private waiting: Parameters<DeliveryStore['record']>[0][] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+  private failures = 0;
+
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly onDropped: (count: number, err: unknown) => void,
+    private readonly opts: { delayMs: number; maxBatch: number } = { delayMs: 20, maxBatch: 500 },
+  ) {}
+
+  add(input: Parameters<DeliveryStore['record']>[0]): void {
+    this.waiting.push({ ...input, ignored: true });
+    if (this.waiting.length > IgnoredDeliveries.MAX_WAITING) {
+      const over = this.waiting.length - IgnoredDeliveries.MAX_WAITING;
+      this.waiting.splice(0, over);
+      this.onDropped(over, new Error('too many waiting while Postgres is unavailable'));
+    }
+    this.schedule(this.opts.delayMs);
+  }
+
+  /** Writes what waits now (tests, and the ingress's close). */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.writing || this.waiting.length > 0) {
+      await (this.writing ?? this.write());
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer || this.writing) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.write();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private write(): Promise<void> {
+    const batch = this.waiting.splice(0, this.opts.maxBatch);
+    this.writing = this.store
+      .recordIgnored(batch)
+      .then(() => {
+        this.failures = 0;
+      })
+      .catch((err: unknown) => {
+        // Postgres away: keep them and try again later, backing off.
+        this.waiting.unshift(...batch);
+        this.failures++;
+        if (this.failures === 1) this.onDropped(0, err);
+      })
+      .finally(() => {
+        this.writing = null;
+        if (this.waiting.length > 0) {
+          this.schedule(this.failures ? Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6)) : 0);
+        }
+      });
+    return this.writing;
+  }
 }
 
 /**

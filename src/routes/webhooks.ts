@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ACTED_ON_STATES, type CallEventSignal } from '../domain/call-event';
 import { dbErrorSummary, sqlState } from '../db/errors';
 import type { AppDeps } from '../app';
-import { DeliveryStore, SignalledMarks } from '../ingress/deliveries';
+import { DeliveryStore, IgnoredDeliveries, SignalledMarks } from '../ingress/deliveries';
 import { RejectionLog, rejectedShape } from '../ingress/rejections';
 import { routeEvent, officeFromEvent, type Route } from '../ingress/routing';
 import { signalCallWorkflow, signalOptionsFromConfig, TemporalBreaker } from '../ingress/signal';
@@ -35,12 +35,16 @@ export async function webhookRoutes(
   const marks = new SignalledMarks(store, (err, count) =>
     log.warn({ err: errorSummary(err), count }, 'mark signalled failed; the relay will send those again'),
   );
+  const ignored = new IgnoredDeliveries(store, (count, err) =>
+    log.warn({ count, err: errorSummary(err) }, 'deliveries of states not acted on are waiting (or dropped)'),
+  );
   const rejections = new RejectionLog(deps.db, (err) =>
     log.warn({ err: errorSummary(err) }, 'could not record refused deliveries'),
   );
   app.addHook('onClose', async () => {
     await marks.flush();
     await rejections.flush();
+    await ignored.flush();
   });
   const signalOpts = { ...signalOptionsFromConfig(config), timeoutMs: 2_000 };
   // Shared with the relay (src/app.ts): a relay pass that reaches Temporal closes it again.
@@ -119,20 +123,16 @@ export async function webhookRoutes(
 
     const rlog = req.log.child({ callId: event.callId, state: event.state });
     if (!ACTED_ON_STATES.has(event.state)) {
-      // Kept (a later version may act on it, and `replay` re-reads it), but nothing to route or run.
-      try {
-        await store.record({
-          event,
-          officeId: officeFromEvent(event),
-          accountId: null,
-          verifiedWith,
-          claimsText: verified.payloadText,
-          leftOut,
-          ignored: true,
-        });
-      } catch (err) {
-        rlog.warn({ err: errorSummary(err) }, 'a state not acted on could not be kept');
-      }
+      // Kept (a later version may act on it, and `replay` re-reads it) off the answer's path; nothing
+      // to route or run.
+      ignored.add({
+        event,
+        officeId: officeFromEvent(event),
+        accountId: null,
+        verifiedWith,
+        claimsText: verified.payloadText,
+        leftOut,
+      });
       return finish('ignored', event.state, 200, { status: 'ignored', reason: `state ${event.state} is not acted on` });
     }
 

@@ -170,4 +170,32 @@ describe('Ai data as soon as it is known', () => {
     expect(await officeMayHaveAi(tdb.db, officeId)).toBe(true);
     expect(await tdb.db('dialpad_office_ai').where({ office_id: officeId }).first()).toMatchObject({ api_misses: 0 });
   });
+
+  it("an answered call from a customer's number is linked, and in the customer's history, before its Ai data arrives", async () => {
+    const account = await tdb.db('accounts').where({ dialpad_office_id: office }).first('id');
+    const [customer] = await tdb
+      .db('customers')
+      .insert({ account_id: account.id, name: 'Harbour Home Supplies', phone: '(415) 555-0177' })
+      .returning('id');
+    const customerId = (customer as { id: string }).id;
+    const callId = freshCallId();
+    const hungUpAt = Date.now();
+    await post(onOffice('hangup-answered-inbound', { call_id: callId, external_number: '+14155550177' }));
+    const linked = await waitFor(
+      async () => {
+        const r = await row(callId);
+        return r?.linked_entity_id ? r : undefined;
+      },
+      10_000,
+      'the link',
+    );
+    expect(Date.now() - hungUpAt).toBeLessThan(3_000);
+    expect(linked).toMatchObject({ linked_entity_type: 'customer', linked_entity_id: customerId, ai_summary: null });
+    const history = await tdb.db('communications').where({ entity_type: 'customer', entity_id: customerId });
+    expect(history.map((h) => h.call_id)).toEqual([linked.id]);
+    // Still waiting for Dialpad's Ai data: linking did not wait for it.
+    const handle = temporal.client.workflow.getHandle(callWorkflowId(String(callId)));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect((await handle.result()).match).toBe('linked');
+  });
 });

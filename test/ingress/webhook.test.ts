@@ -290,7 +290,12 @@ describe('POST /webhooks/dialpad', () => {
     );
     expect(res.statusCode).toBe(200);
     expect(res.json().status).toBe('ignored');
-    expect(await deliveries(callId)).toMatchObject([{ routing_status: 'ignored', signal_status: 'not_needed' }]);
+    // Written in a batch just after the answer, off the request's path.
+    const kept = await waitFor(async () => {
+      const rows = await deliveries(callId);
+      return rows.length ? rows : undefined;
+    });
+    expect(kept).toMatchObject([{ routing_status: 'ignored', signal_status: 'not_needed' }]);
     await expect(temporal.client.workflow.getHandle(`dialpad-call-${callId}`).describe()).rejects.toThrow(/not found/i);
     const metrics = (await app.inject('/metrics')).body;
     expect(metrics).toMatch(/dialpad_webhook_deliveries_total\{outcome="ignored",reason="ringing"\} 1/);
