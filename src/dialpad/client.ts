@@ -97,6 +97,11 @@ export interface DialpadClientOptions {
   windowMarginMs?: number;
   /** Per attempt, from sending to the last byte of the body. */
   timeoutMs?: number;
+  /**
+   * The largest answer read (default 32 MiB, far above a long transcript): a larger one is refused
+   * as a protocol error rather than read into memory.
+   */
+  maxResponseBytes?: number;
   /** Longest the limiter may make a request wait before failing with RateLimitWaitExceededError. */
   maxRateLimitWaitMs?: number;
   retry?: Partial<DialpadRetryPolicy>;
@@ -151,6 +156,7 @@ export class DialpadClient {
   private readonly endpointLimits: Record<DialpadEndpointLimitName, RateLimit>;
   private readonly windowMarginMs: number;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
   private readonly maxRateLimitWaitMs: number;
   private readonly retry: DialpadRetryPolicy;
   private readonly log: DialpadLogger | undefined;
@@ -168,6 +174,7 @@ export class DialpadClient {
     this.endpointLimits = { ...DIALPAD_ENDPOINT_LIMITS, ...options.endpointLimits };
     this.windowMarginMs = options.windowMarginMs ?? 50;
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
     this.maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? DEFAULT_MAX_WAIT_MS;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.log = options.logger;
@@ -537,9 +544,10 @@ export class DialpadClient {
         const res = await this.fetchImpl(url, { method: spec.method, headers, body, signal });
         status = res.status;
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-        text = await res.text();
+        text = await readCapped(res, this.maxResponseBytes);
       } catch (err) {
         await this.releaseBudget(permits, endpoint);
+        if (err instanceof ResponseTooLarge) throw new DialpadProtocolError(endpoint, err.message);
         if (spec.signal?.aborted) throw spec.signal.reason;
         const reason = timeout.aborted ? `timed out after ${this.timeoutMs} ms` : describeNetworkError(err);
         if (idempotent && networkErrors < this.retry.networkRetries) {
@@ -745,4 +753,30 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
+}
+
+class ResponseTooLarge extends Error {}
+
+/** The body as text, refusing one larger than `max` bytes without reading the rest. */
+async function readCapped(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLarge(`answer of ${declared} bytes is over the ${max}-byte limit`);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLarge(`answer over the ${max}-byte limit`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
