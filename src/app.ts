@@ -1,3 +1,4 @@
+import { loggableError } from './db/errors';
 import type { TemporalHandles } from './temporal/connection';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Knex } from 'knex';
@@ -61,7 +62,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
-      req.log.error({ err, method: req.method, url: req.url }, 'request failed');
+      req.log.error({ err: loggableError(err), method: req.method, url: req.url }, 'request failed');
       return reply.code(status).send({ error: 'internal_error', message: 'Internal server error' });
     }
     return reply.code(status).send({ error: err.name === 'Error' ? 'bad_request' : err.name, message: err.message });

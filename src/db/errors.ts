@@ -57,3 +57,11 @@ export function dbErrorSummary(err: unknown): string {
   }
   return err instanceof Error ? `${err.name}: ${err.message.split('\n')[0]!.slice(0, 200)}` : String(err);
 }
+
+/**
+ * What to log for an error: a database error as its summary (pg errors carry the row's values in
+ * `detail`, `where` and the message, which a logger would print whole), anything else as it is.
+ */
+export function loggableError(err: unknown): unknown {
+  return sqlState(err) ? { type: 'DatabaseError', message: dbErrorSummary(err) } : err;
+}

@@ -1,3 +1,4 @@
+import { loggableError } from '../db/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app';
 import { recordAudit, type Actor } from '../ops/audit';
@@ -103,7 +104,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         );
         if (schedules[kind] === 'updated') await triggerSync(deps.temporal.client, accountId, kind);
       } catch (err) {
-        req.log.error({ err, accountId, kind }, 'could not trigger the sync');
+        req.log.error({ err: loggableError(err), accountId, kind }, 'could not trigger the sync');
         return reply
           .code(503)
           .send({ error: 'temporal_unavailable', message: 'the sync could not be started: Temporal did not answer' });

@@ -1,3 +1,4 @@
+import { loggableError } from '../db/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app';
 import {
@@ -61,7 +62,7 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     if (err instanceof DialpadRateLimitedError || err instanceof DialpadUnavailableError) {
       return reply.code(503).send({ error: 'dialpad_unavailable', message: err.message });
     }
-    req.log.error({ err, method: req.method, url: req.url }, 'admin operation failed');
+    req.log.error({ err: loggableError(err), method: req.method, url: req.url }, 'admin operation failed');
     return reply.code(500).send({ error: 'internal_error', message: 'Internal server error' });
   });
 
