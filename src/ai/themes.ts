@@ -214,3 +214,26 @@ function isContentWord(lower: string): boolean {
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/**
+ * Words that never name what a call was about however they are used: greetings, interjections,
+ * terms of address and conversational fillers from US, UK and Australian speech. A theme made only of
+ * these (after stop words) is not a theme.
+ */
+export const FILLER_WORDS: ReadonlySet<string> = new Set(
+  `hi hiya hello hey howdy g'day gday morning afternoon evening bye goodbye cheers ta thanks thank thankyou
+  please sorry apologies pardon okay ok alright yes yeah yep yup aye no nope nah sure fine great perfect lovely
+  brilliant awesome cool wonderful fantastic excellent super mate mates buddy pal dude sir madam maam ma'am
+  love darling darl hon honey guys folks kidding joking bother drama dinkum fair reckon crikey blimey bloody
+  gosh golly jeez geez wow whoa oops uh um er erm ah oh hmm mm huh ugh meh anyway anyways basically literally
+  honestly actually seriously totally absolutely whatever like kinda sorta gonna wanna gotta innit ringing
+  hold holding hang hanging bear listen look sec second minute moment`
+    .split(/\s+/)
+    .filter((w) => w.length > 0),
+);
+
+/** A theme someone could file a call under: at least one word that is not a filler, greeting or stop word. */
+export function isThemeWorthFiling(theme: string): boolean {
+  const words = tokenize(normaliseText(theme)).map((t) => t.lower);
+  return words.some((w) => !FILLER_WORDS.has(w) && !STOP_WORDS.has(w) && !/^\d+$/.test(w) && w.length > 1);
+}
