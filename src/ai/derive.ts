@@ -115,7 +115,10 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
   const voiceFromTranscript = voice !== null && voice.source !== 'the recap says';
 
   const derivedSentiment: SentimentAssessment | null = voice ? assessSentiment(voice.texts, voice.basis) : null;
-  const readResolved = readResolution(input.recapOutcome, input.disposition);
+  const readResolved = readResolution(input.recapOutcome, input.disposition, {
+    summary,
+    speech: speech.map((l) => ({ speaker: l.speaker, text: normaliseText(l.content) })),
+  });
 
   const out: CallInsights = {
     sentiment: null,
