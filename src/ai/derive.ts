@@ -25,7 +25,7 @@ import type { ChurnEvidenceUnit, ChurnRisk } from './churn';
 import { assessChurn } from './churn';
 import { parseProvidedResolved, readResolution } from './resolution';
 import type { Sentiment, SentimentAssessment } from './sentiment';
-import { assessSentiment, scoreUtterance, summaryUnits } from './sentiment';
+import { assessSentiment, recapTone, scoreUtterance, summaryUnits, withRecapTone } from './sentiment';
 import { deriveThemes, humaniseLabel, MAX_THEMES } from './themes';
 import { normaliseText, splitSentences } from './text';
 
@@ -114,7 +114,9 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
   }
   const voiceFromTranscript = voice !== null && voice.source !== 'the recap says';
 
-  const derivedSentiment: SentimentAssessment | null = voice ? assessSentiment(voice.texts, voice.basis) : null;
+  const derivedSentiment: SentimentAssessment | null = voice
+    ? withRecapTone(assessSentiment(voice.texts, voice.basis), recapTone(summary))
+    : null;
   const readResolved = readResolution(input.recapOutcome, input.disposition, {
     summary,
     speech: speech.map((l) => ({ speaker: l.speaker, text: normaliseText(l.content) })),
