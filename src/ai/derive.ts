@@ -30,7 +30,7 @@ import { deriveThemes, humaniseLabel, MAX_THEMES } from './themes';
 import { normaliseText, splitSentences } from './text';
 
 export type { ChurnRisk } from './churn';
-export { CHURN_LEVELS, CHURN_SIGNAL_POINTS } from './churn';
+export { CHURN_LEVELS, CHURN_SIGNAL_LEVELS } from './churn';
 export type { Sentiment } from './sentiment';
 export { SENTIMENT_THRESHOLDS } from './sentiment';
 export { MAX_THEMES } from './themes';
@@ -173,6 +173,7 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
       lastThirdMean: derivedSentiment?.lastThirdMean ?? null,
       resolved: out.resolved,
       resolvedExplanation: out.explanation.resolved,
+      outcome: cleanText(input.recapOutcome),
     });
     out.churnRisk = churn.churnRisk;
     out.churnReasons = churn.churnReasons;
