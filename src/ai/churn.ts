@@ -17,7 +17,7 @@ type SignalKind =
   | 'supply-stop'
   | 'refund-demand';
 
-type SoftKind = 'repeat' | 'escalation-demand';
+type SoftKind = 'repeat' | 'escalation-demand' | 'competitor-mention';
 
 interface SignalRule {
   kind: SignalKind | SoftKind;
@@ -156,8 +156,11 @@ const RULES: readonly SignalRule[] = [
   },
   {
     kind: 'competitor',
-    pattern: /\bcompetitors?\b|\bthinking (?:of|about) (?:leaving|switching|moving|cancelling)\b/g,
+    pattern: /\bthinking (?:of|about) (?:leaving|switching|moving|cancelling)\b/g,
   },
+  // A competitor named is not a threat by itself (a customer who switched to us names the old supplier);
+  // it counts as one from a caller who is unhappy or left with the problem unsolved.
+  { kind: 'competitor-mention', pattern: /\bcompetitors?\b/g },
   { kind: 'chargeback', pattern: /\bcharge ?backs?\b/g },
   {
     kind: 'chargeback',
@@ -226,6 +229,8 @@ export interface ChurnAssessment {
   churnRisk: ChurnRisk;
   churnReasons: string[];
   explanation: string;
+  /** The explicit signals that counted, for themes ("Cancellation", "Chargeback"). */
+  signals: string[];
 }
 
 interface Found {
@@ -272,7 +277,13 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
 
   const signals: Found[] = [];
+  const mentions: string[] = [];
   for (const f of found) {
+    if (f.kind === 'competitor-mention') {
+      if (negativeCaller || ctx.resolved === false) signals.push({ kind: 'competitor', reason: f.reason });
+      else mentions.push(f.reason);
+      continue;
+    }
     if (!(f.kind in CHURN_SIGNAL_LEVELS)) continue;
     // The guide's refund rung is an angry demand left open; a calm or granted refund is no threat.
     if (f.kind === 'refund-demand' && (!negativeCaller || ctx.resolved === true)) continue;
@@ -309,6 +320,12 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     churnRisk = CHURN_LEVELS.calm;
     why = 'no churn signal, no unresolved complaint, caller not negative → low';
   }
-  reasons.push(...critical.map((f) => f.reason), ...high.map((f) => f.reason), ...context);
-  return { churnRisk, churnReasons: reasons, explanation: `${why}.` };
+  reasons.push(...critical.map((f) => f.reason), ...high.map((f) => f.reason), ...context, ...mentions);
+  const mentionNote = mentions.length > 0 ? ' (a competitor came up, with no threat from a content caller)' : '';
+  return {
+    churnRisk,
+    churnReasons: reasons,
+    explanation: `${why}${mentionNote}.`,
+    signals: [...new Set([...critical, ...high].map((f) => f.kind))],
+  };
 }

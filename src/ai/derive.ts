@@ -26,7 +26,7 @@ import { assessChurn } from './churn';
 import { parseProvidedResolved, readResolution } from './resolution';
 import type { Sentiment, SentimentAssessment } from './sentiment';
 import { assessSentiment, recapTone, scoreUtterance, summaryUnits, withRecapTone } from './sentiment';
-import { deriveThemes, humaniseLabel, MAX_THEMES } from './themes';
+import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall } from './themes';
 import { normaliseText, splitSentences } from './text';
 
 export type { ChurnRisk } from './churn';
@@ -91,7 +91,10 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
   const speech = lines.filter((l) => l.type === 'transcript');
   const callerLines = speech.filter((l) => l.speaker === 'caller');
   const unattributed = speech.filter((l) => l.speaker === 'unknown');
-  const moments = lines.filter((l) => MOMENT_TYPES.has(l.type)).map((l) => l.content);
+  const momentLines = lines.filter((l) => MOMENT_TYPES.has(l.type));
+  const moments = momentLines.map(momentLabel);
+  // A moment's quote ("I've already called my bank and disputed it") is evidence in its own right.
+  const momentQuotes = momentLines.map((l) => normaliseText(l.content)).filter((q, i) => q !== moments[i]);
   const purposes = cleanList(input.recapPurposes);
   const actionItems = cleanList(input.recapActionItems);
   const provided = readProvided(input.dialpadProvided);
@@ -153,6 +156,7 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
   }
 
   const hasChurnEvidence = voice !== null || summary !== null || moments.length > 0;
+  let churnSignals: string[] = [];
   if (provided.churnRisk.value) {
     out.churnRisk = provided.churnRisk.value;
     out.sources.churnRisk = 'dialpad';
@@ -168,6 +172,8 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
     }
     for (const a of actionItems) units.push({ source: 'action item', text: a, compound: scoreUtterance(a).compound });
     for (const m of moments) units.push({ source: 'Dialpad moment', text: humaniseLabel(m), compound: 0, label: m });
+    for (const q of momentQuotes)
+      units.push({ source: 'Dialpad moment', text: q, compound: scoreUtterance(q).compound });
     const churn = assessChurn(units, {
       sentiment: out.sentiment,
       lastThirdMean: derivedSentiment?.lastThirdMean ?? null,
@@ -175,6 +181,7 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
       resolvedExplanation: out.explanation.resolved,
       outcome: cleanText(input.recapOutcome),
     });
+    churnSignals = churn.signals;
     out.churnRisk = churn.churnRisk;
     out.churnReasons = churn.churnReasons;
     out.sources.churnRisk = 'derived';
@@ -186,17 +193,42 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
     out.sources.themes = 'dialpad';
     out.explanation.themes = `Dialpad sent ${provided.themes.value.length} theme(s).`;
   } else if (purposes.length > 0 || moments.length > 0 || summary !== null || voiceFromTranscript) {
-    const texts = [
-      ...(summary !== null ? splitSentences(summary) : []),
-      ...(voiceFromTranscript && voice ? voice.texts : []),
-    ];
-    const themes = deriveThemes({ purposes, moments, texts });
+    // The outcome names what was done ("One-month credit applied", "Refund request raised"): as topical
+    // as the summary, and read with it.
+    const outcome = cleanText(input.recapOutcome);
+    const recap = [...(summary !== null ? splitSentences(summary) : []), ...(outcome !== null ? [outcome] : [])];
+    const texts = [...recap, ...(voiceFromTranscript && voice ? voice.texts : [])];
+    const agentTexts = voiceFromTranscript
+      ? speech.filter((l) => l.speaker === 'agent').map((l) => normaliseText(l.content))
+      : [];
+    const names = namesOnCall(speech.map((l) => ({ text: l.content, name: l.name })));
+    const themes = deriveThemes({
+      purposes,
+      moments,
+      texts,
+      recapCount: recap.length,
+      names,
+      churnSignals,
+      agentTexts,
+    });
     out.themes = themes.themes;
     out.sources.themes = 'derived';
     out.explanation.themes = themes.explanation;
   }
 
   return out;
+}
+
+/**
+ * What a moment is about. Dialpad's moments carry either a label as content ("late_delivery") or the
+ * words that triggered them as content and the label as name ({content: "ABC Roofing", name:
+ * "Competitor mention"}); a theme is the label, never the quote or the competitor's name.
+ */
+function momentLabel(line: TranscriptLineInput): string {
+  const content = normaliseText(line.content);
+  const name = normaliseText(line.name ?? '');
+  const looksLikeLabel = /^[a-z0-9]+(?:[_ -][a-z0-9]+)*$/.test(content);
+  return name !== '' && !looksLikeLabel ? name : content;
 }
 
 function cleanText(value: unknown): string | null {

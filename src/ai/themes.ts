@@ -1,5 +1,7 @@
 // Themes: Dialpad's own categorisation first (recap purposes, then transcript moments), then salient
 // phrases from the caller's words and the recap summary. Ranking and dedupe rules are in README.md.
+import type { Tagger } from './nlp';
+import { winkTagger } from './nlp';
 import { wordCompound } from './sentiment';
 import { normaliseText, stem, STOP_WORDS, tokenize } from './text';
 
@@ -58,7 +60,33 @@ export interface ThemeSources {
   moments: readonly string[];
   /** Summary sentences, then caller utterances: the summary is the more topical text, so it wins ties. */
   texts: readonly string[];
+  /**
+   * How many of `texts`, from the start, are the recap (summary and outcome): a recap names the topic
+   * in a few words, so its words count double against a caller's chat.
+   */
+  recapCount?: number;
+  /** Lower-cased names of people and companies on the call, never themes (see namesOnCall in derive.ts). */
+  names?: ReadonlySet<string>;
+  /** The agent's lines: agents name the topic ("I'll refund the whole box"), but chat more, so a quarter weight. */
+  agentTexts?: readonly string[];
+  /** Churn signals found on the call; a cancellation or a chargeback is what a call is filed under. */
+  churnSignals?: readonly string[];
 }
+
+const SIGNAL_THEMES: Readonly<Record<string, string>> = {
+  cancellation: 'Cancellation',
+  'close-account': 'Account closure',
+  chargeback: 'Chargeback',
+  'chargeback-raised': 'Chargeback',
+  'refund-demand': 'Refund',
+  competitor: 'Competitor',
+};
+
+/** Weighted texts in, ranked candidate phrases out: the step the NLP libraries were compared on. */
+export type PhraseExtractor = (
+  texts: ReadonlyArray<{ text: string; weight: number }>,
+  names: ReadonlySet<string>,
+) => Phrase[];
 
 export interface ThemeAssessment {
   themes: string[];
@@ -70,7 +98,7 @@ export function humaniseLabel(label: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-export function deriveThemes(sources: ThemeSources): ThemeAssessment {
+export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = winkPhrases): ThemeAssessment {
   const chosen: Array<{ theme: string; stems: Set<string>; from: string }> = [];
   const keyOf = (stems: Set<string>) => [...stems].sort().join(' ');
   const stemsOf = (s: string) => new Set(tokenize(s).map((t) => stem(t.lower)));
@@ -95,10 +123,20 @@ export function deriveThemes(sources: ThemeSources): ThemeAssessment {
   });
   const moments = [...momentCounts.entries()].sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
   for (const [label] of moments) take(label, 'moment');
+  for (const signal of sources.churnSignals ?? []) {
+    const theme = SIGNAL_THEMES[signal];
+    // "Cancellation" after the purpose "Cancellation request" adds nothing.
+    if (theme && !chosen.some((c) => [...stemsOf(theme)].every((w) => c.stems.has(w)))) take(theme, 'churn signal');
+  }
 
   // A phrase that repeats a theme already taken keeps only its new words, if they are at one end:
   // after "Appointment confirmation", "boiler service appointment" adds "Boiler service".
-  for (const p of salientPhrases(sources.texts)) {
+  const recapCount = sources.recapCount ?? 0;
+  const weighted = [
+    ...sources.texts.map((text, i) => ({ text, weight: i < recapCount ? 2 : 1 })),
+    ...(sources.agentTexts ?? []).map((text) => ({ text, weight: 0.25 })),
+  ];
+  for (const p of extract(weighted, sources.names ?? new Set())) {
     const words = p.phrase.toLowerCase().split(' ');
     const covered = (w: string) => chosen.some((c) => c.stems.has(stem(w)));
     let start = 0;
@@ -127,6 +165,7 @@ export function deriveThemes(sources: ThemeSources): ThemeAssessment {
     [
       ['purposes', from('purpose')],
       ['moments', from('moment')],
+      ['churn signals', from('churn signal')],
       ['salient phrases', from('phrase')],
     ] as const
   )
@@ -138,7 +177,7 @@ export function deriveThemes(sources: ThemeSources): ThemeAssessment {
   };
 }
 
-interface Phrase {
+export interface Phrase {
   phrase: string;
   score: number;
   first: number;
@@ -149,6 +188,28 @@ interface Phrase {
  * nouns (names of people and companies are who, not what). A phrase scores the sum of how often each of
  * its words occurs across all the texts, so words the caller and the recap keep returning to win.
  */
+export const stopWordRunPhrases: PhraseExtractor = (weighted) => salientPhrases(weighted.map((t) => t.text));
+
+const NOT_NAMES: ReadonlySet<string> = new Set(['caller', 'agent', 'customer', 'unknown', 'speaker', 'system']);
+
+/**
+ * Names of the people and companies on a call, lower-cased: the speakers' names Dialpad gives, and
+ * words written with a capital inside a sentence of the transcript ("Hi Priya", "it's Sandra from Fresco
+ * Foods"). The same word opening a sentence ("Priya, can you ...") is then known to be a name too.
+ */
+export function namesOnCall(speech: ReadonlyArray<{ text: string; name?: string | undefined }>): Set<string> {
+  const names = new Set<string>();
+  for (const line of speech) {
+    for (const t of tokenize(line.name ?? '')) if (!NOT_NAMES.has(t.lower)) names.add(t.lower);
+    const text = normaliseText(line.text);
+    for (const m of text.matchAll(/(?<![.!?:]\s|^)\b(\p{Lu}\p{Ll}+(?:'s)?)\b/gu)) {
+      const word = (m[1] ?? '').replace(/'s$/, '').toLowerCase();
+      if (word !== 'i' && !STOP_WORDS.has(word)) names.add(word);
+    }
+  }
+  return names;
+}
+
 export function salientPhrases(texts: readonly string[]): Phrase[] {
   const runs: Array<{ words: string[]; order: number }> = [];
   let order = 0;
@@ -206,9 +267,7 @@ function isThemeOnItsOwn(word: string): boolean {
 
 function isContentWord(lower: string): boolean {
   // Contractions and possessives ("doorbell's", "month's") make clumsy themes.
-  return (
-    !STOP_WORDS.has(lower) && !lower.includes("'") && !/\d/.test(lower) && lower.length > 1 && !isEvaluative(lower)
-  );
+  return !STOP_WORDS.has(lower) && !/['.]/.test(lower) && !/\d/.test(lower) && lower.length > 1 && !isEvaluative(lower);
 }
 
 function capitalise(s: string): string {
@@ -227,7 +286,8 @@ export const FILLER_WORDS: ReadonlySet<string> = new Set(
   love darling darl hon honey guys folks kidding joking bother drama dinkum fair reckon crikey blimey bloody
   gosh golly jeez geez wow whoa oops uh um er erm ah oh hmm mm huh ugh meh anyway anyways basically literally
   honestly actually seriously totally absolutely whatever like kinda sorta gonna wanna gotta innit ringing
-  hold holding hang hanging bear listen look sec second minute moment`
+  hang hanging bear listen look sec second minute moment bit bits righto ring bell buzz bacon matter round
+  feeling feelings thing things stuff way lot lots kind sort squiz heaps loads arvo chap chaps lad lads`
     .split(/\s+/)
     .filter((w) => w.length > 0),
 );
@@ -237,3 +297,65 @@ export function isThemeWorthFiling(theme: string): boolean {
   const words = tokenize(normaliseText(theme)).map((t) => t.lower);
   return words.some((w) => !FILLER_WORDS.has(w) && !STOP_WORDS.has(w) && !/^\d+$/.test(w) && w.length > 1);
 }
+
+/**
+ * Noun phrases from a part-of-speech tagger: runs of nouns and adjectives that end in a noun ("late
+ * delivery", "early termination fee"), at most three words, the head noun made singular. Proper nouns
+ * (people, companies, competitors) end a run: they say who, not what. So do interjections, verbs,
+ * fillers and greetings ("mate", "fair dinkum", "cheers"), feeling words and numbers. A phrase scores the
+ * sum, over its words, of how often each occurs across the texts (recap words weigh double); ties go to
+ * the earlier phrase, then alphabetical order.
+ */
+export function nounPhrases(
+  weighted: ReadonlyArray<{ text: string; weight: number }>,
+  tag: Tagger,
+  names: ReadonlySet<string> = new Set(),
+): Phrase[] {
+  const runs: Array<{ words: string[]; order: number; weight: number }> = [];
+  let order = 0;
+  for (const { text, weight } of weighted) {
+    for (const sentence of tag(normaliseText(text))) {
+      let run: Array<{ word: string; pos: string }> = [];
+      const flush = () => {
+        while (run.length > 0 && run[run.length - 1]?.pos !== 'NOUN') run.pop();
+        if (run.length > 0)
+          runs.push({ words: run.slice(-MAX_PHRASE_WORDS).map((w) => w.word), order: order++, weight });
+        run = [];
+      };
+      sentence.forEach((w, i) => {
+        const acronym = /^[A-Z]{2,5}s?$/.test(w.surface) && !w.sentenceStart;
+        const pos = acronym ? 'NOUN' : w.pos;
+        // "Danielle Ruiz." opening a line: a capitalised opener followed by a proper noun is a name.
+        const namePair = w.sentenceStart && /^\p{Lu}/u.test(w.surface) && sentence[i + 1]?.pos === 'PROPN';
+        if (
+          (pos !== 'NOUN' && pos !== 'ADJ') ||
+          !isContentWord(w.lower) ||
+          FILLER_WORDS.has(w.lower) ||
+          names.has(w.lower) ||
+          namePair
+        ) {
+          flush();
+          return;
+        }
+        run.push({ word: pos === 'NOUN' ? (acronym ? w.surface : w.base) : w.lower, pos });
+      });
+      flush();
+    }
+  }
+
+  const freq = new Map<string, number>();
+  for (const r of runs) for (const w of r.words) freq.set(stem(w), (freq.get(stem(w)) ?? 0) + r.weight);
+  const best = new Map<string, Phrase>();
+  for (const r of runs) {
+    const words = r.words;
+    if (words.length === 1 && !isThemeOnItsOwn(words[0]?.toLowerCase() ?? '')) continue;
+    const key = words.map((w) => stem(w)).join(' ');
+    const score = words.reduce((s, w) => s + (freq.get(stem(w)) ?? 0), 0);
+    const existing = best.get(key);
+    if (!existing || score > existing.score)
+      best.set(key, { phrase: capitalise(words.join(' ')), score, first: existing?.first ?? r.order });
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score || a.first - b.first || (a.phrase < b.phrase ? -1 : 1));
+}
+
+export const winkPhrases: PhraseExtractor = (weighted, names) => nounPhrases(weighted, winkTagger, names);
