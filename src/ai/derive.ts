@@ -25,8 +25,10 @@ import type { ChurnEvidenceUnit, ChurnRisk } from './churn';
 import { assessChurn } from './churn';
 import { parseProvidedResolved, readResolution } from './resolution';
 import type { Sentiment, SentimentAssessment } from './sentiment';
-import { assessSentiment, recapTone, scoreUtterance, summaryUnits, withRecapTone } from './sentiment';
-import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall } from './themes';
+import type { BaseScorer } from './sentiment';
+import { assessSentiment, recapTone, scoreUtterance, summaryUnits, vaderScore, withRecapTone } from './sentiment';
+import type { PhraseExtractor } from './themes';
+import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall, winkPhrases } from './themes';
 import { normaliseText, splitSentences } from './text';
 
 export type { ChurnRisk } from './churn';
@@ -83,7 +85,23 @@ export interface CallInsights {
 
 const MOMENT_TYPES: ReadonlySet<TranscriptLineType> = new Set(['moment', 'custom_moment', 'real_time_moment']);
 
+/**
+ * The replaceable NLP steps, so scripts/compare-nlp.ts can measure other libraries in the same rules.
+ * Production uses the defaults: VADER for utterance valence, wink-nlp noun phrases for themes.
+ */
+export interface InsightEngine {
+  sentimentBase: BaseScorer;
+  phrases: PhraseExtractor;
+}
+
+export const DEFAULT_ENGINE: InsightEngine = { sentimentBase: vaderScore, phrases: winkPhrases };
+
 export function deriveCallInsights(input: CallInsightsInput): CallInsights {
+  return deriveCallInsightsWith(input, DEFAULT_ENGINE);
+}
+
+export function deriveCallInsightsWith(input: CallInsightsInput, engine: InsightEngine): CallInsights {
+  const score = (text: string) => scoreUtterance(text, engine.sentimentBase);
   const summary = cleanText(input.recapSummary);
   const lines = (input.transcriptLines ?? []).filter(
     (l): l is TranscriptLineInput => typeof l?.content === 'string' && l.content.trim() !== '',
@@ -118,7 +136,7 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
   const voiceFromTranscript = voice !== null && voice.source !== 'the recap says';
 
   const derivedSentiment: SentimentAssessment | null = voice
-    ? withRecapTone(assessSentiment(voice.texts, voice.basis), recapTone(summary))
+    ? withRecapTone(assessSentiment(voice.texts, voice.basis, engine.sentimentBase), recapTone(summary))
     : null;
   const readResolved = readResolution(input.recapOutcome, input.disposition, {
     summary,
@@ -168,12 +186,11 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
     }
     if (summary !== null) {
       for (const s of splitSentences(summary))
-        units.push({ source: 'the recap says', text: s, compound: scoreUtterance(s).compound });
+        units.push({ source: 'the recap says', text: s, compound: score(s).compound });
     }
-    for (const a of actionItems) units.push({ source: 'action item', text: a, compound: scoreUtterance(a).compound });
+    for (const a of actionItems) units.push({ source: 'action item', text: a, compound: score(a).compound });
     for (const m of moments) units.push({ source: 'Dialpad moment', text: humaniseLabel(m), compound: 0, label: m });
-    for (const q of momentQuotes)
-      units.push({ source: 'Dialpad moment', text: q, compound: scoreUtterance(q).compound });
+    for (const q of momentQuotes) units.push({ source: 'Dialpad moment', text: q, compound: score(q).compound });
     const churn = assessChurn(units, {
       sentiment: out.sentiment,
       lastThirdMean: derivedSentiment?.lastThirdMean ?? null,
@@ -202,15 +219,18 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
       ? speech.filter((l) => l.speaker === 'agent').map((l) => normaliseText(l.content))
       : [];
     const names = namesOnCall(speech.map((l) => ({ text: l.content, name: l.name })));
-    const themes = deriveThemes({
-      purposes,
-      moments,
-      texts,
-      recapCount: recap.length,
-      names,
-      churnSignals,
-      agentTexts,
-    });
+    const themes = deriveThemes(
+      {
+        purposes,
+        moments,
+        texts,
+        recapCount: recap.length,
+        names,
+        churnSignals,
+        agentTexts,
+      },
+      engine.phrases,
+    );
     out.themes = themes.themes;
     out.sources.themes = 'derived';
     out.explanation.themes = themes.explanation;

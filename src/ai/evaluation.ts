@@ -78,8 +78,12 @@ export interface EvaluationFigures {
   results: CallResult[];
 }
 
-export function evaluateCallSet(set: LabelledCallSet): EvaluationFigures {
-  const results = set.calls.map(evaluateCall);
+/** derive is replaceable so scripts/compare-nlp.ts can score other NLP libraries in the same rules. */
+export function evaluateCallSet(
+  set: LabelledCallSet,
+  derive: (input: LabelledCall['input']) => CallInsights = deriveCallInsights,
+): EvaluationFigures {
+  const results = set.calls.map((c) => evaluateCall(c, derive));
   const share = (pred: (r: CallResult) => boolean, rs: readonly CallResult[] = results) =>
     rs.length === 0 ? 0 : round(rs.filter(pred).length / rs.length);
 
@@ -116,8 +120,8 @@ export function evaluateCallSet(set: LabelledCallSet): EvaluationFigures {
   };
 }
 
-function evaluateCall(call: LabelledCall): CallResult {
-  const insights = deriveCallInsights(call.input);
+function evaluateCall(call: LabelledCall, derive: (input: LabelledCall['input']) => CallInsights): CallResult {
+  const insights = derive(call.input);
   const { expected } = call;
   const top = (insights.themes ?? []).slice(0, MAX_THEMES).map((t) => t.toLowerCase());
   const missingThemes = expected.themes.filter((k) => !top.some((t) => t.includes(k.toLowerCase())));

@@ -224,7 +224,11 @@ export interface ScoredUtterance {
   weight: number;
 }
 
-export function scoreUtterance(raw: string): ScoredUtterance {
+/** Scores cleaned text in [-1, 1]; VADER's compound in production, another library's in the comparison. */
+export type BaseScorer = (text: string) => number;
+export const vaderScore: BaseScorer = (text) => SentimentIntensityAnalyzer.polarity_scores(text).compound;
+
+export function scoreUtterance(raw: string, base: BaseScorer = vaderScore): ScoredUtterance {
   const text = normaliseText(raw);
   let stripped = normaliseText(text.replace(COURTESY_FORMULAE, ' ').replace(COURTESY_FORMULAE_ANY_CASE, ' '));
   let extra = 0;
@@ -261,7 +265,7 @@ export function scoreUtterance(raw: string): ScoredUtterance {
   const weight = Math.min(contentWords, SENTIMENT_THRESHOLDS.fullWeightWords) / SENTIMENT_THRESHOLDS.fullWeightWords;
   if (weight === 0) return { text, compound: 0, weight: 0 };
 
-  const vader = SentimentIntensityAnalyzer.polarity_scores(stripped).compound;
+  const vader = base(stripped);
   return { text, compound: round(extra === 0 ? vader : addToCompound(vader, extra)), weight };
 }
 
@@ -335,8 +339,15 @@ export interface SentimentAssessment {
  * Aggregates per-unit scores. When nothing carries weight (only "okay, thanks") the result is neutral:
  * the caller spoke but expressed nothing.
  */
-export function assessSentiment(texts: readonly string[], basis: string): SentimentAssessment {
-  return aggregateSentiment(texts.map(scoreUtterance), basis);
+export function assessSentiment(
+  texts: readonly string[],
+  basis: string,
+  base: BaseScorer = vaderScore,
+): SentimentAssessment {
+  return aggregateSentiment(
+    texts.map((t) => scoreUtterance(t, base)),
+    basis,
+  );
 }
 
 /** The aggregation step alone, over utterances already scored in call order. */

@@ -132,6 +132,9 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
   // A phrase that repeats a theme already taken keeps only its new words, if they are at one end:
   // after "Appointment confirmation", "boiler service appointment" adds "Boiler service".
   const recapCount = sources.recapCount ?? 0;
+  // A caller asking to be called back ("give me a ring back", "could someone call me") has filed the
+  // call under that themselves; an agent promising a call back has not.
+  if (sources.texts.slice(recapCount).some((t) => CALLBACK_REQUEST.test(t))) take('Callback request', 'request');
   const weighted = [
     ...sources.texts.map((text, i) => ({ text, weight: i < recapCount ? 2 : 1 })),
     ...(sources.agentTexts ?? []).map((text) => ({ text, weight: 0.25 })),
@@ -166,6 +169,7 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
       ['purposes', from('purpose')],
       ['moments', from('moment')],
       ['churn signals', from('churn signal')],
+      ['request', from('request')],
       ['salient phrases', from('phrase')],
     ] as const
   )
@@ -324,7 +328,17 @@ export function nounPhrases(
       };
       sentence.forEach((w, i) => {
         const acronym = /^[A-Z]{2,5}s?$/.test(w.surface) && !w.sentenceStart;
-        const pos = acronym ? 'NOUN' : w.pos;
+        const next = sentence[i + 1];
+        // "landscaping job", "opening hours", "washing machine": an -ing word before a noun is a modifier.
+        const ingModifier = w.pos === 'VERB' && /ing$/.test(w.lower) && next?.pos === 'NOUN';
+        // A service verb stands for its noun: "I'll refund the whole box" is about a refund.
+        const nominal = w.pos === 'VERB' ? SERVICE_VERB_NOUNS[w.lower] : undefined;
+        if (nominal) {
+          flush();
+          runs.push({ words: [nominal], order: order++, weight });
+          return;
+        }
+        const pos = acronym ? 'NOUN' : ingModifier ? 'ADJ' : w.pos;
         // "Danielle Ruiz." opening a line: a capitalised opener followed by a proper noun is a name.
         const namePair = w.sentenceStart && /^\p{Lu}/u.test(w.surface) && sentence[i + 1]?.pos === 'PROPN';
         if (
@@ -357,5 +371,43 @@ export function nounPhrases(
   }
   return [...best.values()].sort((a, b) => b.score - a.score || a.first - b.first || (a.phrase < b.phrase ? -1 : 1));
 }
+
+const CALLBACK_REQUEST =
+  /(?<!\b(?:no need to|don't|do not|not|never) )\b(?:(?:call|ring|phone|get back to) (?:me|us) back|(?:give|gimme) (?:me|us) a (?:ring|call|bell|buzz)|(?:could|can|would) (?:someone|somebody|you) (?:please )?(?:call|ring|phone) (?:me|us)|call ?back|ring ?back)\b/i;
+
+/** Verbs of customer service whose noun is what the call is filed under. */
+const SERVICE_VERB_NOUNS: Readonly<Record<string, string>> = Object.fromEntries(
+  (
+    [
+      ['refund', 'refund'],
+      ['refunded', 'refund'],
+      ['refunding', 'refund'],
+      ['repair', 'repair'],
+      ['repaired', 'repair'],
+      ['replace', 'replacement'],
+      ['replaced', 'replacement'],
+      ['cancel', 'cancellation'],
+      ['cancelled', 'cancellation'],
+      ['cancelling', 'cancellation'],
+      ['canceled', 'cancellation'],
+      ['canceling', 'cancellation'],
+      ['deliver', 'delivery'],
+      ['delivered', 'delivery'],
+      ['leak', 'leak'],
+      ['leaking', 'leak'],
+      ['leaked', 'leak'],
+      ['install', 'installation'],
+      ['installed', 'installation'],
+      ['renew', 'renewal'],
+      ['renewing', 'renewal'],
+      ['upgrade', 'upgrade'],
+      ['upgraded', 'upgrade'],
+      ['invoice', 'invoice'],
+      ['invoiced', 'invoice'],
+      ['credit', 'credit'],
+      ['credited', 'credit'],
+    ] as const
+  ).map(([verb, noun]) => [verb, noun]),
+);
 
 export const winkPhrases: PhraseExtractor = (weighted, names) => nounPhrases(weighted, winkTagger, names);
