@@ -154,6 +154,12 @@ const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negating'?]>
     /\b(?:(?:other|another|different) (?:suppliers?|providers?|compan(?:y|ies))|(?:look|looking|go|going|shop|shopping) elsewhere)\b/g,
     -1.0,
   ],
+  // Anger and exasperation in US, UK and Australian speech that VADER misses or underrates.
+  [
+    /\b(?:unbelievable|typical|incompeten\w+|amateurs?|cowboys|scam|disgusted|outraged|pissed off|ticked off|hacked off|brassed off|narked|spewing|fobbed off|the runaround|run around|round in circles|last straw|enough is enough|end of my tether|taking the (?:piss|mickey)|having a laugh|for crying out loud|give me a break|out of order|let (?:me|us) down|i (?:expect|expected) better|poor service|terrible service|worst|never again|how many (?:more )?times|you people|on hold for|kept (?:me )?on hold|speak to (?:a|your|the) (?:manager|supervisor)|taking this further|(?:put|want) (?:it|that|this) (?:in writing|on record))\b/g,
+    -1.6,
+    'self-negating',
+  ],
   // Praise VADER does not know.
   [
     /\b(?:legend|you rock|lifesaver|life saver|breath of fresh air|over the moon|chuffed|stoked|rapt|thrilled|made my (?:day|week|morning|year)|saved (?:my|our) (?:bacon|week|day|life|skin)|works like a charm|can't fault|couldn't be happier|a believer|painless|good on (?:ya|you)|top notch|above and beyond|(?:the|a) best thing|you're (?:the best|a star|amazing|a legend)|y'all are the best|absolute pleasure)\b/g,
@@ -213,6 +219,14 @@ const COMPLAINT_CONTEXT =
 const PRAISE_WORDS =
   /\b(?:great|wonderful|marvellous|marvelous|brilliant|lovely|fantastic|perfect|terrific|super|fabulous|splendid|excellent|nice|thanks)\b/gi;
 const SARCASM_VALENCE = -2.2;
+
+/**
+ * Echoing a figure back as a question ("Three weeks?", "$588?", "A week or two?") is balking at it: a
+ * short fragment with a number or a span of time, ending in a question mark.
+ */
+const ECHO_QUESTION =
+  /(?:^|[.!?]\s)(?:(?:a|an|another|the|for|only|just|like|over|nearly|almost|wait,?)\s)*(?:\$?£?[\d,.]+|\w+(?:-\w+)?)\s?(?:(?:or|to)\s\w+\s)?(?:days?|weeks?|months?|hours?|years?|dollars?|bucks|quid|pounds?|percent|grand|k)?\?/gi;
+const ECHO_VALENCE = -0.9;
 const VADER_ALPHA = 15;
 const VADER_NEGATION_SCALAR = -0.74;
 
@@ -237,6 +251,12 @@ export function scoreUtterance(raw: string, base: BaseScorer = vaderScore): Scor
     stripped = stripped.replace(PRAISE_WORDS, ' ');
     extra += SARCASM_VALENCE;
     cues += 1;
+  }
+  for (const m of stripped.matchAll(ECHO_QUESTION)) {
+    if (/\d|\b(?:days?|weeks?|months?|hours?|years?|dollars?|bucks|quid|pounds?|percent|grand)\b/i.test(m[0])) {
+      extra += ECHO_VALENCE;
+      cues += 1;
+    }
   }
   // Domain cues are read before the paraphrases below neutralise words inside them ("full stop",
   // "not fair"), and are then blanked so VADER does not count the same words a second time.
