@@ -29,7 +29,7 @@ import type { BaseScorer } from './sentiment';
 import { assessSentiment, recapTone, scoreUtterance, summaryUnits, vaderScore, withRecapTone } from './sentiment';
 import type { PhraseExtractor } from './themes';
 import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall, winkPhrases } from './themes';
-import { normaliseText, splitSentences } from './text';
+import { normaliseText, peopleOnCall, splitSentences } from './text';
 
 export type { ChurnRisk } from './churn';
 export { CHURN_LEVELS, CHURN_SIGNAL_LEVELS } from './churn';
@@ -101,12 +101,13 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
 }
 
 export function deriveCallInsightsWith(input: CallInsightsInput, engine: InsightEngine): CallInsights {
-  const score = (text: string) => scoreUtterance(text, engine.sentimentBase);
   const summary = cleanText(input.recapSummary);
   const lines = (input.transcriptLines ?? []).filter(
     (l): l is TranscriptLineInput => typeof l?.content === 'string' && l.content.trim() !== '',
   );
   const speech = lines.filter((l) => l.type === 'transcript');
+  const people = peopleOnCall(speech);
+  const score = (text: string) => scoreUtterance(text, engine.sentimentBase, people);
   const callerLines = speech.filter((l) => l.speaker === 'caller');
   const unattributed = speech.filter((l) => l.speaker === 'unknown');
   const momentLines = lines.filter((l) => MOMENT_TYPES.has(l.type));
@@ -136,7 +137,7 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
   const voiceFromTranscript = voice !== null && voice.source !== 'the recap says';
 
   const derivedSentiment: SentimentAssessment | null = voice
-    ? withRecapTone(assessSentiment(voice.texts, voice.basis, engine.sentimentBase), recapTone(summary))
+    ? withRecapTone(assessSentiment(voice.texts, voice.basis, engine.sentimentBase, people), recapTone(summary))
     : null;
   const readResolved = readResolution(input.recapOutcome, input.disposition, {
     summary,

@@ -15,11 +15,13 @@ export const SENTIMENT_THRESHOLDS = {
   /** An utterance at or below -strongNegative shows a frustrated, angry or upset caller. */
   strongNegative: 0.4,
   /** An utterance at or above +strongPositive shows a caller clearly pleased beyond pleasantries. */
-  strongPositive: 0.6,
+  strongPositive: 0.7,
   /** How the call ended (mean of the last third): at or beyond ±ending it ended won over, or upset. */
   ending: 0.3,
   /** Content words at which an utterance reaches full weight. */
   fullWeightWords: 8,
+  /** An utterance at or below -moderate is a complaint; two of them and no praise make a negative call. */
+  moderate: 0.3,
 } as const;
 
 /**
@@ -29,7 +31,7 @@ export const SENTIMENT_THRESHOLDS = {
  * ("it's Fiona Grant at ..."): VADER reads names such as Grant, Hope or Joy as feelings.
  */
 const COURTESY_FORMULAE =
-  /\b(?:(?:call|ring|phone|let) (?:me|us) (?:back |know )?if (?:there's|there is|there are|you have|you've got) (?:a |any )?(?:problems?|issues?|questions?)|thank(?:s| you)(?: (?:so|very) much| a lot| heaps| again| anyway| for (?:that|calling|sorting (?:it|that)(?: out)?|your help|letting me know))?|cheers|cheerio|please|(?:i'm |so |really )?sorry(?: about that| again| to (?:bother|mess) you(?: about)?)?|apologies(?: for that)?|(?:good)?bye|hiya|hi|hello|hey|g'day|good (?:morning|afternoon|evening|day)|(?:^|(?<=[.!?] ))morning|happy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|new year|holidays)|how are you(?: going| doing)?|no problem|no worries(?: at all)?|no dramas|too easy|no stress|no hard feelings|nothing against you|you too|take care|see you(?: then)?|have a (?:good|nice|great|lovely) (?:one|day|week|weekend|evening)|that(?:'d| would) be (?:great|lovely|brilliant|wonderful|perfect|good|fab|ace|awesome|amazing|super)|(?:it's|this is|my name is|my name's|name's|i'm) (?:mr |mrs |ms |dr )?[A-Z][\w'-]+(?: [A-Z][\w'-]+)*(?: (?:from|at|with|in) (?:[A-Z][\w'&-]+ ?)+)?)\b/g;
+  /\b(?:(?:call|ring|phone|let) (?:me|us) (?:back |know )?if (?:there's|there is|there are|you have|you've got) (?:a |any )?(?:problems?|issues?|questions?)|thank(?:s| you)(?: (?:so|very) much| a lot| heaps| again| anyway| for (?:that|calling|sorting (?:it|that)(?: out)?|your help|letting me know))?|cheers|cheerio|please|(?:i'm |so |really )?sorry(?: about that| again| to (?:bother|mess) you(?: about)?)?|apologies(?: for that)?|(?:good)?bye|hiya|hi|hello|hey|g'day|good (?:morning|afternoon|evening|day)|(?:^|(?<=[.!?] ))morning|happy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|new year|holidays)|how are you(?: going| doing)?|no problem|no worries(?: at all)?|no dramas|too easy|no stress|no hard feelings|nothing against you|you too|take care|see you(?: then)?|have a (?:good|nice|great|lovely) (?:one|day|week|weekend|evening)|that(?:'d| would) be (?:great|lovely|brilliant|wonderful|perfect|good|fab|ace|awesome|amazing|super)|(?:i'd|i would|we'd|we would) (?:really )?appreciate (?:a|an|it if|if)|(?:it's|this is|my name is|my name's|name's|i'm) (?:mr |mrs |ms |dr )?[A-Z][\w'-]+(?: [A-Z][\w'-]+)*(?: (?:from|at|with|in) (?:[A-Z][\w'&-]+ ?)+)?)\b/g;
 
 /** The same formulae, matched case-insensitively (the introduction needs the capitals, so it stays above). */
 const COURTESY_FORMULAE_ANY_CASE = new RegExp(
@@ -94,7 +96,7 @@ const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negating'?]>
     -2.2,
   ],
   [
-    /\b(?:(?:are|you're|you are) (?:you )?(?:kidding|joking|serious)|daylight robbery|rip[- ]?off|beyond a joke|a joke|shambles|disgrace(?:ful)?|appalling|shocking|pathetic|useless|hopeless|ridiculous|outrageous|unacceptable|diabolical|atrocious)\b/g,
+    /\b(?:are you (?:kidding|joking|serious|for real)|you(?:'ve| have) got to be (?:kidding|joking)|daylight robbery|rip[- ]?off|beyond a joke|a joke|shambles|disgrace(?:ful)?|appalling|shocking|pathetic|useless|hopeless|ridiculous|outrageous|unacceptable|diabolical|atrocious)\b/g,
     -2.0,
   ],
   [
@@ -113,7 +115,12 @@ const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negating'?]>
     'self-negating',
   ],
   // A caller naming their own feeling is the clearest sign there is.
-  [/\b(?:frustrat\w+|annoy\w+|irritat\w+|disappoint\w+|upset|angry|unhappy)\b/g, -2.0],
+  [/\b(?:frustrat\w+|annoy\w+|irritat\w+|disappoint\w+|upset\w*|angry|unhappy)\b/g, -2.0],
+  [
+    /\b(?:taken aback|spoilt|spoiled|ruined|for nothing|(?:didn't|did not|never) (?:show|turn) up|i (?:do )?wish (?:someone|somebody|you|they) had|not trying to be difficult|(?:been|kept) on hold)\b|\b(?:finally|whatever)\.|\bseriously\?/g,
+    -1.4,
+    'self-negating',
+  ],
   [/\b(?:cross|dreading|hit and miss|health hazard|misleading|lowball|lied|lying)\b/g, -1.5],
   // Balking at a price or a plan: "Come on.", "too big a jump", "shopping around", "we'll have to stop".
   [
@@ -195,6 +202,12 @@ const PARAPHRASES: ReadonlyArray<readonly [RegExp, string]> = [
   ],
   [/\bpretty\b/gi, 'very'],
   [/\bhell of a\b/gi, 'great'],
+  // Softeners before bad news ("Sadly I need to cancel", "I'm afraid") are manners, not sadness.
+  [/\b(?:sadly|unfortunately|i'm afraid|i am afraid)\b,?/gi, ''],
+  // "Bloody" is an intensifier; under a negation VADER even flips it to praise ("not in the bloody
+  // letterbox"). The words it intensifies carry the feeling.
+  [/\bbloody\b/gi, 'very'],
+  [/\b(?:public |bank )?holidays?\b/gi, 'x'],
   [/\b(?:that's|that is) (?:kind|good|nice|generous|sweet) of you,? but\b/gi, 'but'],
   [
     /\b(?:help|helps|hope|hoping|free|care|like|sure|grant|trust|want|wanted|wants|yes|yeah|yep|no|well|fine|okay|ok|alright|clear|matter|please|kind|straight|fair|full|stop|interest|credit|save|win)\b/gi,
@@ -238,13 +251,23 @@ export interface ScoredUtterance {
   weight: number;
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 /** Scores cleaned text in [-1, 1]; VADER's compound in production, another library's in the comparison. */
 export type BaseScorer = (text: string) => number;
 export const vaderScore: BaseScorer = (text) => SentimentIntensityAnalyzer.polarity_scores(text).compound;
 
-export function scoreUtterance(raw: string, base: BaseScorer = vaderScore): ScoredUtterance {
+export function scoreUtterance(
+  raw: string,
+  base: BaseScorer = vaderScore,
+  names: ReadonlySet<string> = NO_NAMES,
+): ScoredUtterance {
   const text = normaliseText(raw);
   let stripped = normaliseText(text.replace(COURTESY_FORMULAE, ' ').replace(COURTESY_FORMULAE_ANY_CASE, ' '));
+  if (names.size > 0)
+    stripped = normaliseText(
+      stripped.replace(/[\p{L}'-]+/gu, (w) => (names.has(w.toLowerCase().replace(/'s$/, '')) ? ' ' : w)),
+    );
   let extra = 0;
   let cues = 0;
   if (SARCASTIC_OPENER.test(stripped) && COMPLAINT_CONTEXT.test(stripped.replace(SARCASTIC_OPENER, ' '))) {
@@ -363,9 +386,10 @@ export function assessSentiment(
   texts: readonly string[],
   basis: string,
   base: BaseScorer = vaderScore,
+  names: ReadonlySet<string> = NO_NAMES,
 ): SentimentAssessment {
   return aggregateSentiment(
-    texts.map((t) => scoreUtterance(t, base)),
+    texts.map((t) => scoreUtterance(t, base, names)),
     basis,
   );
 }
@@ -415,6 +439,13 @@ export function aggregateSentiment(scored: ScoredUtterance[], basis: string): Se
   } else if (strongPos && lastMean > -t.ending) {
     sentiment = 'positive';
     why = `a strongly positive utterance (${fmt(most.compound)}) and no upset ending (${fmt(lastMean)})`;
+  } else if (
+    weighted.filter((u) => u.compound <= -t.moderate).length >= 2 &&
+    most.compound < t.moderate &&
+    lastMean < t.moderate
+  ) {
+    sentiment = 'negative';
+    why = `${weighted.filter((u) => u.compound <= -t.moderate).length} complaining utterances and no praise`;
   } else if (mean >= t.positive) {
     sentiment = 'positive';
     why = `weighted mean ${fmt(mean)} ≥ ${t.positive}`;
