@@ -102,6 +102,12 @@ const RULES: readonly SignalRule[] = [
     selfNegating: true,
   },
   { kind: 'leaving', pattern: /\b(?:i'm|we're|i am|we are) done with (?:you|them)\b/g },
+  // A supplier ending supply has left the relationship.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:will|is going to|are going to|gonna|to) stop (?:servicing|supplying|serving|delivering to|trading with)\b|\b(?:delivery|order|visit|shipment) will be the last\b|\bsupply (?:ending|ends|will end)\b/g,
+  },
   { kind: 'leaving', pattern: /\bdecided to (?:go with|switch|move|leave|cancel|take (?:our|my) business)\b/g },
   { kind: 'leaving', pattern: /\bgo(?:ing)? with [^.?!]{1,40}? instead\b/g },
   {
@@ -138,6 +144,16 @@ const RULES: readonly SignalRule[] = [
     pattern: new RegExp(`\\b(?:i|we) (?:have |had |already )?cancell?ed\\b${NOT_AN_ORDER}`, 'g'),
   },
   { kind: 'cancellation', pattern: /\bcancellation request\b|\bchurn\b/g },
+  // Asking how to cancel is a stated plan, even "just weighing my options".
+  {
+    kind: 'cancellation',
+    pattern:
+      /\bhow (?:do i|can i|would i|to|does) cancel\w*|\bhow cancell?ation works\b|\bcancell?ation (?:process|policy|terms|notice)\b|\bnotice (?:period )?(?:for|to|before) cancel\w*|\b(?:asked|enquired|inquired|asking|ask) (?:about|how) (?:to )?cancel\w*/g,
+  },
+  {
+    kind: 'cancellation',
+    pattern: new RegExp(`\\b(?:would|will|i'll|we'll|i'd|we'd|gonna) cancel\\b${NOT_AN_ORDER}`, 'g'),
+  },
   {
     kind: 'competitor',
     pattern:
@@ -158,8 +174,13 @@ const RULES: readonly SignalRule[] = [
     kind: 'competitor',
     pattern: /\bthinking (?:of|about) (?:leaving|switching|moving|cancelling)\b/g,
   },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:gonna|going to|will|would|i'll|we'll|i'd|we'd) (?:switch|leave|walk)(?=[.,;!?]|$| (?:for|elsewhere|and go|to another))/g,
+  },
   // A competitor named is not a threat by itself (a customer who switched to us names the old supplier);
-  // it counts as one from a caller who is unhappy or left with the problem unsolved.
+  // from a caller who is unhappy or left with the problem unsolved it is dissatisfaction (medium).
   { kind: 'competitor-mention', pattern: /\bcompetitors?\b/g },
   { kind: 'chargeback', pattern: /\bcharge ?backs?\b/g },
   {
@@ -270,7 +291,9 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   if (
     (kinds.has('cancellation') || kinds.has('close-account')) &&
     ctx.resolved === true &&
-    /\b(?:cancel\w*|clos(?:ed|ure|ing)|terminat\w+)\b/i.test(outcome) &&
+    /\b(?:cancell?ed|closed|terminated)\b|\b(?:cancell?ation|closure|termination)\b.*\b(?:processed|confirmed|completed|scheduled|done|actioned|effective)\b/i.test(
+      outcome,
+    ) &&
     !/\b(?:not|no|declined|paused?|retained|stay\w*)\b/i.test(outcome)
   ) {
     found.push({ kind: 'leaving', reason: `the outcome "${clip(outcome, 60)}" says the customer has left` });
@@ -280,8 +303,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   const mentions: string[] = [];
   for (const f of found) {
     if (f.kind === 'competitor-mention') {
-      if (negativeCaller || ctx.resolved === false) signals.push({ kind: 'competitor', reason: f.reason });
-      else mentions.push(f.reason);
+      mentions.push(f.reason);
       continue;
     }
     if (!(f.kind in CHURN_SIGNAL_LEVELS)) continue;
@@ -299,6 +321,12 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     if (f.kind === 'escalation-demand') context.push(`asked to escalate: ${f.reason}`);
   }
   if (negativeCaller) context.push("the caller's sentiment is negative");
+  // A competitor named by a caller who is unhappy or left without what they wanted (a cheaper quote
+  // brought up for a discount that was refused) is dissatisfaction, though not yet a threat.
+  if (mentions.length > 0 && (negativeCaller || ctx.resolved === false)) {
+    context.push(...mentions.map((m) => `competitor mentioned: ${m}`));
+    mentions.length = 0;
+  }
   if (ctx.resolved === false && (negativeCaller || context.length > 0)) {
     context.push(
       `the call ended unresolved${ctx.resolvedExplanation ? ` (${ctx.resolvedExplanation.replace(/\.$/, '')})` : ''}`,
