@@ -219,7 +219,7 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
     const agentTexts = voiceFromTranscript
       ? speech.filter((l) => l.speaker === 'agent').map((l) => normaliseText(l.content))
       : [];
-    const names = namesOnCall(speech.map((l) => ({ text: l.content, name: l.name })));
+    const names = new Set([...namesOnCall(speech.map((l) => ({ text: l.content, name: l.name }))), ...people]);
     const themes = deriveThemes(
       {
         purposes,

@@ -17,7 +17,7 @@ const UNRESOLVED =
 
 /** Someone on our side still has to act or decide before the caller has what they called for. */
 const PENDING_ON_US =
-  /\b(?:agent|manager|supervisor|director|billing|accounts?|team|engineer|technician|office|rep|staff|sales|support|we|owner|specialist|head office|store)\b(?: \w+)? (?:to|will) (?:call|ring|phone|review|confirm|check|look|investigate|decide|approve|resubmit|chase|follow|get back|contact|assess|consider|discuss|escalate|find|speak|talk|come back|revert|respond|reply)\b/i;
+  /\b(?:agent|manager|supervisor|director|billing|accounts?|team|engineer|technician|office|rep|staff|sales|support|we|owner|specialist|head office|store|claims|warehouse|carrier|courier|lender|insurer|landlord|vendor|supplier)\b(?: \w+)? (?:to|will) (?!(?:enforce|fix|replace|repair|deliver|send|refund|credit|install|return|reimburse|waive|sort|address|email|post|dispatch|ship|apply|process|honou?r)\b)\w+/i;
 
 /** Outcomes saying what was done: "booked", "waived", "set up", a remedy given ("20% discount"). */
 const RESOLVED =
@@ -64,6 +64,16 @@ export function readResolution(
   const fromCall = call ? readCall(call) : null;
   if (fromCall)
     return { ...fromCall, explanation: seen ? `${seen} says neither; ${fromCall.explanation}` : fromCall.explanation };
+  // An outcome that names nothing left open, refused or pending ("Quarterly review", "New address on
+  // file") records what the call achieved: resolved. A disposition is a call type ("Follow-up",
+  // "Collections"), not a result, so it gets no such default.
+  const outcomeText = typeof outcome === 'string' ? normaliseText(outcome) : '';
+  if (outcomeText !== '')
+    return {
+      resolved: true,
+      basis: 'outcome',
+      explanation: `outcome "${outcomeText}" names nothing open, refused or pending, so resolved.`,
+    };
   return {
     resolved: null,
     basis: null,

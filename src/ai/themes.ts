@@ -260,6 +260,24 @@ export function salientPhrases(texts: readonly string[]): Phrase[] {
  * Feeling words ("upset", "helpful", "fantastic": VADER |compound| ≥ 0.35, i.e. word valence of about
  * ±1.5 or more) describe the caller's mood, which is sentiment, not a theme.
  */
+/**
+ * Nouns VADER scores mildly ("credit" +0.38, "interest" +0.46, "party" +0.40) are things a call is about;
+ * only a strongly scored noun ("disaster") or a feeling noun is a feeling. Adjectives keep the stricter test.
+ */
+const FEELING_NOUNS: ReadonlySet<string> = new Set(
+  'relief joy pleasure nightmare joke hassle stress drama shambles disgrace frustration anger annoyance'.split(' '),
+);
+function isTopicWord(lower: string, pos: string): boolean {
+  if (pos !== 'NOUN') return isContentWord(lower);
+  return (
+    !STOP_WORDS.has(lower) &&
+    !/['.\d]/.test(lower) &&
+    lower.length > 1 &&
+    !FEELING_NOUNS.has(stem(lower)) &&
+    (PROBLEM_WORDS.has(stem(lower)) || Math.abs(wordCompound(lower)) < 0.5)
+  );
+}
+
 function isEvaluative(word: string): boolean {
   return !PROBLEM_WORDS.has(stem(word)) && Math.abs(wordCompound(word)) >= 0.35;
 }
@@ -343,7 +361,7 @@ export function nounPhrases(
         const namePair = w.sentenceStart && /^\p{Lu}/u.test(w.surface) && sentence[i + 1]?.pos === 'PROPN';
         if (
           (pos !== 'NOUN' && pos !== 'ADJ') ||
-          !isContentWord(w.lower) ||
+          !isTopicWord(w.lower, pos) ||
           FILLER_WORDS.has(w.lower) ||
           names.has(w.lower) ||
           namePair
