@@ -63,7 +63,7 @@ const RULES: readonly SignalRule[] = [
   {
     kind: 'legal',
     pattern:
-      /\b(?:solicitors?|lawyers?|attorneys?|legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report (?:you|the company|the store|the business|them|this) to|complaint (?:in )?(?:to|with) the \w+)\b/g,
+      /\b(?:solicitors?|lawyers?|attorneys?|legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the \w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat)\b/g,
   },
   {
     kind: 'chargeback-raised',
@@ -89,7 +89,7 @@ const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:signed (?:up )?with|moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in)\b(?! (?:you|us)\b)|\bmy mind'?s made up\b|\bmind is made up\b/g,
+      /\b(?:signed (?:up )?with|moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
   },
   {
     kind: 'leaving',
@@ -163,7 +163,7 @@ const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get) someone else in\b|\b(?:gonna|going to|will|i'll) go with (?:them|another|a competitor)\b|\bcompetitor(?:'s)? quote\b/g,
+      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get) someone else in\b|\b(?:gonna|going to|will|i'll) go with (?:them|another|a competitor)\b|\bcompetitor(?:'s)? quote\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving|cancelling|going elsewhere|my options|our options)\b/g,
   },
   {
     kind: 'competitor',

@@ -356,7 +356,14 @@ export function nounPhrases(
           runs.push({ words: [nominal], order: order++, weight });
           return;
         }
-        const pos = acronym ? 'NOUN' : ingModifier ? 'ADJ' : w.pos;
+        // "express shipping", "the cleaning": an -ing word after a determiner, adjective or noun is a noun.
+        const prev = sentence[i - 1];
+        const ingNoun =
+          w.pos === 'VERB' &&
+          /ing$/.test(w.lower) &&
+          !ingModifier &&
+          (prev?.pos === 'DET' || prev?.pos === 'ADJ' || prev?.pos === 'NOUN');
+        const pos = acronym || ingNoun ? 'NOUN' : ingModifier ? 'ADJ' : w.pos;
         // "Danielle Ruiz." opening a line: a capitalised opener followed by a proper noun is a name.
         const namePair = w.sentenceStart && /^\p{Lu}/u.test(w.surface) && sentence[i + 1]?.pos === 'PROPN';
         if (
