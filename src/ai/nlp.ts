@@ -15,7 +15,7 @@ export interface TaggedWord {
   lower: string;
   /** Universal POS tag (NOUN, PROPN, ADJ, VERB, INTJ, ...). */
   pos: string;
-  /** Singular for a plural noun, in the text's own spelling ("neighbours" → "neighbour"). */
+  /** The word as a theme shows it: as written, but "-ies" plurals folded ("deliveries" → "delivery"). */
   base: string;
   /** First word of its sentence, where capitals say nothing about names. */
   sentenceStart: boolean;
@@ -75,7 +75,9 @@ export const winkTagger: Tagger = (text) => {
         const lemma = (lemmas[i] ?? lower).toLowerCase();
         // wink's lemma is US spelling ("neighbor"); only its verdict that the word is inflected is used.
         const inflected = (pos[i] === 'NOUN' || pos[i] === 'PROPN') && lemma !== lower;
-        const base = inflected && !PLURAL_ONLY.has(lower) ? stem(lower) : lower;
+        // A regular plural is kept as written ("planters" names "planter" too); only "-ies" is folded, as
+        // "deliveries" does not contain "delivery". Counting and dedupe fold all plurals (stem()).
+        const base = inflected && !PLURAL_ONLY.has(lower) && /ies$/.test(lower) ? stem(lower) : lower;
         words.push({ surface, lower, pos: pos[i] ?? 'X', base, sentenceStart: false });
       });
       const first = words.findIndex((w) => /\p{L}/u.test(w.surface));
