@@ -167,6 +167,11 @@ const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negating'?]>
     -1.6,
     'self-negating',
   ],
+  [
+    /\b(?:ropeable|filthy|dark on|beyond frustrated|had it up to here|sick to death|devastated|heartbroken|distraught|in tears|stressed out|at my limit|not amused|not best pleased|less than impressed|far from happy|not thrilled|absurd|insane|bullshit|crap|shitty)\b/g,
+    -2.0,
+    'self-negating',
+  ],
   // Praise VADER does not know.
   [
     /\b(?:legend|you rock|lifesaver|life saver|breath of fresh air|over the moon|chuffed|stoked|rapt|thrilled|made my (?:day|week|morning|year)|saved (?:my|our) (?:bacon|week|day|life|skin)|works like a charm|can't fault|couldn't be happier|a believer|painless|good on (?:ya|you)|top notch|above and beyond|(?:the|a) best thing|you're (?:the best|a star|amazing|a legend)|y'all are the best|absolute pleasure)\b/g,
@@ -174,6 +179,10 @@ const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negating'?]>
   ],
   [
     /\b(?:(?:massive|huge|such a|what a|that's a) relief|thank (?:god|goodness|heavens)|so (?:pleased|glad|happy)|really appreciate|much appreciated|decent of you|that's all i wanted|beauty|spot on|fair dinkum good)\b/g,
+    1.8,
+  ],
+  [
+    /\b(?:champion|happy days|ten out of ten|five stars|made our (?:day|week)|so relieved|really pleased|very pleased|brilliant job|great job|amazing job|fantastic job)\b/g,
     1.8,
   ],
   [
@@ -493,9 +502,9 @@ export function clip(text: string, max = 80): string {
  * says it of matter-of-fact calls too. A feeling described as calm ("complained calmly") does not count.
  */
 const RECAP_NEGATIVE =
-  /\b(?:angry|angrily|furious|fuming|livid|irate|frustrat\w*|upset|annoyed|irritated|unhappy|dissatisfied|disappointed|exasperated|fed up|not happy|complain(?:ed|ing)|demand(?:ed|ing)|threaten(?:ed|ing)|accused|insisted|refused|reluctantly|daylight robbery)\b(?! (?:calmly|politely|mildly))/gi;
+  /\b(?:angry|angrily|furious|fuming|livid|irate|frustrat\w*|upset|annoyed|irritated|unhappy|dissatisfied|disappointed|exasperated|fed up|not happy|agitated|distressed|displeased|unimpressed|aggrieved|hostile|shout(?:ed|ing)|swore|raised (?:his|her|their) voice|complain(?:ed|ing)|demand(?:ed|ing)|threaten(?:ed|ing)|accused|insisted|refused|reluctantly|daylight robbery)\b(?! (?:calmly|politely|mildly))/gi;
 const RECAP_POSITIVE =
-  /\b(?:delighted|pleased|happy|thrilled|praised|praising|grateful|relieved|satisfied|impressed|loves?|loved|enthusiastic|friendly mood|good spirits|keen|glowing|complimented|excellent|called to thank)\b/gi;
+  /\b(?:delighted|pleased|happy|thrilled|praised|praising|grateful|relieved|satisfied|impressed|loves?|loved|enthusiastic|friendly mood|good spirits|keen|glowing|complimented|complimentary|appreciative|elated|excited|cheerful|upbeat|excellent|called to thank)\b/gi;
 const RECAP_CALM = /\b(?:calmly|politely|mildly|without complaint)\b/i;
 
 export interface RecapTone {
