@@ -177,6 +177,11 @@ const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
+      /\b(?:will|'ll|gonna|going to|have to|might|may) (?:stop (?:ordering|using|buying)|source (?:it |them |this )?(?:elsewhere|from (?:someone|somewhere) else)|find (?:another|a new|a different) (?:supplier|provider|company|vendor|firm|plumber|builder|cleaner|agency))\b|\bport(?:ing)? (?:my|our|the) (?:numbers?|lines?) (?:out|away)\b|\b(?:we're|i'm|we are|i am) leaving\b(?! (?:a |the |it |on |for |at |tomorrow|today|now|work|home))/g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
       /\b(?:gonna|going to|will|would|i'll|we'll|i'd|we'd) (?:switch|leave|walk)(?=[.,;!?]|$| (?:for|elsewhere|and go|to another))/g,
   },
   // A competitor named is not a threat by itself (a customer who switched to us names the old supplier);
@@ -189,6 +194,11 @@ const RULES: readonly SignalRule[] = [
       /\bdisput(?:e|ed|ing) (?:it |this |that |them |the (?:\w+ ){0,2})?with (?:my|the|our|their|his|her) (?:bank|card)/g,
   },
   { kind: 'chargeback', pattern: /\b(?:go|going) to (?:my|the|our) bank to dispute\b/g },
+  {
+    kind: 'chargeback',
+    pattern:
+      /\b(?:dispute|reverse|contest) (?:it|the charge|the payment|this|that|the transaction) (?:with|through) (?:my|the|our) (?:bank|card|credit card|card company|card provider|amex|visa|mastercard|paypal)\b/g,
+  },
   {
     kind: 'chargeback',
     pattern: /\b(?:tell|ask|get) (?:my|the|our) bank to (?:block|stop|cancel|reverse)\b|\bblock the payments?\b/g,

@@ -544,6 +544,13 @@ export function withRecapTone(assessment: SentimentAssessment, tone: RecapTone |
   if (neg && pos && assessment.sentiment !== 'mixed') {
     sentiment = 'mixed';
     why = neg.at < pos.at ? `"${neg.cue}" then "${pos.cue}"` : `"${pos.cue}" then "${neg.cue}"`;
+  } else if (
+    (assessment.sentiment === 'positive' && neg && !pos) ||
+    (assessment.sentiment === 'negative' && pos && !neg)
+  ) {
+    // The recap names a feeling the caller's words do not show at the end: the call went both ways.
+    sentiment = 'mixed';
+    why = `"${(neg ?? pos)?.cue}", against the caller's ${assessment.sentiment} words`;
   } else if (assessment.sentiment === 'neutral' && neg && !pos) {
     sentiment = 'negative';
     why = `"${neg.cue}"`;
