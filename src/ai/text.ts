@@ -174,11 +174,12 @@ export function peopleOnCall(lines: ReadonlyArray<{ content: string; name?: stri
   for (const line of lines) {
     for (const t of tokenize(line.name ?? '')) if (!GENERIC_SPEAKER_NAMES.has(t.lower)) names.add(t.lower);
     const text = normaliseText(line.content);
+    // The trigger is matched in any case, the name after it only with its capital: "it's the VAT" has none.
     for (const m of text.matchAll(
-      /\b(?:it's|this is|my name is|my name's|name's|i'm|hi|hiya|hey|hello|morning|afternoon|thanks|thank you|cheers|sorry|bye|ta|mr|mrs|ms|dr)\.?,? ((?:\p{Lu}[\p{Ll}'-]+ ?){1,2})/giu,
+      /\b(?:it's|this is|my name is|my name's|name's|i'm|hi|hiya|hey|hello|morning|afternoon|thanks|thank you|cheers|sorry|bye|ta|mr|mrs|ms|dr)\.?,? /giu,
     )) {
-      for (const t of tokenize(m[1] ?? ''))
-        if (/^\p{Lu}/u.test(t.surface) && !STOP_WORDS.has(t.lower)) names.add(t.lower);
+      const name = /^(?:\p{Lu}\p{Ll}[\p{Ll}'-]*(?: |$|(?=[.,!?]))){1,2}/u.exec(text.slice(m.index + m[0].length));
+      for (const t of tokenize(name?.[0] ?? '')) if (!STOP_WORDS.has(t.lower)) names.add(t.lower);
     }
     for (const m of text.matchAll(/\b(\p{Lu}[\p{Ll}'-]+) (?:speaking|here)\b/gu)) names.add((m[1] ?? '').toLowerCase());
   }

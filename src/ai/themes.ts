@@ -140,7 +140,8 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
     ...(sources.agentTexts ?? []).map((text) => ({ text, weight: 0.25 })),
   ];
   for (const p of extract(weighted, sources.names ?? new Set())) {
-    const words = p.phrase.toLowerCase().split(' ');
+    const written = p.phrase.split(' ');
+    const words = written.map((w) => w.toLowerCase());
     const covered = (w: string) => chosen.some((c) => c.stems.has(stem(w)));
     let start = 0;
     let end = words.length;
@@ -156,7 +157,8 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
     ) {
       continue;
     }
-    take(capitalise(rest.join(' ')), `phrase (score ${p.score})`);
+    // Shown as written, so an acronym stays one ("VAT", not "Vat").
+    take(capitalise(written.slice(start, end).join(' ')), `phrase (score ${p.score})`);
   }
 
   const themes = chosen.map((c) => c.theme);
