@@ -10,22 +10,24 @@
  * churn risk with its reasons, so a user can see why a call was marked the way it was.
  *
  * - sentiment (sentiment.ts): what the caller says, scored per utterance with VADER after removing
- *   pleasantries, aggregated to positive / negative / neutral / mixed. Falls back to the recap summary
- *   when there is no caller speech.
- * - churn risk (churn.ts): explicit signals (cancellation, account closure, competitor, chargeback,
- *   refund demand, legal threat, stated decision to leave) plus context (negative sentiment, unresolved,
- *   repeat complaint, escalation demand), scored to low / medium / high / critical.
- * - themes (themes.ts): recap purposes, then transcript moments, then salient phrases; at most five.
- * - resolved (resolution.ts): read from the recap outcome, then the disposition; null when neither says.
+ *   pleasantries, names and fillers, plus a service-call lexicon (anger, praise, sarcasm), aggregated
+ *   toward how the call ended into positive / negative / neutral / mixed, with the recap's own mood words
+ *   as a second opinion. Falls back to the recap summary when there is no caller speech.
+ * - churn risk (churn.ts): explicit signals placed on the label guide's ladder (critical: a decision to
+ *   leave, a legal or regulatory threat, a chargeback raised; high: a threat or a stated plan to cancel),
+ *   else medium for dissatisfaction (repeat problem, unresolved complaint, negative caller), else low.
+ * - themes (themes.ts, nlp.ts): recap purposes, transcript moments, churn signals, then noun phrases
+ *   tagged by wink-nlp; never names, fillers or greetings; at most five.
+ * - resolved (resolution.ts): read from the recap outcome, then the disposition, then the call itself;
+ *   null when nothing says (a voicemail, no data).
  *
  * With no Ai data at all every field is null, never a placeholder. The full rules, thresholds and
- * measured accuracy are in src/ai/README.md; eval/ai-calls.json is the labelled set behind them.
+ * measured accuracy are in src/ai/README.md; eval/*.json are the labelled sets behind them.
  */
 import type { ChurnEvidenceUnit, ChurnRisk } from './churn';
 import { assessChurn } from './churn';
 import { parseProvidedResolved, readResolution } from './resolution';
-import type { Sentiment, SentimentAssessment } from './sentiment';
-import type { BaseScorer } from './sentiment';
+import type { BaseScorer, Sentiment, SentimentAssessment } from './sentiment';
 import { assessSentiment, recapTone, scoreUtterance, summaryUnits, vaderScore, withRecapTone } from './sentiment';
 import type { PhraseExtractor } from './themes';
 import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall, winkPhrases } from './themes';
