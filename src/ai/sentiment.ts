@@ -370,7 +370,11 @@ function addToCompound(compound: number, valence: number): number {
 export function summaryUnits(summary: string): string[] {
   const units: string[] = [];
   for (const sentence of splitSentences(summary)) {
-    for (const clause of sentence.split(/\s*(?:;|,? but |,? however,? |,? although |,? though |, then )\s*/i)) {
+    // "Agent booked an engineer and the customer was relieved": the clause about the caller is kept even
+    // when the sentence opens with the agent.
+    for (const clause of sentence.split(
+      /\s*(?:;|,? but |,? however,? |,? although |,? though |, then |,? and (?=(?:the )?(?:customer|caller|client|member|tenant|patient|owner|she|he|they)\b))\s*/i,
+    )) {
       const c = clause.trim();
       if (c.length === 0 || /^(?:the )?(?:agent|rep|representative|advisor|we)\b/i.test(c)) continue;
       units.push(c);
@@ -502,7 +506,7 @@ export function clip(text: string, max = 80): string {
  * says it of matter-of-fact calls too. A feeling described as calm ("complained calmly") does not count.
  */
 const RECAP_NEGATIVE =
-  /\b(?:angry|angrily|furious|fuming|livid|irate|frustrat\w*|upset|annoyed|irritated|unhappy|dissatisfied|disappointed|exasperated|fed up|not happy|agitated|distressed|displeased|unimpressed|aggrieved|hostile|shout(?:ed|ing)|swore|raised (?:his|her|their) voice|complain(?:ed|ing)|demand(?:ed|ing)|threaten(?:ed|ing)|accused|insisted|refused|reluctantly|daylight robbery)\b(?! (?:calmly|politely|mildly))/gi;
+  /\b(?:angry|angrily|furious|fuming|livid|irate|frustrat\w*|upset|annoyed|irritated|unhappy|dissatisfied|disappointed|exasperated|fed up|not happy|agitated|distressed|displeased|unimpressed|aggrieved|hostile|shout(?:ed|ing)|swore|raised (?:his|her|their) voice|(?:would|will) not (?:return|be back|be ordering|be using|be renewing)|far too long|dismissive|rude|complain(?:ed|ing)|demand(?:ed|ing)|threaten(?:ed|ing)|accused|insisted|refused|reluctantly|daylight robbery)\b(?! (?:calmly|politely|mildly))/gi;
 const RECAP_POSITIVE =
   /\b(?:delighted|pleased|happy|thrilled|praised|praising|grateful|relieved|satisfied|impressed|loves?|loved|enthusiastic|friendly mood|good spirits|keen|glowing|complimented|complimentary|appreciative|elated|excited|cheerful|upbeat|excellent|called to thank)\b/gi;
 const RECAP_CALM = /\b(?:calmly|politely|mildly|without complaint)\b/i;
