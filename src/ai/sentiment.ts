@@ -22,6 +22,8 @@ export const SENTIMENT_THRESHOLDS = {
   fullWeightWords: 8,
   /** An utterance at or below -moderate is a complaint; two of them and no praise make a negative call. */
   moderate: 0.3,
+  /** An utterance at or above +pleased, before a strongly negative one, is the "pleased" of "pleased then upset". */
+  pleased: 0.55,
 } as const;
 
 /**
@@ -446,6 +448,16 @@ export function aggregateSentiment(scored: ScoredUtterance[], basis: string): Se
   } else if (strongPos && endedUpset && mostAt < leastAt) {
     sentiment = 'mixed';
     why = `swing from a strongly positive utterance (${fmt(most.compound)}) to an ending of ${fmt(lastMean)}`;
+  } else if (
+    strongNeg &&
+    mostAt < leastAt &&
+    most.compound >= t.pleased &&
+    lastMean <= 0.1 &&
+    mostAt < weighted.length / 2
+  ) {
+    // Pleased early on, then clearly upset and not won back: the guide's "pleased then upset".
+    sentiment = 'mixed';
+    why = `swing from a pleased utterance (${fmt(most.compound)}) to a strongly negative one (${fmt(least.compound)})`;
   } else if (strongNeg && (!strongPos || leastAt > mostAt || lastMean < 0)) {
     sentiment = 'negative';
     why = `a strongly negative utterance (${fmt(least.compound)}) and no recovery (ending ${fmt(lastMean)})`;
