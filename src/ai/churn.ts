@@ -28,6 +28,11 @@ interface SignalRule {
   onlyInNegativeUnit?: boolean;
   /** Match against the text as written: competitor names are only recognisable by their capitals. */
   caseSensitive?: boolean;
+  /**
+   * Also read in the agent's lines. On a supplier's call the agent is the customer, and "we might need to
+   * look at other vendors" or "second time this month" is the risk to the supply relationship.
+   */
+  agentToo?: boolean;
 }
 
 /**
@@ -94,7 +99,7 @@ const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:customer|caller|client|member|tenant|patient|she|he|they)(?: has| have)? (?:cancelled|canceled|closed|terminated|ended) (?:the |her |his |their |its )?(?:\w+ ){0,3}?(?:contract|subscription|account|membership|service|plan|cleaning|booking|policy|agreement)\b/g,
+      /\b(?:customer|caller|client|member|tenant|patient|she|he|they)(?: has| have)? (?:cancelled|canceled|closed|terminated|ended) (?:the |her |his |their |its )?(?:\w+ ){0,5}?(?:contract|subscription|account|membership|service|plan|cleaning|booking|policy|agreement)\b/g,
   },
   {
     kind: 'leaving',
@@ -106,7 +111,7 @@ const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:will|is going to|are going to|gonna|to) stop (?:servicing|supplying|serving|delivering to|trading with)\b|\b(?:delivery|order|visit|shipment) will be the last\b|\bsupply (?:ending|ends|will end)\b/g,
+      /\b(?:will|is going to|are going to|gonna|to) stop (?:servicing|supplying|serving|delivering to|trading with)\b|\b(?:delivery|order|visit|shipment) will be the last\b|\bsupply (?:ending|ends|will end)\b|\bnot (?:servicing|supplying|serving|delivering to) [\w\s]{0,40}?anymore\b|\bwill be your last (?:delivery|order|visit|shipment)\b/g,
   },
   { kind: 'leaving', pattern: /\bdecided to (?:go with|switch|move|leave|cancel|take (?:our|my) business)\b/g },
   { kind: 'leaving', pattern: /\bgo(?:ing)? with [^.?!]{1,40}? instead\b/g },
@@ -128,7 +133,7 @@ const RULES: readonly SignalRule[] = [
   {
     kind: 'cancellation',
     pattern: new RegExp(
-      `\\bcancel(?:l?ing|l?ed|lation of)? (?:(?:my|our|the|their|his|her|this|your) )?(?:\\w+ ){0,2}?${SERVICE_NOUN}\\b`,
+      `\\bcancel(?:l?ing|l?ed|lation of)? (?:(?:my|our|the|their|his|her|this|your) )?(?:\\w+ ){0,4}?${SERVICE_NOUN}\\b`,
       'g',
     ),
   },
@@ -144,11 +149,17 @@ const RULES: readonly SignalRule[] = [
     pattern: new RegExp(`\\b(?:i|we) (?:have |had |already )?cancell?ed\\b${NOT_AN_ORDER}`, 'g'),
   },
   { kind: 'cancellation', pattern: /\bcancellation request\b|\bchurn\b/g },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:we|i)(?:'ll| will| might| may| could|'d| would)? (?:need|have|want) to (?:look at|find|go with|source from|switch to|try) (?:other|another|a different|a new|alternative) (?:vendors?|suppliers?|distributors?|wholesalers?|providers?|manufacturers?)\b/g,
+    agentToo: true,
+  },
   // Asking how to cancel is a stated plan, even "just weighing my options".
   {
     kind: 'cancellation',
     pattern:
-      /\bhow (?:do i|can i|would i|to|does) cancel\w*|\bhow cancell?ation works\b|\bcancell?ation (?:process|policy|terms|notice)\b|\bnotice (?:period )?(?:for|to|before) cancel\w*|\b(?:asked|enquired|inquired|asking|ask) (?:about|how) (?:to )?cancel\w*/g,
+      /\bhow (?:do i|can i|would i|to|does)(?: go about)? cancel\w*|\bweighing (?:it|things|my options|our options) up\b|\bweighing up (?:my|our) options\b|\bhow cancell?ation works\b|\bcancell?ation (?:process|policy|terms|notice)\b|\bnotice (?:period )?(?:for|to|before) cancel\w*|\b(?:asked|enquired|inquired|asking|ask) (?:about|how) (?:to )?cancel\w*/g,
   },
   {
     kind: 'cancellation',
@@ -163,7 +174,7 @@ const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get) someone else in\b|\b(?:gonna|going to|will|i'll) go with (?:them|another|a competitor)\b|\bcompetitor(?:'s)? quote\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving|cancelling|going elsewhere|my options|our options)\b/g,
+      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get) someone else in\b|\b(?:gonna|going to|will|would|i'll|she'd|he'd|they'd|we'd) go with (?:them|another|a competitor)\b|\bcompetitor(?:'s)? quote\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving|cancelling|going elsewhere|my options|our options)\b/g,
   },
   {
     kind: 'competitor',
@@ -182,7 +193,7 @@ const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:gonna|going to|will|would|i'll|we'll|i'd|we'd) (?:switch|leave|walk)(?=[.,;!?]|$| (?:for|elsewhere|and go|to another))/g,
+      /\b(?:gonna|going to|will|would|i'll|we'll|i'd|we'd) (?:switch|leave|walk)(?=[.,;!?]|$| (?:for|elsewhere|and go|to another|unless|if))/g,
   },
   // A competitor named is not a threat by itself (a customer who switched to us names the old supplier);
   // from a caller who is unhappy or left with the problem unsolved it is dissatisfaction (medium).
@@ -220,8 +231,9 @@ const RULES: readonly SignalRule[] = [
   {
     kind: 'repeat',
     pattern:
-      /\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|umpteenth) (?:(?:\w+ ){0,2}?(?:time|message|voicemail|call|email|week running|month running|delivery|order|outage|fault|visit|complaint|failure|repair)s?)\b|\bin a row\b|\bkeeps? (?:happening|breaking|failing|crashing|dropping|not being)\b|\b(?:yet|once) again\b|\bsame as last (?:time|week|month)\b|\brepeated(?:ly)?\b|\b(?:i'm|i am|i've been|we've been|been) chasing\b|\bstill (?:not|haven't|hasn't|waiting|leaking)\b|\b(?:emailed|called|rung|rang|phoned|written) (?:you |them )?(?:twice|three times|four times|several times)\b/g,
+      /\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|umpteenth) (?:(?:\w+ )?(?:time|message|voicemail|call|email|week running|month running|delivery|order|outage|fault|visit|complaint|failure|repair)s?)\b|\bin a row\b|\bkeeps? (?:happening|breaking|failing|crashing|dropping|not being)\b|\b(?:yet|once) again\b|\bsame as last (?:time|week|month)\b|\brepeated(?:ly)?\b|\b(?:i'm|i am|i've been|we've been|been) chasing\b|\bstill (?:not|haven't|hasn't|waiting|leaking)\b|\b(?:emailed|called|rung|rang|phoned|written) (?:you |them )?(?:twice|three times|four times|several times)\b/g,
     selfNegating: true,
+    agentToo: true,
   },
   {
     kind: 'repeat',
@@ -244,6 +256,8 @@ export interface ChurnEvidenceUnit {
   compound: number;
   /** Quoted in the reason instead of the matched words (a moment is named by its label). */
   label?: string;
+  /** The agent's own words: only rules marked agentToo read them. */
+  fromAgent?: boolean;
 }
 
 export interface ChurnContext {
@@ -276,6 +290,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     const lower = unit.text.toLowerCase();
     for (const rule of RULES) {
       if (seenKinds.has(rule.kind)) continue;
+      if (unit.fromAgent && !rule.agentToo) continue;
       if (rule.onlyInNegativeUnit && unit.compound >= 0) continue;
       const haystack = rule.caseSensitive ? unit.text : lower;
       for (const m of haystack.matchAll(rule.pattern)) {

@@ -575,8 +575,20 @@ export function withRecapTone(assessment: SentimentAssessment, tone: RecapTone |
     why = `"${pos.cue}"`;
   }
   if (why === null) return assessment;
+  // The ending the recap describes stands for the transcript's when they disagree, so that churn can tell
+  // a caller who was won over from one who was left upset.
+  const endedNegative =
+    sentiment === 'negative' || (sentiment === 'mixed' && neg !== undefined && (pos === undefined || pos.at < neg.at));
+  const endedPositive =
+    sentiment === 'positive' || (sentiment === 'mixed' && pos !== undefined && (neg === undefined || neg.at < pos.at));
+  const lastThirdMean = endedNegative
+    ? Math.min(assessment.lastThirdMean, -SENTIMENT_THRESHOLDS.ending)
+    : endedPositive
+      ? Math.max(assessment.lastThirdMean, SENTIMENT_THRESHOLDS.ending)
+      : assessment.lastThirdMean;
   return {
     ...assessment,
+    lastThirdMean,
     sentiment,
     explanation: `${assessment.explanation.replace(/\.$/, '')}; the recap describes the caller as ${why}, so ${sentiment}.`,
   };
