@@ -593,3 +593,20 @@ export function withRecapTone(assessment: SentimentAssessment, tone: RecapTone |
     explanation: `${assessment.explanation.replace(/\.$/, '')}; the recap describes the caller as ${why}, so ${sentiment}.`,
   };
 }
+
+// Praise and the idioms of anger only: the problem and threat cues ("late", "locked out", "legal action")
+// name what the call is about and stay readable for themes.
+const FEELING_IDIOMS: readonly RegExp[] = [
+  ...DOMAIN_VALENCE.filter(
+    ([pattern, valence]) => valence > 0 || /cheesed off|daylight robbery|ropeable|unbelievable/.test(pattern.source),
+  ).map(([pattern]) => new RegExp(pattern.source, 'gi')),
+  new RegExp(SARCASTIC_OPENER.source, 'gi'),
+];
+
+/**
+ * The text with its feeling idioms ("works like a charm", "spot on", "legend", "daylight robbery")
+ * replaced by a break: they say how the caller feels, so their words are never themes.
+ */
+export function withoutFeelingIdioms(text: string): string {
+  return FEELING_IDIOMS.reduce((t, pattern) => t.replace(pattern, ' ; '), text);
+}

@@ -2,7 +2,7 @@
 // phrases from the caller's words and the recap summary. Ranking and dedupe rules are in README.md.
 import type { Tagger } from './nlp';
 import { winkTagger } from './nlp';
-import { wordCompound } from './sentiment';
+import { withoutFeelingIdioms, wordCompound } from './sentiment';
 import { normaliseText, stem, STOP_WORDS, tokenize } from './text';
 
 export const MAX_THEMES = 5;
@@ -26,6 +26,70 @@ const GENERIC_HEADS: ReadonlySet<string> = new Set([
   'number',
   'link',
   'note',
+  'money',
+  'name',
+  'news',
+  'result',
+  'action',
+  'end',
+  'course',
+  'fight',
+  'job',
+  'product',
+  'thing',
+  'part',
+  'side',
+  'deal',
+  // People are who, not what: "Manager", "Tenant" alone name nobody's topic ("Store manager" still can).
+  'manager',
+  'tenant',
+  'patient',
+  'member',
+  'neighbour',
+  'neighbor',
+  'owner',
+  'supervisor',
+  'husband',
+  'wife',
+  'mum',
+  'mom',
+  'mother',
+  'dad',
+  'father',
+  'son',
+  'daughter',
+  'kid',
+  'family',
+  'friend',
+  'accountant',
+  'bookkeeper',
+  'controller',
+  'director',
+]);
+
+/**
+ * Stop words that are a fine head after a modifier: "opening hours", "refund request", "address update",
+ * "work order", "phone line". Alone they stay out ("Hours", "Request").
+ */
+const MODIFIED_HEADS: ReadonlySet<string> = new Set([
+  'hours',
+  'hour',
+  'time',
+  'times',
+  'request',
+  'requests',
+  'update',
+  'updates',
+  'line',
+  'lines',
+  'call',
+  'calls',
+  'work',
+  'team',
+  'week',
+  'month',
+  'day',
+  'date',
 ]);
 
 /**
@@ -136,8 +200,8 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
   // call under that themselves; an agent promising a call back has not.
   if (sources.texts.slice(recapCount).some((t) => CALLBACK_REQUEST.test(t))) take('Callback request', 'request');
   const weighted = [
-    ...sources.texts.map((text, i) => ({ text, weight: i < recapCount ? 2 : 1 })),
-    ...(sources.agentTexts ?? []).map((text) => ({ text, weight: 0.25 })),
+    ...sources.texts.map((text, i) => ({ text: withoutFeelingIdioms(text), weight: i < recapCount ? 2 : 1 })),
+    ...(sources.agentTexts ?? []).map((text) => ({ text: withoutFeelingIdioms(text), weight: 0.25 })),
   ];
   for (const p of extract(weighted, sources.names ?? new Set())) {
     const written = p.phrase.split(' ');
@@ -315,7 +379,7 @@ export const FILLER_WORDS: ReadonlySet<string> = new Set(
   mister missus sweetheart pet hun babe cobber bud bro boss chief champ digger fella fellas bloke sheila gent
   lady ladies gentleman ya ye youse anyhoo och strewth bonkers cor heck hell lord god goodness gracious yikes
   phew whew whoops ahh ooh aww eh mhm okie dokey ciao laters worries dramas probs problemo trouble pleasure
-  everyone everybody anything something someone nothing question questions favour favor ta-ta tah`
+  everyone everybody anything something someone nothing question questions favour favor ta-ta tah heads`
     .split(/\s+/)
     .filter((w) => w.length > 0),
 );
@@ -372,6 +436,10 @@ export function nounPhrases(
         const pos = acronym || ingNoun ? 'NOUN' : ingModifier ? 'ADJ' : w.pos;
         // "Danielle Ruiz." opening a line: a capitalised opener followed by a proper noun is a name.
         const namePair = w.sentenceStart && /^\p{Lu}/u.test(w.surface) && sentence[i + 1]?.pos === 'PROPN';
+        if (pos === 'NOUN' && MODIFIED_HEADS.has(w.lower) && run.length > 0) {
+          run.push({ word: w.lower, pos });
+          return;
+        }
         if (
           (pos !== 'NOUN' && pos !== 'ADJ') ||
           !isTopicWord(w.lower, pos) ||
