@@ -518,19 +518,27 @@ export function clip(text: string, max = 80): string {
  * says it of matter-of-fact calls too. A feeling described as calm ("complained calmly") does not count.
  */
 const RECAP_NEGATIVE =
-  /\b(?:angry|angrily|furious|fuming|livid|irate|frustrat\w*|upset|annoyed|irritated|unhappy|dissatisfied|disappointed|exasperated|fed up|not happy|agitated|distressed|displeased|unimpressed|aggrieved|hostile|shout(?:ed|ing)|swore|raised (?:his|her|their) voice|(?:would|will) not (?:return|be back|be ordering|be using|be renewing)|far too long|dismissive|rude|complain(?:ed|ing)|demand(?:ed|ing)|threaten(?:ed|ing)|accused|insisted|refused|reluctantly|daylight robbery)\b(?! (?:calmly|politely|mildly))/gi;
+  /\b(?:angry|angrily|furious|fuming|livid|irate|frustrat\w*|upset|annoyed|irritated|unhappy|dissatisfied|disappointed|exasperated|fed up|not happy|agitated|distressed|displeased|unimpressed|aggrieved|hostile|shout(?:ed|ing)|swore|raised (?:his|her|their) voice|(?:would|will) (?:switch|report|take (?:it|this|the matter)|go elsewhere|shop around|review (?:their|her|his|its) options)|review (?:their|her|his) options|(?:account|matter) (?:is |has been )?(?:on stop|passed to)|not communicated|(?:would|will) not (?:return|be back|be ordering|be using|be renewing)|far too long|dismissive|rude|complain(?:ed|ing)|demand(?:ed|ing)|threaten(?:ed|ing)|accused|insisted|refused|reluctantly|daylight robbery)\b(?! (?:calmly|politely|mildly))/gi;
 const RECAP_POSITIVE =
-  /\b(?:delighted|pleased|happy|thrilled|praised|praising|grateful|relieved|satisfied|impressed|loves?|loved|enthusiastic|friendly mood|good spirits|keen|glowing|complimented|complimentary|appreciative|elated|excited|cheerful|upbeat|excellent|called to thank)\b/gi;
+  /\b(?:delighted|pleased|happy|thrilled|praised|praising|grateful|relieved|satisfied|impressed|loves?|loved|enthusiastic|friendly mood|good spirits|keen|glowing|complimented|complimentary|appreciative|elated|excited|cheerful|upbeat|excellent|called to thank|working well|(?:now|finally) works|works now|came in under|ahead of schedule|a day early)\b/gi;
 const RECAP_CALM = /\b(?:calmly|politely|mildly|without complaint)\b/i;
+/**
+ * Complaint events a recap narrates without naming a mood ("then disputed a charge", "noticed a £60 fee",
+ * "said a competitor quoted less"). After a pleased mood they are the "then upset" of a swing.
+ */
+const RECAP_COMPLAINT =
+  /\b(?:disput(?:ed|ing)|quer(?:ied|ying)|object(?:ed|ing)|challeng(?:ed|ing)|question(?:ed|ing) (?:the|a|why)|noticed (?:a|an|the) [^.]*?(?:fee|charge)|charged twice|taken twice|(?:second|third) time|went up|gone up|higher than|competitor (?:quoted|offers?)|would (?:go with|switch))\b/gi;
 
 export interface RecapTone {
   negative: Array<{ at: number; cue: string }>;
   positive: Array<{ at: number; cue: string }>;
+  /** Complaint events without a mood word; they only complete a "pleased, then upset" swing. */
+  complaints: Array<{ at: number; cue: string }>;
 }
 
 export function recapTone(summary: string | null): RecapTone | null {
   if (summary === null) return null;
-  const tone: RecapTone = { negative: [], positive: [] };
+  const tone: RecapTone = { negative: [], positive: [], complaints: [] };
   for (const clause of summaryUnits(summary)) {
     const at = summary.indexOf(clause);
     const lower = clause.toLowerCase();
@@ -538,6 +546,7 @@ export function recapTone(summary: string | null): RecapTone | null {
     for (const m of clause.matchAll(RECAP_NEGATIVE)) {
       if (!calm && !isNegatedAt(lower, m.index)) tone.negative.push({ at: at + m.index, cue: m[0] });
     }
+    for (const m of clause.matchAll(RECAP_COMPLAINT)) tone.complaints.push({ at: at + m.index, cue: m[0] });
     for (const m of clause.matchAll(RECAP_POSITIVE)) {
       const negated = isNegatedAt(lower, m.index);
       (negated ? tone.negative : tone.positive).push({ at: at + m.index, cue: negated ? `not ${m[0]}` : m[0] });
@@ -553,8 +562,10 @@ export function recapTone(summary: string | null): RecapTone | null {
  */
 export function withRecapTone(assessment: SentimentAssessment, tone: RecapTone | null): SentimentAssessment {
   if (tone === null) return assessment;
-  const neg = tone.negative[0];
   const pos = tone.positive[0];
+  // A complaint narrated after the pleased mood stands in for the missing "then upset".
+  const laterComplaint = pos ? tone.complaints.find((c) => c.at > pos.at) : undefined;
+  const neg = tone.negative[0] ?? laterComplaint;
   let sentiment = assessment.sentiment;
   let why: string | null = null;
   if (neg && pos && assessment.sentiment !== 'mixed') {
