@@ -588,8 +588,11 @@ export function withRecapTone(assessment: SentimentAssessment, tone: RecapTone |
   if (why === null) return assessment;
   // The ending the recap describes stands for the transcript's when they disagree, so that churn can tell
   // a caller who was won over from one who was left upset.
+  // Only a named mood sets the ending; a narrated complaint ("queried the bill") may have been settled.
+  const namedNeg = tone.negative[0];
   const endedNegative =
-    sentiment === 'negative' || (sentiment === 'mixed' && neg !== undefined && (pos === undefined || pos.at < neg.at));
+    sentiment === 'negative' ||
+    (sentiment === 'mixed' && namedNeg !== undefined && (pos === undefined || pos.at < namedNeg.at));
   const endedPositive =
     sentiment === 'positive' || (sentiment === 'mixed' && pos !== undefined && (neg === undefined || neg.at < pos.at));
   const lastThirdMean = endedNegative
