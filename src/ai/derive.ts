@@ -144,6 +144,7 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
   const readResolved = readResolution(input.recapOutcome, input.disposition, {
     summary,
     speech: speech.map((l) => ({ speaker: l.speaker, text: normaliseText(l.content) })),
+    callerEnding: voiceFromTranscript ? (derivedSentiment?.lastThirdMean ?? null) : null,
   });
 
   const out: CallInsights = {

@@ -34,6 +34,8 @@ export interface CallForResolution {
   summary: string | null;
   /** Speech in call order, with speakers. */
   speech: ReadonlyArray<{ speaker: 'agent' | 'caller' | 'unknown'; text: string }>;
+  /** Mean sentiment of the caller's last third (sentiment.ts), when the caller spoke. */
+  callerEnding?: number | null;
 }
 
 export function readResolution(
@@ -94,10 +96,10 @@ function readOutcomeText(text: string): { resolved: boolean; why: string } | nul
 
 /** The agent saying it is done ("You're booked", "That's gone now", "I've refunded the second one"). */
 const AGENT_DONE =
-  /\b(?:(?:you're|you are|that's|it's|all|we're|you're all) (?:booked|done|sorted|set|sent|gone|fixed|cancelled|updated|confirmed|processed|through|in)|all (?:done|set|sorted)|done\b|(?:i've|i have|we've|we have) (?:just )?(?:\w+ed|sent|put|taken|made|set|got you|given|done)|i'm (?:\w+ing) it (?:now|through)|(?:i'll|we'll|i can) (?:refund|credit|replace|waive|send you|book|sort)|fixes|should be (?:back|working|fixed)|(?:booked|sent|sorted|fixed) (?:in|for|now|it))\b/i;
+  /\b(?:(?:you're|you are|that's|it's|all|we're|you're all) (?:booked|done|sorted|set|sent|gone|fixed|cancelled|updated|confirmed|processed|through|in)|all (?:done|set|sorted)|(?:i've|i have|we've|we have) (?:just )?(?!(?:logged|raised|escalated|passed|forwarded|referred|flagged|noted|opened|asked)\b)(?:\w+ed|sent|put|taken|made|set|got you|given|done)|i'm (?:\w+ing) it (?:now|through)|(?:i'll|we'll) (?:refund|credit|replace|waive|book|sort)|fixes|should be (?:back|working|fixed)|(?:booked|sent|sorted|fixed) (?:in|for|now|it))\b/i;
 /** The agent handing the problem on, or unable to help. */
 const AGENT_PENDING =
-  /\b(?:i'll (?:call|ring|check|ask|find out|pass|chase|look into|escalate|get back|speak|talk|have someone|get someone)|(?:get|call|ring) (?:you )?back|someone will|i (?:can't|cannot|don't) (?:\w+ )?(?:change|do|help|make|roll|reverse|refund|waive)|not (?:something|able)|unable to)\b/i;
+  /\b(?:i'll (?:call|ring|check|ask|find out|chase|look into|escalate|get back|have someone|get someone)|(?:get|call|ring) (?:you )?back|someone will|i (?:can't|cannot|don't) (?:\w+ )?(?:change|do|help|make|roll|reverse|refund|waive)|not (?:something|able)|unable to)\b/i;
 /** The caller confirming it works now. */
 const CALLER_DONE =
   /\b(?:it's (?:back|working|fixed|sorted)|there it is|that's (?:sorted|fixed|done|working)|works now|got it now)\b/i;
@@ -105,7 +107,7 @@ const CALLER_DONE =
 const RECAP_DONE =
   /\b(?:agent|rep|we|they|she|he|staff|team)\b[^.]*?\b(?:confirmed|booked|rebooked|issued|sent|emailed|processed|refunded|waived|arranged|fixed|sorted|resolved|explained|provided|updated|added|applied|cancelled|reset|unlocked|scheduled|set up|lodged|credited|replaced|dispatched|answered)\b/i;
 const RECAP_PENDING =
-  /\b(?:will (?:call|ring|follow|check|investigate|get back|confirm|look)|escalated|could not|couldn't|unable|promised|pending|awaiting|declined|refused)\b/i;
+  /\b(?:will (?:call|ring|follow|check|investigate|get back|confirm|look)|escalated|could not|couldn't|cannot|can't|unable|promised|pending|awaiting|declined|refused|had passed|no longer|not (?:possible|available|eligible)|no discount)\b/i;
 
 /**
  * No outcome or disposition: the call itself may still show the caller got what they called for (the
@@ -135,8 +137,45 @@ function readCall(
     if (done)
       return { resolved: true, basis: 'transcript', explanation: `no outcome; "${done[0]}" was said, so resolved.` };
   }
-  if (call.summary && !NO_CONVERSATION.test(call.summary)) {
-    for (const sentence of splitSentences(call.summary).reverse()) {
+  const recapReading = call.summary && !NO_CONVERSATION.test(call.summary) ? readRecap(call.summary) : null;
+  if (recapReading) return recapReading;
+  // A real conversation with nothing left pending: the caller got what they called for, unless they
+  // ended it unhappy.
+  // Unless the call had no request to meet: the caller only told us something (notice of a price rise,
+  // a decision to leave).
+  const noRequest =
+    call.summary !== null &&
+    /\b(?:will not renew|won't renew|not renewing|signed with|going with [^.]*? instead|decided to (?:go|leave|move|switch)|(?:called|rang) to (?:let|inform|notify|tell|give notice|advise)|to give notice)\b/i.test(
+      call.summary,
+    );
+  if (
+    !noRequest &&
+    agent.length >= 2 &&
+    caller.length >= 2 &&
+    call.callerEnding !== undefined &&
+    call.callerEnding !== null
+  ) {
+    return call.callerEnding <= -ENDED_UNHAPPY
+      ? {
+          resolved: false,
+          basis: 'transcript',
+          explanation: 'no outcome; the caller ended the call unhappy, so unresolved.',
+        }
+      : {
+          resolved: true,
+          basis: 'transcript',
+          explanation: 'no outcome; a conversation with nothing left pending, so resolved.',
+        };
+  }
+  return null;
+}
+
+/** How negative the caller's last third must be for an outcome-less call to read as unresolved. */
+const ENDED_UNHAPPY = 0.3;
+
+function readRecap(summary: string): (Omit<ResolutionReading, 'basis'> & { basis: 'recap' }) | null {
+  {
+    for (const sentence of splitSentences(summary).reverse()) {
       const pending = RECAP_PENDING.exec(sentence);
       if (pending)
         return {
