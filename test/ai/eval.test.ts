@@ -7,9 +7,9 @@ import { evaluateCallSet, labelledCallSet } from '../../src/ai/evaluation';
 // Floors sit a little below what the rules measure on each labelled set, so a change that makes the
 // derivation worse fails here. Raise them when the rules get better; never edit a label to make a number
 // pass. Measured (src/ai/README.md, "Evaluation"):
-//   ai-calls.json (73, the set the first rules were written on): 95.9 / 93.2 / 100 / 100 / 96.4 %, 0 bad themes
-//   tune-calls.json (110, independent, tuned on): 88.2 / 99.1 / 100 / 100 / 92.4 %, 0 bad themes
-//   report-calls.json (130, independent, frozen, never tuned on): 70.0 / 76.2 / 94.6 / 90.0 / 85.9 %, 1 bad theme
+//   ai-calls.json (73, the set the first rules were written on): 97.3 / 93.2 / 100 / 100 / 97.8 %, 0 bad themes
+//   tune-calls.json (110, independent, tuned on): 90.0 / 99.1 / 100 / 100 / 92.9 %, 0 bad themes
+//   report-calls.json (130, independent, frozen, never tuned on): 70.0 / 75.4 / 94.6 / 93.8 / 86.3 %, 0 bad themes
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate.
 type Floors = Pick<
@@ -21,18 +21,18 @@ const SETS: ReadonlyArray<{ file: string; floors: Floors }> = [
   {
     file: 'ai-calls.json',
     floors: {
-      sentimentAccuracy: 0.93,
+      sentimentAccuracy: 0.94,
       churnAccuracy: 0.9,
       churnWithinOneAccuracy: 0.97,
       resolvedAccuracy: 0.97,
-      themesRecallAt5: 0.93,
+      themesRecallAt5: 0.94,
       maxBadThemes: 0,
     },
   },
   {
     file: 'tune-calls.json',
     floors: {
-      sentimentAccuracy: 0.85,
+      sentimentAccuracy: 0.87,
       churnAccuracy: 0.96,
       churnWithinOneAccuracy: 0.98,
       resolvedAccuracy: 0.97,
@@ -44,11 +44,11 @@ const SETS: ReadonlyArray<{ file: string; floors: Floors }> = [
     file: 'report-calls.json',
     floors: {
       sentimentAccuracy: 0.68,
-      churnAccuracy: 0.74,
+      churnAccuracy: 0.73,
       churnWithinOneAccuracy: 0.93,
-      resolvedAccuracy: 0.88,
+      resolvedAccuracy: 0.92,
       themesRecallAt5: 0.84,
-      maxBadThemes: 1,
+      maxBadThemes: 0,
     },
   },
 ];
