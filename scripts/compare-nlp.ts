@@ -8,13 +8,15 @@
 // - sentiment: the valence of a cleaned utterance (VADER, wink-nlp's sentiment, natural's AFINN analyser),
 //   under the same lexicon, sarcasm and aggregation rules. Those thresholds were swept with VADER, which
 //   favours it; the plain-library rows show each library alone (mean over the caller's lines, ±0.05).
-// compromise and natural are devDependencies, used only here.
+// compromise and natural are not dependencies of the project (natural alone pulls in mongoose, redis, pg
+// and a 34 MB WordNet); install them for a run, without saving:
+//   npm install --no-save compromise@14.17.0 natural@8.1.1
+// Rows for a library that is not installed are skipped, with a note.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import winkNLP from 'wink-eng-lite-web-model';
 import winkFactory from 'wink-nlp';
-import nlpCompromise from 'compromise';
 
 import type { CallInsights, InsightEngine } from '../src/ai/derive';
 import { DEFAULT_ENGINE, deriveCallInsightsWith } from '../src/ai/derive';
@@ -27,79 +29,123 @@ import { splitSentences, stem } from '../src/ai/text';
 import type { PhraseExtractor } from '../src/ai/themes';
 import { nounPhrases, stopWordRunPhrases, winkPhrases } from '../src/ai/themes';
 
+type Compromise = (text: string) => { json(): Array<{ terms: Array<{ text: string; tags: string[] }> }> };
+interface Natural {
+  BrillPOSTagger: new (
+    lexicon: unknown,
+    rules: unknown,
+  ) => { tag(words: string[]): { taggedWords: Array<{ token: string; tag: string }> } };
+  Lexicon: new (language: string, defaultCategory: string, defaultCapitalized: string) => unknown;
+  RuleSet: new (language: string) => unknown;
+  SentimentAnalyzer: new (
+    language: string,
+    stemmer: undefined,
+    vocabulary: string,
+  ) => { getSentiment(words: string[]): number };
+}
+
+function optional<T>(name: string): T | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(name) as T;
+  } catch {
+    return null;
+  }
+}
+
+const nlpCompromise = optional<Compromise>('compromise');
 // natural loads ./.env into process.env when imported (it depends on dotenv); keep it quiet here. That
 // side effect alone rules it out for the service.
 process.env.DOTENV_CONFIG_QUIET = 'true';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const natural = require('natural') as typeof import('natural');
+const natural = optional<Natural>('natural');
 
-const compromiseTagger: Tagger = (text) =>
-  (nlpCompromise(text).json() as Array<{ terms: Array<{ text: string; tags: string[] }> }>).map((s) =>
-    s.terms.map((t, i): TaggedWord => {
-      const tags = new Set(t.tags);
-      const pos =
-        tags.has('ProperNoun') || tags.has('Person') || tags.has('Organization') || tags.has('Place')
-          ? 'PROPN'
-          : tags.has('Pronoun') || tags.has('Possessive')
-            ? 'PRON'
-            : tags.has('Noun')
-              ? 'NOUN'
-              : tags.has('Adjective')
-                ? 'ADJ'
-                : tags.has('Verb')
-                  ? 'VERB'
-                  : tags.has('Expression')
-                    ? 'INTJ'
-                    : 'X';
-      const lower = t.text.toLowerCase();
-      return { surface: t.text, lower, pos, base: tags.has('Plural') ? stem(lower) : lower, sentenceStart: i === 0 };
-    }),
-  );
+const compromiseTagger =
+  (parse: Compromise): Tagger =>
+  (text) =>
+    parse(text)
+      .json()
+      .map((s) =>
+        s.terms.map((t, i): TaggedWord => {
+          const tags = new Set(t.tags);
+          const pos =
+            tags.has('ProperNoun') || tags.has('Person') || tags.has('Organization') || tags.has('Place')
+              ? 'PROPN'
+              : tags.has('Pronoun') || tags.has('Possessive')
+                ? 'PRON'
+                : tags.has('Noun')
+                  ? 'NOUN'
+                  : tags.has('Adjective')
+                    ? 'ADJ'
+                    : tags.has('Verb')
+                      ? 'VERB'
+                      : tags.has('Expression')
+                        ? 'INTJ'
+                        : 'X';
+          const lower = t.text.toLowerCase();
+          return {
+            surface: t.text,
+            lower,
+            pos,
+            base: tags.has('Plural') ? stem(lower) : lower,
+            sentenceStart: i === 0,
+          };
+        }),
+      );
 
-const brill = new natural.BrillPOSTagger(new natural.Lexicon('EN', 'N', 'NNP'), new natural.RuleSet('EN'));
 const wordsOf = (s: string) => s.match(/[\p{L}\p{N}]+(?:[-'][\p{L}\p{N}]+)*/gu) ?? [];
-const naturalTagger: Tagger = (text) =>
-  splitSentences(text).map((sentence) =>
-    brill.tag(wordsOf(sentence)).taggedWords.map((w, i): TaggedWord => {
-      const tag = w.tag;
-      const pos = tag.startsWith('NNP')
-        ? 'PROPN'
-        : tag.startsWith('NN')
-          ? 'NOUN'
-          : tag.startsWith('JJ')
-            ? 'ADJ'
-            : tag.startsWith('VB')
-              ? 'VERB'
-              : tag === 'UH'
-                ? 'INTJ'
-                : 'X';
-      const lower = w.token.toLowerCase();
-      return { surface: w.token, lower, pos, base: tag === 'NNS' ? stem(lower) : lower, sentenceStart: i === 0 };
-    }),
-  );
+const naturalTagger = (lib: Natural): Tagger => {
+  const brill = new lib.BrillPOSTagger(new lib.Lexicon('EN', 'N', 'NNP'), new lib.RuleSet('EN'));
+  return (text) =>
+    splitSentences(text).map((sentence) =>
+      brill.tag(wordsOf(sentence)).taggedWords.map((w, i): TaggedWord => {
+        const tag = w.tag;
+        const pos = tag.startsWith('NNP')
+          ? 'PROPN'
+          : tag.startsWith('NN')
+            ? 'NOUN'
+            : tag.startsWith('JJ')
+              ? 'ADJ'
+              : tag.startsWith('VB')
+                ? 'VERB'
+                : tag === 'UH'
+                  ? 'INTJ'
+                  : 'X';
+        const lower = w.token.toLowerCase();
+        return { surface: w.token, lower, pos, base: tag === 'NNS' ? stem(lower) : lower, sentenceStart: i === 0 };
+      }),
+    );
+};
 
 const wink = winkFactory(winkNLP);
 const winkScore: BaseScorer = (text) => wink.readDoc(text).out(wink.its.sentiment) as number;
-const afinn = new natural.SentimentAnalyzer('English', undefined, 'afinn');
 // natural returns the mean AFINN valence per word; its sum is put on VADER's scale (sum / √(sum² + 15)).
-const naturalScore: BaseScorer = (text) => {
-  const words = wordsOf(text);
-  if (words.length === 0) return 0;
-  const sum = afinn.getSentiment(words) * words.length;
-  return sum / Math.sqrt(sum * sum + 15);
+const naturalScore = (lib: Natural): BaseScorer => {
+  const afinn = new lib.SentimentAnalyzer('English', undefined, 'afinn');
+  return (text) => {
+    const words = wordsOf(text);
+    if (words.length === 0) return 0;
+    const sum = afinn.getSentiment(words) * words.length;
+    return sum / Math.sqrt(sum * sum + 15);
+  };
 };
 
 const themeVariants: Array<[string, PhraseExtractor]> = [
   ['stop-word runs (previous rules, no library)', stopWordRunPhrases],
   ['wink-nlp tagger (production)', winkPhrases],
-  ['compromise tagger', (w, names) => nounPhrases(w, compromiseTagger, names)],
-  ['natural Brill tagger', (w, names) => nounPhrases(w, naturalTagger, names)],
 ];
+if (nlpCompromise) {
+  const tag = compromiseTagger(nlpCompromise);
+  themeVariants.push(['compromise tagger', (w, names) => nounPhrases(w, tag, names)]);
+}
+if (natural) {
+  const tag = naturalTagger(natural);
+  themeVariants.push(['natural Brill tagger', (w, names) => nounPhrases(w, tag, names)]);
+}
 const sentimentVariants: Array<[string, BaseScorer]> = [
   ['VADER (production)', vaderScore],
   ['wink-nlp sentiment', winkScore],
-  ['natural AFINN', naturalScore],
 ];
+if (natural) sentimentVariants.push(['natural AFINN', naturalScore(natural)]);
 
 function main(argv: readonly string[]): void {
   const fileArg = argv.indexOf('--file');
@@ -112,6 +158,12 @@ function main(argv: readonly string[]): void {
   const run = (engine: InsightEngine) => evaluateCallSet(set, (input) => deriveCallInsightsWith(input, engine));
 
   console.log(`${set.calls.length} calls, ${file}${part ? ` (${part} part)` : ''}\n`);
+  for (const [name, lib] of [
+    ['compromise', nlpCompromise],
+    ['natural', natural],
+  ] as const) {
+    if (!lib) console.log(`(${name} is not installed: its rows are skipped; npm install --no-save ${name})\n`);
+  }
   console.log('| Themes: noun phrases from | recall@5 | bad themes |');
   console.log('| --- | --- | --- |');
   for (const [name, phrases] of themeVariants) {
