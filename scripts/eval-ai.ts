@@ -2,11 +2,12 @@
 //   npx tsx scripts/eval-ai.ts            human-readable report, with every miss
 //   npx tsx scripts/eval-ai.ts --json     machine-readable figures
 //   npx tsx scripts/eval-ai.ts --file other.json
+//   npx tsx scripts/eval-ai.ts --file eval/tune-calls.json --part tune|dev   one side of the tuning split
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import type { EvaluationFigures } from '../src/ai/evaluation';
-import { evaluateCallSet, labelledCallSet } from '../src/ai/evaluation';
+import { evaluateCallSet, isDevCall, labelledCallSet } from '../src/ai/evaluation';
 
 function main(argv: readonly string[]): void {
   const fileArg = argv.indexOf('--file');
@@ -14,14 +15,26 @@ function main(argv: readonly string[]): void {
     fileArg >= 0 && argv[fileArg + 1] ? argv[fileArg + 1]! : resolve(__dirname, '../eval/ai-calls.json'),
   );
   const set = labelledCallSet.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const partArg = argv.indexOf('--part');
+  const part = partArg >= 0 ? argv[partArg + 1] : undefined;
+  if (part !== undefined && part !== 'tune' && part !== 'dev') throw new Error('--part is tune or dev');
+  if (part) set.calls = set.calls.filter((c) => isDevCall(c.id) === (part === 'dev'));
   const figures = evaluateCallSet(set);
 
   if (argv.includes('--json')) {
     const { results, ...summary } = figures;
     const misses = results
-      .filter((r) => !r.sentimentOk || !r.churnOk || !r.resolvedOk || r.missingThemes.length > 0)
-      .map((r) => ({ id: r.id, expected: r.expected, actual: r.actual, missingThemes: r.missingThemes }));
-    console.log(JSON.stringify({ file, ...summary, misses }, null, 2));
+      .filter(
+        (r) => !r.sentimentOk || !r.churnOk || !r.resolvedOk || r.missingThemes.length > 0 || r.badThemes.length > 0,
+      )
+      .map((r) => ({
+        id: r.id,
+        expected: r.expected,
+        actual: r.actual,
+        missingThemes: r.missingThemes,
+        badThemes: r.badThemes,
+      }));
+    console.log(JSON.stringify({ file, part: part ?? 'all', ...summary, misses }, null, 2));
     return;
   }
   printReport(file, figures);
@@ -35,8 +48,9 @@ function printReport(file: string, f: EvaluationFigures): void {
   console.log(`  churn risk within one    ${pct(f.churnWithinOneAccuracy)}`);
   console.log(`  resolved exact           ${pct(f.resolvedAccuracy)}`);
   console.log(
-    `  themes recall@5          ${pct(f.themesRecallAt5)}  (${f.themeCallsScored} calls with expected themes)\n`,
+    `  themes recall@5          ${pct(f.themesRecallAt5)}  (${f.themeCallsScored} calls with expected themes)`,
   );
+  console.log(`  bad themes               ${f.badThemes}  (fillers, greetings, interjections or names)\n`);
 
   const labels = Object.keys(f.sentimentConfusion) as Array<keyof EvaluationFigures['sentimentConfusion']>;
   console.log('Sentiment confusion (rows expected, columns derived):');
@@ -58,6 +72,7 @@ function printReport(file: string, f: EvaluationFigures): void {
     if (!r.sentimentOk) diffs.push(`sentiment ${r.expected.sentiment} → ${r.actual.sentiment}`);
     if (!r.churnOk) diffs.push(`churn ${r.expected.churnRisk} → ${r.actual.churnRisk}`);
     if (!r.resolvedOk) diffs.push(`resolved ${r.expected.resolved} → ${r.actual.resolved}`);
+    if (r.badThemes.length > 0) diffs.push(`bad themes [${r.badThemes.join(', ')}]`);
     if (r.missingThemes.length > 0)
       diffs.push(`themes missing [${r.missingThemes.join(', ')}] in [${(r.actual.themes ?? []).join(', ')}]`);
     if (diffs.length > 0) console.log(`  ${r.id.padEnd(14)} ${diffs.join('; ')}`);

@@ -10,27 +10,31 @@
  * churn risk with its reasons, so a user can see why a call was marked the way it was.
  *
  * - sentiment (sentiment.ts): what the caller says, scored per utterance with VADER after removing
- *   pleasantries, aggregated to positive / negative / neutral / mixed. Falls back to the recap summary
- *   when there is no caller speech.
- * - churn risk (churn.ts): explicit signals (cancellation, account closure, competitor, chargeback,
- *   refund demand, legal threat, stated decision to leave) plus context (negative sentiment, unresolved,
- *   repeat complaint, escalation demand), scored to low / medium / high / critical.
- * - themes (themes.ts): recap purposes, then transcript moments, then salient phrases; at most five.
- * - resolved (resolution.ts): read from the recap outcome, then the disposition; null when neither says.
+ *   pleasantries, names and fillers, plus a service-call lexicon (anger, praise, sarcasm), aggregated
+ *   toward how the call ended into positive / negative / neutral / mixed, with the recap's own mood words
+ *   as a second opinion. Falls back to the recap summary when there is no caller speech.
+ * - churn risk (churn.ts): explicit signals placed on the label guide's ladder (critical: a decision to
+ *   leave, a legal or regulatory threat, a chargeback raised; high: a threat or a stated plan to cancel),
+ *   else medium for dissatisfaction (repeat problem, unresolved complaint, negative caller), else low.
+ * - themes (themes.ts, nlp.ts): recap purposes, transcript moments, churn signals, then noun phrases
+ *   tagged by wink-nlp; never names, fillers or greetings; at most five.
+ * - resolved (resolution.ts): read from the recap outcome, then the disposition, then the call itself;
+ *   null when nothing says (a voicemail, no data).
  *
  * With no Ai data at all every field is null, never a placeholder. The full rules, thresholds and
- * measured accuracy are in src/ai/README.md; eval/ai-calls.json is the labelled set behind them.
+ * measured accuracy are in src/ai/README.md; eval/*.json are the labelled sets behind them.
  */
 import type { ChurnEvidenceUnit, ChurnRisk } from './churn';
 import { assessChurn } from './churn';
 import { parseProvidedResolved, readResolution } from './resolution';
-import type { Sentiment, SentimentAssessment } from './sentiment';
-import { assessSentiment, scoreUtterance, summaryUnits } from './sentiment';
-import { deriveThemes, humaniseLabel, MAX_THEMES } from './themes';
-import { normaliseText, splitSentences } from './text';
+import type { BaseScorer, Sentiment, SentimentAssessment } from './sentiment';
+import { assessSentiment, recapTone, scoreUtterance, summaryUnits, vaderScore, withRecapTone } from './sentiment';
+import type { PhraseExtractor } from './themes';
+import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall, winkPhrases } from './themes';
+import { normaliseText, peopleOnCall, splitSentences } from './text';
 
 export type { ChurnRisk } from './churn';
-export { CHURN_LEVELS, CHURN_SIGNAL_POINTS } from './churn';
+export { CHURN_LEVELS, CHURN_SIGNAL_LEVELS } from './churn';
 export type { Sentiment } from './sentiment';
 export { SENTIMENT_THRESHOLDS } from './sentiment';
 export { MAX_THEMES } from './themes';
@@ -83,15 +87,35 @@ export interface CallInsights {
 
 const MOMENT_TYPES: ReadonlySet<TranscriptLineType> = new Set(['moment', 'custom_moment', 'real_time_moment']);
 
+/**
+ * The replaceable NLP steps, so scripts/compare-nlp.ts can measure other libraries in the same rules.
+ * Production uses the defaults: VADER for utterance valence, wink-nlp noun phrases for themes.
+ */
+export interface InsightEngine {
+  sentimentBase: BaseScorer;
+  phrases: PhraseExtractor;
+}
+
+export const DEFAULT_ENGINE: InsightEngine = { sentimentBase: vaderScore, phrases: winkPhrases };
+
 export function deriveCallInsights(input: CallInsightsInput): CallInsights {
+  return deriveCallInsightsWith(input, DEFAULT_ENGINE);
+}
+
+export function deriveCallInsightsWith(input: CallInsightsInput, engine: InsightEngine): CallInsights {
   const summary = cleanText(input.recapSummary);
   const lines = (input.transcriptLines ?? []).filter(
     (l): l is TranscriptLineInput => typeof l?.content === 'string' && l.content.trim() !== '',
   );
   const speech = lines.filter((l) => l.type === 'transcript');
+  const people = peopleOnCall(speech);
+  const score = (text: string) => scoreUtterance(text, engine.sentimentBase, people);
   const callerLines = speech.filter((l) => l.speaker === 'caller');
   const unattributed = speech.filter((l) => l.speaker === 'unknown');
-  const moments = lines.filter((l) => MOMENT_TYPES.has(l.type)).map((l) => l.content);
+  const momentLines = lines.filter((l) => MOMENT_TYPES.has(l.type));
+  const moments = momentLines.map(momentLabel);
+  // A moment's quote ("I've already called my bank and disputed it") is evidence in its own right.
+  const momentQuotes = momentLines.map((l) => normaliseText(l.content)).filter((q, i) => q !== moments[i]);
   const purposes = cleanList(input.recapPurposes);
   const actionItems = cleanList(input.recapActionItems);
   const provided = readProvided(input.dialpadProvided);
@@ -114,8 +138,14 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
   }
   const voiceFromTranscript = voice !== null && voice.source !== 'the recap says';
 
-  const derivedSentiment: SentimentAssessment | null = voice ? assessSentiment(voice.texts, voice.basis) : null;
-  const readResolved = readResolution(input.recapOutcome, input.disposition);
+  const derivedSentiment: SentimentAssessment | null = voice
+    ? withRecapTone(assessSentiment(voice.texts, voice.basis, engine.sentimentBase, people), recapTone(summary))
+    : null;
+  const readResolved = readResolution(input.recapOutcome, input.disposition, {
+    summary,
+    speech: speech.map((l) => ({ speaker: l.speaker, text: normaliseText(l.content) })),
+    callerEnding: voiceFromTranscript ? (derivedSentiment?.lastThirdMean ?? null) : null,
+  });
 
   const out: CallInsights = {
     sentiment: null,
@@ -148,6 +178,7 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
   }
 
   const hasChurnEvidence = voice !== null || summary !== null || moments.length > 0;
+  let churnSignals: string[] = [];
   if (provided.churnRisk.value) {
     out.churnRisk = provided.churnRisk.value;
     out.sources.churnRisk = 'dialpad';
@@ -159,16 +190,21 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
     }
     if (summary !== null) {
       for (const s of splitSentences(summary))
-        units.push({ source: 'the recap says', text: s, compound: scoreUtterance(s).compound });
+        units.push({ source: 'the recap says', text: s, compound: score(s).compound });
     }
-    for (const a of actionItems) units.push({ source: 'action item', text: a, compound: scoreUtterance(a).compound });
+    for (const a of actionItems) units.push({ source: 'action item', text: a, compound: score(a).compound });
+    for (const l of speech.filter((x) => x.speaker === 'agent'))
+      units.push({ source: 'the agent said', text: normaliseText(l.content), compound: 0, fromAgent: true });
     for (const m of moments) units.push({ source: 'Dialpad moment', text: humaniseLabel(m), compound: 0, label: m });
+    for (const q of momentQuotes) units.push({ source: 'Dialpad moment', text: q, compound: score(q).compound });
     const churn = assessChurn(units, {
       sentiment: out.sentiment,
       lastThirdMean: derivedSentiment?.lastThirdMean ?? null,
       resolved: out.resolved,
       resolvedExplanation: out.explanation.resolved,
+      outcome: cleanText(input.recapOutcome),
     });
+    churnSignals = churn.signals;
     out.churnRisk = churn.churnRisk;
     out.churnReasons = churn.churnReasons;
     out.sources.churnRisk = 'derived';
@@ -180,17 +216,45 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
     out.sources.themes = 'dialpad';
     out.explanation.themes = `Dialpad sent ${provided.themes.value.length} theme(s).`;
   } else if (purposes.length > 0 || moments.length > 0 || summary !== null || voiceFromTranscript) {
-    const texts = [
-      ...(summary !== null ? splitSentences(summary) : []),
-      ...(voiceFromTranscript && voice ? voice.texts : []),
-    ];
-    const themes = deriveThemes({ purposes, moments, texts });
+    // The outcome names what was done ("One-month credit applied", "Refund request raised"): as topical
+    // as the summary, and read with it.
+    const outcome = cleanText(input.recapOutcome);
+    const recap = [...(summary !== null ? splitSentences(summary) : []), ...(outcome !== null ? [outcome] : [])];
+    const texts = [...recap, ...(voiceFromTranscript && voice ? voice.texts : [])];
+    const agentTexts = voiceFromTranscript
+      ? speech.filter((l) => l.speaker === 'agent').map((l) => normaliseText(l.content))
+      : [];
+    const names = new Set([...namesOnCall(speech.map((l) => ({ text: l.content, name: l.name }))), ...people]);
+    const themes = deriveThemes(
+      {
+        purposes,
+        moments,
+        texts,
+        recapCount: recap.length,
+        names,
+        churnSignals,
+        agentTexts,
+      },
+      engine.phrases,
+    );
     out.themes = themes.themes;
     out.sources.themes = 'derived';
     out.explanation.themes = themes.explanation;
   }
 
   return out;
+}
+
+/**
+ * What a moment is about. Dialpad's moments carry either a label as content ("late_delivery") or the
+ * words that triggered them as content and the label as name ({content: "ABC Roofing", name:
+ * "Competitor mention"}); a theme is the label, never the quote or the competitor's name.
+ */
+function momentLabel(line: TranscriptLineInput): string {
+  const content = normaliseText(line.content);
+  const name = normaliseText(line.name ?? '');
+  const looksLikeLabel = /^[a-z0-9]+(?:[_ -][a-z0-9]+)*$/.test(content);
+  return name !== '' && !looksLikeLabel ? name : content;
 }
 
 function cleanText(value: unknown): string | null {

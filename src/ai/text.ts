@@ -160,3 +160,28 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
     .split(/\s+/)
     .filter((w) => w.length > 0),
 );
+
+const GENERIC_SPEAKER_NAMES: ReadonlySet<string> = new Set(['caller', 'agent', 'customer', 'unknown', 'speaker']);
+
+/**
+ * Names of the people on a call, lower-cased: the speaker names Dialpad gives, and names introduced or
+ * addressed ("it's Fiona", "this is Tom", "Hi Priya", "Cheers Mia", "Jack speaking"). Narrower than
+ * "every capitalised word", so "Trading Standards" stays readable. VADER knows some names as words
+ * ("Mia" -0.3, "Grant" +0.4, "Joy", "Hope"), so they are taken out before scoring.
+ */
+export function peopleOnCall(lines: ReadonlyArray<{ content: string; name?: string | undefined }>): Set<string> {
+  const names = new Set<string>();
+  for (const line of lines) {
+    for (const t of tokenize(line.name ?? '')) if (!GENERIC_SPEAKER_NAMES.has(t.lower)) names.add(t.lower);
+    const text = normaliseText(line.content);
+    // The trigger is matched in any case, the name after it only with its capital: "it's the VAT" has none.
+    for (const m of text.matchAll(
+      /\b(?:it's|this is|my name is|my name's|name's|i'm|hi|hiya|hey|hello|morning|afternoon|thanks|thank you|cheers|sorry|bye|ta|mr|mrs|ms|dr)\.?,? /giu,
+    )) {
+      const name = /^(?:\p{Lu}\p{Ll}[\p{Ll}'-]*(?: |$|(?=[.,!?]))){1,2}/u.exec(text.slice(m.index + m[0].length));
+      for (const t of tokenize(name?.[0] ?? '')) if (!STOP_WORDS.has(t.lower)) names.add(t.lower);
+    }
+    for (const m of text.matchAll(/\b(\p{Lu}[\p{Ll}'-]+) (?:speaking|here)\b/gu)) names.add((m[1] ?? '').toLowerCase());
+  }
+  return names;
+}

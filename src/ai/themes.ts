@@ -1,6 +1,8 @@
 // Themes: Dialpad's own categorisation first (recap purposes, then transcript moments), then salient
 // phrases from the caller's words and the recap summary. Ranking and dedupe rules are in README.md.
-import { wordCompound } from './sentiment';
+import type { Tagger } from './nlp';
+import { winkTagger } from './nlp';
+import { withoutFeelingIdioms, wordCompound } from './sentiment';
 import { normaliseText, stem, STOP_WORDS, tokenize } from './text';
 
 export const MAX_THEMES = 5;
@@ -24,6 +26,70 @@ const GENERIC_HEADS: ReadonlySet<string> = new Set([
   'number',
   'link',
   'note',
+  'money',
+  'name',
+  'news',
+  'result',
+  'action',
+  'end',
+  'course',
+  'fight',
+  'job',
+  'product',
+  'thing',
+  'part',
+  'side',
+  'deal',
+  // People are who, not what: "Manager", "Tenant" alone name nobody's topic ("Store manager" still can).
+  'manager',
+  'tenant',
+  'patient',
+  'member',
+  'neighbour',
+  'neighbor',
+  'owner',
+  'supervisor',
+  'husband',
+  'wife',
+  'mum',
+  'mom',
+  'mother',
+  'dad',
+  'father',
+  'son',
+  'daughter',
+  'kid',
+  'family',
+  'friend',
+  'accountant',
+  'bookkeeper',
+  'controller',
+  'director',
+]);
+
+/**
+ * Stop words that are a fine head after a modifier: "opening hours", "refund request", "address update",
+ * "work order", "phone line". Alone they stay out ("Hours", "Request").
+ */
+const MODIFIED_HEADS: ReadonlySet<string> = new Set([
+  'hours',
+  'hour',
+  'time',
+  'times',
+  'request',
+  'requests',
+  'update',
+  'updates',
+  'line',
+  'lines',
+  'call',
+  'calls',
+  'work',
+  'team',
+  'week',
+  'month',
+  'day',
+  'date',
 ]);
 
 /**
@@ -58,7 +124,33 @@ export interface ThemeSources {
   moments: readonly string[];
   /** Summary sentences, then caller utterances: the summary is the more topical text, so it wins ties. */
   texts: readonly string[];
+  /**
+   * How many of `texts`, from the start, are the recap (summary and outcome): a recap names the topic
+   * in a few words, so its words count double against a caller's chat.
+   */
+  recapCount?: number;
+  /** Lower-cased names of people and companies on the call, never themes (see namesOnCall in derive.ts). */
+  names?: ReadonlySet<string>;
+  /** The agent's lines: agents name the topic ("I'll refund the whole box"), but chat more, so a quarter weight. */
+  agentTexts?: readonly string[];
+  /** Churn signals found on the call; a cancellation or a chargeback is what a call is filed under. */
+  churnSignals?: readonly string[];
 }
+
+const SIGNAL_THEMES: Readonly<Record<string, string>> = {
+  cancellation: 'Cancellation',
+  'close-account': 'Account closure',
+  chargeback: 'Chargeback',
+  'chargeback-raised': 'Chargeback',
+  'refund-demand': 'Refund',
+  competitor: 'Competitor',
+};
+
+/** Weighted texts in, ranked candidate phrases out: the step the NLP libraries were compared on. */
+export type PhraseExtractor = (
+  texts: ReadonlyArray<{ text: string; weight: number }>,
+  names: ReadonlySet<string>,
+) => Phrase[];
 
 export interface ThemeAssessment {
   themes: string[];
@@ -70,7 +162,7 @@ export function humaniseLabel(label: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-export function deriveThemes(sources: ThemeSources): ThemeAssessment {
+export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = winkPhrases): ThemeAssessment {
   const chosen: Array<{ theme: string; stems: Set<string>; from: string }> = [];
   const keyOf = (stems: Set<string>) => [...stems].sort().join(' ');
   const stemsOf = (s: string) => new Set(tokenize(s).map((t) => stem(t.lower)));
@@ -95,11 +187,25 @@ export function deriveThemes(sources: ThemeSources): ThemeAssessment {
   });
   const moments = [...momentCounts.entries()].sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
   for (const [label] of moments) take(label, 'moment');
+  for (const signal of sources.churnSignals ?? []) {
+    const theme = SIGNAL_THEMES[signal];
+    // "Cancellation" after the purpose "Cancellation request" adds nothing.
+    if (theme && !chosen.some((c) => [...stemsOf(theme)].every((w) => c.stems.has(w)))) take(theme, 'churn signal');
+  }
 
   // A phrase that repeats a theme already taken keeps only its new words, if they are at one end:
   // after "Appointment confirmation", "boiler service appointment" adds "Boiler service".
-  for (const p of salientPhrases(sources.texts)) {
-    const words = p.phrase.toLowerCase().split(' ');
+  const recapCount = sources.recapCount ?? 0;
+  // A caller asking to be called back ("give me a ring back", "could someone call me") has filed the
+  // call under that themselves; an agent promising a call back has not.
+  if (sources.texts.slice(recapCount).some((t) => CALLBACK_REQUEST.test(t))) take('Callback request', 'request');
+  const weighted = [
+    ...sources.texts.map((text, i) => ({ text: withoutFeelingIdioms(text), weight: i < recapCount ? 2 : 1 })),
+    ...(sources.agentTexts ?? []).map((text) => ({ text: withoutFeelingIdioms(text), weight: 0.25 })),
+  ];
+  for (const p of extract(weighted, sources.names ?? new Set())) {
+    const written = p.phrase.split(' ');
+    const words = written.map((w) => w.toLowerCase());
     const covered = (w: string) => chosen.some((c) => c.stems.has(stem(w)));
     let start = 0;
     let end = words.length;
@@ -115,7 +221,8 @@ export function deriveThemes(sources: ThemeSources): ThemeAssessment {
     ) {
       continue;
     }
-    take(capitalise(rest.join(' ')), `phrase (score ${p.score})`);
+    // Shown as written, so an acronym stays one ("VAT", not "Vat").
+    take(capitalise(written.slice(start, end).join(' ')), `phrase (score ${p.score})`);
   }
 
   const themes = chosen.map((c) => c.theme);
@@ -127,6 +234,8 @@ export function deriveThemes(sources: ThemeSources): ThemeAssessment {
     [
       ['purposes', from('purpose')],
       ['moments', from('moment')],
+      ['churn signals', from('churn signal')],
+      ['request', from('request')],
       ['salient phrases', from('phrase')],
     ] as const
   )
@@ -138,7 +247,7 @@ export function deriveThemes(sources: ThemeSources): ThemeAssessment {
   };
 }
 
-interface Phrase {
+export interface Phrase {
   phrase: string;
   score: number;
   first: number;
@@ -149,6 +258,28 @@ interface Phrase {
  * nouns (names of people and companies are who, not what). A phrase scores the sum of how often each of
  * its words occurs across all the texts, so words the caller and the recap keep returning to win.
  */
+export const stopWordRunPhrases: PhraseExtractor = (weighted) => salientPhrases(weighted.map((t) => t.text));
+
+const NOT_NAMES: ReadonlySet<string> = new Set(['caller', 'agent', 'customer', 'unknown', 'speaker', 'system']);
+
+/**
+ * Names of the people and companies on a call, lower-cased: the speakers' names Dialpad gives, and
+ * words written with a capital inside a sentence of the transcript ("Hi Priya", "it's Sandra from Fresco
+ * Foods"). The same word opening a sentence ("Priya, can you ...") is then known to be a name too.
+ */
+export function namesOnCall(speech: ReadonlyArray<{ text: string; name?: string | undefined }>): Set<string> {
+  const names = new Set<string>();
+  for (const line of speech) {
+    for (const t of tokenize(line.name ?? '')) if (!NOT_NAMES.has(t.lower)) names.add(t.lower);
+    const text = normaliseText(line.text);
+    for (const m of text.matchAll(/(?<![.!?:]\s|^)\b(\p{Lu}\p{Ll}+(?:'s)?)\b/gu)) {
+      const word = (m[1] ?? '').replace(/'s$/, '').toLowerCase();
+      if (word !== 'i' && !STOP_WORDS.has(word)) names.add(word);
+    }
+  }
+  return names;
+}
+
 export function salientPhrases(texts: readonly string[]): Phrase[] {
   const runs: Array<{ words: string[]; order: number }> = [];
   let order = 0;
@@ -195,6 +326,24 @@ export function salientPhrases(texts: readonly string[]): Phrase[] {
  * Feeling words ("upset", "helpful", "fantastic": VADER |compound| ≥ 0.35, i.e. word valence of about
  * ±1.5 or more) describe the caller's mood, which is sentiment, not a theme.
  */
+/**
+ * Nouns VADER scores mildly ("credit" +0.38, "interest" +0.46, "party" +0.40) are things a call is about;
+ * only a strongly scored noun ("disaster") or a feeling noun is a feeling. Adjectives keep the stricter test.
+ */
+const FEELING_NOUNS: ReadonlySet<string> = new Set(
+  'relief joy pleasure nightmare joke hassle stress drama shambles disgrace frustration anger annoyance'.split(' '),
+);
+function isTopicWord(lower: string, pos: string): boolean {
+  if (pos !== 'NOUN') return isContentWord(lower);
+  return (
+    !STOP_WORDS.has(lower) &&
+    !/['.\d]/.test(lower) &&
+    lower.length > 1 &&
+    !FEELING_NOUNS.has(stem(lower)) &&
+    (PROBLEM_WORDS.has(stem(lower)) || Math.abs(wordCompound(lower)) < 0.5)
+  );
+}
+
 function isEvaluative(word: string): boolean {
   return !PROBLEM_WORDS.has(stem(word)) && Math.abs(wordCompound(word)) >= 0.35;
 }
@@ -206,11 +355,158 @@ function isThemeOnItsOwn(word: string): boolean {
 
 function isContentWord(lower: string): boolean {
   // Contractions and possessives ("doorbell's", "month's") make clumsy themes.
-  return (
-    !STOP_WORDS.has(lower) && !lower.includes("'") && !/\d/.test(lower) && lower.length > 1 && !isEvaluative(lower)
-  );
+  return !STOP_WORDS.has(lower) && !/['.]/.test(lower) && !/\d/.test(lower) && lower.length > 1 && !isEvaluative(lower);
 }
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/**
+ * Words that never name what a call was about however they are used: greetings, interjections,
+ * terms of address and conversational fillers from US, UK and Australian speech. A theme made only of
+ * these (after stop words) is not a theme.
+ */
+export const FILLER_WORDS: ReadonlySet<string> = new Set(
+  `hi hiya hello hey howdy g'day gday morning afternoon evening bye goodbye cheers ta thanks thank thankyou
+  please sorry apologies pardon okay ok alright yes yeah yep yup aye no nope nah sure fine great perfect lovely
+  brilliant awesome cool wonderful fantastic excellent super mate mates buddy pal dude sir madam maam ma'am
+  love darling darl hon honey guys folks kidding joking bother drama dinkum fair reckon crikey blimey bloody
+  gosh golly jeez geez wow whoa oops uh um er erm ah oh hmm mm huh ugh meh anyway anyways basically literally
+  honestly actually seriously totally absolutely whatever like kinda sorta gonna wanna gotta innit ringing
+  hang hanging bear listen look sec second minute moment bit bits righto ring bell buzz bacon matter round
+  feeling feelings thing things stuff way lot lots kind sort squiz heaps loads arvo chap chaps lad lads
+  mister missus sweetheart pet hun babe cobber bud bro boss chief champ digger fella fellas bloke sheila gent
+  lady ladies gentleman ya ye youse anyhoo och strewth bonkers cor heck hell lord god goodness gracious yikes
+  phew whew whoops ahh ooh aww eh mhm okie dokey ciao laters worries dramas probs problemo trouble pleasure
+  everyone everybody anything something someone nothing question questions favour favor ta-ta tah heads`
+    .split(/\s+/)
+    .filter((w) => w.length > 0),
+);
+
+/** A theme someone could file a call under: at least one word that is not a filler, greeting or stop word. */
+export function isThemeWorthFiling(theme: string): boolean {
+  const words = tokenize(normaliseText(theme)).map((t) => t.lower);
+  return words.some((w) => !FILLER_WORDS.has(w) && !STOP_WORDS.has(w) && !/^\d+$/.test(w) && w.length > 1);
+}
+
+/**
+ * Noun phrases from a part-of-speech tagger: runs of nouns and adjectives that end in a noun ("late
+ * delivery", "early termination fee"), at most three words, the head noun made singular. Proper nouns
+ * (people, companies, competitors) end a run: they say who, not what. So do interjections, verbs,
+ * fillers and greetings ("mate", "fair dinkum", "cheers"), feeling words and numbers. A phrase scores the
+ * sum, over its words, of how often each occurs across the texts (recap words weigh double); ties go to
+ * the earlier phrase, then alphabetical order.
+ */
+export function nounPhrases(
+  weighted: ReadonlyArray<{ text: string; weight: number }>,
+  tag: Tagger,
+  names: ReadonlySet<string> = new Set(),
+): Phrase[] {
+  const runs: Array<{ words: string[]; order: number; weight: number }> = [];
+  let order = 0;
+  for (const { text, weight } of weighted) {
+    for (const sentence of tag(normaliseText(text))) {
+      let run: Array<{ word: string; pos: string }> = [];
+      const flush = () => {
+        while (run.length > 0 && run[run.length - 1]?.pos !== 'NOUN') run.pop();
+        if (run.length > 0)
+          runs.push({ words: run.slice(-MAX_PHRASE_WORDS).map((w) => w.word), order: order++, weight });
+        run = [];
+      };
+      sentence.forEach((w, i) => {
+        const acronym = /^[A-Z]{2,5}s?$/.test(w.surface) && !w.sentenceStart;
+        const next = sentence[i + 1];
+        // "landscaping job", "opening hours", "washing machine": an -ing word before a noun is a modifier.
+        const ingModifier = w.pos === 'VERB' && /ing$/.test(w.lower) && next?.pos === 'NOUN';
+        // A service verb stands for its noun: "I'll refund the whole box" is about a refund.
+        const nominal = w.pos === 'VERB' ? SERVICE_VERB_NOUNS[w.lower] : undefined;
+        if (nominal) {
+          flush();
+          runs.push({ words: [nominal], order: order++, weight });
+          return;
+        }
+        // "express shipping", "the cleaning": an -ing word after a determiner, adjective or noun is a noun.
+        const prev = sentence[i - 1];
+        const ingNoun =
+          w.pos === 'VERB' &&
+          /ing$/.test(w.lower) &&
+          !ingModifier &&
+          (prev?.pos === 'DET' || prev?.pos === 'ADJ' || prev?.pos === 'NOUN');
+        const pos = acronym || ingNoun ? 'NOUN' : ingModifier ? 'ADJ' : w.pos;
+        // "Danielle Ruiz." opening a line: a capitalised opener followed by a proper noun is a name.
+        const namePair = w.sentenceStart && /^\p{Lu}/u.test(w.surface) && sentence[i + 1]?.pos === 'PROPN';
+        if (pos === 'NOUN' && MODIFIED_HEADS.has(w.lower) && run.length > 0) {
+          run.push({ word: w.lower, pos });
+          return;
+        }
+        if (
+          (pos !== 'NOUN' && pos !== 'ADJ') ||
+          !isTopicWord(w.lower, pos) ||
+          FILLER_WORDS.has(w.lower) ||
+          names.has(w.lower) ||
+          namePair
+        ) {
+          flush();
+          return;
+        }
+        run.push({ word: pos === 'NOUN' ? (acronym ? w.surface : w.base) : w.lower, pos });
+      });
+      flush();
+    }
+  }
+
+  const freq = new Map<string, number>();
+  for (const r of runs) for (const w of r.words) freq.set(stem(w), (freq.get(stem(w)) ?? 0) + r.weight);
+  const best = new Map<string, Phrase>();
+  for (const r of runs) {
+    const words = r.words;
+    if (words.length === 1 && !isThemeOnItsOwn(words[0]?.toLowerCase() ?? '')) continue;
+    const key = words.map((w) => stem(w)).join(' ');
+    const score = words.reduce((s, w) => s + (freq.get(stem(w)) ?? 0), 0);
+    const existing = best.get(key);
+    if (!existing || score > existing.score)
+      best.set(key, { phrase: capitalise(words.join(' ')), score, first: existing?.first ?? r.order });
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score || a.first - b.first || (a.phrase < b.phrase ? -1 : 1));
+}
+
+const CALLBACK_REQUEST =
+  /(?<!\b(?:no need to|don't|do not|not|never) )\b(?:(?:call|ring|phone|get back to) (?:me|us) back|(?:give|gimme) (?:me|us) a (?:ring|call|bell|buzz)|(?:could|can|would) (?:someone|somebody|you) (?:please )?(?:call|ring|phone) (?:me|us)|call ?back|ring ?back)\b/i;
+
+/** Verbs of customer service whose noun is what the call is filed under. */
+const SERVICE_VERB_NOUNS: Readonly<Record<string, string>> = Object.fromEntries(
+  (
+    [
+      ['refund', 'refund'],
+      ['refunded', 'refund'],
+      ['refunding', 'refund'],
+      ['repair', 'repair'],
+      ['repaired', 'repair'],
+      ['replace', 'replacement'],
+      ['replaced', 'replacement'],
+      ['cancel', 'cancellation'],
+      ['cancelled', 'cancellation'],
+      ['cancelling', 'cancellation'],
+      ['canceled', 'cancellation'],
+      ['canceling', 'cancellation'],
+      ['deliver', 'delivery'],
+      ['delivered', 'delivery'],
+      ['leak', 'leak'],
+      ['leaking', 'leak'],
+      ['leaked', 'leak'],
+      ['install', 'installation'],
+      ['installed', 'installation'],
+      ['renew', 'renewal'],
+      ['renewing', 'renewal'],
+      ['upgrade', 'upgrade'],
+      ['upgraded', 'upgrade'],
+      ['invoice', 'invoice'],
+      ['invoiced', 'invoice'],
+      ['credit', 'credit'],
+      ['credited', 'credit'],
+    ] as const
+  ).map(([verb, noun]) => [verb, noun]),
+);
+
+export const winkPhrases: PhraseExtractor = (weighted, names) => nounPhrases(weighted, winkTagger, names);
