@@ -15,6 +15,7 @@ import {
   temporalOutageScenario,
   workerKillScenario,
 } from './scenarios/calls';
+import { dbErrorsScenario } from './scenarios/db-errors';
 import { hostileScenario } from './scenarios/hostile';
 import { logsScenario } from './scenarios/logs';
 
@@ -30,6 +31,7 @@ const SCENARIOS: Scenario[] = [
   temporalOutageScenario,
   bothOutageScenario,
   bothLongOutageScenario,
+  dbErrorsScenario,
   hostileScenario,
   apiAuthScenario,
   logsScenario,

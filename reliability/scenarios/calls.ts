@@ -211,7 +211,7 @@ function latencySummary(e: Emission) {
   return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), max: ms.reduce((m, x) => Math.max(m, x), 0) };
 }
 
-function noFailuresOnTheWire(o: BurstOutcome, failures: string[], allow5xx = false): void {
+export function noFailuresOnTheWire(o: BurstOutcome, failures: string[], allow5xx = false): void {
   const s = o.emission.result.summary;
   if (s.givenUp)
     failures.push(`Dialpad gave up on ${s.givenUp} deliveries (${s.rejected} 4xx, ${s.exhausted} exhausted)`);
