@@ -1,4 +1,6 @@
 import type { DeliveryRecord, ExpectedConversation } from '../../src/simulator';
+import { mad, median, timingVerdict } from '../../reliability/lib/timing';
+import { declaredPolicy, DECLARED_ROUTES, routePolicyGaps } from '../../reliability/scenarios/api-auth';
 import { judgeGivenUp } from '../../reliability/scenarios/calls';
 import {
   compareSnapshot,
@@ -348,5 +350,42 @@ describe('which given-up deliveries an outage excuses (both-outage-long)', () =>
     expect(j.notExcused.map((d) => d.callId)).toEqual(['b', 'c', 'd']);
     expect(j.s4xx).toBe(1);
     expect(j.s5xxAfterBack).toBe(1);
+  });
+});
+
+describe('the declared route policies (api-auth)', () => {
+  it('names a route without a declared policy, and a declared route the app lost', () => {
+    const routes = Object.keys(DECLARED_ROUTES)
+      .filter((n) => n !== 'GET /api/admin/dead-letters')
+      .map((n) => ({ method: n.split(' ')[0]!, path: n.split(' ')[1]!.replace(/:p/g, ':id') }));
+    routes.push({ method: 'HEAD', path: '/api/calls/:id' }, { method: 'POST', path: '/api/calls/:id/export' });
+    expect(routePolicyGaps(routes)).toEqual({
+      undeclared: ['POST /api/calls/:p/export'],
+      missing: ['GET /api/admin/dead-letters'],
+    });
+    expect(declaredPolicy('HEAD', '/api/admin/dead-letters')).toBe('admin');
+    expect(declaredPolicy('GET', '/api/calls/:callId')).toBe('api');
+  });
+});
+
+describe('the constant-time statistic', () => {
+  it('medians and MAD are robust to a few interrupted rounds', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(mad([10, 10, 11, 9, 1000])).toBe(1);
+  });
+
+  it('passes equal medians, fails a difference above the A/A noise', () => {
+    const base = Array.from({ length: 50 }, (_, i) => 1000 + (i % 7));
+    const slow = base.map((x) => x * 1.2);
+    const spiky = base.map((x, i) => (i % 10 === 0 ? x * 50 : x));
+    expect(timingVerdict({ prefix: spiky, none: base, none2: base }, { batch: 10 }).withinNoise).toBe(true);
+    const v = timingVerdict({ prefix: slow, none: base, none2: base }, { batch: 10 });
+    expect(v.withinNoise).toBe(false);
+    expect(v.relDiff).toBeCloseTo(0.2, 2);
+    // A noisy run widens the threshold (3 × the A/A difference).
+    const noisy = timingVerdict({ prefix: slow, none: base, none2: base.map((x) => x * 1.1) }, { batch: 10 });
+    expect(noisy.threshold).toBeCloseTo(0.3, 2);
+    expect(noisy.withinNoise).toBe(true);
   });
 });
