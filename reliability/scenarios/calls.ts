@@ -118,6 +118,7 @@ export async function burst(
     timedOut: settled.timedOut,
     openWorkflows: settled.openWorkflows,
     leftOpen: settled.leftOpen,
+    stillFetching: settled.stillFetching,
     relayBacklog: settled.relayBacklog,
     counters,
     windows,
@@ -184,6 +185,8 @@ export function callResult(
       emitSeconds: +(s.durationMs / 1000).toFixed(1),
       settleSeconds: +(o.settledMs / 1000).toFixed(1),
       leftOpenWorkflows: o.leftOpen,
+      // Open at the end with a Dialpad fetch pending (Ai recap 12/min): working, not stuck.
+      openWhileFetchingFromDialpad: o.stillFetching.length,
       relayBacklog: o.relayBacklog,
       ingressCounters: o.counters,
       parkedRelayBacklog: o.parked,
