@@ -39,7 +39,7 @@ export function failuresIn(event: unknown): FailureLike[] {
   const walk = (v: unknown, depth: number) => {
     if (!v || typeof v !== 'object' || depth > 40 || v instanceof Uint8Array) return;
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if ((k === 'failure' || k === 'cause') && x && typeof x === 'object') out.push(x as FailureLike);
+      if ((k === 'failure' || k === 'cause') && x && typeof x === 'object') out.push(x);
       walk(x, depth + 1);
     }
   };

@@ -86,7 +86,8 @@ async function crashPostgresMidRequest(env: ReliabilityEnv): Promise<Crash> {
       await env.db.raw('select 1');
       break;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`Postgres did not come back after the crash: ${String(err)}`);
+      if (Date.now() > deadline)
+        throw new Error(`Postgres did not come back after the crash: ${String(err)}`, { cause: err });
     }
   }
   const backAt = Date.now();
