@@ -15,6 +15,7 @@ import {
   temporalOutageScenario,
   workerKillScenario,
 } from './scenarios/calls';
+import { dbErrorsScenario } from './scenarios/db-errors';
 import { hostileScenario } from './scenarios/hostile';
 import { logsScenario } from './scenarios/logs';
 
@@ -30,6 +31,7 @@ const SCENARIOS: Scenario[] = [
   temporalOutageScenario,
   bothOutageScenario,
   bothLongOutageScenario,
+  dbErrorsScenario,
   hostileScenario,
   apiAuthScenario,
   logsScenario,
@@ -173,7 +175,24 @@ function writeResults(results: ScenarioResult[], wallSeconds: number, full: bool
 }
 
 function table(results: ScenarioResult[]): string {
-  const head = ['scenario', 'sent', 'expected', 'stored', 'lost', 'dup', 'wrong', 'gave up', 'passed', 'secs'];
+  // Conversations (sent … gave up) and, for the call scenarios, every event judged on its own.
+  const head = [
+    'scenario',
+    'sent',
+    'expected',
+    'stored',
+    'lost',
+    'dup',
+    'wrong',
+    'gave up',
+    'events',
+    'applied',
+    'ev lost',
+    'ev dup',
+    'ev wrong',
+    'passed',
+    'secs',
+  ];
   const rows = results.map((r) => [
     r.scenario,
     String(r.sent),
@@ -183,6 +202,11 @@ function table(results: ScenarioResult[]): string {
     String(r.duplicated),
     String(r.wrong),
     r.gaveUp === undefined ? '-' : String(r.gaveUp),
+    r.events ? String(r.events.actedOn) : '-',
+    r.events ? String(r.events.applied) : '-',
+    r.events ? String(r.events.lost) : '-',
+    r.events ? String(r.events.duplicated) : '-',
+    r.events ? String(r.events.wrong) : '-',
     r.passed ? 'yes' : 'NO',
     String(r.seconds),
   ]);

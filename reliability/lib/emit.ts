@@ -1,4 +1,4 @@
-import { emitCalls, type EmitResult } from '../../src/simulator';
+import { emitCalls, type Conversation, type EmitResult } from '../../src/simulator';
 import type { ReliabilityEnv } from './env';
 
 /**
@@ -36,11 +36,37 @@ export interface EmitRequest {
   copyConcurrency?: number;
 }
 
-/** Everything sensitive the emitted calls carried, for the log scan (scenario 8). */
+/** Everything sensitive the emitted calls carried, for the log scans (db-errors, logs). */
 export const emitted = {
   phoneNumbers: new Set<string>(),
+  /** Transcript lines and voicemail transcriptions. */
   transcriptLines: new Set<string>(),
+  /** Ai recap summaries and action items. */
+  aiTexts: new Set<string>(),
+  /** Full names of the company's contacts who called or were called. */
+  contactNames: new Set<string>(),
 };
+
+/** Adds what these conversations carried to `emitted`. */
+export function noteEmitted(conversations: readonly Conversation[]): void {
+  for (const conv of conversations) {
+    for (const leg of conv.legs) {
+      for (const n of [leg.external_number, leg.internal_number, leg.contact.phone, leg.target.phone]) {
+        if (n && /^\+\d{7,15}$/.test(n)) emitted.phoneNumbers.add(n);
+      }
+      if (leg.transcription_text) emitted.transcriptLines.add(leg.transcription_text);
+      // Known contacts only: an unknown caller's caller-id name is a place or a number.
+      if (conv.expected.knownContact && leg.contact.id === conv.expected.contactId && leg.contact.name)
+        emitted.contactNames.add(leg.contact.name);
+    }
+    for (const line of conv.ai?.transcript ?? []) {
+      if (line.type === 'transcript' && line.content.length >= 12) emitted.transcriptLines.add(line.content);
+    }
+    if (conv.ai) {
+      for (const t of [conv.ai.recap.summary, ...conv.ai.recap.actionItems]) if (t.length >= 12) emitted.aiTexts.add(t);
+    }
+  }
+}
 
 /** A small seeded PRNG (mulberry32), so copies are reproducible from the seed. */
 export function prng(seedText: string): () => number {
@@ -133,17 +159,7 @@ export async function emit(env: ReliabilityEnv, req: EmitRequest): Promise<Emiss
   });
   await Promise.all(copyPromises);
 
-  for (const conv of result.conversations) {
-    for (const leg of conv.legs) {
-      for (const n of [leg.external_number, leg.internal_number, leg.contact.phone, leg.target.phone]) {
-        if (n && /^\+\d{7,15}$/.test(n)) emitted.phoneNumbers.add(n);
-      }
-      if (leg.transcription_text) emitted.transcriptLines.add(leg.transcription_text);
-    }
-    for (const line of conv.ai?.transcript ?? []) {
-      if (line.type === 'transcript' && line.content.length >= 12) emitted.transcriptLines.add(line.content);
-    }
-  }
+  noteEmitted(result.conversations);
   return { result, attempts, copies };
 }
 

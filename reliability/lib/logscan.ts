@@ -3,8 +3,11 @@ import { createInterface } from 'node:readline';
 
 /**
  * Scans log files for what must never be logged: secrets (exact strings), signed webhook bodies,
- * database URLs with a password, full phone numbers (with or without the +) from a given set, and
- * sentences from a given set (transcripts). JSON lines are parsed, so escaped text is found too.
+ * database URLs with a password, full phone numbers (with or without the +) from a given set,
+ * sentences from a given set (transcripts, voicemails, Ai recaps) and people's names from a given set
+ * (whole words, in any case). JSON lines are parsed, so escaped text is found too. The same scanner
+ * reads other text that must hold none of it (Temporal failure messages, `apply_error`) through
+ * `scanText`.
  */
 export interface Finding {
   file: string;
@@ -19,6 +22,8 @@ export interface ScanInput {
   secrets: Record<string, string>;
   phoneNumbers: ReadonlySet<string>;
   sentences: ReadonlySet<string>;
+  /** People's full names ("Ann Lee"): found as consecutive whole words, case-insensitively. */
+  names?: ReadonlySet<string>;
 }
 
 const PREFIX = 12;
@@ -34,7 +39,18 @@ export class LogScanner {
   lines = 0;
   infoLines = 0;
 
+  private readonly names = new Set<string>();
+  private readonly longestName: number;
+
   constructor(private readonly input: ScanInput) {
+    let longest = 0;
+    for (const n of input.names ?? []) {
+      const words = nameWords(n);
+      if (words.length < 2) continue; // a single word is too common to be told from other text
+      this.names.add(words.join(' '));
+      longest = Math.max(longest, words.length);
+    }
+    this.longestName = longest;
     for (const s of input.sentences) {
       const key = s.slice(0, PREFIX);
       const list = this.byPrefix.get(key) ?? [];
@@ -80,11 +96,27 @@ export class LogScanner {
         if (this.input.phoneNumbers.has(m[0])) report('a full phone number', key);
       for (const m of value.matchAll(BARE_NUMBER))
         if (this.input.phoneNumbers.has(`+${m[0]}`)) report('a full phone number (without +)', key);
+      if (this.names.size && this.containsName(value)) report('a contact name', key);
       if (value.length >= PREFIX && !this.checkedValues.has(value)) {
         if (this.checkedValues.size < 200_000) this.checkedValues.add(value);
         if (this.containsSentence(value)) report('a transcript sentence', key);
       }
     }
+  }
+
+  /** Scans a piece of text that is not a log line (a failure message, a column), named by `source`. */
+  scanText(source: string, where: string, fields: Record<string, unknown>): void {
+    this.scanLine(source, 0, JSON.stringify({ level: 50, msg: where, ...fields }));
+  }
+
+  private containsName(value: string): boolean {
+    const words = nameWords(value);
+    for (let i = 0; i < words.length; i++) {
+      for (let n = 2; n <= this.longestName && i + n <= words.length; n++) {
+        if (this.names.has(words.slice(i, i + n).join(' '))) return true;
+      }
+    }
+    return false;
   }
 
   private containsSentence(value: string): boolean {
@@ -102,6 +134,13 @@ export class LogScanner {
   }
 }
 
+function nameWords(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{M}'’-]+/u)
+    .filter(Boolean);
+}
+
 function collectStrings(v: unknown, key: string, out: { key: string; value: string }[]): void {
   if (typeof v === 'string') out.push({ key: key || '(value)', value: v });
   else if (typeof v === 'number') out.push({ key: key || '(value)', value: String(v) });
@@ -116,6 +155,14 @@ function levelName(level: unknown): string {
       String(level)
     ] ?? String(level)
   );
+}
+
+/** Every log file of the run: the product's, Temporal's own, the runner's and Postgres's. */
+export function allLogFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .sort();
 }
 
 /** The product's own log files: ingress and worker processes (and the in-process app of scenario 7). */

@@ -36,6 +36,8 @@ export interface ReliabilityOptions {
   bothTemporalExtraS: number;
   /** Scenario 5b: an outage longer than Dialpad's retry window; what Dialpad gives up on is lost. */
   bothLongOutageS: number;
+  /** db-errors: seconds into its burst (of burstCalls at burstRate) when a Postgres backend is killed. */
+  dbCrashAtS: number;
   /** Scenario 6: generated bad requests, concurrency, fast-check seed. */
   hostileRequests: number;
   hostileConcurrency: number;
@@ -68,6 +70,7 @@ export const DEFAULTS: ReliabilityOptions = {
   bothOutageS: 3,
   bothTemporalExtraS: 4,
   bothLongOutageS: 25,
+  dbCrashAtS: 10,
   hostileRequests: 10_000,
   hostileConcurrency: 24,
   hostileSeed: 1111,

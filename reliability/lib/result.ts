@@ -1,5 +1,8 @@
-import type { Comparison } from './verify';
+import type { Comparison, eventFigures } from './verify';
 import { problemSamples } from './verify';
+
+/** Per-event figures: every distinct event the emitter sent, accounted for (lib/verify.ts). */
+export type EventFigures = ReturnType<typeof eventFigures>;
 
 /** One scenario's figures, as written to reliability/results/latest.json. */
 export interface ScenarioResult {
@@ -19,6 +22,8 @@ export interface ScenarioResult {
    * Postgres and Temporal were down longer than its window): never received, so not in `expected`.
    */
   gaveUp?: number;
+  /** Call scenarios: every event the emitter sent, judged on its own. */
+  events?: EventFigures;
   passed: boolean;
   /** Every check that failed, in words. */
   failures: string[];
@@ -40,5 +45,12 @@ export function comparisonFailures(c: Comparison): string[] {
   if (c.duplicated) out.push(`${c.duplicated} conversation(s) stored more than once`);
   if (c.wrong) out.push(`${c.wrong} conversation(s) stored with a wrong field`);
   if (out.length) out.push(...problemSamples(c).map((s) => `  e.g. ${s}`));
+  const e = c.events;
+  const eventProblems: string[] = [];
+  if (e.lost) eventProblems.push(`${e.lost} event(s) lost (${JSON.stringify(e.lostBy)})`);
+  if (e.duplicated) eventProblems.push(`${e.duplicated} event(s) applied more than once`);
+  if (e.wrong) eventProblems.push(`${e.wrong} event(s) stored with a wrong field (${JSON.stringify(e.wrongByField)})`);
+  if (e.sent === 0 && c.expected > 0) eventProblems.push('no event to account for: the emitter sent nothing?');
+  if (eventProblems.length) out.push(...eventProblems, ...e.samples.map((s) => `  e.g. ${s}`));
   return out;
 }

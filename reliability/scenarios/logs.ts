@@ -7,8 +7,8 @@ import type { Scenario } from '../lib/result';
 /**
  * Scenario 8: the ingress and worker processes logged at info level into .data/reliability/logs for
  * the whole run; none of it may hold a secret (webhook secret, API and admin tokens, Dialpad API
- * key, a database URL with its password), a signed webhook body, a transcript sentence of the
- * emitted calls, or a full phone number of the emitted calls.
+ * key, a database URL with its password), a signed webhook body, a transcript or voicemail sentence,
+ * an Ai recap sentence, a contact's full name, or a full phone number of the emitted calls.
  */
 
 export const logsScenario: Scenario = {
@@ -26,7 +26,8 @@ export const logsScenario: Scenario = {
         'the database password in a URL': `:${passwordOf(env.secrets.databaseUrl)}@`,
       },
       phoneNumbers: emitted.phoneNumbers,
-      sentences: emitted.transcriptLines,
+      sentences: new Set([...emitted.transcriptLines, ...emitted.aiTexts]),
+      names: emitted.contactNames,
     });
     const files = productLogFiles(env.logsDir);
     for (const f of files) await scanner.scanFile(join(env.logsDir, f), f);
@@ -65,6 +66,8 @@ export const logsScenario: Scenario = {
           secrets: 6,
           phoneNumbers: emitted.phoneNumbers.size,
           transcriptSentences: emitted.transcriptLines.size,
+          aiTexts: emitted.aiTexts.size,
+          contactNames: emitted.contactNames.size,
         },
         findings: scanner.findings.length,
       },

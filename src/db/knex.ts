@@ -12,8 +12,10 @@ export function createKnex(databaseUrl: string, pool: { min?: number; max?: numb
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
     acquireConnectionTimeout: 10_000,
     migrations: { migrationSource, tableName: 'knex_migrations' },
-    // Otherwise knex writes every query's values into its error message, and those messages reach
-    // logs, dead letters and Temporal's failure records: for a delivery that is the whole event.
+    // Never let knex write a query's values into its error messages (they reach logs, dead letters
+    // and Temporal's failure records; for a delivery that is the whole event). knex 3.3 with pg
+    // reports placeholders either way; this keeps it so. pg's own error fields (`detail`) do carry
+    // values: src/db/errors.ts's loggableError and dbErrorSummary are what is logged.
     compileSqlOnError: false,
     // knex's own logger prints with console.log; its errors reach callers as exceptions anyway.
     log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },

@@ -42,7 +42,17 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
     persistent: true,
     createPostgresUser: isRoot,
     // Listen on loopback only; a tight checkpoint keeps restarts fast in the chaos tests.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
+    // terse: Postgres's own log leaves out DETAIL lines, which quote a refused row's values.
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'fsync=on',
+      '-c',
+      'log_error_verbosity=terse',
+    ],
     onLog: (m) => log(m.trimEnd()),
     onError: (m) => log(String(m).trimEnd()),
   });
