@@ -155,12 +155,14 @@ describe('conversations through the real ingress, Temporal and Postgres', () => 
     const state = await handle.query(callStateQuery);
     expect(state.conversationStatus).toBe('answered');
 
-    // `RECORD_HISTORIES=1 npx jest test/workflows/conversation` refreshes the committed history
-    // (only when a workflow change is deliberately incompatible and running workflows are drained).
-    if (process.env.RECORD_HISTORIES === '1') {
+    // `RECORD_HISTORY=<name> npx jest test/workflows/conversation -t "a recap before"` adds the late
+    // run's history as histories/<name>.json: record one whenever the workflow's shape changes, so
+    // runs in flight with that shape keep replaying (older files are kept).
+    const name = process.env.RECORD_HISTORY;
+    if (name) {
       mkdirSync(HISTORIES, { recursive: true });
       const history = await handle.fetchHistory();
-      writeFileSync(join(HISTORIES, 'recap-after-completion.json'), historyToJSON(history));
+      writeFileSync(join(HISTORIES, `${name}.json`), historyToJSON(history));
     }
   });
 

@@ -101,7 +101,7 @@ describe('call runs during a Postgres outage and with a poison event', () => {
     const answeredAt = Date.now();
     const answers = await Promise.all(ringing.map(post));
     expect(answers.map((a) => a.statusCode)).toEqual(ringing.map(() => 200));
-    expect(Date.now() - answeredAt).toBeLessThan(2_000);
+    expect(Date.now() - answeredAt).toBeLessThan(5_000); // Dialpad's timeout: nothing waited for Postgres
     // Their runs try, exhaust the budget, and wait on durable timers; none fails.
     await new Promise((r) => setTimeout(r, BUDGET_SECONDS * 10 * 1000));
     expect(await statusOf(answered)).toBe('RUNNING');
