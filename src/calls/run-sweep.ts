@@ -1,6 +1,7 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { CallRunSweepInput } from '../../workflows/callRunSweepWorkflow';
+import { ensureSweepScheduleOf } from '../temporal/sweep-schedules';
 
 /**
  * The safety net behind "a call run never loses events": a run that ended Failed, Terminated or
@@ -76,35 +77,15 @@ export async function sweepFailedCallRuns(
 
 export async function ensureCallRunSweepSchedule(client: Client, taskQueue: string): Promise<'created' | 'updated'> {
   const input: CallRunSweepInput = { sinceMinutes: CALL_RUN_SWEEP_WINDOW_MINUTES };
-  const action = {
-    type: 'startWorkflow' as const,
+  return ensureSweepScheduleOf(client, {
+    scheduleId: CALL_RUN_SWEEP_SCHEDULE_ID,
+    every: CALL_RUN_SWEEP_EVERY,
     workflowType: 'callRunSweepWorkflow',
     args: [input],
     taskQueue,
-    workflowId: CALL_RUN_SWEEP_SCHEDULE_ID,
     workflowExecutionTimeout: '10 minutes',
-  };
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '5m', pauseOnFailure: false } as const;
-  const note =
-    'Puts the deliveries of call runs that ended Failed, Terminated or TimedOut back in the relay queue, ' +
-    'so no event they held is lost. Pausing it leaves such events unapplied.';
-  try {
-    await client.schedule.create({
-      scheduleId: CALL_RUN_SWEEP_SCHEDULE_ID,
-      spec: { intervals: [{ every: CALL_RUN_SWEEP_EVERY }] },
-      action,
-      policies,
-      state: { note },
-    });
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(CALL_RUN_SWEEP_SCHEDULE_ID).update((previous) => ({
-    spec: previous.spec,
-    action,
-    policies,
-    state: { paused: previous.state.paused, note: previous.state.note ?? note },
-  }));
-  return 'updated';
+    note:
+      'Puts the deliveries of call runs that ended Failed, Terminated or TimedOut back in the relay queue, ' +
+      'so no event they held is lost. Pausing it leaves such events unapplied.',
+  });
 }

@@ -27,6 +27,20 @@ export interface PendingDelivery {
 /** Verified bodies refused with 400 kept for replay (only Dialpad can send them: no flood risk). */
 const REFUSED_KEPT = 10_000;
 
+/** A verified event to record as a delivery. */
+export interface DeliveryInput {
+  event: CallLegEvent;
+  officeId: string | null;
+  accountId: string | null;
+  verifiedWith: 'current' | 'previous' | 'unsigned';
+  /** The verified JSON text; absent when only the typed event is known. */
+  claimsText?: string | null;
+  leftOut?: LeftOutField[];
+  ignored?: boolean;
+  /** Set when the event is stored as a dead letter straight away. */
+  deadLetter?: { error: string; attempts: number };
+}
+
 export class DeliveryStore {
   constructor(private readonly db: Knex) {}
 
@@ -35,45 +49,14 @@ export class DeliveryStore {
    * An event whose state is not acted on is kept as `ignored` (nothing to route or signal). A
    * duplicate (same call, state and event time) is not stored twice.
    */
-  async record(input: {
-    event: CallLegEvent;
-    officeId: string | null;
-    accountId: string | null;
-    verifiedWith: 'current' | 'previous' | 'unsigned';
-    /** The verified JSON text; absent when only the typed event is known. */
-    claimsText?: string | null;
-    leftOut?: LeftOutField[];
-    ignored?: boolean;
-    /** Set when the event is stored as a dead letter straight away. */
-    deadLetter?: { error: string; attempts: number };
-  }): Promise<RecordedDelivery> {
+  async record(input: DeliveryInput): Promise<RecordedDelivery> {
     const e = input.event;
-    const row = (claims: Knex.Raw | null) => ({
-      dedupe_key: dedupeKey(e),
-      call_id: e.callId,
-      state: e.state,
-      event_timestamp: e.eventTimestamp,
-      office_id: input.officeId,
-      target_type: e.target?.type ?? null,
-      target_id: e.target?.id ?? null,
-      account_id: input.accountId,
-      routing_status: input.ignored ? 'ignored' : input.accountId ? 'routed' : 'unrouted',
-      ...(input.ignored ? { signal_status: 'not_needed' } : {}),
-      ...(input.deadLetter
-        ? {
-            signal_status: 'dead_letter',
-            apply_error: input.deadLetter.error.slice(0, 2000),
-            apply_attempts: input.deadLetter.attempts,
-            dead_lettered_at: this.db.fn.now(),
-          }
-        : {}),
-      verified_with: input.verifiedWith,
-      payload: JSON.stringify(e),
-      claims,
-      left_out: input.leftOut?.length ? JSON.stringify(input.leftOut) : null,
-    });
     const insert = (claims: Knex.Raw | null) =>
-      this.db('dialpad_webhook_deliveries').insert(row(claims)).onConflict('dedupe_key').ignore().returning('id');
+      this.db('dialpad_webhook_deliveries')
+        .insert(this.row(input, claims))
+        .onConflict('dedupe_key')
+        .ignore()
+        .returning('id');
     let inserted: { id: number }[];
     try {
       inserted = await insert(input.claimsText ? this.db.raw('?::jsonb', [input.claimsText]) : null);
@@ -90,28 +73,41 @@ export class DeliveryStore {
     return { id: String(existing?.id), duplicate: true };
   }
 
+  /** A delivery's row (claims given as the jsonb to write, or null). */
+  private row(input: DeliveryInput, claims: Knex.Raw | null) {
+    const e = input.event;
+    return {
+      dedupe_key: dedupeKey(e),
+      call_id: e.callId,
+      state: e.state,
+      event_timestamp: e.eventTimestamp,
+      office_id: input.officeId,
+      target_type: e.target?.type ?? null,
+      target_id: e.target?.id ?? null,
+      account_id: input.ignored ? null : input.accountId,
+      routing_status: input.ignored ? 'ignored' : input.accountId ? 'routed' : 'unrouted',
+      ...(input.ignored ? { signal_status: 'not_needed' } : {}),
+      ...(input.deadLetter
+        ? {
+            signal_status: 'dead_letter',
+            apply_error: input.deadLetter.error.slice(0, 2000),
+            apply_attempts: input.deadLetter.attempts,
+            dead_lettered_at: this.db.fn.now(),
+          }
+        : {}),
+      verified_with: input.verifiedWith,
+      payload: JSON.stringify(e),
+      claims,
+      left_out: input.leftOut?.length ? JSON.stringify(input.leftOut) : null,
+    };
+  }
+
   /** Records deliveries of states not acted on in one statement (one by one if a claim is refused). */
-  async recordIgnored(batch: Parameters<DeliveryStore['record']>[0][]): Promise<void> {
+  async recordIgnored(batch: DeliveryInput[]): Promise<void> {
     if (batch.length === 0) return;
-    const rows = batch.map((input) => {
-      const e = input.event;
-      return {
-        dedupe_key: dedupeKey(e),
-        call_id: e.callId,
-        state: e.state,
-        event_timestamp: e.eventTimestamp,
-        office_id: input.officeId,
-        target_type: e.target?.type ?? null,
-        target_id: e.target?.id ?? null,
-        account_id: null,
-        routing_status: 'ignored',
-        signal_status: 'not_needed',
-        verified_with: input.verifiedWith,
-        payload: JSON.stringify(e),
-        claims: input.claimsText ? this.db.raw('?::jsonb', [input.claimsText]) : null,
-        left_out: input.leftOut?.length ? JSON.stringify(input.leftOut) : null,
-      };
-    });
+    const rows = batch.map((input) =>
+      this.row({ ...input, ignored: true }, input.claimsText ? this.db.raw('?::jsonb', [input.claimsText]) : null),
+    );
     try {
       await this.db('dialpad_webhook_deliveries').insert(rows).onConflict('dedupe_key').ignore();
     } catch (err) {
@@ -308,7 +304,7 @@ export function signalFromDelivery(d: PendingDelivery): CallEventSignal {
  */
 export class IgnoredDeliveries {
   static readonly MAX_WAITING = 20_000;
-  private waiting: Parameters<DeliveryStore['record']>[0][] = [];
+  private waiting: DeliveryInput[] = [];
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
   private failures = 0;
@@ -319,7 +315,7 @@ export class IgnoredDeliveries {
     private readonly opts: { delayMs: number; maxBatch: number } = { delayMs: 20, maxBatch: 500 },
   ) {}
 
-  add(input: Parameters<DeliveryStore['record']>[0]): void {
+  add(input: DeliveryInput): void {
     this.waiting.push({ ...input, ignored: true });
     if (this.waiting.length > IgnoredDeliveries.MAX_WAITING) {
       const over = this.waiting.length - IgnoredDeliveries.MAX_WAITING;

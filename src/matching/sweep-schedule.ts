@@ -1,4 +1,5 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { ensureSweepScheduleOf } from '../temporal/sweep-schedules';
 import type { RetroMatchSweepInput } from '../../workflows/matchingWorkflows';
 
 /**
@@ -16,36 +17,15 @@ export const RETRO_MATCH_SWEEP_WINDOW_MINUTES = 60;
 
 export async function ensureRetroMatchSweepSchedule(client: Client, taskQueue: string): Promise<'created' | 'updated'> {
   const input: RetroMatchSweepInput = { sinceMinutes: RETRO_MATCH_SWEEP_WINDOW_MINUTES };
-  const action = {
-    type: 'startWorkflow' as const,
+  return ensureSweepScheduleOf(client, {
+    scheduleId: RETRO_MATCH_SWEEP_SCHEDULE_ID,
+    every: RETRO_MATCH_SWEEP_EVERY,
     workflowType: 'retroMatchSweepWorkflow',
     args: [input],
     taskQueue,
-    workflowId: RETRO_MATCH_SWEEP_SCHEDULE_ID,
     workflowExecutionTimeout: '30 minutes',
-  };
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '5m', pauseOnFailure: false } as const;
-  const note =
-    'Links stand-alone calls from phone numbers added or changed in the last hour, for every account. ' +
-    'Pausing it leaves only the retro-matching the API triggers on record edits.';
-  try {
-    await client.schedule.create({
-      scheduleId: RETRO_MATCH_SWEEP_SCHEDULE_ID,
-      spec: { intervals: [{ every: RETRO_MATCH_SWEEP_EVERY }] },
-      action,
-      policies,
-      state: { note },
-    });
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  // Keep an operator's pause and interval; bring the action (task queue, input) up to date.
-  await client.schedule.getHandle(RETRO_MATCH_SWEEP_SCHEDULE_ID).update((previous) => ({
-    spec: previous.spec,
-    action,
-    policies,
-    state: { paused: previous.state.paused, note: previous.state.note ?? note },
-  }));
-  return 'updated';
+    note:
+      'Links stand-alone calls from phone numbers added or changed in the last hour, for every account. ' +
+      'Pausing it leaves only the retro-matching the API triggers on record edits.',
+  });
 }
