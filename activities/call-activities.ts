@@ -2,8 +2,13 @@ import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { CallRepository } from '../src/calls/repository';
 import { sweepFailedCallRuns, type CallRunSweepResult } from '../src/calls/run-sweep';
-import { FINAL_STATES, type CallEventSignal, type CallEventWithPayload } from '../src/domain/call-event';
-import { DeliveryStore } from '../src/ingress/deliveries';
+import {
+  FINAL_STATES,
+  type CallEventSignal,
+  type CallEventWithPayload,
+  type CallLegEvent,
+} from '../src/domain/call-event';
+import { DeliveryStore, type DeliveryInput } from '../src/ingress/deliveries';
 import { routeEvent } from '../src/ingress/routing';
 import { matchCallToRecord } from '../src/matching';
 import { conversationOfLeg } from './ai-activities';
@@ -51,14 +56,7 @@ export function createCallActivities(deps: { db: Knex }) {
         if (input.event && !input.accountId) {
           const event = input.event;
           const route = await routeEvent(deps.db, event);
-          const stored = await deliveries.record({
-            event,
-            officeId: route.officeId,
-            accountId: route.accountId,
-            verifiedWith: input.verifiedWith ?? 'current',
-            claimsText: input.unrecorded?.claimsText ?? null,
-            leftOut: input.unrecorded?.leftOut ?? [],
-          });
+          const stored = await deliveries.record(unrecordedDelivery(input, event, route));
           if (!route.accountId) return { unrouted: true };
           if (!stored.duplicate) await deliveries.markSignalled([stored.id]);
           sig = { ...input, event, accountId: route.accountId, officeId: route.officeId, deliveryId: stored.id };
@@ -110,18 +108,28 @@ export function createCallActivities(deps: { db: Knex }) {
         const event = sig.event!;
         let route = { accountId: sig.accountId, officeId: sig.officeId };
         if (!sig.accountId) route = await routeEvent(deps.db, event).catch(() => route);
-        const deliveryId = await deliveries.deadLetterUnrecorded({
-          event,
-          accountId: route.accountId,
-          officeId: route.officeId,
-          verifiedWith: sig.verifiedWith ?? 'current',
-          claimsText: sig.unrecorded?.claimsText ?? null,
-          leftOut: sig.unrecorded?.leftOut ?? [],
+        const deliveryId = await deliveries.deadLetterUnrecorded(unrecordedDelivery(sig, event, route), {
           error: input.error,
           attempts: input.attempts,
         });
         return { deliveryId };
       });
     },
+  };
+}
+
+/** The delivery row for an event that travelled whole because the ingress could not record it. */
+function unrecordedDelivery(
+  sig: CallEventSignal,
+  event: CallLegEvent,
+  route: { accountId: string | null; officeId: string | null },
+): DeliveryInput {
+  return {
+    event,
+    officeId: route.officeId,
+    accountId: route.accountId,
+    verifiedWith: sig.verifiedWith ?? 'current',
+    claimsText: sig.unrecorded?.claimsText ?? null,
+    leftOut: sig.unrecorded?.leftOut ?? [],
   };
 }

@@ -1,5 +1,7 @@
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { emitted } from './emit';
+import type { ReliabilityEnv } from './env';
 
 /**
  * Scans log files for what must never be logged: secrets (exact strings), signed webhook bodies,
@@ -24,6 +26,27 @@ export interface ScanInput {
   sentences: ReadonlySet<string>;
   /** People's full names ("Ann Lee"): found as consecutive whole words, case-insensitively. */
   names?: ReadonlySet<string>;
+}
+
+/**
+ * What nothing may hold in this run: its secrets, and every number, name and text the emitter
+ * has sent so far.
+ */
+export function scanInputOf(env: { secrets: ReliabilityEnv['secrets'] }): ScanInput {
+  const password = decodeURIComponent(new URL(env.secrets.databaseUrl).password);
+  return {
+    secrets: {
+      'the webhook secret': env.secrets.webhookSecret,
+      'the API token': env.secrets.apiToken,
+      'the admin token': env.secrets.adminToken,
+      'the Dialpad API key': env.secrets.apiKey,
+      'the database URL': env.secrets.databaseUrl,
+      'the database password in a URL': `:${password}@`,
+    },
+    phoneNumbers: emitted.phoneNumbers,
+    sentences: new Set([...emitted.transcriptLines, ...emitted.aiTexts]),
+    names: emitted.contactNames,
+  };
 }
 
 const PREFIX = 12;

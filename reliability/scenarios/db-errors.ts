@@ -6,8 +6,7 @@ import { replayDeliveries, type ReplayResult } from '../../src/ops/replay';
 import { normalizePendingPhoneNumbers } from '../../src/phone/pending';
 import { generateConversations, type Conversation } from '../../src/simulator';
 import type { ReliabilityEnv } from '../lib/env';
-import { emitted } from '../lib/emit';
-import { allLogFiles, LogScanner, type Finding } from '../lib/logscan';
+import { allLogFiles, LogScanner, scanInputOf, type Finding } from '../lib/logscan';
 import { comparisonFailures, type Scenario } from '../lib/result';
 import { scanTemporalFailures, type TemporalScan } from '../lib/temporal-scan';
 import { expectationsOf } from '../lib/verify';
@@ -296,20 +295,7 @@ export const dbErrorsScenario: Scenario = {
       failures.push(`replay took ${replay.deadLetters} dead letters of ${beforeReplay.deadLetters}`);
 
     // The scans: every value the emitter sent, everywhere an error message can end up.
-    const passwordOf = (url: string) => decodeURIComponent(new URL(url).password);
-    const input = {
-      secrets: {
-        'the webhook secret': env.secrets.webhookSecret,
-        'the API token': env.secrets.apiToken,
-        'the admin token': env.secrets.adminToken,
-        'the Dialpad API key': env.secrets.apiKey,
-        'the database URL': env.secrets.databaseUrl,
-        'the database password in a URL': `:${passwordOf(env.secrets.databaseUrl)}@`,
-      },
-      phoneNumbers: emitted.phoneNumbers,
-      sentences: new Set([...emitted.transcriptLines, ...emitted.aiTexts]),
-      names: emitted.contactNames,
-    };
+    const input = scanInputOf(env);
     const scanner = new LogScanner(input);
     const files = allLogFiles(env.logsDir).filter((f) => f !== 'postgres.log');
     for (const f of files) await scanner.scanFile(join(env.logsDir, f), f);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ReliabilityEnv } from '../lib/env';
 import { emitted } from '../lib/emit';
-import { LogScanner, productLogFiles, type Finding } from '../lib/logscan';
+import { LogScanner, productLogFiles, scanInputOf, type Finding } from '../lib/logscan';
 import type { Scenario } from '../lib/result';
 
 /**
@@ -15,20 +15,7 @@ export const logsScenario: Scenario = {
   name: 'logs',
   title: 'logs at info level hold no secret, token, signed body, transcript text or full phone number',
   run: async (env: ReliabilityEnv) => {
-    const passwordOf = (url: string) => decodeURIComponent(new URL(url).password);
-    const scanner = new LogScanner({
-      secrets: {
-        'the webhook secret': env.secrets.webhookSecret,
-        'the API token': env.secrets.apiToken,
-        'the admin token': env.secrets.adminToken,
-        'the Dialpad API key': env.secrets.apiKey,
-        'the database URL': env.secrets.databaseUrl,
-        'the database password in a URL': `:${passwordOf(env.secrets.databaseUrl)}@`,
-      },
-      phoneNumbers: emitted.phoneNumbers,
-      sentences: new Set([...emitted.transcriptLines, ...emitted.aiTexts]),
-      names: emitted.contactNames,
-    });
+    const scanner = new LogScanner(scanInputOf(env));
     const files = productLogFiles(env.logsDir);
     for (const f of files) await scanner.scanFile(join(env.logsDir, f), f);
     const failures: string[] = [];

@@ -181,28 +181,9 @@ export class DeliveryStore {
   }
 
   /** A dead letter for an event no row held yet (the ingress could not record it). Returns its id. */
-  async deadLetterUnrecorded(input: {
-    event: CallLegEvent;
-    accountId: string | null;
-    officeId: string | null;
-    verifiedWith: 'current' | 'previous' | 'unsigned';
-    claimsText: string | null;
-    leftOut?: LeftOutField[];
-    error: string;
-    attempts: number;
-  }): Promise<string> {
-    const recorded = await this.record({
-      event: input.event,
-      officeId: input.officeId,
-      accountId: input.accountId,
-      verifiedWith: input.verifiedWith,
-      claimsText: input.claimsText,
-      leftOut: input.leftOut ?? [],
-      deadLetter: { error: input.error, attempts: input.attempts },
-    });
-    if (recorded.duplicate) {
-      await this.deadLetter({ deliveryId: recorded.id, error: input.error, attempts: input.attempts });
-    }
+  async deadLetterUnrecorded(input: DeliveryInput, failure: { error: string; attempts: number }): Promise<string> {
+    const recorded = await this.record({ ...input, deadLetter: failure });
+    if (recorded.duplicate) await this.deadLetter({ deliveryId: recorded.id, ...failure });
     return recorded.id;
   }
 
