@@ -1,4 +1,7 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readTemporalSecurity, type TemporalSecurity } from './temporal/security';
 
 /**
  * The one configuration module every process uses. Variables are validated at start; a bad or
@@ -104,6 +107,12 @@ const schema = z.object({
       .regex(/^[A-Za-z0-9._-]+$/, 'expected a task queue name (letters, digits, . _ -)')
       .default('navigator-dialpad'),
   ),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  TEMPORAL_TLS_CA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  DATABASE_CA: optionalString,
   DIALPAD_API_KEY: optionalString,
   DIALPAD_API_BASE_URL: httpUrl('https://dialpad.com'),
   DIALPAD_WEBHOOK_SECRET: optionalString,
@@ -175,7 +184,15 @@ export interface Config {
   warnings: string[];
   mode: ConfigMode;
   databaseUrl: string | undefined;
-  temporal: { address: string | undefined; namespace: string; taskQueue: string };
+  /** A PEM CA (read from DATABASE_CA) that Postgres's server certificate must chain to. */
+  databaseCa: Buffer | undefined;
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    /** TLS / API key for the Temporal frontend (TEMPORAL_API_KEY, TEMPORAL_TLS_*). */
+    security: TemporalSecurity;
+  };
   dialpad: {
     apiKey: string | undefined;
     apiBaseUrl: string;
@@ -240,6 +257,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     if (!v.API_TOKEN) problems.push('API_TOKEN: required in production (at least 16 characters)');
     if (!v.ADMIN_TOKEN) problems.push('ADMIN_TOKEN: required in production (at least 16 characters)');
   }
+  const security = readTemporalSecurity(v, problems);
+  if ((security.tls || security.apiKey) && !v.TEMPORAL_ADDRESS)
+    problems.push('TEMPORAL_ADDRESS: required with TEMPORAL_API_KEY or TEMPORAL_TLS_* (the secured frontend to reach)');
+  const databaseCa = readDatabaseCa(v, problems);
   if (v.METRICS_PORT !== undefined && v.METRICS_PORT === v.PORT && (v.METRICS_HOST ?? v.HOST) === v.HOST)
     problems.push('METRICS_PORT: must differ from PORT (the point is to keep /metrics off the public port)');
   if (v.API_TOKEN && v.ADMIN_TOKEN && v.API_TOKEN === v.ADMIN_TOKEN)
@@ -261,7 +282,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     mode,
     warnings: production ? [] : unsafe,
     databaseUrl: v.DATABASE_URL,
-    temporal: { address: v.TEMPORAL_ADDRESS, namespace: v.TEMPORAL_NAMESPACE, taskQueue: v.TEMPORAL_TASK_QUEUE },
+    databaseCa,
+    temporal: {
+      address: v.TEMPORAL_ADDRESS,
+      namespace: v.TEMPORAL_NAMESPACE,
+      taskQueue: v.TEMPORAL_TASK_QUEUE,
+      security,
+    },
     dialpad: {
       apiKey: v.DIALPAD_API_KEY,
       apiBaseUrl: v.DIALPAD_API_BASE_URL.replace(/\/+$/, ''),
@@ -288,6 +315,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
       simulatedCallsPerMinute: v.DEV_SIMULATED_CALLS_PER_MINUTE,
     },
   };
+}
+
+/** DATABASE_CA: a path or the PEM text of the CA that signed Postgres's certificate. */
+function readDatabaseCa(v: Parsed, problems: string[]): Buffer | undefined {
+  if (!v.DATABASE_CA) return undefined;
+  if (!v.DATABASE_URL) {
+    problems.push('DATABASE_CA: only meaningful together with DATABASE_URL');
+    return undefined;
+  }
+  let text: Buffer;
+  if (v.DATABASE_CA.includes('-----BEGIN')) text = Buffer.from(v.DATABASE_CA.replace(/\\n/g, '\n'));
+  else {
+    try {
+      text = readFileSync(v.DATABASE_CA);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push(
+        `DATABASE_CA: cannot read ${v.DATABASE_CA} (${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')})`,
+      );
+      return undefined;
+    }
+  }
+  try {
+    new X509Certificate(text);
+  } catch {
+    problems.push('DATABASE_CA: not a PEM certificate (-----BEGIN CERTIFICATE-----)');
+    return undefined;
+  }
+  const mode = new URL(v.DATABASE_URL).searchParams.get('sslmode');
+  if (mode === 'disable') problems.push('DATABASE_CA: DATABASE_URL has sslmode=disable, so the CA would never be used');
+  return text;
 }
 
 /** Secrets and tokens shorter than this are guessable; in production they are refused. */

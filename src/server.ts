@@ -5,12 +5,19 @@ import { createKnex } from './db/knex';
 import { loggerOptions } from './logger';
 import { startMetricsServer } from './metrics-server';
 import { createMetrics } from './plugins/metrics';
-import { createTemporalClient } from './temporal/connection';
+import { checkTemporalSecurity, createTemporalClient, TemporalConfigError } from './temporal/connection';
 
 /** The ingress process: the app, listening, with graceful close on SIGINT/SIGTERM. */
 export async function startIngress(config: Config): Promise<FastifyInstance> {
-  const db = createKnex(config.databaseUrl!);
-  const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+  const db = createKnex(config.databaseUrl!, { ca: config.databaseCa });
+  const temporal = createTemporalClient(config.temporal);
+  try {
+    await checkTemporalSecurity(temporal, config.temporal);
+  } catch (err) {
+    await temporal.close();
+    await db.destroy();
+    throw err;
+  }
   const metrics = createMetrics();
   const app = await buildApp({ config, db, temporal, metrics, logger: loggerOptions(config.logLevel, 'ingress') });
   const metricsServer =
@@ -24,6 +31,16 @@ export async function startIngress(config: Config): Promise<FastifyInstance> {
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   return app;
+}
+
+/** A start that cannot succeed: configuration problems exit 78 (EX_CONFIG) naming the variable. */
+export function exitOnStartFailure(processName: string, err: unknown): never {
+  if (err instanceof TemporalConfigError) {
+    process.stderr.write(`Invalid configuration:\n  - ${err.message}\n`);
+    process.exit(78);
+  }
+  process.stderr.write(`${processName} failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
 }
 
 export function closeOnSignals(close: () => Promise<void>, boundMs = 25_000): void {
@@ -45,8 +62,5 @@ if (require.main === module) {
   const config = loadConfigOrExit('production');
   startIngress(config)
     .then((app) => closeOnSignals(() => app.close()))
-    .catch((err: unknown) => {
-      process.stderr.write(`ingress failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    });
+    .catch((err: unknown) => exitOnStartFailure('ingress', err));
 }

@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from './config';
-import { closeOnSignals, startIngress } from './server';
+import { closeOnSignals, exitOnStartFailure, startIngress } from './server';
 import { runWorkerProcess } from './worker';
 
 /** `npm start`: ingress and worker in one process against configured services. */
@@ -14,7 +14,4 @@ async function main(): Promise<void> {
   await worker;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main().catch((err: unknown) => exitOnStartFailure('navigator-dialpad', err));

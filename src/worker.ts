@@ -1,4 +1,9 @@
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  type NativeConnection,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import { loadConfigOrExit, type Config } from './config';
@@ -8,7 +13,8 @@ import { PostgresRateLimiter } from './dialpad/pg-rate-limiter';
 import { createLogger, type Logger } from './logger';
 import { CALL_RUN_SWEEP_SCHEDULE_ID, ensureCallRunSweepSchedule } from './calls/run-sweep';
 import { ensureRetroMatchSweepSchedule, RETRO_MATCH_SWEEP_SCHEDULE_ID } from './matching/sweep-schedule';
-import { createTemporalClient } from './temporal/connection';
+import { createTemporalClient, TemporalConfigError } from './temporal/connection';
+import { connectWorkerToTemporal } from './temporal/native-connection';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -82,8 +88,11 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
 /** `npm run start:worker`: the worker against configured services. */
 export async function runWorkerProcess(config: Config): Promise<void> {
   const log = createLogger(config.logLevel, 'worker');
-  const db = createKnex(config.databaseUrl!);
-  const connection = await NativeConnection.connect({ address: config.temporal.address! });
+  const db = createKnex(config.databaseUrl!, { ca: config.databaseCa });
+  const connection = await connectWorkerToTemporal(config.temporal).catch(async (err: unknown) => {
+    await db.destroy();
+    throw err;
+  });
   const dialpad = createDialpadClient(config, db, log);
   const worker = await createWorker({ config, db, log, connection, dialpad });
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
@@ -109,7 +118,7 @@ export async function runWorkerProcess(config: Config): Promise<void> {
  * start tries again, and the API's retro-matching does not depend on it.
  */
 export async function ensureSweepSchedule(config: Config, log: Logger): Promise<void> {
-  const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+  const temporal = createTemporalClient(config.temporal);
   try {
     const outcome = await ensureRetroMatchSweepSchedule(temporal.client, config.temporal.taskQueue);
     log.info({ scheduleId: RETRO_MATCH_SWEEP_SCHEDULE_ID, outcome }, 'retro-match sweep schedule ensured');
@@ -124,6 +133,10 @@ export async function ensureSweepSchedule(config: Config, log: Logger): Promise<
 
 if (require.main === module) {
   runWorkerProcess(loadConfigOrExit('production')).catch((err: unknown) => {
+    if (err instanceof TemporalConfigError) {
+      process.stderr.write(`Invalid configuration:\n  - ${err.message}\n`);
+      process.exit(78);
+    }
     process.stderr.write(`worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   });

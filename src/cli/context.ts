@@ -65,13 +65,13 @@ export class CliContext {
 
   db(): Knex {
     this.tell('database');
-    this.knex ??= createKnex(this.config.databaseUrl!, { max: 4 });
+    this.knex ??= createKnex(this.config.databaseUrl!, { max: 4, ca: this.config.databaseCa });
     return this.knex;
   }
 
   temporal(): TemporalHandles {
     this.tell('temporal');
-    this.temporalHandles ??= createTemporalClient(this.config.temporal.address!, this.config.temporal.namespace);
+    this.temporalHandles ??= createTemporalClient(this.config.temporal);
     return this.temporalHandles;
   }
 

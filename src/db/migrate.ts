@@ -8,7 +8,7 @@ async function main(): Promise<void> {
     process.stderr.write('DATABASE_URL: required for migrations (postgres://user:password@host:5432/db)\n');
     process.exit(78);
   }
-  const db = createKnex(config.databaseUrl, { max: 1 });
+  const db = createKnex(config.databaseUrl, { max: 1, ca: config.databaseCa });
   try {
     const command = process.argv[2] ?? 'latest';
     if (command === 'latest') {

@@ -7,6 +7,8 @@ export interface LocalPostgresOptions {
   dataDir: string;
   port: number;
   log?: (msg: string) => void;
+  /** Extra server settings (`name=value`), e.g. ssl=on with ssl_cert_file / ssl_key_file. */
+  settings?: string[];
 }
 
 export interface LocalPostgres {
@@ -52,6 +54,7 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
       'fsync=on',
       '-c',
       'log_error_verbosity=terse',
+      ...(opts.settings ?? []).flatMap((s) => ['-c', s]),
     ],
     onLog: (m) => log(m.trimEnd()),
     onError: (m) => log(String(m).trimEnd()),

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
+import { connectWorkerToTemporal } from '../temporal/native-connection';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import { buildApp } from '../app';
@@ -125,7 +126,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     if (applied.length) log.info({ applied }, 'migrations applied');
     if (simulator) await linkDemoAccounts(db, simulator);
 
-    const connection = await NativeConnection.connect({ address: temporalAddress });
+    const connection = await connectWorkerToTemporal(config.temporal);
     stops.push(() => connection.close());
     const workerLog = createLogger(config.logLevel, 'worker');
     const worker = await createWorker({
@@ -142,7 +143,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       await workerRun;
     });
 
-    const temporalClient = createTemporalClient(temporalAddress, config.temporal.namespace);
+    const temporalClient = createTemporalClient(config.temporal);
     stops.push(() => temporalClient.close());
     // Every linked account gets its directory and contact sync schedules (the demo accounts were
     // linked by a direct insert, and an account linked while Temporal was down may lack them).

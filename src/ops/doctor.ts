@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { cloudInstructions, searchAttributeState, type SearchAttributeState } from '../temporal/search-attribute-setup';
 import type { Knex } from 'knex';
 import { collect, type DialpadClient } from '../dialpad/client';
 import type { DialpadCallSubscription, DialpadWebhook } from '../dialpad/types';
@@ -81,6 +82,7 @@ export async function runDoctor(deps: DoctorDeps, opts: { accountId?: string } =
   const dialpadState = await loadDialpad(deps);
   const system: DoctorCheck[] = [
     await temporalCheck(deps),
+    await searchAttributesCheck(deps),
     dialpadCheck(deps, dialpadState),
     webhookCheck(deps, dialpadState),
     webhookSecretCheck(deps, dialpadState),
@@ -179,6 +181,32 @@ async function temporalCheck(deps: DoctorDeps): Promise<DoctorCheck> {
       'check TEMPORAL_ADDRESS and that the cluster is up; the ingress keeps recording events meanwhile and its relay sends them later',
     );
   }
+}
+
+async function searchAttributesCheck(deps: DoctorDeps): Promise<DoctorCheck> {
+  const id = 'temporal_search_attributes';
+  const title = 'Temporal search attributes';
+  if (!deps.temporal) return warn(id, title, 'not checked: no Temporal connection here');
+  const { client, namespace } = deps.temporal;
+  let state: SearchAttributeState;
+  try {
+    state = await searchAttributeState(client, namespace);
+  } catch (err) {
+    return warn(id, title, `could not be listed: ${message(err)}`);
+  }
+  if (state.missing.length === 0 && state.wrongType.length === 0) {
+    return pass(id, title, `${state.present.join(', ')} registered on ${namespace}`);
+  }
+  const problems = [
+    state.missing.length ? `missing on ${namespace}: ${state.missing.join(', ')}` : '',
+    state.wrongType.length ? `not of type Keyword: ${state.wrongType.join(', ')}` : '',
+  ].filter(Boolean);
+  return fail(
+    id,
+    title,
+    `${problems.join('; ')}: Temporal refuses to start call runs that set them, so calls wait in Postgres`,
+    `${CLI} temporal setup where this connection may (a self-hosted cluster). ${cloudInstructions(namespace, state.missing)}`,
+  );
 }
 
 interface DialpadState {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import Long from 'long';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli';
@@ -117,6 +118,7 @@ describe('the CLI', () => {
         'schedules pause',
         'schedules unpause',
         'schedules trigger',
+        'temporal setup',
       ]),
     );
   });
@@ -223,6 +225,39 @@ describe('the CLI', () => {
     });
     const both = await cli('replay', '--call', '1', '--from', from);
     expect(both).toMatchObject({ code: 1, stderr: expect.stringContaining('give --call <id>, or --from and --to') });
+  });
+
+  it('temporal setup registers the search attributes on a namespace that lacks them; the doctor sees the difference', async () => {
+    const namespace = `cli-setup-${Date.now().toString(36)}`;
+    await s.temporal.client.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) },
+    });
+    const nsEnv = { ...env, TEMPORAL_NAMESPACE: namespace };
+    // A new namespace is served once the frontend's namespace cache has it.
+    let before: CliResult;
+    const until = Date.now() + 30_000;
+    do {
+      before = await runCli(['doctor', '--json'], nsEnv);
+    } while (!before.stdout.includes('temporal_search_attributes') && Date.now() < until);
+    const sa = (r: CliResult) =>
+      (JSON.parse(r.stdout) as DoctorReport).system.find((c) => c.id === 'temporal_search_attributes')!;
+    expect(sa(before)).toMatchObject({ status: 'fail', detail: expect.stringContaining('missing on') });
+    expect(sa(before).hint).toContain('temporal setup');
+
+    const setup = await runCli(['temporal', 'setup'], nsEnv);
+    expect({ code: setup.code, stderr: setup.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(setup.stdout).toContain(
+      `added to ${namespace}: DialpadCallId, DialpadOfficeId, NavigatorAccountId, CallState`,
+    );
+    const again = await runCli(['temporal', 'setup', '--json'], nsEnv);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      added: [],
+      missing: [],
+      present: expect.arrayContaining(['CallState']),
+    });
+    expect(sa(await runCli(['doctor', '--json'], nsEnv))).toMatchObject({ status: 'pass' });
   });
 
   it('a bad configuration names the variable and exits 78', async () => {

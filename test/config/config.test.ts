@@ -19,7 +19,12 @@ describe('configuration', () => {
     const c = loadConfig({}, 'dev');
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8787 });
     expect(c.databaseUrl).toBeUndefined();
-    expect(c.temporal).toEqual({ address: undefined, namespace: 'default', taskQueue: 'navigator-dialpad' });
+    expect(c.temporal).toEqual({
+      address: undefined,
+      namespace: 'default',
+      taskQueue: 'navigator-dialpad',
+      security: { sources: {} },
+    });
     expect(c.dialpad.apiBaseUrl).toBe('https://dialpad.com');
     expect(c.logLevel).toBe('info');
   });

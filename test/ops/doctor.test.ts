@@ -113,6 +113,7 @@ describe('doctor', () => {
     ]);
     expect(r.system.map((c) => c.id)).toEqual([
       'temporal',
+      'temporal_search_attributes',
       'dialpad_api',
       'webhook',
       'webhook_secret',

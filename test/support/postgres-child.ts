@@ -5,9 +5,9 @@ import { createInterface } from 'node:readline';
 import { startLocalPostgres } from '../../src/dev/postgres';
 
 async function main(): Promise<void> {
-  const [dataDir, port] = process.argv.slice(2);
-  if (!dataDir || !port) throw new Error('usage: postgres-child <dataDir> <port>');
-  const pg = await startLocalPostgres({ dataDir, port: Number(port) });
+  const [dataDir, port, ...settings] = process.argv.slice(2);
+  if (!dataDir || !port) throw new Error('usage: postgres-child <dataDir> <port> [name=value ...]');
+  const pg = await startLocalPostgres({ dataDir, port: Number(port), settings });
   process.stdout.write(`ready ${pg.url}\n`);
   let queue = Promise.resolve();
   for await (const line of createInterface({ input: process.stdin })) {

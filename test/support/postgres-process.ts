@@ -12,11 +12,16 @@ export interface StoppablePostgres {
   close(): Promise<void>;
 }
 
-export async function startStoppablePostgres(dataDir: string, port: number): Promise<StoppablePostgres> {
+export async function startStoppablePostgres(
+  dataDir: string,
+  port: number,
+  /** Extra server settings (`name=value`). */
+  settings: string[] = [],
+): Promise<StoppablePostgres> {
   const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
   const child: ChildProcessWithoutNullStreams = spawn(
     tsx,
-    [join(__dirname, 'postgres-child.ts'), dataDir, String(port)],
+    [join(__dirname, 'postgres-child.ts'), dataDir, String(port), ...settings],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
     },

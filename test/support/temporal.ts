@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
 import type { DialpadClient } from '../../src/dialpad/client';
+import { connectWorkerToTemporal } from '../../src/temporal/native-connection';
 import { bundleWorkflows, createWorker, type WorkerDeps } from '../../src/worker';
 import { readRunInfo } from './run-info';
 
@@ -72,7 +73,7 @@ export async function startTestWorker(
   wrapActivities?: WorkerDeps['wrapActivities'],
 ): Promise<RunningWorker> {
   silenceTemporalRuntime();
-  const connection = await NativeConnection.connect({ address: config.temporal.address! });
+  const connection = await connectWorkerToTemporal(config.temporal);
   const worker = await createWorker({
     config,
     db,
