@@ -8,13 +8,22 @@ import { PostgresRateLimiter } from './dialpad/pg-rate-limiter';
 import { createLogger, type Logger } from './logger';
 import { CALL_RUN_SWEEP_SCHEDULE_ID, ensureCallRunSweepSchedule } from './calls/run-sweep';
 import { ensureRetroMatchSweepSchedule, RETRO_MATCH_SWEEP_SCHEDULE_ID } from './matching/sweep-schedule';
+import { tracingFromConfig, WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from './telemetry/tracing';
 import { createTemporalClient } from './temporal/connection';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
-/** Bundles the workflow code once; tests and the dev runner reuse the bundle across workers. */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentBundlerLogger });
+/**
+ * Bundles the workflow code once; tests and the dev runner reuse the bundle across workers. A
+ * worker with tracing needs a bundle made with `tracing`: the workflow interceptors that make the
+ * workflow's spans are compiled into it.
+ */
+export function bundleWorkflows(opts: { tracing?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: silentBundlerLogger,
+    ...(opts.tracing ? { workflowInterceptorModules: [WORKFLOW_TRACING_INTERCEPTORS] } : {}),
+  });
 }
 
 const noop = () => undefined;
@@ -33,6 +42,11 @@ export interface WorkerDeps {
   maxCachedWorkflows?: number;
   /** Wraps the activities (tests hold one open to stretch a window); the product passes none. */
   wrapActivities?: (activities: Activities) => Activities;
+  /**
+   * With tracing on: activity and workflow interceptors and the workflow span sink. A given
+   * `workflowBundle` must then come from `bundleWorkflows({ tracing: true })`.
+   */
+  tracing?: Tracing;
 }
 
 type Activities = ReturnType<typeof createActivities>;
@@ -76,16 +90,18 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     ),
     shutdownGraceTime: '20 seconds',
     maxCachedWorkflows: deps.maxCachedWorkflows ?? WORKER_MAX_CACHED_WORKFLOWS,
+    ...deps.tracing?.workerOptions(),
   });
 }
 
 /** `npm run start:worker`: the worker against configured services. */
 export async function runWorkerProcess(config: Config): Promise<void> {
-  const log = createLogger(config.logLevel, 'worker');
+  const tracing = tracingFromConfig(config, 'navigator-dialpad-worker');
+  const log = createLogger(config.logLevel, 'worker', { traceIds: tracing !== undefined });
   const db = createKnex(config.databaseUrl!);
   const connection = await NativeConnection.connect({ address: config.temporal.address! });
   const dialpad = createDialpadClient(config, db, log);
-  const worker = await createWorker({ config, db, log, connection, dialpad });
+  const worker = await createWorker({ config, db, log, connection, dialpad, tracing });
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
   await ensureSweepSchedule(config, log);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -99,6 +115,7 @@ export async function runWorkerProcess(config: Config): Promise<void> {
   } finally {
     await connection.close();
     await db.destroy();
+    await tracing?.shutdown();
     log.info('worker stopped');
   }
 }

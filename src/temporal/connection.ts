@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 
 export interface TemporalHandles {
   client: Client;
@@ -14,9 +14,14 @@ export interface TemporalHandles {
  * call here is bounded and retried by our own relay, and the interceptor's retry timers outlive a
  * call we gave up on (and throw once the connection is closed).
  */
-export function createTemporalClient(address: string, namespace: string): TemporalHandles {
+export function createTemporalClient(
+  address: string,
+  namespace: string,
+  /** The client's interceptors (tracing's, when it is on: src/telemetry/tracing.ts). */
+  interceptors?: ClientInterceptors,
+): TemporalHandles {
   const connection = Connection.lazy({ address, connectTimeout: 2_000, interceptors: [] });
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, ...(interceptors ? { interceptors } : {}) });
   return {
     client,
     connection,
