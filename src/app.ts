@@ -3,6 +3,7 @@ import type { TemporalHandles } from './temporal/connection';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Knex } from 'knex';
 import type { Config } from './config';
+import type { Tracing } from './telemetry/tracing';
 import { createMetrics, type Metrics } from './plugins/metrics';
 import { DeliveryStore } from './ingress/deliveries';
 import { DeliveryRelay } from './ingress/relay';
@@ -27,6 +28,8 @@ export interface BuildAppOptions {
   temporal: TemporalHandles;
   metrics?: Metrics;
   logger?: FastifyServerOptions['logger'];
+  /** With tracing on: a span per request, continued by the signal, the workflow and its activities. */
+  tracing?: Tracing;
   /** The relay of recorded deliveries to Temporal; tests may drive it by hand. */
   relay?: { intervalMs?: number; disabled?: boolean };
 }
@@ -50,6 +53,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     genReqId: () => `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
   });
+  // First, so that every route and hook registered below runs inside the request's span.
+  if (opts.tracing) await app.register(opts.tracing.fastifyPlugin());
 
   const deps: AppDeps = {
     config: opts.config,

@@ -64,6 +64,15 @@ const optionalHttpUrl = z.preprocess(
     .optional(),
 );
 
+/** The OTLP/HTTP collector's base URL: traces go to <url>/v1/traces, as the OpenTelemetry spec says. */
+const otlpEndpoint = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine(isHttpUrl, 'expected the http(s) URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318')
+    .optional(),
+);
+
 const hostPort = z.preprocess(
   emptyToUndefined,
   z
@@ -171,6 +180,8 @@ const schema = z.object({
         .optional(),
     )
     .transform((v) => (v === undefined ? 4 : Number(v))),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+  OTEL_SERVICE_NAME: optionalString,
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_UI_PORT: port(8233),
   DEV_POSTGRES_PORT: port(54329),
@@ -216,6 +227,11 @@ export interface Config {
   callAiFetchAttempts: number;
   /** How long a call run's Postgres step retries before waiting on a durable timer (then again). */
   callDbRetryBudgetSeconds: number;
+  /**
+   * OpenTelemetry tracing (src/telemetry/): on when an OTLP endpoint is set, off (nothing installed)
+   * otherwise. `serviceName` overrides each process's default (navigator-dialpad-ingress / -worker).
+   */
+  tracing: { otlpEndpoint: string | undefined; serviceName: string | undefined };
   dev: {
     temporalCliPath: string | undefined;
     temporalUiPort: number;
@@ -307,6 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     callAiWaitSeconds: v.CALL_AI_WAIT_SECONDS,
     callAiFetchAttempts: v.CALL_AI_FETCH_ATTEMPTS,
     callDbRetryBudgetSeconds: v.CALL_DB_RETRY_BUDGET_SECONDS,
+    tracing: { otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME },
     dev: {
       temporalCliPath: v.TEMPORAL_CLI_PATH,
       temporalUiPort: v.TEMPORAL_UI_PORT,

@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { traceLogFields } from './telemetry/context';
 
 /**
  * Paths redacted from every log line. Secrets, tokens and personal data never reach the logs:
@@ -22,20 +23,26 @@ export const REDACT_PATHS = [
   '*.transcript',
 ];
 
-export function loggerOptions(level: string, name: string): LoggerOptions {
+export interface LogOptions {
+  /** With tracing on: `trace_id` and `span_id` of the active span on each line written inside one. */
+  traceIds?: boolean;
+}
+
+export function loggerOptions(level: string, name: string, opts: LogOptions = {}): LoggerOptions {
   const pretty = process.stdout.isTTY && !process.env.CI && process.env.NODE_ENV !== 'test';
   return {
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    ...(opts.traceIds ? { mixin: traceLogFields } : {}),
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l' } } }
       : {}),
   };
 }
 
-export function createLogger(level: string, name: string): Logger {
-  return pino(loggerOptions(level, name));
+export function createLogger(level: string, name: string, opts: LogOptions = {}): Logger {
+  return pino(loggerOptions(level, name, opts));
 }
 
 /** "+14155550142" → "+1415•••0142": enough to recognise, not enough to dial. */

@@ -5,12 +5,14 @@ import { createKnex } from './db/knex';
 import { loggerOptions } from './logger';
 import { startMetricsServer } from './metrics-server';
 import { createMetrics } from './plugins/metrics';
+import { tracingFromConfig } from './telemetry/tracing';
 import { checkTemporalSecurity, createTemporalClient, TemporalConfigError } from './temporal/connection';
 
 /** The ingress process: the app, listening, with graceful close on SIGINT/SIGTERM. */
 export async function startIngress(config: Config): Promise<FastifyInstance> {
+  const tracing = tracingFromConfig(config, 'navigator-dialpad-ingress');
   const db = createKnex(config.databaseUrl!, { ca: config.databaseCa });
-  const temporal = createTemporalClient(config.temporal);
+  const temporal = createTemporalClient(config.temporal, tracing?.clientInterceptors());
   try {
     await checkTemporalSecurity(temporal, config.temporal);
   } catch (err) {
@@ -19,7 +21,14 @@ export async function startIngress(config: Config): Promise<FastifyInstance> {
     throw err;
   }
   const metrics = createMetrics();
-  const app = await buildApp({ config, db, temporal, metrics, logger: loggerOptions(config.logLevel, 'ingress') });
+  const app = await buildApp({
+    config,
+    db,
+    temporal,
+    metrics,
+    tracing,
+    logger: loggerOptions(config.logLevel, 'ingress', { traceIds: tracing !== undefined }),
+  });
   const metricsServer =
     config.metrics.port === undefined
       ? undefined
@@ -28,6 +37,7 @@ export async function startIngress(config: Config): Promise<FastifyInstance> {
     await metricsServer?.close();
     await temporal.close();
     await db.destroy();
+    await tracing?.shutdown();
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   return app;

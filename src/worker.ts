@@ -15,12 +15,21 @@ import { CALL_RUN_SWEEP_SCHEDULE_ID, ensureCallRunSweepSchedule } from './calls/
 import { ensureRetroMatchSweepSchedule, RETRO_MATCH_SWEEP_SCHEDULE_ID } from './matching/sweep-schedule';
 import { createTemporalClient, TemporalConfigError } from './temporal/connection';
 import { connectWorkerToTemporal } from './temporal/native-connection';
+import { tracingFromConfig, WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from './telemetry/tracing';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
-/** Bundles the workflow code once; tests and the dev runner reuse the bundle across workers. */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentBundlerLogger });
+/**
+ * Bundles the workflow code once; tests and the dev runner reuse the bundle across workers. A
+ * worker with tracing needs a bundle made with `tracing`: the workflow interceptors that make the
+ * workflow's spans are compiled into it.
+ */
+export function bundleWorkflows(opts: { tracing?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: silentBundlerLogger,
+    ...(opts.tracing ? { workflowInterceptorModules: [WORKFLOW_TRACING_INTERCEPTORS] } : {}),
+  });
 }
 
 const noop = () => undefined;
@@ -39,6 +48,11 @@ export interface WorkerDeps {
   maxCachedWorkflows?: number;
   /** Wraps the activities (tests hold one open to stretch a window); the product passes none. */
   wrapActivities?: (activities: Activities) => Activities;
+  /**
+   * With tracing on: activity and workflow interceptors and the workflow span sink. A given
+   * `workflowBundle` must then come from `bundleWorkflows({ tracing: true })`.
+   */
+  tracing?: Tracing;
 }
 
 type Activities = ReturnType<typeof createActivities>;
@@ -82,19 +96,21 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     ),
     shutdownGraceTime: '20 seconds',
     maxCachedWorkflows: deps.maxCachedWorkflows ?? WORKER_MAX_CACHED_WORKFLOWS,
+    ...deps.tracing?.workerOptions(),
   });
 }
 
 /** `npm run start:worker`: the worker against configured services. */
 export async function runWorkerProcess(config: Config): Promise<void> {
-  const log = createLogger(config.logLevel, 'worker');
+  const tracing = tracingFromConfig(config, 'navigator-dialpad-worker');
+  const log = createLogger(config.logLevel, 'worker', { traceIds: tracing !== undefined });
   const db = createKnex(config.databaseUrl!, { ca: config.databaseCa });
   const connection = await connectWorkerToTemporal(config.temporal).catch(async (err: unknown) => {
     await db.destroy();
     throw err;
   });
   const dialpad = createDialpadClient(config, db, log);
-  const worker = await createWorker({ config, db, log, connection, dialpad });
+  const worker = await createWorker({ config, db, log, connection, dialpad, tracing });
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
   await ensureSweepSchedule(config, log);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -108,6 +124,7 @@ export async function runWorkerProcess(config: Config): Promise<void> {
   } finally {
     await connection.close();
     await db.destroy();
+    await tracing?.shutdown();
     log.info('worker stopped');
   }
 }

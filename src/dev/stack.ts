@@ -7,6 +7,7 @@ import { buildApp } from '../app';
 import type { Config } from '../config';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createLogger, loggerOptions, type Logger } from '../logger';
+import { tracingFromConfig } from '../telemetry/tracing';
 import { createTemporalClient } from '../temporal/connection';
 import { reconcileSyncSchedules } from '../sync/schedules';
 import { randomBytes } from 'node:crypto';
@@ -120,6 +121,11 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       dialpad: dialpadConfig,
     };
 
+    // With OTEL_EXPORTER_OTLP_ENDPOINT set, the ingress and the worker trace into one provider.
+    const tracing = tracingFromConfig(config, 'navigator-dialpad');
+    if (tracing) stops.push(() => tracing.shutdown());
+    const traceIds = tracing !== undefined;
+
     const db = createKnex(databaseUrl);
     stops.push(() => db.destroy());
     const applied = await migrateLatest(db);
@@ -128,14 +134,15 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
 
     const connection = await connectWorkerToTemporal(config.temporal);
     stops.push(() => connection.close());
-    const workerLog = createLogger(config.logLevel, 'worker');
+    const workerLog = createLogger(config.logLevel, 'worker', { traceIds });
     const worker = await createWorker({
       config,
       db,
       log: workerLog,
       connection,
-      workflowBundle: await bundleWorkflows(),
+      workflowBundle: await bundleWorkflows({ tracing: traceIds }),
       dialpad: createDialpadClient(config, db, workerLog),
+      tracing,
     });
     const workerRun = worker.run();
     stops.push(async () => {
@@ -143,7 +150,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       await workerRun;
     });
 
-    const temporalClient = createTemporalClient(config.temporal);
+    const temporalClient = createTemporalClient(config.temporal, tracing?.clientInterceptors());
     stops.push(() => temporalClient.close());
     // Every linked account gets its directory and contact sync schedules (the demo accounts were
     // linked by a direct insert, and an account linked while Temporal was down may lack them).
@@ -154,7 +161,8 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       config,
       db,
       temporal: temporalClient,
-      logger: loggerOptions(config.logLevel, 'ingress'),
+      tracing,
+      logger: loggerOptions(config.logLevel, 'ingress', { traceIds }),
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stops.push(() => app.close());

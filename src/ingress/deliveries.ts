@@ -22,6 +22,8 @@ export interface PendingDelivery {
   ref: CallEventRef;
   /** How many times `replay` has sent it again (0 for a first delivery). */
   replays: number;
+  /** The trace context of the request that recorded it (tracing on), continued when it is signalled. */
+  traceparent: string | null;
 }
 
 /** Verified bodies refused with 400 kept for replay (only Dialpad can send them: no flood risk). */
@@ -39,6 +41,8 @@ export interface DeliveryInput {
   ignored?: boolean;
   /** Set when the event is stored as a dead letter straight away. */
   deadLetter?: { error: string; attempts: number };
+  /** The W3C traceparent of the request that recorded it (only while tracing is on). */
+  traceparent?: string | null;
 }
 
 export class DeliveryStore {
@@ -99,6 +103,7 @@ export class DeliveryStore {
       payload: JSON.stringify(e),
       claims,
       left_out: input.leftOut?.length ? JSON.stringify(input.leftOut) : null,
+      ...(input.traceparent ? { traceparent: input.traceparent } : {}),
     };
   }
 
@@ -213,6 +218,7 @@ export class DeliveryStore {
         state: string;
         event_timestamp: number | null;
         replays: number;
+        traceparent: string | null;
       }[] = await trx('dialpad_webhook_deliveries')
         .where({ signal_status: 'pending', routing_status: 'routed' })
         .andWhere('relay_after', '<=', trx.fn.now())
@@ -220,7 +226,7 @@ export class DeliveryStore {
         .limit(opts.limit ?? 200)
         .forUpdate()
         .skipLocked()
-        .select('id', 'account_id', 'office_id', 'call_id', 'state', 'event_timestamp', 'replays');
+        .select('id', 'account_id', 'office_id', 'call_id', 'state', 'event_timestamp', 'replays', 'traceparent');
       if (rows.length === 0) return { claimed: 0, done: 0, failed: 0 };
       const result = await deliver(
         rows.map((r) => ({
@@ -229,6 +235,7 @@ export class DeliveryStore {
           officeId: r.office_id,
           ref: { callId: r.call_id, state: r.state, eventTimestamp: r.event_timestamp },
           replays: r.replays,
+          traceparent: r.traceparent,
         })),
       );
       if (result.done.length) {

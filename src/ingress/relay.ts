@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Metrics } from '../plugins/metrics';
+import { inStoredTrace } from '../telemetry/context';
 import { DeliveryStore, signalFromDelivery } from './deliveries';
 import { signalCallWorkflow, type SignalOptions } from './signal';
 
@@ -57,7 +58,14 @@ export class DeliveryRelay {
               continue;
             }
             try {
-              await signalCallWorkflow(this.client, signalFromDelivery(d), this.signalOpts);
+              // In the trace of the request that recorded it (when tracing is on): the Temporal client's
+              // interceptor carries it on into the workflow.
+              await inStoredTrace(
+                'relay signal',
+                d.traceparent,
+                { 'navigator.delivery_id': d.id, 'dialpad.call_id': d.ref.callId, 'dialpad.call_state': d.ref.state },
+                () => signalCallWorkflow(this.client, signalFromDelivery(d), this.signalOpts),
+              );
               done.push(d.id);
             } catch (err) {
               // Temporal is most likely down: stop this batch rather than time out on each delivery.

@@ -8,6 +8,7 @@ import { routeEvent, officeFromEvent, type Route } from '../ingress/routing';
 import { signalCallWorkflow, signalOptionsFromConfig, TemporalBreaker } from '../ingress/signal';
 import { parseCallEvent, UnusableEventError, type ParsedCallEvent } from '../ingress/validate';
 import { createVerifier, WebhookRejection, type VerifiedDelivery } from '../ingress/verify';
+import { activeTraceparent } from '../telemetry/context';
 
 /**
  * POST /webhooks/dialpad — verify, validate, record, then start or signal the call's workflow.
@@ -147,6 +148,8 @@ export async function webhookRoutes(
         verifiedWith,
         claimsText: verified.payloadText,
         leftOut,
+        // The relay, if it is the one to signal, continues this request's trace.
+        traceparent: activeTraceparent(),
       });
     } catch (err) {
       // Postgres down, or (never seen, but never a 4xx) refusing this event's content: the call

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import type { Config } from '../config';
 import { explainTemporalTlsError, type TemporalSecurity } from './security';
 
@@ -33,14 +33,21 @@ export function temporalConnectionOptions(target: TemporalTarget): {
  * call here is bounded and retried by our own relay, and the interceptor's retry timers outlive a
  * call we gave up on (and throw once the connection is closed).
  */
-export function createTemporalClient(target: TemporalTarget): TemporalHandles;
+export function createTemporalClient(target: TemporalTarget, interceptors?: ClientInterceptors): TemporalHandles;
 /** @deprecated pass the configuration's `temporal` (address, namespace and security). */
 export function createTemporalClient(address: string, namespace: string): TemporalHandles;
-export function createTemporalClient(targetOrAddress: TemporalTarget | string, namespace?: string): TemporalHandles {
+export function createTemporalClient(
+  targetOrAddress: TemporalTarget | string,
+  /** The client's interceptors (tracing's, when it is on: src/telemetry/tracing.ts), or the namespace. */
+  interceptorsOrNamespace?: ClientInterceptors | string,
+): TemporalHandles {
   const target: TemporalTarget =
-    typeof targetOrAddress === 'string' ? { address: targetOrAddress, namespace: namespace! } : targetOrAddress;
+    typeof targetOrAddress === 'string'
+      ? { address: targetOrAddress, namespace: interceptorsOrNamespace as string }
+      : targetOrAddress;
+  const interceptors = typeof interceptorsOrNamespace === 'object' ? interceptorsOrNamespace : undefined;
   const connection = Connection.lazy({ ...temporalConnectionOptions(target), connectTimeout: 2_000, interceptors: [] });
-  const client = new Client({ connection, namespace: target.namespace });
+  const client = new Client({ connection, namespace: target.namespace, ...(interceptors ? { interceptors } : {}) });
   return {
     client,
     connection,
