@@ -608,7 +608,7 @@ function ingressObjects(v: Values): K8sObject[] {
       ],
       startupProbe: { httpGet: http, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
       readinessProbe: {
-        httpGet: { path: '/readyz', port: 'http' },
+        httpGet: { path: '/readyz?for=webhooks', port: 'http' },
         periodSeconds: 5,
         timeoutSeconds: 4,
         failureThreshold: 3,

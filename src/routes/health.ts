@@ -35,7 +35,13 @@ async function check(
 export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_req, reply) => {
+  /**
+   * Ready when Postgres and Temporal answer. `?for=webhooks` asks a narrower question, for a load
+   * balancer's readiness probe: can this ingress take a webhook durably? It can with either store
+   * up (recorded in Postgres for the relay, or signalled to Temporal straight away), so an outage of
+   * one does not take every ingress out of the load balancer while Dialpad delivers.
+   */
+  app.get<{ Querystring: { for?: string } }>('/readyz', async (req, reply) => {
     const [postgres, temporal] = await Promise.all([
       check('postgres', () => deps.db.raw('select 1'), 2_000, deps.log),
       check(
@@ -45,7 +51,8 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
         deps.log,
       ),
     ]);
-    const ready = postgres === 'ok' && temporal === 'ok';
+    const ready =
+      req.query.for === 'webhooks' ? postgres === 'ok' || temporal === 'ok' : postgres === 'ok' && temporal === 'ok';
     return reply
       .code(ready ? 200 : 503)
       .send({ status: ready ? 'ready' : 'not ready', checks: { postgres, temporal } });

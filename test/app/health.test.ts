@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
+import { createKnex } from '../../src/db/knex';
 import { freePort } from '../../src/dev/ports';
 import { startIngress } from '../../src/server';
 import { createTemporalClient } from '../../src/temporal/connection';
@@ -44,6 +45,25 @@ describe('health, readiness and metrics', () => {
     expect(body).toEqual({ status: 'not ready', checks: { postgres: 'ok', temporal: 'unavailable' } });
     // Which dependency, never its error text or address: strangers can read this.
     expect(res.body).not.toContain('127.0.0.1');
+    // It can still take webhooks durably (into Postgres, for the relay): a load balancer keeps it.
+    const forWebhooks = await app.inject('/readyz?for=webhooks');
+    expect(forWebhooks.statusCode).toBe(200);
+    expect(forWebhooks.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'unavailable' } });
+  });
+
+  it('?for=webhooks is not ready only when neither store answers', async () => {
+    const config = testConfig('postgres://postgres:x@127.0.0.1:1/none', { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    const deadDb = createKnex(config.databaseUrl!, { max: 1 });
+    const temporal = createTemporalClient(config.temporal);
+    const app = await buildApp({ config, db: deadDb, temporal });
+    app.addHook('onClose', async () => {
+      await temporal.close();
+      await deadDb.destroy();
+    });
+    apps.push(app);
+    const res = await app.inject('/readyz?for=webhooks');
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'not ready', checks: { postgres: 'unavailable', temporal: 'unavailable' } });
   });
 
   it('serves Prometheus text with request metrics', async () => {

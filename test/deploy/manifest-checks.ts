@@ -165,7 +165,8 @@ export function crossCheck(manifests: any[], secrets: any[], expect: Expect): st
     const [c] = ingress.spec.template.spec.containers;
     const env = new Map<string, any>((c.env ?? []).map((e: any) => [e.name, e.value]));
     if (env.get('HOST') !== '0.0.0.0') problem(ingress, 'HOST is not 0.0.0.0 (unreachable in a pod)');
-    if (c.readinessProbe?.httpGet?.path !== '/readyz') problem(ingress, 'readiness probe is not GET /readyz');
+    if (c.readinessProbe?.httpGet?.path !== '/readyz?for=webhooks')
+      problem(ingress, 'readiness probe is not GET /readyz?for=webhooks');
     if (resolvePort([c], c.readinessProbe?.httpGet?.port) !== expect.ingressPort)
       problem(ingress, `readiness probe not on the ingress port ${expect.ingressPort}`);
     if (!c.livenessProbe?.httpGet) problem(ingress, 'no liveness probe');

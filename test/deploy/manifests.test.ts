@@ -189,7 +189,7 @@ describe('deploy/kubernetes', () => {
         'readiness on /healthz instead of /readyz',
         (r) =>
           (find(r, 'Deployment', 'ingress').spec.template.spec.containers[0].readinessProbe.httpGet.path = '/healthz'),
-        /readiness probe is not GET \/readyz/,
+        /readiness probe is not GET \/readyz\?for=webhooks/,
       ],
       [
         'a Service targetPort no container has',
