@@ -3,7 +3,8 @@ import type { TemporalHandles } from './temporal/connection';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Knex } from 'knex';
 import type { Config } from './config';
-import { createMetrics, type Metrics } from './plugins/metrics';
+import { attachStateMetrics, createMetrics, type Metrics } from './plugins/metrics';
+import type { StateMetricsOptions } from './plugins/state-metrics';
 import { DeliveryStore } from './ingress/deliveries';
 import { DeliveryRelay } from './ingress/relay';
 import { signalOptionsFromConfig, TemporalBreaker } from './ingress/signal';
@@ -29,6 +30,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The relay of recorded deliveries to Temporal; tests may drive it by hand. */
   relay?: { intervalMs?: number; disabled?: boolean };
+  /** The gauges read from Postgres at scrape time (src/plugins/state-metrics.ts). */
+  stateMetrics?: StateMetricsOptions;
 }
 
 /**
@@ -58,6 +61,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     metrics: opts.metrics ?? createMetrics(),
     log: app.log,
   };
+  attachStateMetrics(deps.metrics, opts.db, opts.stateMetrics);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;

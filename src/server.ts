@@ -4,14 +4,14 @@ import { loadConfigOrExit, type Config } from './config';
 import { createKnex } from './db/knex';
 import { loggerOptions } from './logger';
 import { startMetricsServer } from './metrics-server';
-import { createMetrics } from './plugins/metrics';
+import { createMetrics, type Metrics } from './plugins/metrics';
 import { createTemporalClient } from './temporal/connection';
 
 /** The ingress process: the app, listening, with graceful close on SIGINT/SIGTERM. */
-export async function startIngress(config: Config): Promise<FastifyInstance> {
+export async function startIngress(config: Config, opts: { metrics?: Metrics } = {}): Promise<FastifyInstance> {
   const db = createKnex(config.databaseUrl!);
   const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
-  const metrics = createMetrics();
+  const metrics = opts.metrics ?? createMetrics();
   const app = await buildApp({ config, db, temporal, metrics, logger: loggerOptions(config.logLevel, 'ingress') });
   const metricsServer =
     config.metrics.port === undefined

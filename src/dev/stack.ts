@@ -6,6 +6,9 @@ import { buildApp } from '../app';
 import type { Config } from '../config';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createLogger, loggerOptions, type Logger } from '../logger';
+import { startMetricsServer } from '../metrics-server';
+import { createMetrics, createWorkerMetrics } from '../plugins/metrics';
+import { installTemporalRuntime } from '../temporal/runtime';
 import { createTemporalClient } from '../temporal/connection';
 import { reconcileSyncSchedules } from '../sync/schedules';
 import { randomBytes } from 'node:crypto';
@@ -125,6 +128,12 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     if (applied.length) log.info({ applied }, 'migrations applied');
     if (simulator) await linkDemoAccounts(db, simulator);
 
+    // The SDK's metrics when TEMPORAL_METRICS_PORT is set; the app's and the worker's share one
+    // registry, served at the ingress's /metrics.
+    const sdkMetrics = installTemporalRuntime(config);
+    if (sdkMetrics) log.info(`Temporal SDK metrics on http://${sdkMetrics}/metrics`);
+    const metrics = createMetrics();
+    const workerMetrics = createWorkerMetrics({ registry: metrics.registry });
     const connection = await NativeConnection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
     const workerLog = createLogger(config.logLevel, 'worker');
@@ -134,7 +143,9 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       log: workerLog,
       connection,
       workflowBundle: await bundleWorkflows(),
-      dialpad: createDialpadClient(config, db, workerLog),
+      dialpad: createDialpadClient(config, db, workerLog, workerMetrics),
+      metrics: workerMetrics,
+      maxCachedWorkflows: config.worker.maxCachedWorkflows,
     });
     const workerRun = worker.run();
     stops.push(async () => {
@@ -152,11 +163,17 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     const app = await buildApp({
       config,
       db,
+      metrics,
       temporal: temporalClient,
       logger: loggerOptions(config.logLevel, 'ingress'),
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stops.push(() => app.close());
+    if (config.metrics.port !== undefined) {
+      // With METRICS_PORT the app does not serve /metrics: this does, as the ingress process would.
+      const metricsServer = await startMetricsServer([metrics.registry], config.metrics.host, config.metrics.port);
+      stops.push(() => metricsServer.close());
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
 
