@@ -29,10 +29,9 @@ const SECRET = randomBytes(32).toString('base64url');
 describe('worker process metrics (METRICS_PORT, TEMPORAL_METRICS_PORT)', () => {
   let tdb: TestDatabase;
   let sim: SimulatedDialpad;
-  let worker: ChildProcess | undefined;
+  let worker: Child | undefined;
   let app: FastifyInstance | undefined;
   let temporal: { client: Client; connection: Connection };
-  let output = '';
   let metricsPort: number;
   let sdkPort: number;
   let taskQueue: string;
@@ -47,52 +46,21 @@ describe('worker process metrics (METRICS_PORT, TEMPORAL_METRICS_PORT)', () => {
     [{ id: accountId }] = await tdb.db('accounts').insert({ name: 'Metrics', dialpad_office_id: officeId }, ['id']);
     [metricsPort, sdkPort] = [await freePort(), await freePort()];
     taskQueue = uniqueTaskQueue('metrics');
-    const info = readRunInfo();
-    worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DATABASE_URL: tdb.url,
-        TEMPORAL_ADDRESS: info.temporalAddress,
-        TEMPORAL_NAMESPACE: info.temporalNamespace,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        DIALPAD_API_KEY: 'simulator-key',
-        DIALPAD_API_BASE_URL: sim.url,
-        DIALPAD_WEBHOOK_SECRET: SECRET,
-        API_TOKEN: randomBytes(24).toString('hex'),
-        ADMIN_TOKEN: randomBytes(24).toString('hex'),
-        HOST: '127.0.0.1',
-        METRICS_PORT: String(metricsPort),
-        TEMPORAL_METRICS_PORT: String(sdkPort),
-        LOG_LEVEL: 'warn',
-        // A cache of one run: the calls below take turns in it, so the sticky cache misses too.
-        TEMPORAL_MAX_CACHED_WORKFLOWS: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    worker = startProcess('src/worker.ts', {
+      ...processEnv(tdb.url, taskQueue),
+      DIALPAD_API_KEY: 'simulator-key',
+      DIALPAD_API_BASE_URL: sim.url,
+      METRICS_PORT: String(metricsPort),
+      TEMPORAL_METRICS_PORT: String(sdkPort),
+      // A cache of one run: the calls below take turns in it, so the sticky cache misses too.
+      TEMPORAL_MAX_CACHED_WORKFLOWS: '1',
     });
-    worker.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-    worker.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-    // The worker polls once both endpoints answer and the SDK reports its pollers.
-    await waitFor(
-      async () => {
-        if (worker!.exitCode !== null) throw new Error(`worker exited ${worker!.exitCode}:\n${output}`);
-        const text = await scrape(sdkPort).catch(() => '');
-        return /temporal_num_pollers\{[^}]*poller_type="workflow_task"/.test(text) || undefined;
-      },
-      120_000,
-      'the worker to poll',
-    );
+    await worker.polling(sdkPort);
   }, 180_000);
 
   afterAll(async () => {
     await app?.close();
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((r) => worker!.once('exit', r));
-      worker.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 25_000))]);
-      if (worker.exitCode === null) worker.kill('SIGKILL');
-    }
+    await worker?.stop();
     await temporal?.connection.close();
     await sim?.close();
     await tdb?.drop();
@@ -206,6 +174,110 @@ describe('worker process metrics (METRICS_PORT, TEMPORAL_METRICS_PORT)', () => {
     expect(res.status).toBe(201);
   }
 });
+
+describe('npm start (ingress and worker in one process)', () => {
+  let tdb: TestDatabase;
+  let proc: Child | undefined;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase({ max: 2 });
+  });
+  afterAll(async () => {
+    await proc?.stop();
+    await tdb?.drop();
+  });
+
+  it("serves the ingress's and the worker's metrics on METRICS_PORT, the SDK's on TEMPORAL_METRICS_PORT", async () => {
+    const [port, metricsPort, sdkPort] = [await freePort(), await freePort(), await freePort()];
+    proc = startProcess('src/start.ts', {
+      ...processEnv(tdb.url, uniqueTaskQueue('start')),
+      // Nothing calls Dialpad here.
+      DIALPAD_API_KEY: 'unused-key',
+      DIALPAD_API_BASE_URL: 'http://127.0.0.1:1',
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      TEMPORAL_METRICS_PORT: String(sdkPort),
+    });
+    await proc.polling(sdkPort);
+    const text = await scrape(metricsPort);
+    // One registry: each family once (a second copy would make the whole page invalid).
+    const families = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
+    expect(families.length).toBe(new Set(families).size);
+    for (const family of [
+      'dialpad_webhook_deliveries_total',
+      'dialpad_relay_backlog',
+      'dialpad_call_event_e2e_seconds',
+      'dialpad_api_requests_total',
+      'process_resident_memory_bytes',
+    ]) {
+      expect(families).toContain(family);
+    }
+    expect(sampleValue(text, 'dialpad_state_query_ok', {})).toBe(1);
+    // Not on the public port.
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+  }, 180_000);
+});
+
+interface Child {
+  polling(sdkPort: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What a production process needs, against this run's Postgres database and Temporal server. */
+function processEnv(databaseUrl: string, taskQueue: string): NodeJS.ProcessEnv {
+  const info = readRunInfo();
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: info.temporalAddress,
+    TEMPORAL_NAMESPACE: info.temporalNamespace,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DIALPAD_WEBHOOK_SECRET: SECRET,
+    API_TOKEN: randomBytes(24).toString('hex'),
+    ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  };
+}
+
+/** `node --import tsx <entry>` as its own process (the Temporal runtime is installed once per process). */
+function startProcess(entry: string, env: NodeJS.ProcessEnv): Child {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  return {
+    // It polls once the SDK reports a workflow task poller.
+    polling: async (sdkPort) => {
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${entry} exited ${child.exitCode}:\n${output}`);
+          const text = await scrape(sdkPort).catch(() => '');
+          return /temporal_num_pollers\{[^}]*poller_type="workflow_task"/.test(text) || undefined;
+        },
+        120_000,
+        `${entry} to poll`,
+      );
+    },
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 25_000)))]);
+      clearTimeout(timer);
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        throw new Error(`${entry} did not stop on SIGTERM within 25 s:\n${output}`);
+      }
+    },
+  };
+}
 
 async function scrape(port: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);
