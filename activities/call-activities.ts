@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { CallRepository } from '../src/calls/repository';
 import { sweepFailedCallRuns, type CallRunSweepResult } from '../src/calls/run-sweep';
 import {
+  ACTED_ON_STATES,
   FINAL_STATES,
   type CallEventSignal,
   type CallEventWithPayload,
@@ -13,6 +14,7 @@ import { routeEvent } from '../src/ingress/routing';
 import { matchCallToRecord } from '../src/matching';
 import { conversationOfLeg } from './ai-activities';
 import { dbStep } from './db-step';
+import type { WorkerMetrics } from '../src/plugins/metrics';
 
 export type RecordCallEventResult = ({ unrouted: false; accountId: string } & RecordedLegResult) | { unrouted: true };
 
@@ -29,7 +31,7 @@ interface RecordedLegResult {
   legEndedBefore: boolean;
 }
 
-export function createCallActivities(deps: { db: Knex }) {
+export function createCallActivities(deps: { db: Knex; metrics?: Pick<WorkerMetrics, 'callEventE2e'> | undefined }) {
   const calls = new CallRepository(deps.db);
   const deliveries = new DeliveryStore(deps.db);
   return {
@@ -53,6 +55,8 @@ export function createCallActivities(deps: { db: Knex }) {
     async recordCallEvent(input: CallEventSignal): Promise<RecordCallEventResult> {
       return dbStep(async () => {
         let sig: CallEventWithPayload;
+        // When the ingress received the event, if it recorded it (the end-to-end latency's start).
+        let receivedAt: Date | undefined;
         if (input.event && !input.accountId) {
           const event = input.event;
           const route = await routeEvent(deps.db, event);
@@ -63,9 +67,16 @@ export function createCallActivities(deps: { db: Knex }) {
         } else if (input.event) {
           sig = { ...input, event: input.event };
         } else {
-          sig = { ...input, event: await deliveries.eventOf(input.deliveryId!) };
+          const delivery = await deliveries.receivedEventOf(input.deliveryId!);
+          sig = { ...input, event: delivery.event };
+          receivedAt = delivery.receivedAt;
         }
         const recorded = await calls.recordLegEvent(sig);
+        // A replay's latency is the replay's, not the pipeline's: left out.
+        if (receivedAt && !input.replay && deps.metrics) {
+          const state = ACTED_ON_STATES.has(sig.event.state) ? sig.event.state : 'other';
+          deps.metrics.callEventE2e.observe({ state }, Math.max(0, Date.now() - receivedAt.getTime()) / 1000);
+        }
         const { state, connected } = recorded.leg;
         return {
           unrouted: false,

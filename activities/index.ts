@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { DialpadClient } from '../src/dialpad/client';
 import type { Logger } from '../src/logger';
+import type { WorkerMetrics } from '../src/plugins/metrics';
 import { createAiActivities } from './ai-activities';
 import { createCallActivities } from './call-activities';
 import { createSyncActivities } from './sync-activities';
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   log: Logger;
   /** Undefined when no API key is configured: Ai fetches then fail as non-retryable. */
   dialpad?: DialpadClient;
+  /** Where the activities' metrics go (the worker's registry); tests may leave it out. */
+  metrics?: WorkerMetrics | undefined;
 }
 
 /** The worker's activities, built from real dependencies at the composition root (src/worker.ts). */

@@ -4,7 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { Knex } from 'knex';
 import type { Config } from './config';
 import type { Tracing } from './telemetry/tracing';
-import { createMetrics, type Metrics } from './plugins/metrics';
+import { attachStateMetrics, createMetrics, type Metrics } from './plugins/metrics';
+import type { StateMetricsOptions } from './plugins/state-metrics';
 import { DeliveryStore } from './ingress/deliveries';
 import { DeliveryRelay } from './ingress/relay';
 import { signalOptionsFromConfig, TemporalBreaker } from './ingress/signal';
@@ -32,6 +33,8 @@ export interface BuildAppOptions {
   tracing?: Tracing;
   /** The relay of recorded deliveries to Temporal; tests may drive it by hand. */
   relay?: { intervalMs?: number; disabled?: boolean };
+  /** The gauges read from Postgres at scrape time (src/plugins/state-metrics.ts). */
+  stateMetrics?: StateMetricsOptions;
 }
 
 /**
@@ -63,6 +66,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     metrics: opts.metrics ?? createMetrics(),
     log: app.log,
   };
+  attachStateMetrics(deps.metrics, opts.db, opts.stateMetrics);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { readTemporalSecurity, type TemporalSecurity } from './temporal/security';
 
@@ -146,6 +147,10 @@ const schema = z.object({
     .transform((v) => (v === undefined ? undefined : Number(v)))
     .refine((n) => n === undefined || (n >= 1 && n <= 65535), 'expected an integer port between 1 and 65535'),
   METRICS_HOST: optionalString,
+  TEMPORAL_METRICS_PORT: z
+    .preprocess(emptyToUndefined, z.string().regex(/^\d+$/, 'expected an integer port between 1 and 65535').optional())
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .refine((n) => n === undefined || (n >= 1 && n <= 65535), 'expected an integer port between 1 and 65535'),
   API_TOKEN: token,
   ADMIN_TOKEN: token,
   LOG_LEVEL: z.preprocess(
@@ -182,6 +187,15 @@ const schema = z.object({
     .transform((v) => (v === undefined ? 4 : Number(v))),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
   OTEL_SERVICE_NAME: optionalString,
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z
+    .preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[1-9]\d{0,5}$/, 'expected a whole number of workflows from 1 to 999999')
+        .optional(),
+    )
+    .transform((v) => (v === undefined ? undefined : Number(v))),
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_UI_PORT: port(8233),
   DEV_POSTGRES_PORT: port(54329),
@@ -217,8 +231,11 @@ export interface Config {
     publicWebhookUrl: string | undefined;
   };
   http: { host: string; port: number };
-  /** With a port, GET /metrics is served there only (the internal network), not on the public port. */
-  metrics: { port: number | undefined; host: string };
+  /**
+   * With a port, GET /metrics is served there only (the internal network), not on the public port.
+   * `temporalPort`: the worker's Temporal SDK metrics (Prometheus, served by the SDK) on that host.
+   */
+  metrics: { port: number | undefined; host: string; temporalPort: number | undefined };
   apiToken: string | undefined;
   adminToken: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -232,6 +249,8 @@ export interface Config {
    * otherwise. `serviceName` overrides each process's default (navigator-dialpad-ingress / -worker).
    */
   tracing: { otlpEndpoint: string | undefined; serviceName: string | undefined };
+  /** The worker's sticky cache size (TEMPORAL_MAX_CACHED_WORKFLOWS; unset: WORKER_MAX_CACHED_WORKFLOWS). */
+  worker: { maxCachedWorkflows: number | undefined };
   dev: {
     temporalCliPath: string | undefined;
     temporalUiPort: number;
@@ -279,6 +298,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
   const databaseCa = readDatabaseCa(v, problems);
   if (v.METRICS_PORT !== undefined && v.METRICS_PORT === v.PORT && (v.METRICS_HOST ?? v.HOST) === v.HOST)
     problems.push('METRICS_PORT: must differ from PORT (the point is to keep /metrics off the public port)');
+  if (v.TEMPORAL_METRICS_PORT !== undefined) {
+    const metricsHost = v.METRICS_HOST ?? v.HOST;
+    if (v.TEMPORAL_METRICS_PORT === v.METRICS_PORT)
+      problems.push('TEMPORAL_METRICS_PORT: must differ from METRICS_PORT (both are served on METRICS_HOST)');
+    else if (v.TEMPORAL_METRICS_PORT === v.PORT && metricsHost === v.HOST)
+      problems.push('TEMPORAL_METRICS_PORT: must differ from PORT (the SDK metrics belong on the internal network)');
+    else if (bindHost(metricsHost) === undefined)
+      problems.push(
+        `TEMPORAL_METRICS_PORT: the SDK binds to an IP address, and ${v.METRICS_HOST ? 'METRICS_HOST' : 'HOST'} is ${JSON.stringify(metricsHost)} (use e.g. 0.0.0.0 or 127.0.0.1)`,
+      );
+  }
   if (v.API_TOKEN && v.ADMIN_TOKEN && v.API_TOKEN === v.ADMIN_TOKEN)
     problems.push('ADMIN_TOKEN: must differ from API_TOKEN');
   if (v.DIALPAD_WEBHOOK_SECRET_PREVIOUS && !v.DIALPAD_WEBHOOK_SECRET)
@@ -316,7 +346,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
       publicWebhookUrl: v.PUBLIC_WEBHOOK_URL,
     },
     http: { host: v.HOST, port: v.PORT },
-    metrics: { port: v.METRICS_PORT, host: v.METRICS_HOST ?? v.HOST },
+    metrics: { port: v.METRICS_PORT, host: v.METRICS_HOST ?? v.HOST, temporalPort: v.TEMPORAL_METRICS_PORT },
     apiToken: v.API_TOKEN,
     adminToken: v.ADMIN_TOKEN,
     logLevel: v.LOG_LEVEL,
@@ -324,6 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     callAiFetchAttempts: v.CALL_AI_FETCH_ATTEMPTS,
     callDbRetryBudgetSeconds: v.CALL_DB_RETRY_BUDGET_SECONDS,
     tracing: { otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME },
+    worker: { maxCachedWorkflows: v.TEMPORAL_MAX_CACHED_WORKFLOWS },
     dev: {
       temporalCliPath: v.TEMPORAL_CLI_PATH,
       temporalUiPort: v.TEMPORAL_UI_PORT,
@@ -363,6 +394,19 @@ function readDatabaseCa(v: Parsed, problems: string[]): Buffer | undefined {
   const mode = new URL(v.DATABASE_URL).searchParams.get('sslmode');
   if (mode === 'disable') problems.push('DATABASE_CA: DATABASE_URL has sslmode=disable, so the CA would never be used');
   return text;
+}
+
+/**
+ * The address the Temporal SDK's Prometheus exporter binds (a socket address: an IP, not a name;
+ * `localhost` is taken as 127.0.0.1), or undefined when `host` is not one.
+ */
+export function bindHost(host: string): string | undefined {
+  if (host === 'localhost') return '127.0.0.1';
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const kind = isIP(bare);
+  if (kind === 4) return bare;
+  if (kind === 6) return `[${bare}]`;
+  return undefined;
 }
 
 /** Secrets and tokens shorter than this are guessable; in production they are refused. */

@@ -4,12 +4,12 @@ import { loadConfigOrExit, type Config } from './config';
 import { createKnex } from './db/knex';
 import { loggerOptions } from './logger';
 import { startMetricsServer } from './metrics-server';
-import { createMetrics } from './plugins/metrics';
+import { createMetrics, type Metrics } from './plugins/metrics';
 import { tracingFromConfig } from './telemetry/tracing';
 import { checkTemporalSecurity, createTemporalClient, TemporalConfigError } from './temporal/connection';
 
 /** The ingress process: the app, listening, with graceful close on SIGINT/SIGTERM. */
-export async function startIngress(config: Config): Promise<FastifyInstance> {
+export async function startIngress(config: Config, opts: { metrics?: Metrics } = {}): Promise<FastifyInstance> {
   const tracing = tracingFromConfig(config, 'navigator-dialpad-ingress');
   const db = createKnex(config.databaseUrl!, { ca: config.databaseCa });
   const temporal = createTemporalClient(config.temporal, tracing?.clientInterceptors());
@@ -20,7 +20,7 @@ export async function startIngress(config: Config): Promise<FastifyInstance> {
     await db.destroy();
     throw err;
   }
-  const metrics = createMetrics();
+  const metrics = opts.metrics ?? createMetrics();
   const app = await buildApp({
     config,
     db,

@@ -13,8 +13,11 @@ import { PostgresRateLimiter } from './dialpad/pg-rate-limiter';
 import { createLogger, type Logger } from './logger';
 import { CALL_RUN_SWEEP_SCHEDULE_ID, ensureCallRunSweepSchedule } from './calls/run-sweep';
 import { ensureRetroMatchSweepSchedule, RETRO_MATCH_SWEEP_SCHEDULE_ID } from './matching/sweep-schedule';
+import { startMetricsServer } from './metrics-server';
+import { createWorkerMetrics, type WorkerMetrics } from './plugins/metrics';
 import { createTemporalClient, TemporalConfigError } from './temporal/connection';
 import { connectWorkerToTemporal } from './temporal/native-connection';
+import { installTemporalRuntime } from './temporal/runtime';
 import { tracingFromConfig, WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from './telemetry/tracing';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -53,6 +56,8 @@ export interface WorkerDeps {
    * `workflowBundle` must then come from `bundleWorkflows({ tracing: true })`.
    */
   tracing?: Tracing;
+  /** Where the activities' metrics go (e2e latency); none, none observed. */
+  metrics?: WorkerMetrics;
 }
 
 type Activities = ReturnType<typeof createActivities>;
@@ -74,13 +79,19 @@ export const WORKER_MAX_CACHED_WORKFLOWS = 500;
  * The Dialpad client every worker uses: its request budget lives in Postgres, so all processes of
  * the company share Dialpad's 20 requests/s and per-endpoint limits.
  */
-export function createDialpadClient(config: Pick<Config, 'dialpad'>, db: Knex, log: Logger): DialpadClient | undefined {
+export function createDialpadClient(
+  config: Pick<Config, 'dialpad'>,
+  db: Knex,
+  log: Logger,
+  metrics?: Pick<WorkerMetrics, 'observeDialpadAttempt'>,
+): DialpadClient | undefined {
   if (!config.dialpad.apiKey) return undefined;
   return new DialpadClient({
     apiKey: config.dialpad.apiKey,
     baseUrl: config.dialpad.apiBaseUrl,
     rateLimiter: new PostgresRateLimiter(db),
     logger: log,
+    ...(metrics ? { onAttempt: metrics.observeDialpadAttempt } : {}),
   });
 }
 
@@ -92,7 +103,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: (deps.wrapActivities ?? ((a) => a))(
-      createActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),
+      createActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad, metrics: deps.metrics }),
     ),
     shutdownGraceTime: '20 seconds',
     maxCachedWorkflows: deps.maxCachedWorkflows ?? WORKER_MAX_CACHED_WORKFLOWS,
@@ -100,18 +111,47 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   });
 }
 
-/** `npm run start:worker`: the worker against configured services. */
-export async function runWorkerProcess(config: Config): Promise<void> {
+/**
+ * `npm run start:worker`: the worker against configured services. Its metrics are served on
+ * METRICS_PORT and the Temporal SDK's on TEMPORAL_METRICS_PORT; `npm start`, which runs the
+ * ingress beside it, passes `metrics` registered with the ingress's (served there) instead.
+ */
+export async function runWorkerProcess(config: Config, opts: { metrics?: WorkerMetrics } = {}): Promise<void> {
   const tracing = tracingFromConfig(config, 'navigator-dialpad-worker');
   const log = createLogger(config.logLevel, 'worker', { traceIds: tracing !== undefined });
+  // Before any NativeConnection: the SDK's runtime is created once, with its metrics exporter.
+  const sdkMetrics = installTemporalRuntime(config);
+  const metrics = opts.metrics ?? createWorkerMetrics();
+  const metricsServer =
+    opts.metrics || config.metrics.port === undefined
+      ? undefined
+      : await startMetricsServer([metrics.registry], config.metrics.host, config.metrics.port);
   const db = createKnex(config.databaseUrl!, { ca: config.databaseCa });
   const connection = await connectWorkerToTemporal(config.temporal).catch(async (err: unknown) => {
     await db.destroy();
+    await metricsServer?.close();
     throw err;
   });
-  const dialpad = createDialpadClient(config, db, log);
-  const worker = await createWorker({ config, db, log, connection, dialpad, tracing });
-  log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+  const dialpad = createDialpadClient(config, db, log, metrics);
+  const worker = await createWorker({
+    config,
+    db,
+    log,
+    connection,
+    dialpad,
+    metrics,
+    tracing,
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
+  });
+  log.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      namespace: config.temporal.namespace,
+      ...(metricsServer ? { metrics: `${config.metrics.host}:${config.metrics.port}` } : {}),
+      ...(sdkMetrics ? { sdkMetrics } : {}),
+    },
+    'worker started',
+  );
   await ensureSweepSchedule(config, log);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -124,6 +164,7 @@ export async function runWorkerProcess(config: Config): Promise<void> {
   } finally {
     await connection.close();
     await db.destroy();
+    await metricsServer?.close();
     await tracing?.shutdown();
     log.info('worker stopped');
   }

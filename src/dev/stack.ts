@@ -8,6 +8,9 @@ import type { Config } from '../config';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createLogger, loggerOptions, type Logger } from '../logger';
 import { tracingFromConfig } from '../telemetry/tracing';
+import { startMetricsServer } from '../metrics-server';
+import { createMetrics, createWorkerMetrics } from '../plugins/metrics';
+import { installTemporalRuntime } from '../temporal/runtime';
 import { createTemporalClient } from '../temporal/connection';
 import { reconcileSyncSchedules } from '../sync/schedules';
 import { randomBytes } from 'node:crypto';
@@ -132,6 +135,12 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     if (applied.length) log.info({ applied }, 'migrations applied');
     if (simulator) await linkDemoAccounts(db, simulator);
 
+    // The SDK's metrics when TEMPORAL_METRICS_PORT is set; the app's and the worker's share one
+    // registry, served at the ingress's /metrics.
+    const sdkMetrics = installTemporalRuntime(config);
+    if (sdkMetrics) log.info(`Temporal SDK metrics on http://${sdkMetrics}/metrics`);
+    const metrics = createMetrics();
+    const workerMetrics = createWorkerMetrics({ registry: metrics.registry });
     const connection = await connectWorkerToTemporal(config.temporal);
     stops.push(() => connection.close());
     const workerLog = createLogger(config.logLevel, 'worker', { traceIds });
@@ -141,8 +150,10 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       log: workerLog,
       connection,
       workflowBundle: await bundleWorkflows({ tracing: traceIds }),
-      dialpad: createDialpadClient(config, db, workerLog),
+      dialpad: createDialpadClient(config, db, workerLog, workerMetrics),
       tracing,
+      metrics: workerMetrics,
+      maxCachedWorkflows: config.worker.maxCachedWorkflows,
     });
     const workerRun = worker.run();
     stops.push(async () => {
@@ -160,12 +171,18 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     const app = await buildApp({
       config,
       db,
+      metrics,
       temporal: temporalClient,
       tracing,
       logger: loggerOptions(config.logLevel, 'ingress', { traceIds }),
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stops.push(() => app.close());
+    if (config.metrics.port !== undefined) {
+      // With METRICS_PORT the app does not serve /metrics: this does, as the ingress process would.
+      const metricsServer = await startMetricsServer([metrics.registry], config.metrics.host, config.metrics.port);
+      stops.push(() => metricsServer.close());
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
 

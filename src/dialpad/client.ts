@@ -111,7 +111,26 @@ export interface DialpadClientOptions {
   fetch?: typeof fetch;
   /** Source of jitter; tests make it deterministic. */
   random?: () => number;
+  /** Told of every attempt's outcome (metrics). Never given the URL, query, body or key. */
+  onAttempt?: (attempt: DialpadAttempt) => void;
 }
+
+/**
+ * What an attempt at a request came to: `endpoint` is the method and path template
+ * (`GET /api/v2/users/{id}`), so a label made from it has a bounded set of values.
+ */
+export interface DialpadAttempt {
+  endpoint: string;
+  result: DialpadAttemptResult;
+  seconds: number;
+}
+
+/**
+ * `unauthorized`: 401 or 403 (the key is wrong or lacks a scope); `not_found`: 404; `client_error`:
+ * any other 4xx; `rate_limited`: 429; `server_error`: 5xx; `network_error`: timeout or connection.
+ */
+export type DialpadAttemptResult =
+  'ok' | 'rate_limited' | 'unauthorized' | 'not_found' | 'client_error' | 'server_error' | 'network_error';
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -163,6 +182,7 @@ export class DialpadClient {
   private readonly companyId: string | undefined;
   private readonly fetchImpl: typeof fetch;
   private readonly random: () => number;
+  private readonly onAttempt: ((attempt: DialpadAttempt) => void) | undefined;
 
   constructor(options: DialpadClientOptions) {
     if (!options.apiKey) throw new Error('DialpadClient: apiKey is required');
@@ -181,6 +201,7 @@ export class DialpadClient {
     this.companyId = options.companyId;
     this.fetchImpl = options.fetch ?? fetch;
     this.random = options.random ?? Math.random;
+    this.onAttempt = options.onAttempt;
   }
 
   // ── Offices, departments, call centres, users ────────────────────────────────────────────────
@@ -549,6 +570,7 @@ export class DialpadClient {
         await this.releaseBudget(permits, endpoint);
         if (err instanceof ResponseTooLarge) throw new DialpadProtocolError(endpoint, err.message);
         if (spec.signal?.aborted) throw spec.signal.reason;
+        this.report(endpoint, 'network_error', started);
         const reason = timeout.aborted ? `timed out after ${this.timeoutMs} ms` : describeNetworkError(err);
         if (idempotent && networkErrors < this.retry.networkRetries) {
           networkErrors++;
@@ -562,6 +584,7 @@ export class DialpadClient {
       await this.releaseBudget(permits, endpoint);
       const ms = Math.round(performance.now() - started);
       this.log?.debug({ endpoint, status, attempt, ms }, 'dialpad request');
+      this.report(endpoint, attemptResult(status), started);
 
       if (status >= 200 && status < 300) return this.parseBody(schema, text, endpoint);
 
@@ -630,6 +653,15 @@ export class DialpadClient {
       await Promise.all(permits.map((p) => p.release()));
     } catch (err) {
       this.log?.warn({ endpoint, err: (err as Error).message }, 'could not release a rate-limit slot');
+    }
+  }
+
+  private report(endpoint: string, result: DialpadAttemptResult, started: number): void {
+    if (!this.onAttempt) return;
+    try {
+      this.onAttempt({ endpoint, result, seconds: (performance.now() - started) / 1000 });
+    } catch {
+      // An observer's failure is never the request's.
     }
   }
 
@@ -779,4 +811,13 @@ async function readCapped(res: Response, max: number): Promise<string> {
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function attemptResult(status: number): DialpadAttemptResult {
+  if (status >= 200 && status < 300) return 'ok';
+  if (status === 429) return 'rate_limited';
+  if (status === 401 || status === 403) return 'unauthorized';
+  if (status === 404) return 'not_found';
+  if (status >= 500) return 'server_error';
+  return 'client_error';
 }

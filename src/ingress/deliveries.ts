@@ -165,9 +165,14 @@ export class DeliveryStore {
 
   /** The typed event a delivery holds (call runs read it here: signals carry only the id). */
   async eventOf(deliveryId: string): Promise<CallLegEvent> {
-    const row = await this.db('dialpad_webhook_deliveries').where({ id: deliveryId }).first('payload');
+    return (await this.receivedEventOf(deliveryId)).event;
+  }
+
+  /** The event and when the ingress received it (for the end-to-end latency). */
+  async receivedEventOf(deliveryId: string): Promise<{ event: CallLegEvent; receivedAt: Date }> {
+    const row = await this.db('dialpad_webhook_deliveries').where({ id: deliveryId }).first('payload', 'received_at');
     if (!row) throw new Error(`delivery ${deliveryId} not found`);
-    return row.payload as CallLegEvent;
+    return { event: row.payload as CallLegEvent, receivedAt: new Date(row.received_at as string) };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
-import { DialpadClient, type DialpadLogger } from '../dialpad/client';
+import { DialpadClient, type DialpadAttempt, type DialpadLogger } from '../dialpad/client';
 import { PostgresRateLimiter } from '../dialpad/pg-rate-limiter';
 
 /**
@@ -12,6 +12,7 @@ export function opsDialpadClient(
   config: Pick<Config, 'dialpad'>,
   db: Knex,
   logger?: DialpadLogger,
+  onAttempt?: (attempt: DialpadAttempt) => void,
 ): DialpadClient | undefined {
   if (!config.dialpad.apiKey) return undefined;
   return new DialpadClient({
@@ -19,5 +20,6 @@ export function opsDialpadClient(
     baseUrl: config.dialpad.apiBaseUrl,
     rateLimiter: new PostgresRateLimiter(db),
     ...(logger ? { logger } : {}),
+    ...(onAttempt ? { onAttempt } : {}),
   });
 }

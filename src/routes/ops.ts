@@ -42,7 +42,7 @@ import { signalOptionsFromConfig } from '../ingress/signal';
 export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { config, db, temporal } = deps;
   app.addHook('onRequest', requireRole('admin', { apiToken: config.apiToken, adminToken: config.adminToken }));
-  const dialpad = opsDialpadClient(config, db, deps.log);
+  const dialpad = opsDialpadClient(config, db, deps.log, deps.metrics.observeDialpadAttempt);
   // The URL Dialpad should deliver to, for the doctor.
   const publicWebhookUrl = config.dialpad.publicWebhookUrl;
 

@@ -77,13 +77,15 @@ export async function webhookRoutes(
     } catch (err) {
       if (!(err instanceof WebhookRejection)) throw err;
       req.log.warn({ reason: err.reason, status: err.statusCode, bytes: raw.length }, 'webhook rejected');
+      const shape = rejectedShape(raw);
+      metrics.webhookRejections.inc({ reason: err.reason, shape });
       await rejections.add({
         statusCode: err.statusCode,
         reason: err.reason,
         detail: err.message,
         sourceAddress: req.ip,
         bodyBytes: raw.length,
-        shape: rejectedShape(raw),
+        shape,
       });
       // Strangers learn only that the signature did not verify; the reason is in the log and metrics.
       return finish('rejected', err.reason, err.statusCode, UNVERIFIED_ANSWER);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { bindHost, ConfigError, loadConfig } from '../../src/config';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -42,6 +42,12 @@ describe('configuration', () => {
     [{ API_TOKEN: 'short' }, /^API_TOKEN: expected at least 16 characters/],
     [{ API_TOKEN: 'x'.repeat(20), ADMIN_TOKEN: 'x'.repeat(20) }, /^ADMIN_TOKEN: must differ from API_TOKEN/],
     [{ DIALPAD_WEBHOOK_SECRET_PREVIOUS: 'old-secret' }, /^DIALPAD_WEBHOOK_SECRET_PREVIOUS: only meaningful/],
+    [{ TEMPORAL_METRICS_PORT: 'nine' }, /^TEMPORAL_METRICS_PORT: expected an integer port/],
+    [{ TEMPORAL_METRICS_PORT: '0' }, /^TEMPORAL_METRICS_PORT: expected an integer port/],
+    [{ TEMPORAL_METRICS_PORT: '9464', METRICS_PORT: '9464' }, /^TEMPORAL_METRICS_PORT: must differ from METRICS_PORT/],
+    [{ TEMPORAL_METRICS_PORT: '8787' }, /^TEMPORAL_METRICS_PORT: must differ from PORT/],
+    [{ TEMPORAL_METRICS_PORT: '9465', METRICS_HOST: 'metrics.internal' }, /^TEMPORAL_METRICS_PORT: .*IP address/],
+    [{ TEMPORAL_MAX_CACHED_WORKFLOWS: '0' }, /^TEMPORAL_MAX_CACHED_WORKFLOWS: expected a whole number/],
   ])('rejects %j naming the variable', (env, expected) => {
     const found = problems(env);
     expect(found).toHaveLength(1);
@@ -141,6 +147,24 @@ describe('configuration', () => {
     expect(r.status).toBe(78);
     expect(r.stderr).toContain(`${name}:`);
     expect(r.stderr).toContain('refused with NODE_ENV=production');
+  });
+
+  it('serves the SDK metrics on METRICS_HOST (or HOST) at TEMPORAL_METRICS_PORT, off when unset', () => {
+    expect(loadConfig({}).metrics).toEqual({ port: undefined, host: '127.0.0.1', temporalPort: undefined });
+    expect(loadConfig({ HOST: '0.0.0.0', METRICS_PORT: '9464', TEMPORAL_METRICS_PORT: '9465' }).metrics).toEqual({
+      port: 9464,
+      host: '0.0.0.0',
+      temporalPort: 9465,
+    });
+    // On another host than the public port's, the same number is no clash.
+    expect(
+      loadConfig({ HOST: '0.0.0.0', METRICS_HOST: '10.0.0.5', TEMPORAL_METRICS_PORT: '8787' }).metrics.temporalPort,
+    ).toBe(8787);
+    expect(bindHost('localhost')).toBe('127.0.0.1');
+    expect(bindHost('::')).toBe('[::]');
+    expect(bindHost('[::1]')).toBe('[::1]');
+    expect(bindHost('metrics.internal')).toBeUndefined();
+    expect(loadConfig({ TEMPORAL_MAX_CACHED_WORKFLOWS: '250' }).worker.maxCachedWorkflows).toBe(250);
   });
 
   it('DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL must be a date and needs the previous secret', () => {
