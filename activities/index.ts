@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { InsightsModel } from '../src/ai/enrich';
+import type { LlmConfig } from '../src/ai/llm-config';
 import type { DialpadClient } from '../src/dialpad/client';
 import type { Logger } from '../src/logger';
 import { createAiActivities } from './ai-activities';
@@ -12,13 +14,25 @@ export interface ActivityDeps {
   log: Logger;
   /** Undefined when no API key is configured: Ai fetches then fail as non-retryable. */
   dialpad?: DialpadClient;
+  /** The optional language model for call insights (config.insightsLlm); absent or null: the rules only. */
+  insightsLlm?: LlmConfig | null;
+  /** Tests shorten the model's timeout; the product uses the defaults (src/ai/enrich.ts). */
+  insightsModelOptions?: InsightsModel['options'];
 }
 
 /** The worker's activities, built from real dependencies at the composition root (src/worker.ts). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createCallActivities(deps),
-    ...createAiActivities({ db: deps.db, dialpad: deps.dialpad }),
+    ...createAiActivities({
+      db: deps.db,
+      dialpad: deps.dialpad,
+      insightsModel: {
+        llm: deps.insightsLlm ?? null,
+        log: deps.log,
+        ...(deps.insightsModelOptions ? { options: deps.insightsModelOptions } : {}),
+      },
+    }),
     ...createSyncActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),
     ...createOpsActivities(deps),
     ...createMatchingActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readLlmConfig, type LlmConfig } from './ai/llm-config';
 
 /**
  * The one configuration module every process uses. Variables are validated at start; a bad or
@@ -199,6 +200,11 @@ export interface Config {
   callAiFetchAttempts: number;
   /** How long a call run's Postgres step retries before waiting on a durable timer (then again). */
   callDbRetryBudgetSeconds: number;
+  /**
+   * The optional language model for call insights (INSIGHTS_LLM_URL / _MODEL / _API_KEY), or null:
+   * the rules only, and no call text leaves our systems.
+   */
+  insightsLlm: LlmConfig | null;
   dev: {
     temporalCliPath: string | undefined;
     temporalUiPort: number;
@@ -219,6 +225,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMode = 'dev'): Config {
   const result = schema.safeParse(env);
   const problems: string[] = [];
+  // Read on its own (src/ai/llm-config.ts, shared with the model path); its problems never quote a value.
+  const llm = readLlmConfig(env);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const name = String(issue.path[0] ?? '?');
@@ -227,7 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
         `${name}: ${issue.message}${given !== undefined && !isSecretName(name) ? ` (got ${JSON.stringify(given)})` : ''}`,
       );
     }
-    throw new ConfigError(problems);
+    throw new ConfigError([...problems, ...llm.problems]);
   }
   const v: Parsed = result.data;
   if (mode === 'production') {
@@ -250,9 +258,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     problems.push(
       'DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL: only meaningful together with DIALPAD_WEBHOOK_SECRET_PREVIOUS',
     );
+  problems.push(...llm.problems);
   // Settings that are fine on a laptop and dangerous facing the internet: refused where the
   // process says it is production (the Docker image sets NODE_ENV=production), loudly warned of elsewhere.
-  const unsafe = unsafeSettings(v);
+  const unsafe = unsafeSettings(v, llm.config);
   const production = env.NODE_ENV === 'production';
   if (production) problems.push(...unsafe.map((u) => `${u} (refused with NODE_ENV=production)`));
   if (problems.length) throw new ConfigError(problems);
@@ -280,6 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     callAiWaitSeconds: v.CALL_AI_WAIT_SECONDS,
     callAiFetchAttempts: v.CALL_AI_FETCH_ATTEMPTS,
     callDbRetryBudgetSeconds: v.CALL_DB_RETRY_BUDGET_SECONDS,
+    insightsLlm: llm.config,
     dev: {
       temporalCliPath: v.TEMPORAL_CLI_PATH,
       temporalUiPort: v.TEMPORAL_UI_PORT,
@@ -293,7 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
 /** Secrets and tokens shorter than this are guessable; in production they are refused. */
 const MIN_SECRET_BYTES = 32;
 
-function unsafeSettings(v: Parsed): string[] {
+function unsafeSettings(v: Parsed, llm: LlmConfig | null): string[] {
   const out: string[] = [];
   if (v.DIALPAD_WEBHOOK_ALLOW_UNSIGNED) {
     out.push('DIALPAD_WEBHOOK_ALLOW_UNSIGNED: unsigned webhooks let anyone who can reach the ingress write calls');
@@ -306,6 +316,9 @@ function unsafeSettings(v: Parsed): string[] {
   }
   if (!v.DIALPAD_API_BASE_URL.startsWith('https://') && !isLoopbackUrl(v.DIALPAD_API_BASE_URL)) {
     out.push('DIALPAD_API_BASE_URL: not https, so the API key would travel in clear text');
+  }
+  if (llm && !llm.endpoint.startsWith('https://') && !isLoopbackUrl(llm.endpoint)) {
+    out.push('INSIGHTS_LLM_URL: not https, so call transcripts (and INSIGHTS_LLM_API_KEY) would travel in clear text');
   }
   for (const name of ['API_TOKEN', 'ADMIN_TOKEN'] as const) {
     const token = v[name];

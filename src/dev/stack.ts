@@ -10,7 +10,7 @@ import { createTemporalClient } from '../temporal/connection';
 import { reconcileSyncSchedules } from '../sync/schedules';
 import { randomBytes } from 'node:crypto';
 import { startSimulatedDialpad, type SimulatedDialpad } from '../simulator';
-import { bundleWorkflows, createDialpadClient, createWorker, ensureSweepSchedule } from '../worker';
+import { bundleWorkflows, createDialpadClient, createWorker, ensureSweepSchedule, logInsightsModel } from '../worker';
 import { DATA_DIR } from './paths';
 import { startLocalPostgres, type LocalPostgres } from './postgres';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-server';
@@ -136,6 +136,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       workflowBundle: await bundleWorkflows(),
       dialpad: createDialpadClient(config, db, workerLog),
     });
+    logInsightsModel(config, workerLog);
     const workerRun = worker.run();
     stops.push(async () => {
       worker.shutdown();

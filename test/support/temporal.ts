@@ -70,6 +70,7 @@ export async function startTestWorker(
   db: Knex,
   dialpad?: DialpadClient,
   wrapActivities?: WorkerDeps['wrapActivities'],
+  insightsModelOptions?: WorkerDeps['insightsModelOptions'],
 ): Promise<RunningWorker> {
   silenceTemporalRuntime();
   const connection = await NativeConnection.connect({ address: config.temporal.address! });
@@ -81,6 +82,7 @@ export async function startTestWorker(
     workflowBundle: await workflowBundle(),
     dialpad,
     wrapActivities,
+    insightsModelOptions,
   });
   const running = worker.run();
   return {
