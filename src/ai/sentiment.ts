@@ -3,6 +3,7 @@
 // The rules and thresholds are described in src/ai/README.md; keep the two in step.
 import { SentimentIntensityAnalyzer } from 'vader-sentiment';
 
+import { winkTagger } from './nlp';
 import { isNegatedAt, normaliseText, splitSentences, STOP_WORDS, tokenize } from './text';
 
 export type Sentiment = 'positive' | 'negative' | 'neutral' | 'mixed';
@@ -319,8 +320,74 @@ export function scoreUtterance(
   const weight = Math.min(contentWords, SENTIMENT_THRESHOLDS.fullWeightWords) / SENTIMENT_THRESHOLDS.fullWeightWords;
   if (weight === 0) return { text, compound: 0, weight: 0 };
 
-  const vader = base(stripped);
+  const vader = base(withoutTopicNouns(withoutQuestions(stripped)));
   return { text, compound: round(extra === 0 ? vader : addToCompound(vader, extra)), weight };
+}
+
+/**
+ * Questions ask; they do not evaluate: "Is that supported?", "What am I entitled to?", "Can you make
+ * sure it's clean?". Their words are left to VADER only when the question is short and carries no
+ * request (an exclamation put as a question, "Seriously?"); the domain cues above read the rhetorical
+ * ones ("are you kidding?", "Three weeks?") before this.
+ */
+function withoutQuestions(text: string): string {
+  const sentences = splitSentences(text);
+  if (sentences.length === 0) return text;
+  return sentences.filter((q) => !/\?\s*$/.test(q) || tokenize(q).length <= 2).join(' ');
+}
+
+/**
+ * Nouns that evaluate ("a nightmare", "a star", "what a relief"): the only nouns whose valence is a
+ * feeling. Other nouns VADER scores name what the call is about ("engagement party", "wellness plan",
+ * "leak", "emergency", "pain medication", "mistake") and say nothing of the caller's tone.
+ */
+const EVALUATIVE_NOUNS: ReadonlySet<string> = new Set(
+  `nightmare joke disaster mess shambles disgrace relief pleasure hassle stress rubbish scam rip-off ripoff star
+  godsend gem treat delight shame pity waste lifesaver legend champion hero angel saint idiot idiots clowns
+  cowboys amateurs liars thieves crooks useless garbage trash crap bullshit nonsense insult outrage farce
+  fiasco headache frustration anger annoyance disappointment joy thanks`
+    .split(/\s+/)
+    .filter((w) => w.length > 0),
+);
+
+/**
+ * The text VADER reads, with the valence of topic nouns taken out: wink-nlp tags each word, and a noun
+ * VADER scores is replaced by a neutral word unless it is an evaluative noun. A caller reporting "a leak
+ * under the sink" or cancelling "the engagement party" is matter-of-fact.
+ */
+function withoutTopicNouns(text: string): string {
+  if (text.trim() === '') return text;
+  const topic = new Set<string>();
+  const other = new Set<string>();
+  for (const sentence of winkTagger(text))
+    sentence.forEach((w, i) => {
+      if (wordCompound(w.lower) === 0) return;
+      if (w.pos === 'NOUN' && !EVALUATIVE_NOUNS.has(w.lower)) topic.add(w.lower);
+      else if (w.pos === 'VERB' && !hasPersonalSubject(sentence, i)) topic.add(w.lower);
+      else other.add(w.lower);
+    });
+  const nouns = [...topic].filter((w) => !other.has(w));
+  if (nouns.length === 0) return text;
+  return text.replace(/[\p{L}'-]+/gu, (w) => (nouns.includes(w.toLowerCase()) ? 'x' : w));
+}
+
+const PERSONAL_SUBJECTS: ReadonlySet<string> = new Set(
+  "i i'm i've i'll i'd we we're we've we'll we'd you you're you've you'll you'd they they're they've he she".split(' '),
+);
+
+/**
+ * Whether a verb has a person as its subject ("I love it", "you saved my day", "we appreciate"): a
+ * feeling or an act toward the caller. A thing as the subject ("the direct debit failed", "the webhook
+ * isn't firing", "it got delayed") is an event reported, matter-of-fact.
+ */
+function hasPersonalSubject(sentence: ReadonlyArray<{ lower: string; pos: string }>, at: number): boolean {
+  for (let j = at - 1; j >= 0 && j >= at - 4; j -= 1) {
+    const w = sentence[j]!;
+    if (PERSONAL_SUBJECTS.has(w.lower)) return true;
+    if (w.pos !== 'AUX' && w.pos !== 'ADV' && w.pos !== 'PART' && w.pos !== 'PRON') return false;
+    if (w.pos === 'PRON') return PERSONAL_SUBJECTS.has(w.lower);
+  }
+  return false;
 }
 
 // Memoises a pure function; bounded so a long-running worker cannot grow it without limit.
