@@ -245,6 +245,12 @@ const PRAISE_WORDS =
   /\b(?:great|wonderful|marvellous|marvelous|brilliant|lovely|fantastic|perfect|terrific|super|fabulous|splendid|excellent|nice|thanks)\b/gi;
 const SARCASM_VALENCE = -2.2;
 
+const EMPHATIC_THANKS =
+  /\b(?:oh,? thank you|thank you[.!,]? thank you|thank(?:s| you) so much(?: for (?:this|that|everything|sorting))?|thank you ever so|can't thank you enough)\b/i;
+const EMPHATIC_THANKS_VALENCE = 1.2;
+const PAST_FEELING =
+  /\b(?:i|we) (?:was|were|had been|'d been) (?:(?:so|really|very|just|absolutely|completely|a bit|quite|about to|going to)\b ?)*[\w' ]{0,20}?(?=[.!,]|$)/gi;
+
 /**
  * Echoing a figure back as a question ("Three weeks?", "$588?", "A week or two?") is balking at it: a
  * short fragment with a number or a span of time, ending in a question mark.
@@ -282,6 +288,15 @@ export function scoreUtterance(
     );
   let extra = 0;
   let cues = 0;
+  // Plain thanks are manners and are taken out above; emphatic thanks ("Oh, thank you. Thank you.",
+  // "thank you so much") are relief, the ending of a call that was won over.
+  if (EMPHATIC_THANKS.test(text)) {
+    extra += EMPHATIC_THANKS_VALENCE;
+    cues += 1;
+    // Beside them, a feeling in the past tense is the worry now over ("I was so upset", "I was about to
+    // lose it"), not a complaint.
+    stripped = stripped.replace(PAST_FEELING, ' ');
+  }
   if (SARCASTIC_OPENER.test(stripped) && COMPLAINT_CONTEXT.test(stripped.replace(SARCASTIC_OPENER, ' '))) {
     stripped = stripped.replace(PRAISE_WORDS, ' ');
     extra += SARCASM_VALENCE;
