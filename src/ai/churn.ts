@@ -38,6 +38,12 @@ interface SignalRule {
    * look at other vendors" or "second time this month" is the risk to the supply relationship.
    */
   agentToo?: boolean;
+  /**
+   * A decision said as a fact ("I'm going with QuickFix", "we went with SparkleCo") is a decision to
+   * leave; the same words under a condition ("if it's short again I'm taking my account to FreshLine")
+   * are a threat: this kind instead.
+   */
+  ifConditional?: SignalKind;
 }
 
 /**
