@@ -149,6 +149,17 @@ const RULES: readonly SignalRule[] = [
     caseSensitive: true,
     ifConditional: 'competitor',
   },
+  // How a recap reports a threat or a departure, whatever the words on the call were.
+  {
+    kind: 'competitor',
+    pattern:
+      /\bthreat(?:en(?:ed|s|ing)?)? to (?:cancel|leave|switch|walk|go elsewhere|move|take (?:their|her|his|its) business|stop (?:using|ordering)|close)\b|\b(?:intends?|intending|plans?|planning) to (?:cancel|leave|switch|move (?:to|over|elsewhere)|go with)\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\blost to (?:a |the )?competitor\b|\b(?:customer|caller|client|she|he|they) (?:has |have )?(?:decided|chosen|chose) to (?:cancel|leave|switch|move|go with|terminate|close)\b/g,
+  },
   // A trial of a named competitor is a plan to move: a threat, not yet a decision.
   {
     kind: 'competitor',

@@ -258,6 +258,10 @@ const PAST_FEELING =
 const ECHO_QUESTION =
   /(?:^|[.!?]\s)(?:(?:a|an|another|the|for|only|just|like|over|nearly|almost|wait,?)\s)*(?:\$?£?[\d,.]+|\w+(?:-\w+)?)\s?(?:(?:or|to)\s\w+\s)?(?:days?|weeks?|months?|hours?|years?|dollars?|bucks|quid|pounds?|percent|grand|k)?\?/gi;
 const ECHO_VALENCE = -0.9;
+const NEGATED_SAYING =
+  /\b(?:not|n't|never) (?:say(?:ing)?|think(?:ing)?|feel(?:ing)?|call(?:ing)? (?:it|this|that|me)|go so far as to say)\b[^.!?;]{0,25}$/;
+const HEDGE_BEFORE =
+  /\b(?:a (?:bit|little|tad|touch)|slightly|somewhat|mildly|kind of|sort of|a wee bit)(?: (?:more|too))? $/;
 const VADER_ALPHA = 15;
 const VADER_NEGATION_SCALAR = -0.74;
 
@@ -314,7 +318,13 @@ export function scoreUtterance(
   for (const [pattern, valence, selfNegating] of DOMAIN_VALENCE) {
     for (const m of lower.matchAll(pattern)) {
       cues += 1;
-      extra += !selfNegating && isNegatedAt(lower, m.index) ? valence * VADER_NEGATION_SCALAR : valence;
+      const before = lower.slice(Math.max(0, m.index - 40), m.index);
+      // "I wouldn't say I'm upset", "I don't think it's bad": a negated verb of saying or thinking
+      // negates the clause it introduces.
+      const negated = isNegatedAt(lower, m.index) || NEGATED_SAYING.test(before);
+      // "just a bit disappointed", "slightly annoyed": a hedged feeling counts half.
+      const hedge = HEDGE_BEFORE.test(before) ? 0.5 : 1;
+      extra += (!selfNegating && negated ? valence * VADER_NEGATION_SCALAR : valence) * hedge;
     }
     if (lower.length === stripped.length) {
       const blanked = lower.replace(pattern, (m) => ' '.repeat(m.length));
