@@ -550,7 +550,7 @@ export function aggregateSentiment(scored: ScoredUtterance[], basis: string): Se
     // Pleased early on, then clearly upset and not won back: the guide's "pleased then upset".
     sentiment = 'mixed';
     why = `swing from a pleased utterance (${fmt(most.compound)}) to a strongly negative one (${fmt(least.compound)})`;
-  } else if (strongNeg && (!strongPos || leastAt > mostAt || lastMean < 0)) {
+  } else if (strongNeg && (!strongPos || leastAt > mostAt || lastMean < 0) && lastMean < t.ending / 2) {
     sentiment = 'negative';
     why = `a strongly negative utterance (${fmt(least.compound)}) and no recovery (ending ${fmt(lastMean)})`;
   } else if (strongPos && lastMean > -t.ending) {
