@@ -24,20 +24,32 @@ const figures = evaluateCallSet(set);
 for (const r of figures.results) {
   if (ids.length && !ids.includes(r.id)) continue;
   const miss =
-    misses === 'sentiment' ? !r.sentimentOk
-    : misses === 'churn' ? !r.churnOk
-    : misses === 'resolved' ? !r.resolvedOk
-    : misses === 'themes' ? r.missingThemes.length > 0 || r.badThemes.length > 0
-    : misses === 'any' ? !r.sentimentOk || !r.churnOk || !r.resolvedOk || r.missingThemes.length > 0
-    : true;
+    misses === 'sentiment'
+      ? !r.sentimentOk
+      : misses === 'churn'
+        ? !r.churnOk
+        : misses === 'resolved'
+          ? !r.resolvedOk
+          : misses === 'themes'
+            ? r.missingThemes.length > 0 || r.badThemes.length > 0
+            : misses === 'any'
+              ? !r.sentimentOk || !r.churnOk || !r.resolvedOk || r.missingThemes.length > 0
+              : true;
   if (!miss) continue;
   const call = set.calls.find((c) => c.id === r.id)!;
   const d = deriveCallInsights(call.input);
   console.log(`=== ${r.id} [${r.category}] ${call.direction}`);
   console.log(`summary: ${call.input.recapSummary}`);
-  console.log(`outcome: ${call.input.recapOutcome} | disposition: ${call.input.disposition} | purposes: ${JSON.stringify(call.input.recapPurposes)}`);
-  for (const l of call.input.transcriptLines ?? []) console.log(`  ${l.speaker === 'caller' ? 'C' : l.speaker === 'agent' ? 'A' : l.type === 'transcript' ? '?' : 'M'}: ${l.content}`);
-  console.log(`expected: ${r.expected.sentiment} / ${r.expected.churnRisk} / ${r.expected.resolved} / [${r.expected.themes.join(', ')}]`);
+  console.log(
+    `outcome: ${call.input.recapOutcome} | disposition: ${call.input.disposition} | purposes: ${JSON.stringify(call.input.recapPurposes)}`,
+  );
+  for (const l of call.input.transcriptLines ?? [])
+    console.log(
+      `  ${l.speaker === 'caller' ? 'C' : l.speaker === 'agent' ? 'A' : l.type === 'transcript' ? '?' : 'M'}: ${l.content}`,
+    );
+  console.log(
+    `expected: ${r.expected.sentiment} / ${r.expected.churnRisk} / ${r.expected.resolved} / [${r.expected.themes.join(', ')}]`,
+  );
   console.log(`derived:  ${d.sentiment} / ${d.churnRisk} / ${d.resolved} / [${(d.themes ?? []).join(', ')}]`);
   console.log(`  why sentiment: ${d.explanation.sentiment}`);
   console.log(`  why churn: ${d.explanation.churnRisk} ${JSON.stringify(d.churnReasons)}`);
