@@ -9,6 +9,7 @@ import {
   officeMayHaveAi,
   type AiFetchOutcome,
   type AiPart,
+  type InsightsModel,
 } from '../src/ai/enrich';
 import type { DialpadClient } from '../src/dialpad/client';
 import { dbStep } from './db-step';
@@ -21,7 +22,12 @@ export async function conversationOfLeg(db: Knex, legCallId: string): Promise<st
   return leg.call_row_id as string;
 }
 
-export function createAiActivities(deps: { db: Knex; dialpad: DialpadClient | undefined }) {
+export function createAiActivities(deps: {
+  db: Knex;
+  dialpad: DialpadClient | undefined;
+  /** The optional language model for the final derivation (INSIGHTS_LLM_*); absent or null: the rules. */
+  insightsModel?: InsightsModel;
+}) {
   const dialpad = () => {
     if (!deps.dialpad)
       throw ApplicationFailure.nonRetryable('no Dialpad API client configured', 'DialpadNotConfigured');
@@ -79,11 +85,11 @@ export function createAiActivities(deps: { db: Knex; dialpad: DialpadClient | un
       return dbStep(async () => {
         const callRowId = await conversationOfLeg(deps.db, input.legCallId);
         if (input.answers) await noteAiAnswers(deps.db, input.officeId ?? null, input.answers);
-        return deriveAndStoreInsights(deps.db, {
-          callRowId,
-          missing: input.missing,
-          ...(input.interim ? { interim: true } : {}),
-        });
+        return deriveAndStoreInsights(
+          deps.db,
+          { callRowId, missing: input.missing, ...(input.interim ? { interim: true } : {}) },
+          deps.insightsModel,
+        );
       });
     },
   };

@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { InsightsModel } from '../src/ai/enrich';
+import type { LlmConfig } from '../src/ai/llm-config';
 import type { DialpadClient } from '../src/dialpad/client';
 import type { Logger } from '../src/logger';
 import type { WorkerMetrics } from '../src/plugins/metrics';
@@ -15,13 +17,25 @@ export interface ActivityDeps {
   dialpad?: DialpadClient;
   /** Where the activities' metrics go (the worker's registry); tests may leave it out. */
   metrics?: WorkerMetrics | undefined;
+  /** The optional language model for call insights (config.insightsLlm); absent or null: the rules only. */
+  insightsLlm?: LlmConfig | null;
+  /** Tests shorten the model's timeout; the product uses the defaults (src/ai/enrich.ts). */
+  insightsModelOptions?: InsightsModel['options'];
 }
 
 /** The worker's activities, built from real dependencies at the composition root (src/worker.ts). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createCallActivities(deps),
-    ...createAiActivities({ db: deps.db, dialpad: deps.dialpad }),
+    ...createAiActivities({
+      db: deps.db,
+      dialpad: deps.dialpad,
+      insightsModel: {
+        llm: deps.insightsLlm ?? null,
+        log: deps.log,
+        ...(deps.insightsModelOptions ? { options: deps.insightsModelOptions } : {}),
+      },
+    }),
     ...createSyncActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),
     ...createOpsActivities(deps),
     ...createMatchingActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad }),

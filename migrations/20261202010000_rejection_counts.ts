@@ -34,7 +34,9 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('drop index if exists dialpad_webhook_rejections_bucket_unique');
-  await knex.raw('alter table dialpad_webhook_rejections drop constraint if exists dialpad_webhook_rejections_shape_check');
+  await knex.raw(
+    'alter table dialpad_webhook_rejections drop constraint if exists dialpad_webhook_rejections_shape_check',
+  );
   await knex.raw('alter table dialpad_webhook_rejections alter column source_address drop not null');
   await knex.raw('alter table dialpad_webhook_rejections alter column source_address drop default');
   await knex.schema.alterTable('dialpad_webhook_rejections', (t) => {

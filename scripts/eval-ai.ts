@@ -3,6 +3,9 @@
 //   npx tsx scripts/eval-ai.ts --json     machine-readable figures
 //   npx tsx scripts/eval-ai.ts --file other.json
 //   npx tsx scripts/eval-ai.ts --file eval/tune-calls.json --part tune|dev   one side of the tuning split
+//     (tune2-calls.json: dev is every 4th call, the validation split)
+//   npx tsx scripts/eval-ai.ts --file eval/report-calls.json --json --aggregate
+//     figures and per-category aggregates only, no call ids, labels or misses (for the frozen report set)
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -21,6 +24,11 @@ function main(argv: readonly string[]): void {
   if (part) set.calls = set.calls.filter((c) => isDevCall(c.id) === (part === 'dev'));
   const figures = evaluateCallSet(set);
 
+  if (argv.includes('--json') && argv.includes('--aggregate')) {
+    const { results: _results, ...summary } = figures;
+    console.log(JSON.stringify({ file, part: part ?? 'all', ...summary }, null, 2));
+    return;
+  }
   if (argv.includes('--json')) {
     const { results, ...summary } = figures;
     const misses = results

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { readTemporalSecurity, type TemporalSecurity } from './temporal/security';
+import { readLlmConfig, type LlmConfig } from './ai/llm-config';
 
 /**
  * The one configuration module every process uses. Variables are validated at start; a bad or
@@ -251,6 +252,11 @@ export interface Config {
   tracing: { otlpEndpoint: string | undefined; serviceName: string | undefined };
   /** The worker's sticky cache size (TEMPORAL_MAX_CACHED_WORKFLOWS; unset: WORKER_MAX_CACHED_WORKFLOWS). */
   worker: { maxCachedWorkflows: number | undefined };
+  /**
+   * The optional language model for call insights (INSIGHTS_LLM_URL / _MODEL / _API_KEY), or null:
+   * the rules only, and no call text leaves our systems.
+   */
+  insightsLlm: LlmConfig | null;
   dev: {
     temporalCliPath: string | undefined;
     temporalUiPort: number;
@@ -271,6 +277,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMode = 'dev'): Config {
   const result = schema.safeParse(env);
   const problems: string[] = [];
+  // Read on its own (src/ai/llm-config.ts, shared with the model path); its problems never quote a value.
+  const llm = readLlmConfig(env);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const name = String(issue.path[0] ?? '?');
@@ -279,7 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
         `${name}: ${issue.message}${given !== undefined && !isSecretName(name) ? ` (got ${JSON.stringify(given)})` : ''}`,
       );
     }
-    throw new ConfigError(problems);
+    throw new ConfigError([...problems, ...llm.problems]);
   }
   const v: Parsed = result.data;
   if (mode === 'production') {
@@ -317,9 +325,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     problems.push(
       'DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL: only meaningful together with DIALPAD_WEBHOOK_SECRET_PREVIOUS',
     );
+  problems.push(...llm.problems);
   // Settings that are fine on a laptop and dangerous facing the internet: refused where the
   // process says it is production (the Docker image sets NODE_ENV=production), loudly warned of elsewhere.
-  const unsafe = unsafeSettings(v);
+  const unsafe = unsafeSettings(v, llm.config);
   const production = env.NODE_ENV === 'production';
   if (production) problems.push(...unsafe.map((u) => `${u} (refused with NODE_ENV=production)`));
   if (problems.length) throw new ConfigError(problems);
@@ -355,6 +364,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     callDbRetryBudgetSeconds: v.CALL_DB_RETRY_BUDGET_SECONDS,
     tracing: { otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME },
     worker: { maxCachedWorkflows: v.TEMPORAL_MAX_CACHED_WORKFLOWS },
+    insightsLlm: llm.config,
     dev: {
       temporalCliPath: v.TEMPORAL_CLI_PATH,
       temporalUiPort: v.TEMPORAL_UI_PORT,
@@ -412,7 +422,7 @@ export function bindHost(host: string): string | undefined {
 /** Secrets and tokens shorter than this are guessable; in production they are refused. */
 const MIN_SECRET_BYTES = 32;
 
-function unsafeSettings(v: Parsed): string[] {
+function unsafeSettings(v: Parsed, llm: LlmConfig | null): string[] {
   const out: string[] = [];
   if (v.DIALPAD_WEBHOOK_ALLOW_UNSIGNED) {
     out.push('DIALPAD_WEBHOOK_ALLOW_UNSIGNED: unsigned webhooks let anyone who can reach the ingress write calls');
@@ -425,6 +435,9 @@ function unsafeSettings(v: Parsed): string[] {
   }
   if (!v.DIALPAD_API_BASE_URL.startsWith('https://') && !isLoopbackUrl(v.DIALPAD_API_BASE_URL)) {
     out.push('DIALPAD_API_BASE_URL: not https, so the API key would travel in clear text');
+  }
+  if (llm && !llm.endpoint.startsWith('https://') && !isLoopbackUrl(llm.endpoint)) {
+    out.push('INSIGHTS_LLM_URL: not https, so call transcripts (and INSIGHTS_LLM_API_KEY) would travel in clear text');
   }
   for (const name of ['API_TOKEN', 'ADMIN_TOKEN'] as const) {
     const token = v[name];

@@ -5,7 +5,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { Knex } from 'knex';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
 import { loadConfigOrExit, type Config } from './config';
 import { createKnex } from './db/knex';
 import { DialpadClient } from './dialpad/client';
@@ -39,7 +39,8 @@ const noop = () => undefined;
 const silentBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
 export interface WorkerDeps {
-  config: Pick<Config, 'temporal'>;
+  /** `insightsLlm`: the optional language model for call insights (absent or null: the rules only). */
+  config: Pick<Config, 'temporal'> & Partial<Pick<Config, 'insightsLlm'>>;
   db: Knex;
   log: Logger;
   connection: NativeConnection;
@@ -58,6 +59,8 @@ export interface WorkerDeps {
   tracing?: Tracing;
   /** Where the activities' metrics go (e2e latency); none, none observed. */
   metrics?: WorkerMetrics;
+  /** Tests shorten the insights model's timeout; the product passes none. */
+  insightsModelOptions?: ActivityDeps['insightsModelOptions'];
 }
 
 type Activities = ReturnType<typeof createActivities>;
@@ -103,7 +106,14 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: (deps.wrapActivities ?? ((a) => a))(
-      createActivities({ db: deps.db, log: deps.log, dialpad: deps.dialpad, metrics: deps.metrics }),
+      createActivities({
+        db: deps.db,
+        log: deps.log,
+        dialpad: deps.dialpad,
+        metrics: deps.metrics,
+        insightsLlm: deps.config.insightsLlm ?? null,
+        ...(deps.insightsModelOptions ? { insightsModelOptions: deps.insightsModelOptions } : {}),
+      }),
     ),
     shutdownGraceTime: '20 seconds',
     maxCachedWorkflows: deps.maxCachedWorkflows ?? WORKER_MAX_CACHED_WORKFLOWS,
@@ -152,6 +162,7 @@ export async function runWorkerProcess(config: Config, opts: { metrics?: WorkerM
     },
     'worker started',
   );
+  logInsightsModel(config, log);
   await ensureSweepSchedule(config, log);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -168,6 +179,22 @@ export async function runWorkerProcess(config: Config, opts: { metrics?: WorkerM
     await tracing?.shutdown();
     log.info('worker stopped');
   }
+}
+
+/**
+ * Says at start whether call transcripts go to a language model (the host and model name, never the
+ * key): with INSIGHTS_LLM_URL unset, the insights come from the rules and no call text leaves.
+ */
+export function logInsightsModel(config: Pick<Config, 'insightsLlm'>, log: Logger): void {
+  const llm = config.insightsLlm;
+  if (!llm) {
+    log.info('call insights from the rules (INSIGHTS_LLM_URL not set)');
+    return;
+  }
+  log.info(
+    { host: new URL(llm.endpoint).host, model: llm.model },
+    'call insights from a language model, the rules as fallback: transcripts and recaps are sent to it',
+  );
 }
 
 /**

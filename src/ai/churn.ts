@@ -29,10 +29,21 @@ interface SignalRule {
   /** Match against the text as written: competitor names are only recognisable by their capitals. */
   caseSensitive?: boolean;
   /**
+   * Names a person ("my solicitor"): a capitalised word mid-sentence is then part of a name ("Naidoo
+   * Attorneys"), not a threat.
+   */
+  personal?: boolean;
+  /**
    * Also read in the agent's lines. On a supplier's call the agent is the customer, and "we might need to
    * look at other vendors" or "second time this month" is the risk to the supply relationship.
    */
   agentToo?: boolean;
+  /**
+   * A decision said as a fact ("I'm going with QuickFix", "we went with SparkleCo") is a decision to
+   * leave; the same words under a condition ("if it's short again I'm taking my account to FreshLine")
+   * are a threat: this kind instead.
+   */
+  ifConditional?: SignalKind;
 }
 
 /**
@@ -65,10 +76,19 @@ const SERVICE_NOUN =
 const NOT_AN_ORDER = '(?! (?:my |the |this |that |an |a |your |our |their )?(?:\\w+ )?order)';
 
 const RULES: readonly SignalRule[] = [
+  // A lawyer is a threat when the caller brings one in against us ("my solicitor will be in touch", "I'll
+  // speak to a lawyer"), not when one is a third party on the matter ("the solicitor is waiting on the
+  // documents") or part of a firm's name ("Naidoo Attorneys").
   {
     kind: 'legal',
     pattern:
-      /\b(?:solicitors?|lawyers?|attorneys?|legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the \w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat)\b/g,
+      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to))? (?:(?:my|our|their|his|her|a|the) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
+    personal: true,
+  },
+  {
+    kind: 'legal',
+    pattern:
+      /\b(?:legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the \w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat)\b/g,
   },
   {
     kind: 'chargeback-raised',
@@ -112,6 +132,46 @@ const RULES: readonly SignalRule[] = [
     kind: 'leaving',
     pattern:
       /\b(?:will|is going to|are going to|gonna|to) stop (?:servicing|supplying|serving|delivering to|trading with)\b|\b(?:delivery|order|visit|shipment) will be the last\b|\bsupply (?:ending|ends|will end)\b|\bnot (?:servicing|supplying|serving|delivering to) [\w\s]{0,40}?anymore\b|\bwill be your last (?:delivery|order|visit|shipment)\b/g,
+  },
+  // Leaving for a named competitor or "another <provider>", said as done or decided; under a condition, a
+  // threat. Competitors are recognised by their capitals, so these read the text as written.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:[Ww]e|I|[Tt]hey|[Ss]he|[Hh]e|[Cc]ustomer|[Cc]lient)(?:'ve| have| has| had)? (?:already |just |now )?(?:went|gone|moved|switched|changed|signed(?: up)?) (?:over )?(?:with|to) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+    caseSensitive: true,
+    ifConditional: 'competitor',
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e) is) (?:going with|moving (?:[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+    caseSensitive: true,
+    ifConditional: 'competitor',
+  },
+  // How a recap reports a threat or a departure, whatever the words on the call were.
+  {
+    kind: 'competitor',
+    pattern:
+      /\bthreat(?:en(?:ed|s|ing)?)? to (?:cancel|leave|switch|walk|go elsewhere|move|take (?:their|her|his|its) business|stop (?:using|ordering)|close)\b|\b(?:intends?|intending|plans?|planning) to (?:cancel|leave|switch|move (?:to|over|elsewhere)|go with)\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\blost to (?:a |the )?competitor\b|\b(?:customer|caller|client|she|he|they) (?:has |have )?(?:decided|chosen|chose) to (?:cancel|leave|switch|move|go with|terminate|close)\b/g,
+  },
+  // A trial of a named competitor is a plan to move: a threat, not yet a decision.
+  {
+    kind: 'competitor',
+    pattern: /\b(?:going to|gonna|will|'ll|plan(?:ning)? to|about to) (?:trial|try(?: out)?|give) [A-Z][\w&'-]+/g,
+    caseSensitive: true,
+  },
+  // A supplier that has already stopped supply or handed the debt to collectors has left the relationship.
+  {
+    kind: 'leaving',
+    pattern:
+      /\baccount (?:has been|had been|was|is now|is) (?:placed |put )?on (?:stop|hold)\b|\b(?:deliveries|supply|supplies|orders|shipments) (?:have been|has been|are|were|is) (?:suspended|stopped|halted)\b|\b(?:passed|referred|handed|sent|gone)(?: (?:the|this|your|it|our) (?:debt|account|balance|matter))? (?:on )?to (?:a |an |our |the |their )?(?:debt )?collections?(?: agency| agent)?\b|\b(?:passed|referred|handed|sent) (?:\w+ ){0,3}?to (?:a |an |our |the |their )?debt collectors?\b/g,
+    agentToo: true,
   },
   { kind: 'leaving', pattern: /\bdecided to (?:go with|switch|move|leave|cancel|take (?:our|my) business)\b/g },
   { kind: 'leaving', pattern: /\bgo(?:ing)? with [^.?!]{1,40}? instead\b/g },
@@ -217,7 +277,7 @@ const RULES: readonly SignalRule[] = [
   {
     kind: 'supply-stop',
     pattern:
-      /\b(?:put|putting|place|placing|placed) (?:your|the|you|their) account on (?:stop|hold)\b|\baccount (?:has been |is |was )?(?:placed |put )?on stop\b|\bstop (?:supplying|delivering to|shipping to) you\b|\b(?:have to|will|going to|gonna) stop (?:deliveries|delivering|supplying|supply|shipping)\b|\bdeliveries will stop\b/g,
+      /\b(?:put|putting|place|placing|placed) (?:your|the|you|their) account on (?:stop|hold)\b|\baccount will be (?:placed |put )?on (?:stop|hold)\b|\b(?:move|moving|put|putting|switch|switching) (?:you|your account|the account) (?:on ?)?to (?:pro-?forma|prepay\w*|cash on delivery|cod|upfront|payment up ?front)\b|\baccount (?:has been |is |was )?(?:placed |put )?on stop\b|\bstop (?:supplying|delivering to|shipping to) you\b|\b(?:have to|will|going to|gonna) stop (?:deliveries|delivering|supplying|supply|shipping)\b|\bdeliveries will stop\b/g,
   },
   {
     kind: 'refund-demand',
@@ -247,6 +307,23 @@ const RULES: readonly SignalRule[] = [
       /\b(?:speak to|talk to|want|get me|put me through to) (?:a|your|the) (?:manager|supervisor|someone senior)\b|\b(?:make|making|log|file|raise) a (?:formal )?complaint\b|\bformal complaint\b/g,
   },
 ];
+
+/**
+ * Whether the sentence around a match puts it under a condition ("if I'm short one more time I'm taking
+ * my account to FreshLine", "I'm switching unless you match it"): a threat, not a decision.
+ */
+function isConditional(text: string, index: number): boolean {
+  const start = Math.max(0, ...['.', '!', '?'].map((p) => text.lastIndexOf(p, index - 1) + 1));
+  const endAt = ['.', '!', '?'].map((p) => text.indexOf(p, index)).filter((i) => i >= 0);
+  const sentence = text.slice(start, endAt.length ? Math.min(...endAt) : text.length).toLowerCase();
+  return /\b(?:if|unless|otherwise|or else|until|unless|should you|considering|thinking|might|may|could)\b/.test(
+    sentence,
+  );
+}
+
+/** The caller was kept: a cancellation asked for and then not carried out. */
+const RETAINED =
+  /\b(?:i'll|we'll|i will|we will|happy to|agreed to|decided to|will) stay\b|\bstay(?:ing)? (?:on|with (?:you|us))\b|\b(?:keep|keeping) (?:it|the|my|our|the \w+) (?:on|going|for now)\b|\bretain(?:ed|s)?\b|\bchanged (?:my|our|her|his|their) mind\b|\bhold(?:ing)? off\b|\bpaus(?:e|ed|ing)\b|\b(?:accepted|took) (?:the |a )?(?:offer|discount|deal)\b|\bwon'?t cancel\b/i;
 
 export interface ChurnEvidenceUnit {
   /** How the reason names the source: 'caller said', 'the recap says', 'action item', 'Dialpad moment'. */
@@ -295,10 +372,18 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
       const haystack = rule.caseSensitive ? unit.text : lower;
       for (const m of haystack.matchAll(rule.pattern)) {
         if (!rule.selfNegating && isNegatedAt(lower, m.index)) continue;
-        seenKinds.add(rule.kind);
+        if (
+          rule.personal &&
+          lower.length === unit.text.length &&
+          /\s[A-Z]/.test(unit.text.slice(m.index, m.index + m[0].length))
+        )
+          continue;
+        const kind = rule.ifConditional && isConditional(unit.text, m.index) ? rule.ifConditional : rule.kind;
+        if (kind !== rule.kind && seenKinds.has(kind)) break;
+        seenKinds.add(kind);
         // Quote the words as written; lower-casing can change length outside ASCII, then quote the match.
         const asWritten = lower.length === unit.text.length ? unit.text.slice(m.index, m.index + m[0].length) : m[0];
-        found.push({ kind: rule.kind, reason: `${unit.source} "${unit.label ?? clip(asWritten.trim(), 60)}"` });
+        found.push({ kind, reason: `${unit.source} "${unit.label ?? clip(asWritten.trim(), 60)}"` });
         break;
       }
     }
@@ -322,6 +407,19 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     !/\b(?:not|no|declined|paused?|retained|stay\w*)\b/i.test(outcome)
   ) {
     found.push({ kind: 'leaving', reason: `the outcome "${clip(outcome, 60)}" says the customer has left` });
+  }
+
+  // Without such an outcome, a cancellation the agent carried out on the call (the call resolved the
+  // caller's request) is the same decision, unless the caller was kept ("I'll stay for now").
+  const kept = units.some((u) => !u.fromAgent && RETAINED.test(u.text));
+  if (
+    kinds.has('cancellation') &&
+    !found.some((f) => f.kind === 'leaving') &&
+    ctx.resolved === true &&
+    !ctx.outcome &&
+    !kept
+  ) {
+    found.push({ kind: 'leaving', reason: 'the cancellation was carried out on the call' });
   }
 
   const signals: Found[] = [];

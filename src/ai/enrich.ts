@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { DialpadClient } from '../dialpad/client';
 import { isDialpadNotFound } from '../dialpad/errors';
-import { deriveCallInsights, type TranscriptLineInput } from './derive';
+import { deriveCallInsights, type CallInsightsInput, type TranscriptLineInput } from './derive';
+import type { LlmConfig } from './llm-config';
+import { deriveCallInsightsWithModel, type ModelCallInsights, type ModelLogger, type ModelOptions } from './model';
 
 /**
  * Ai data on a conversation's `calls` row: the transcript and recap fetched from Dialpad when the
@@ -173,8 +175,44 @@ export async function fetchAndStoreRecap(
 }
 
 /**
+ * The optional language model (INSIGHTS_LLM_*): asked for the final derivation of a call, never for
+ * the interim ones (those show what is known while the run waits, within the workflow task that
+ * applied the event, and are replaced by the final one). The activity runs with a 30 s
+ * start-to-close timeout, so the model's two attempts of at most 10 s each leave room for Postgres.
+ */
+export interface InsightsModel {
+  llm: LlmConfig | null;
+  options?: Pick<ModelOptions, 'timeoutMs' | 'maxAttempts' | 'retryDelayMs'>;
+  log?: ModelLogger;
+}
+
+export const INSIGHTS_MODEL_TIMEOUT_MS = 10_000;
+export const INSIGHTS_MODEL_ATTEMPTS = 2;
+
+/** The rules' insights, or the model's when one is configured and this is the final derivation. */
+async function insightsOf(
+  input: CallInsightsInput,
+  model: InsightsModel | undefined,
+  interim: boolean,
+): Promise<{ insights: ModelCallInsights | ReturnType<typeof deriveCallInsights>; modelNote: string | null }> {
+  if (!model?.llm || interim) return { insights: deriveCallInsights(input), modelNote: null };
+  const insights = await deriveCallInsightsWithModel(input, model.llm, {
+    timeoutMs: INSIGHTS_MODEL_TIMEOUT_MS,
+    maxAttempts: INSIGHTS_MODEL_ATTEMPTS,
+    ...model.options,
+    ...(model.log ? { log: model.log } : {}),
+  });
+  // Why the rules stood in, when the model was asked and not used (a reason and counters, no call text).
+  const asked = insights.model.attempts > 0;
+  const modelNote = !insights.model.used && asked ? `${insights.model.fallbackReason}; the rules were used` : null;
+  return { insights, modelNote };
+}
+
+/**
  * Sentiment, churn risk (with reasons), themes and resolved from what the row now holds, and the
- * call's Ai status: `complete`, `partial` (with notes on what is missing and why), or `none`.
+ * call's Ai status: `complete`, `partial` (with notes on what is missing and why), or `none`. With
+ * a model configured, the final derivation asks it first (`ai_sources.<field>` = `model`) and falls
+ * back to the rules (`derived`, and an `ai_notes` entry for part `model` saying why).
  */
 export async function deriveAndStoreInsights(
   db: Knex,
@@ -187,6 +225,7 @@ export async function deriveAndStoreInsights(
      */
     interim?: boolean;
   },
+  model?: InsightsModel,
 ): Promise<{ aiStatus: 'complete' | 'partial' | 'none'; sentiment: string | null; churnRisk: string | null }> {
   const checked = input.interim ? {} : { ai_checked_at: db.fn.now() };
   const notYet = input.interim ? 'not received yet' : 'not available';
@@ -213,13 +252,17 @@ export async function deriveAndStoreInsights(
     return { aiStatus: 'none', sentiment: null, churnRisk: null };
   }
 
-  const insights = deriveCallInsights({
-    recapSummary: call.ai_summary,
-    recapOutcome: call.ai_outcome,
-    recapPurposes: call.ai_purposes,
-    recapActionItems: call.ai_action_items,
-    transcriptLines: lines.map((l) => ({ ...l, type: l.type })),
-  });
+  const { insights, modelNote } = await insightsOf(
+    {
+      recapSummary: call.ai_summary,
+      recapOutcome: call.ai_outcome,
+      recapPurposes: call.ai_purposes,
+      recapActionItems: call.ai_action_items,
+      transcriptLines: lines.map((l) => ({ ...l, type: l.type })),
+    },
+    model,
+    input.interim === true,
+  );
   const aiStatus = missing.length || !hasRecap || !hasTranscript ? 'partial' : 'complete';
   const notes = [
     ...missing,
@@ -227,6 +270,8 @@ export async function deriveAndStoreInsights(
       ? [{ part: 'transcript', reason: notYet }]
       : []),
     ...(!hasRecap && !missing.some((m) => m.part === 'recap') ? [{ part: 'recap', reason: notYet }] : []),
+    // Not a missing part (the status stays as the data makes it): why the model's answer was not used.
+    ...(modelNote ? [{ part: 'model', reason: modelNote }] : []),
   ];
   await db('calls')
     .where({ id: input.callRowId })

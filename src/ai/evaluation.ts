@@ -212,12 +212,14 @@ function namesOnCall(input: LabelledCall['input']): Set<string> {
 }
 
 /**
- * The tuning set (eval/tune-calls.json) is split by id: calls whose number is a multiple of 3 are the
- * held-out dev part, looked at only in aggregate; the rest are tuned on.
+ * The held-out part of a tuning set, looked at only in aggregate while the rest is tuned on:
+ * eval/tune-calls.json, calls whose number is a multiple of 3 (the dev part of the first tuning
+ * round); eval/tune2-calls.json (ids t2-NNN), every 4th call (the validation split).
  */
 export function isDevCall(id: string): boolean {
   const n = /(\d+)$/.exec(id);
-  return n !== null && Number(n[1]) % 3 === 0;
+  if (n === null) return false;
+  return Number(n[1]) % (id.startsWith('t2-') ? 4 : 3) === 0;
 }
 
 function withinOneLevel(expected: ChurnRisk | null, actual: ChurnRisk | null): boolean {

@@ -13,58 +13,11 @@ import { z } from 'zod';
 
 import type { CallInsights, CallInsightsInput, InsightSource } from './derive';
 import { CHURN_RISKS, deriveCallInsights, MAX_THEMES, SENTIMENTS } from './derive';
+import type { LlmConfig } from './llm-config';
 import { isThemeWorthFiling } from './themes';
 
-export interface LlmConfig {
-  /** The chat-completions URL that is POSTed to (already resolved from INSIGHTS_LLM_URL). */
-  endpoint: string;
-  model: string;
-  /** Null for endpoints that need no key (a local server). */
-  apiKey: string | null;
-}
-
-const ENV = { url: 'INSIGHTS_LLM_URL', model: 'INSIGHTS_LLM_MODEL', apiKey: 'INSIGHTS_LLM_API_KEY' } as const;
-
-/**
- * Reads the model settings. No INSIGHTS_LLM_URL (and no other INSIGHTS_LLM_ variable) means the model
- * path is off: null. Anything set but unusable throws an Error that names the variable (never its
- * value, which for the key is a secret), so a typo fails at start-up instead of silently using rules.
- */
-export function llmConfigFromEnv(env: Readonly<Record<string, string | undefined>>): LlmConfig | null {
-  const read = (name: string): string | null => {
-    const v = env[name];
-    return v === undefined || v.trim() === '' ? null : v.trim();
-  };
-  const url = read(ENV.url);
-  const model = read(ENV.model);
-  const apiKey = read(ENV.apiKey);
-  if (url === null) {
-    if (model !== null || apiKey !== null)
-      throw new Error(`${ENV.url} is not set, but ${model !== null ? ENV.model : ENV.apiKey} is: set both or neither`);
-    return null;
-  }
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`${ENV.url} is not a valid URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new Error(`${ENV.url} must be an http or https URL`);
-  if (parsed.username !== '' || parsed.password !== '')
-    throw new Error(`${ENV.url} must not carry credentials; put the key in ${ENV.apiKey}`);
-  if (model === null) throw new Error(`${ENV.model} must be set when ${ENV.url} is`);
-  if (!/^[\w.:/@+-]{1,200}$/.test(model)) throw new Error(`${ENV.model} is not a valid model name`);
-  if (apiKey !== null && !/^[\x21-\x7e]{1,1000}$/.test(apiKey))
-    throw new Error(`${ENV.apiKey} contains whitespace or non-printable characters`);
-  return { endpoint: chatCompletionsUrl(parsed), model, apiKey };
-}
-
-function chatCompletionsUrl(url: URL): string {
-  const u = new URL(url.href);
-  if (!/\/chat\/completions\/?$/.test(u.pathname)) u.pathname = `${u.pathname.replace(/\/+$/, '')}/chat/completions`;
-  return u.href;
-}
+export type { LlmConfig } from './llm-config';
+export { llmConfigFromEnv, readLlmConfig } from './llm-config';
 
 export type ModelInsightSource = InsightSource | 'model';
 

@@ -3,6 +3,7 @@
 // The rules and thresholds are described in src/ai/README.md; keep the two in step.
 import { SentimentIntensityAnalyzer } from 'vader-sentiment';
 
+import { winkTagger } from './nlp';
 import { isNegatedAt, normaliseText, splitSentences, STOP_WORDS, tokenize } from './text';
 
 export type Sentiment = 'positive' | 'negative' | 'neutral' | 'mixed';
@@ -244,6 +245,12 @@ const PRAISE_WORDS =
   /\b(?:great|wonderful|marvellous|marvelous|brilliant|lovely|fantastic|perfect|terrific|super|fabulous|splendid|excellent|nice|thanks)\b/gi;
 const SARCASM_VALENCE = -2.2;
 
+const EMPHATIC_THANKS =
+  /\b(?:oh,? thank you|thank you[.!,]? thank you|thank(?:s| you) so much(?: for (?:this|that|everything|sorting))?|thank you ever so|can't thank you enough)\b/i;
+const EMPHATIC_THANKS_VALENCE = 1.2;
+const PAST_FEELING =
+  /\b(?:i|we) (?:was|were|had been|'d been) (?:(?:so|really|very|just|absolutely|completely|a bit|quite|about to|going to)\b ?)*[\w' ]{0,20}?(?=[.!,]|$)/gi;
+
 /**
  * Echoing a figure back as a question ("Three weeks?", "$588?", "A week or two?") is balking at it: a
  * short fragment with a number or a span of time, ending in a question mark.
@@ -251,6 +258,10 @@ const SARCASM_VALENCE = -2.2;
 const ECHO_QUESTION =
   /(?:^|[.!?]\s)(?:(?:a|an|another|the|for|only|just|like|over|nearly|almost|wait,?)\s)*(?:\$?£?[\d,.]+|\w+(?:-\w+)?)\s?(?:(?:or|to)\s\w+\s)?(?:days?|weeks?|months?|hours?|years?|dollars?|bucks|quid|pounds?|percent|grand|k)?\?/gi;
 const ECHO_VALENCE = -0.9;
+const NEGATED_SAYING =
+  /\b(?:not|n't|never) (?:say(?:ing)?|think(?:ing)?|feel(?:ing)?|call(?:ing)? (?:it|this|that|me)|go so far as to say)\b[^.!?;]{0,25}$/;
+const HEDGE_BEFORE =
+  /\b(?:a (?:bit|little|tad|touch)|slightly|somewhat|mildly|kind of|sort of|a wee bit)(?: (?:more|too))? $/;
 const VADER_ALPHA = 15;
 const VADER_NEGATION_SCALAR = -0.74;
 
@@ -281,6 +292,15 @@ export function scoreUtterance(
     );
   let extra = 0;
   let cues = 0;
+  // Plain thanks are manners and are taken out above; emphatic thanks ("Oh, thank you. Thank you.",
+  // "thank you so much") are relief, the ending of a call that was won over.
+  if (EMPHATIC_THANKS.test(text)) {
+    extra += EMPHATIC_THANKS_VALENCE;
+    cues += 1;
+    // Beside them, a feeling in the past tense is the worry now over ("I was so upset", "I was about to
+    // lose it"), not a complaint.
+    stripped = stripped.replace(PAST_FEELING, ' ');
+  }
   if (SARCASTIC_OPENER.test(stripped) && COMPLAINT_CONTEXT.test(stripped.replace(SARCASTIC_OPENER, ' '))) {
     stripped = stripped.replace(PRAISE_WORDS, ' ');
     extra += SARCASM_VALENCE;
@@ -298,7 +318,13 @@ export function scoreUtterance(
   for (const [pattern, valence, selfNegating] of DOMAIN_VALENCE) {
     for (const m of lower.matchAll(pattern)) {
       cues += 1;
-      extra += !selfNegating && isNegatedAt(lower, m.index) ? valence * VADER_NEGATION_SCALAR : valence;
+      const before = lower.slice(Math.max(0, m.index - 40), m.index);
+      // "I wouldn't say I'm upset", "I don't think it's bad": a negated verb of saying or thinking
+      // negates the clause it introduces.
+      const negated = isNegatedAt(lower, m.index) || NEGATED_SAYING.test(before);
+      // "just a bit disappointed", "slightly annoyed": a hedged feeling counts half.
+      const hedge = HEDGE_BEFORE.test(before) ? 0.5 : 1;
+      extra += (!selfNegating && negated ? valence * VADER_NEGATION_SCALAR : valence) * hedge;
     }
     if (lower.length === stripped.length) {
       const blanked = lower.replace(pattern, (m) => ' '.repeat(m.length));
@@ -319,8 +345,74 @@ export function scoreUtterance(
   const weight = Math.min(contentWords, SENTIMENT_THRESHOLDS.fullWeightWords) / SENTIMENT_THRESHOLDS.fullWeightWords;
   if (weight === 0) return { text, compound: 0, weight: 0 };
 
-  const vader = base(stripped);
+  const vader = base(withoutTopicNouns(withoutQuestions(stripped)));
   return { text, compound: round(extra === 0 ? vader : addToCompound(vader, extra)), weight };
+}
+
+/**
+ * Questions ask; they do not evaluate: "Is that supported?", "What am I entitled to?", "Can you make
+ * sure it's clean?". Their words are left to VADER only when the question is short and carries no
+ * request (an exclamation put as a question, "Seriously?"); the domain cues above read the rhetorical
+ * ones ("are you kidding?", "Three weeks?") before this.
+ */
+function withoutQuestions(text: string): string {
+  const sentences = splitSentences(text);
+  if (sentences.length === 0) return text;
+  return sentences.filter((q) => !/\?\s*$/.test(q) || tokenize(q).length <= 2).join(' ');
+}
+
+/**
+ * Nouns that evaluate ("a nightmare", "a star", "what a relief"): the only nouns whose valence is a
+ * feeling. Other nouns VADER scores name what the call is about ("engagement party", "wellness plan",
+ * "leak", "emergency", "pain medication", "mistake") and say nothing of the caller's tone.
+ */
+const EVALUATIVE_NOUNS: ReadonlySet<string> = new Set(
+  `nightmare joke disaster mess shambles disgrace relief pleasure hassle stress rubbish scam rip-off ripoff star
+  godsend gem treat delight shame pity waste lifesaver legend champion hero angel saint idiot idiots clowns
+  cowboys amateurs liars thieves crooks useless garbage trash crap bullshit nonsense insult outrage farce
+  fiasco headache frustration anger annoyance disappointment joy thanks`
+    .split(/\s+/)
+    .filter((w) => w.length > 0),
+);
+
+/**
+ * The text VADER reads, with the valence of topic nouns taken out: wink-nlp tags each word, and a noun
+ * VADER scores is replaced by a neutral word unless it is an evaluative noun. A caller reporting "a leak
+ * under the sink" or cancelling "the engagement party" is matter-of-fact.
+ */
+function withoutTopicNouns(text: string): string {
+  if (text.trim() === '') return text;
+  const topic = new Set<string>();
+  const other = new Set<string>();
+  for (const sentence of winkTagger(text))
+    sentence.forEach((w, i) => {
+      if (wordCompound(w.lower) === 0) return;
+      if (w.pos === 'NOUN' && !EVALUATIVE_NOUNS.has(w.lower)) topic.add(w.lower);
+      else if (w.pos === 'VERB' && !hasPersonalSubject(sentence, i)) topic.add(w.lower);
+      else other.add(w.lower);
+    });
+  const nouns = [...topic].filter((w) => !other.has(w));
+  if (nouns.length === 0) return text;
+  return text.replace(/[\p{L}'-]+/gu, (w) => (nouns.includes(w.toLowerCase()) ? 'x' : w));
+}
+
+const PERSONAL_SUBJECTS: ReadonlySet<string> = new Set(
+  "i i'm i've i'll i'd we we're we've we'll we'd you you're you've you'll you'd they they're they've he she".split(' '),
+);
+
+/**
+ * Whether a verb has a person as its subject ("I love it", "you saved my day", "we appreciate"): a
+ * feeling or an act toward the caller. A thing as the subject ("the direct debit failed", "the webhook
+ * isn't firing", "it got delayed") is an event reported, matter-of-fact.
+ */
+function hasPersonalSubject(sentence: ReadonlyArray<{ lower: string; pos: string }>, at: number): boolean {
+  for (let j = at - 1; j >= 0 && j >= at - 4; j -= 1) {
+    const w = sentence[j]!;
+    if (PERSONAL_SUBJECTS.has(w.lower)) return true;
+    if (w.pos !== 'AUX' && w.pos !== 'ADV' && w.pos !== 'PART' && w.pos !== 'PRON') return false;
+    if (w.pos === 'PRON') return PERSONAL_SUBJECTS.has(w.lower);
+  }
+  return false;
 }
 
 // Memoises a pure function; bounded so a long-running worker cannot grow it without limit.
@@ -458,7 +550,7 @@ export function aggregateSentiment(scored: ScoredUtterance[], basis: string): Se
     // Pleased early on, then clearly upset and not won back: the guide's "pleased then upset".
     sentiment = 'mixed';
     why = `swing from a pleased utterance (${fmt(most.compound)}) to a strongly negative one (${fmt(least.compound)})`;
-  } else if (strongNeg && (!strongPos || leastAt > mostAt || lastMean < 0)) {
+  } else if (strongNeg && (!strongPos || leastAt > mostAt || lastMean < 0) && lastMean < t.ending / 2) {
     sentiment = 'negative';
     why = `a strongly negative utterance (${fmt(least.compound)}) and no recovery (ending ${fmt(lastMean)})`;
   } else if (strongPos && lastMean > -t.ending) {

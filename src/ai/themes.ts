@@ -148,7 +148,7 @@ const SIGNAL_THEMES: Readonly<Record<string, string>> = {
 
 /** Weighted texts in, ranked candidate phrases out: the step the NLP libraries were compared on. */
 export type PhraseExtractor = (
-  texts: ReadonlyArray<{ text: string; weight: number }>,
+  texts: ReadonlyArray<{ text: string; weight: number; source?: string }>,
   names: ReadonlySet<string>,
 ) => Phrase[];
 
@@ -200,8 +200,12 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
   // call under that themselves; an agent promising a call back has not.
   if (sources.texts.slice(recapCount).some((t) => CALLBACK_REQUEST.test(t))) take('Callback request', 'request');
   const weighted = [
-    ...sources.texts.map((text, i) => ({ text: withoutFeelingIdioms(text), weight: i < recapCount ? 2 : 1 })),
-    ...(sources.agentTexts ?? []).map((text) => ({ text: withoutFeelingIdioms(text), weight: 0.25 })),
+    ...sources.texts.map((text, i) => ({
+      text: withoutFeelingIdioms(text),
+      weight: i < recapCount ? 2 : 1,
+      source: i < recapCount ? 'recap' : 'caller',
+    })),
+    ...(sources.agentTexts ?? []).map((text) => ({ text: withoutFeelingIdioms(text), weight: 0.25, source: 'agent' })),
   ];
   for (const p of extract(weighted, sources.names ?? new Set())) {
     const written = p.phrase.split(' ');
@@ -212,8 +216,29 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
     while (start < end && covered(words[start] ?? '')) start += 1;
     while (end > start && covered(words[end - 1] ?? '')) end -= 1;
     const rest = words.slice(start, end);
-    // Cutting the head noun off leaves a modifier ("formal" of "formal complaint"): not a theme.
+    // Cutting the head noun off would leave a modifier ("boiler" of "boiler service" after the purpose
+    // "Missed service"): the modifier says which one, so the phrase is kept whole ("Boiler service").
     const headCut = end < words.length;
+    if (rest.length === 1 && headCut && start === 0 && isThemeOnItsOwn(rest[0] ?? '') && !rest.some(covered)) {
+      // ... and said inside the theme that already names its head: "Missed service" becomes "Missed
+      // boiler service", "Order cancellation" "Brochure order cancellation", without taking a slot.
+      const head = stem(words[end] ?? '');
+      const into = chosen.find((c) => c.stems.has(head) && c.theme.split(' ').length < MAX_PHRASE_WORDS + 1);
+      if (into) {
+        const parts = into.theme.split(' ');
+        const at = parts.findIndex((w) => stem(w.toLowerCase()) === head);
+        if (at >= 0) {
+          // The phrase came capitalised ("Boiler service"); an acronym ("VAT") stays as written.
+          const first = written[0] ?? '';
+          const modifier = /^\p{Lu}{2,}/u.test(first) ? first : first.toLowerCase();
+          parts.splice(at, 0, at === 0 ? capitalise(modifier) : modifier);
+          if (at === 0) parts[1] = (parts[1] ?? '').replace(/^\p{Lu}(?=\p{Ll})/u, (ch) => ch.toLowerCase());
+          into.theme = parts.join(' ');
+          into.stems.add(stem(words[0] ?? ''));
+          continue;
+        }
+      }
+    }
     if (
       rest.length === 0 ||
       rest.some(covered) ||
@@ -399,19 +424,19 @@ export function isThemeWorthFiling(theme: string): boolean {
  * the earlier phrase, then alphabetical order.
  */
 export function nounPhrases(
-  weighted: ReadonlyArray<{ text: string; weight: number }>,
+  weighted: ReadonlyArray<{ text: string; weight: number; source?: string }>,
   tag: Tagger,
   names: ReadonlySet<string> = new Set(),
 ): Phrase[] {
-  const runs: Array<{ words: string[]; order: number; weight: number }> = [];
+  const runs: Array<{ words: string[]; order: number; weight: number; source: string }> = [];
   let order = 0;
-  for (const { text, weight } of weighted) {
+  for (const { text, weight, source = '' } of weighted) {
     for (const sentence of tag(normaliseText(text))) {
       let run: Array<{ word: string; pos: string }> = [];
       const flush = () => {
         while (run.length > 0 && run[run.length - 1]?.pos !== 'NOUN') run.pop();
         if (run.length > 0)
-          runs.push({ words: run.slice(-MAX_PHRASE_WORDS).map((w) => w.word), order: order++, weight });
+          runs.push({ words: run.slice(-MAX_PHRASE_WORDS).map((w) => w.word), order: order++, weight, source });
         run = [];
       };
       sentence.forEach((w, i) => {
@@ -423,7 +448,7 @@ export function nounPhrases(
         const nominal = w.pos === 'VERB' ? SERVICE_VERB_NOUNS[w.lower] : undefined;
         if (nominal) {
           flush();
-          runs.push({ words: [nominal], order: order++, weight });
+          runs.push({ words: [nominal], order: order++, weight, source });
           return;
         }
         // "express shipping", "the cleaning": an -ing word after a determiner, adjective or noun is a noun.
@@ -440,7 +465,11 @@ export function nounPhrases(
           run.push({ word: w.lower, pos });
           return;
         }
+        // "forty metres", "nine hundred bucks", "sixty thousand k's": a unit counted by a number is a
+        // quantity, not a topic.
+        const counted = prev?.pos === 'NUM' && UNIT_NOUNS.has(w.lower);
         if (
+          counted ||
           (pos !== 'NOUN' && pos !== 'ADJ') ||
           !isTopicWord(w.lower, pos) ||
           FILLER_WORDS.has(w.lower) ||
@@ -457,7 +486,15 @@ export function nounPhrases(
   }
 
   const freq = new Map<string, number>();
-  for (const r of runs) for (const w of r.words) freq.set(stem(w), (freq.get(stem(w)) ?? 0) + r.weight);
+  const spread = new Map<string, Set<string>>();
+  for (const r of runs)
+    for (const w of r.words) {
+      freq.set(stem(w), (freq.get(stem(w)) ?? 0) + r.weight);
+      spread.set(stem(w), (spread.get(stem(w)) ?? new Set()).add(r.source));
+    }
+  // A word both sides of the call (or the recap and the call) come back to is what the call is about:
+  // each further source it appears in adds half again to its count.
+  for (const [w, n] of freq) freq.set(w, n * (1 + SPREAD_BONUS * ((spread.get(w)?.size ?? 1) - 1)));
   const best = new Map<string, Phrase>();
   for (const r of runs) {
     const words = r.words;
@@ -470,6 +507,16 @@ export function nounPhrases(
   }
   return [...best.values()].sort((a, b) => b.score - a.score || a.first - b.first || (a.phrase < b.phrase ? -1 : 1));
 }
+
+const SPREAD_BONUS = 0.5;
+
+/** Units of money and measure: after a number they count something ("forty metres"), they are no topic. */
+const UNIT_NOUNS: ReadonlySet<string> = new Set(
+  `bucks buck quid rand dollars dollar euros euro pounds pound cents pence grand k k's ks metres meters metre meter
+  kilometres kilometers km miles mile kilos kilo kg grams litres liters feet foot inches inch yards percent`
+    .split(/\s+/)
+    .filter((w) => w.length > 0),
+);
 
 const CALLBACK_REQUEST =
   /(?<!\b(?:no need to|don't|do not|not|never) )\b(?:(?:call|ring|phone|get back to) (?:me|us) back|(?:give|gimme) (?:me|us) a (?:ring|call|bell|buzz)|(?:could|can|would) (?:someone|somebody|you) (?:please )?(?:call|ring|phone) (?:me|us)|call ?back|ring ?back)\b/i;

@@ -15,7 +15,7 @@ import { createTemporalClient } from '../temporal/connection';
 import { reconcileSyncSchedules } from '../sync/schedules';
 import { randomBytes } from 'node:crypto';
 import { startSimulatedDialpad, type SimulatedDialpad } from '../simulator';
-import { bundleWorkflows, createDialpadClient, createWorker, ensureSweepSchedule } from '../worker';
+import { bundleWorkflows, createDialpadClient, createWorker, ensureSweepSchedule, logInsightsModel } from '../worker';
 import { DATA_DIR } from './paths';
 import { startLocalPostgres, type LocalPostgres } from './postgres';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-server';
@@ -155,6 +155,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       metrics: workerMetrics,
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
     });
+    logInsightsModel(config, workerLog);
     const workerRun = worker.run();
     stops.push(async () => {
       worker.shutdown();

@@ -222,8 +222,50 @@ describe('churn risk', () => {
 
   it('counts a threat inside a conditional ("if it is not fixed I am switching")', () => {
     const out = churn({ transcriptLines: [caller("If it's not fixed by Friday I'm switching to BrightNet.")] });
-    expect(out.churnReasons).toContain('caller said "switching to BrightNet"');
-    expect(['high', 'critical']).toContain(out.churnRisk);
+    expect(out.churnReasons).toContain('caller said "I\'m switching to BrightNet"');
+    expect(out.churnRisk).toBe('high');
+  });
+
+  it('reads the same words said as a decision as leaving, and under a condition as a threat', () => {
+    const decided = churn({ transcriptLines: [caller("Right, I'm going with QuickFix then. Cheers for nothing.")] });
+    expect(decided.churnRisk).toBe('critical');
+    const moved = churn({ transcriptLines: [caller("That's it, I'm moving the whole family to another practice.")] });
+    expect(moved.churnRisk).toBe('critical');
+    const past = churn({ transcriptLines: [caller('Oh, hi. Yeah, we went with SparkleCo last month.')] });
+    expect(past.churnRisk).toBe('critical');
+    const threat = churn({
+      transcriptLines: [caller("If I'm short one more time I'm taking my account to FreshLine.")],
+    });
+    expect(threat.churnRisk).toBe('high');
+    const trial = churn({ transcriptLines: [caller("We're going to trial FreshFarm for the dairy next month.")] });
+    expect(trial.churnRisk).toBe('high');
+  });
+
+  it('a lawyer is a threat only when brought in against us', () => {
+    expect(churn({ transcriptLines: [caller("I'll be speaking to my solicitor about this.")] }).churnRisk).toBe(
+      'critical',
+    );
+    expect(
+      churn({ transcriptLines: [caller('The solicitor is waiting on the documents and I pay him by the hour.')] })
+        .churnRisk,
+    ).not.toBe('critical');
+    expect(
+      churn({ transcriptLines: [caller("Reshma from Naidoo Attorneys. There's a late fee on our invoice.")] })
+        .churnRisk,
+    ).not.toBe('critical');
+  });
+
+  it("a supplier that has stopped supply or passed the debt to collectors has left; one that threatens it hasn't yet", () => {
+    expect(
+      churn({
+        transcriptLines: [caller('Your account has been placed on stop and passed to our debt collection agency.')],
+      }).churnRisk,
+    ).toBe('critical');
+    expect(
+      churn({
+        transcriptLines: [caller("Unless it's paid this week your account will be placed on hold.")],
+      }).churnRisk,
+    ).toBe('high');
   });
 
   it('is critical for a stated decision to leave', () => {
@@ -234,7 +276,7 @@ describe('churn risk', () => {
   it('is critical for a legal threat', () => {
     const out = churn({ transcriptLines: [caller('My solicitor will be in touch, we are taking legal action.')] });
     expect(out.churnRisk).toBe('critical');
-    expect(out.churnReasons[0]).toMatch(/^caller said "(solicitor|legal action)"$/);
+    expect(out.churnReasons[0]).toMatch(/^caller said "(My solicitor|legal action)"$/);
   });
 
   it('is high for an angry refund demand left unresolved', () => {

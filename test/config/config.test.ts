@@ -121,6 +121,70 @@ describe('configuration', () => {
     expect(dev.warnings.map((w) => w.split(':')[0])).toEqual([name]);
   });
 
+  it('the language model for call insights is off unless INSIGHTS_LLM_URL is set', () => {
+    expect(loadConfig({}, 'dev').insightsLlm).toBeNull();
+    expect(
+      loadConfig(
+        { ...safeProduction, INSIGHTS_LLM_URL: 'https://llm.example/v1', INSIGHTS_LLM_MODEL: 'gpt-4o-mini' },
+        'production',
+      ).insightsLlm,
+    ).toEqual({ endpoint: 'https://llm.example/v1/chat/completions', model: 'gpt-4o-mini', apiKey: null });
+  });
+
+  it.each([
+    [{ INSIGHTS_LLM_URL: 'not a url', INSIGHTS_LLM_MODEL: 'm' }, /^INSIGHTS_LLM_URL: expected an http\(s\) URL/],
+    [
+      { INSIGHTS_LLM_URL: 'ftp://llm.example/v1', INSIGHTS_LLM_MODEL: 'm' },
+      /^INSIGHTS_LLM_URL: expected an http\(s\) URL/,
+    ],
+    [{ INSIGHTS_LLM_URL: 'https://u:p@llm.example/v1', INSIGHTS_LLM_MODEL: 'm' }, /^INSIGHTS_LLM_URL: must not carry/],
+    [{ INSIGHTS_LLM_URL: 'https://llm.example/v1' }, /^INSIGHTS_LLM_MODEL: required when INSIGHTS_LLM_URL/],
+    [{ INSIGHTS_LLM_MODEL: 'm' }, /^INSIGHTS_LLM_URL: not set, but INSIGHTS_LLM_MODEL is/],
+    [{ INSIGHTS_LLM_API_KEY: 'sk-0123456789' }, /^INSIGHTS_LLM_URL: not set, but INSIGHTS_LLM_API_KEY is/],
+    [
+      { INSIGHTS_LLM_URL: 'https://llm.example/v1', INSIGHTS_LLM_MODEL: 'm', INSIGHTS_LLM_API_KEY: 'two words' },
+      /^INSIGHTS_LLM_API_KEY: contains whitespace/,
+    ],
+  ])('rejects the language-model setting %j naming the variable', (env, expected) => {
+    const found = problems(env);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(expected);
+  });
+
+  it('never echoes the language model key, and reports its problems with the others', () => {
+    const found = problems({
+      PORT: 'abc',
+      INSIGHTS_LLM_URL: 'https://llm.example/v1',
+      INSIGHTS_LLM_API_KEY: 'sk secret',
+    });
+    expect(found.map((p) => p.split(':')[0])).toEqual(['PORT', 'INSIGHTS_LLM_MODEL', 'INSIGHTS_LLM_API_KEY']);
+    expect(found.join('\n')).not.toContain('secret');
+  });
+
+  it('with NODE_ENV=production, a language model over http off this machine is refused; on loopback it is fine', () => {
+    const llm = { INSIGHTS_LLM_MODEL: 'llama3.1:8b', INSIGHTS_LLM_API_KEY: 'sk-0123456789' };
+    const refused = problems(
+      { ...safeProduction, ...llm, INSIGHTS_LLM_URL: 'http://llm.internal:11434/v1' },
+      'production',
+    );
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(
+      /^INSIGHTS_LLM_URL: not https, so call transcripts .*\(refused with NODE_ENV=production\)$/,
+    );
+    expect(refused[0]).not.toContain('sk-0123456789');
+    const dev = loadConfig(
+      { ...safeProduction, ...llm, INSIGHTS_LLM_URL: 'http://llm.internal:11434/v1', NODE_ENV: 'development' },
+      'production',
+    );
+    expect(dev.warnings.map((w) => w.split(':')[0])).toEqual(['INSIGHTS_LLM_URL']);
+    expect(
+      problems({ ...safeProduction, ...llm, INSIGHTS_LLM_URL: 'http://127.0.0.1:11434/v1' }, 'production'),
+    ).toEqual([]);
+    expect(problems({ ...safeProduction, ...llm, INSIGHTS_LLM_URL: 'https://llm.internal/v1' }, 'production')).toEqual(
+      [],
+    );
+  });
+
   it('a Dialpad stand-in on loopback over http is not a clear-text risk', () => {
     expect(problems({ ...safeProduction, DIALPAD_API_BASE_URL: 'http://127.0.0.1:8788' }, 'production')).toEqual([]);
   });

@@ -26,7 +26,9 @@ describe('database errors', () => {
     const err = await caught(tdb.db('dialpad_webhook_deliveries').insert(row));
     expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).toContain('Persephone'); // pg puts it in `detail`
     const summary = dbErrorSummary(err);
-    expect(summary).toMatch(/^SQLSTATE 23505 \(dialpad_webhook_deliveries, dialpad_webhook_deliveries_dedupe_key_unique\)/);
+    expect(summary).toMatch(
+      /^SQLSTATE 23505 \(dialpad_webhook_deliveries, dialpad_webhook_deliveries_dedupe_key_unique\)/,
+    );
     expect(JSON.stringify(loggableError(err))).not.toMatch(/Persephone|5559137/);
     expect(isDataError(err)).toBe(false);
     expect(isTransientDbError(err)).toBe(false);

@@ -71,6 +71,7 @@ export async function startTestWorker(
   db: Knex,
   dialpad?: DialpadClient,
   wrapActivities?: WorkerDeps['wrapActivities'],
+  insightsModelOptions?: WorkerDeps['insightsModelOptions'],
 ): Promise<RunningWorker> {
   silenceTemporalRuntime();
   const connection = await connectWorkerToTemporal(config.temporal);
@@ -82,6 +83,7 @@ export async function startTestWorker(
     workflowBundle: await workflowBundle(),
     dialpad,
     wrapActivities,
+    insightsModelOptions,
   });
   const running = worker.run();
   return {

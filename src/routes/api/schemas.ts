@@ -133,7 +133,7 @@ const sharedSchemas = [
       aiSources: {
         type: ['object', 'null'],
         additionalProperties: { type: ['string', 'null'] },
-        description: "per Ai field, 'dialpad' or 'derived'",
+        description: "per Ai field, 'dialpad', 'derived' (the rules) or 'model' (INSIGHTS_LLM_URL)",
       },
       aiStatus: {
         type: ['string', 'null'],
@@ -141,6 +141,8 @@ const sharedSchemas = [
         description: "'partial' when a part (transcript, recap) could not be had; aiNotes says why",
       },
       aiNotes: {
+        description:
+          "why a part (transcript, recap) is missing; part 'model': why the language model's answer was not used",
         type: ['array', 'null'],
         items: { type: 'object', properties: { part: { type: 'string' }, reason: { type: 'string' } } },
       },
