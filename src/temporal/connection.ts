@@ -1,6 +1,6 @@
 import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import type { Config } from '../config';
-import { explainTemporalTlsError, type TemporalSecurity } from './security';
+import { diagnoseTls, explainTemporalTlsError, type TemporalSecurity } from './security';
 
 export interface TemporalHandles {
   client: Client;
@@ -78,7 +78,13 @@ export async function checkTemporalSecurity(handles: TemporalHandles, target: Te
   try {
     await pingTemporal(handles.probe, target.namespace, 5_000);
   } catch (err) {
-    const problem = explainTemporalTlsError(err, target.address ?? '?', target.security);
+    const address = target.address ?? '?';
+    let problem = explainTemporalTlsError(err, address, target.security);
+    if (!problem && target.security.tls) {
+      // A vague error (a closed connection) over TLS: ask the frontend directly what is wrong.
+      const seen = await diagnoseTls(address, target.security);
+      if (seen) problem = explainTemporalTlsError(seen, address, target.security);
+    }
     if (problem) throw new TemporalConfigError(problem);
   }
 }

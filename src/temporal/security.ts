@@ -1,5 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
 
 /**
  * How the processes authenticate to Temporal, as Temporal's own samples configure it:
@@ -148,8 +150,13 @@ function errorText(err: unknown): string {
   const parts: string[] = [];
   let e: unknown = err;
   for (let i = 0; e && i < 5; i++) {
-    parts.push(e instanceof Error ? `${e.name}: ${e.message}` : JSON.stringify(e));
-    e = e instanceof Error ? (e as Error & { cause?: unknown }).cause : undefined;
+    const named = e as { name?: unknown; message?: unknown; code?: unknown };
+    parts.push(
+      typeof named.message === 'string'
+        ? `${typeof named.name === 'string' ? named.name : 'Error'}: ${named.message}${typeof named.code === 'string' ? ` (${named.code})` : ''}`
+        : JSON.stringify(e),
+    );
+    e = typeof e === 'object' ? (e as { cause?: unknown }).cause : undefined;
   }
   return parts.join(' | ');
 }
@@ -172,11 +179,11 @@ export function explainTemporalTlsError(err: unknown, address: string, security:
     return `TEMPORAL_TLS_SERVER_NAME: the certificate of the Temporal server at ${address} is not valid for the name used (${detail}); set TEMPORAL_TLS_SERVER_NAME to a name in the certificate`;
   }
   // Alerts the server sends about our certificate (rustls names them in CamelCase, OpenSSL in words).
-  if (/alert.*(certificate ?required|handshake ?failure)/i.test(text) && !security.tls?.clientCertPair) {
+  if (/alert.*(certificate.?required|handshake.?failure)/i.test(text) && !security.tls?.clientCertPair) {
     return `TEMPORAL_TLS_CERT: the Temporal server at ${address} requires a client certificate (mTLS); set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY (${detail})`;
   }
   if (
-    /alert.*(certificate ?required|bad ?certificate|unknown ?ca|certificate ?unknown|handshake ?failure|decrypt ?error)/i.test(
+    /alert.*(certificate.?required|bad.?certificate|unknown.?ca|certificate.?unknown|handshake.?failure|decrypt.?error)/i.test(
       text,
     )
   ) {
@@ -192,4 +199,50 @@ export function explainTemporalTlsError(err: unknown, address: string, security:
 
 function firstLine(text: string): string {
   return text.split('\n')[0]!.slice(0, 300);
+}
+
+/**
+ * A direct TLS handshake with the frontend, for when the SDK's error is vague. With TLS 1.3 a
+ * server refuses a client certificate after the client thinks the handshake is done, and the SDK
+ * may then report only a closed connection; OpenSSL here reports the server's alert itself
+ * (`…ALERT_CERTIFICATE_REQUIRED`, `…ALERT_BAD_CERTIFICATE`) or the verification failure. Resolves
+ * to the TLS error seen, or null when the handshake succeeds and the server keeps the connection.
+ */
+export async function diagnoseTls(address: string, security: TemporalSecurity, waitMs = 1_000): Promise<Error | null> {
+  const m = /^\[?([^\]]+)\]?:(\d+)$/.exec(address);
+  if (!m) return null;
+  const [, host, port] = m as unknown as [string, string, string];
+  const tls = security.tls ?? {};
+  const servername = tls.serverNameOverride ?? (isIP(host) ? undefined : host);
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (value: Error | null) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      resolve(value);
+    };
+    const socket = connect({
+      host,
+      port: Number(port),
+      ALPNProtocols: ['h2'],
+      ...(servername ? { servername } : {}),
+      ...(tls.serverRootCACertificate ? { ca: tls.serverRootCACertificate } : {}),
+      ...(tls.clientCertPair ? { cert: tls.clientCertPair.crt, key: tls.clientCertPair.key } : {}),
+      ...(servername && servername !== host ? { checkServerIdentity: checkIdentityAs(servername) } : {}),
+    });
+    socket.setTimeout(5_000, () => done(null));
+    socket.on('error', (err) => done(err));
+    socket.on('secureConnect', () => {
+      socket.on('data', () => undefined);
+      socket.on('close', () =>
+        done(new Error('the server closed the connection after the TLS handshake (alert certificate required?)')),
+      );
+      setTimeout(() => done(null), waitMs);
+    });
+  });
+}
+
+function checkIdentityAs(name: string) {
+  return (_host: string, cert: PeerCertificate) => checkServerIdentity(name, cert);
 }

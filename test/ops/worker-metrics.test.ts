@@ -127,7 +127,7 @@ describe('worker process metrics (METRICS_PORT, TEMPORAL_METRICS_PORT)', () => {
           ? text
           : undefined;
       },
-      30_000,
+      90_000,
       'the SDK to count the failed sync',
     );
     const sdkNames = metricNames(sdk);
