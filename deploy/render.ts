@@ -55,7 +55,7 @@ export const REQUIRED_SECRET_KEYS = [
   'API_TOKEN',
   'ADMIN_TOKEN',
 ] as const;
-/** Keys read when present: a webhook secret rotation (README). */
+/** Keys read when present: a webhook secret rotation (docs/operations.md). */
 export const OPTIONAL_SECRET_KEYS = [
   'DIALPAD_WEBHOOK_SECRET_PREVIOUS',
   'DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL',

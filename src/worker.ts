@@ -69,12 +69,11 @@ type Activities = ReturnType<typeof createActivities>;
  * How many workflows the worker keeps in memory between their tasks. The SDK's default is sized
  * from the heap limit (about 2,300 with Node's 4 GB heap), and call workflows stay open for the Ai
  * wait window (15 minutes) after their leg ends, so under a steady call rate the worker's memory
- * grew for as long as that cache was filling: +480 MB to 1.2 GB RSS in a 5-minute ingress run
- * (README, Performance). A workflow evicted from the cache is replayed from its short history when
- * its next signal or timer comes (a few ms); a leg's webhooks arrive within seconds of each other,
- * so those hit the cache, and the Ai events and the end of the wait window, minutes later, are the
- * replays. Bounded here, the worker's memory is flat: 640–690 MB peak, +2 to +30 MB over the same
- * 5-minute run.
+ * grows for as long as that cache is filling. A workflow evicted from the cache is replayed from its
+ * short history when its next signal or timer comes (a few ms); a leg's webhooks arrive within
+ * seconds of each other, so those hit the cache, and the Ai events and the end of the wait window,
+ * minutes later, are the replays. Bounded here, the worker's memory stays flat; the measurements
+ * before and after are in bench/README.md ("Fixes, before and after").
  */
 export const WORKER_MAX_CACHED_WORKFLOWS = 500;
 

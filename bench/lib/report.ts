@@ -315,7 +315,7 @@ export function markdownSummary(r: BenchResults): string {
     markdownTable(r),
     '',
     ...(r.notes.length ? ['Notes:', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
-    'Every figure and its baseline come from the same run (see README, "Performance"); the raw numbers are in latest.json, the distributions in latest.svg.',
+    'Every figure and its baseline come from the same run (see bench/README.md); the raw numbers are in latest.json, the distributions in latest.svg.',
     '',
   ].join('\n');
 }

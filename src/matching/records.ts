@@ -78,9 +78,9 @@ const FIND_CANDIDATES_SQL = ENTITY_TYPES.map(
 
 /**
  * Runs `text` as a named prepared statement on the connection knex would use (the transaction's,
- * inside one), so each connection plans it once. Planning findCandidates' three joins took about
- * 0.8 ms against 0.2 ms to run them on a million numbers; planned once, the lookup costs little
- * more than the bare indexed SELECT it wraps (README, Performance: match).
+ * inside one), so each connection plans it once: planning findCandidates' three joins costs more than
+ * running them, and planned once the lookup costs little more than the bare indexed SELECT it wraps
+ * (measured in bench/README.md, "Fixes, before and after").
  */
 async function queryPrepared<T>(db: Knex, name: string, text: string, values: unknown[]): Promise<T[]> {
   const client = db.client as {
