@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import knex from 'knex';
 import type { Registry } from 'prom-client';
 import { parse, stringify } from 'yaml';
-import { findPromtool, INSTALL_HINT } from '../../src/dev/promtool';
+import { INSTALL_HINT, locateOrInstallPromtool } from '../../src/dev/promtool';
 import { attachStateMetrics, createMetrics, createWorkerMetrics } from '../../src/plugins/metrics';
 import { TEMPORAL_SDK_METRICS } from '../../src/temporal/sdk-metrics';
 
@@ -22,9 +22,12 @@ const DASHBOARD = join(ROOT, 'deploy', 'grafana', 'dashboards', 'navigator-dialp
 const RULE_TESTS = ['alerts.test.yml', 'alerts.weekly.test.yml'];
 const DOC = readFileSync(join(ROOT, 'docs', 'observability.md'), 'utf8');
 
+let promtoolPath: string | undefined;
 function promtool(args: string[], cwd = PROMETHEUS_DIR): { status: number | null; output: string } {
-  const path = findPromtool();
-  // Never skipped: a machine without promtool fails here and says how to get it.
+  // As the Temporal CLI: found, or installed into the cache on first use, so `npm test` alone
+  // suffices on a fresh machine. Never skipped: a machine where neither works fails here.
+  promtoolPath ??= locateOrInstallPromtool();
+  const path = promtoolPath;
   if (!path) throw new Error(`promtool not found. ${INSTALL_HINT}`);
   const r = spawnSync(path, args, { cwd, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
