@@ -1,35 +1,31 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = [
-  'assert',
-  'buffer',
-  'child_process',
-  'cluster',
-  'crypto',
-  'dgram',
-  'dns',
-  'events',
-  'fs',
-  'fs/promises',
-  'http',
-  'http2',
-  'https',
-  'net',
-  'os',
-  'path',
-  'perf_hooks',
-  'process',
-  'readline',
-  'stream',
-  'timers',
-  'tls',
-  'url',
-  'util',
-  'v8',
-  'vm',
-  'worker_threads',
-  'zlib',
+/**
+ * What workflow code may import (workflows/**): @temporalio/workflow, @temporalio/common (its
+ * search-attribute keys are workflow-safe), other workflow files and workflows/shared/ (relative
+ * `./`), and types only from activities/. Everything else (knex, pg, fastify, node:*, src/**, the
+ * Temporal client, worker or activity packages) would load I/O or Node built-ins into Temporal's
+ * deterministic sandbox, or break replay. test/lint/workflow-imports.test.ts checks this rule.
+ */
+const WORKFLOW_IMPORTS_MESSAGE =
+  'workflow code may import only @temporalio/workflow, @temporalio/common, ./ (workflows/ and workflows/shared/) and types from activities/';
+const workflowImportRule = [
+  'error',
+  {
+    patterns: [
+      {
+        regex: '^(?!@temporalio/(?:workflow|common)$)(?!\\./)(?!(?:\\.\\./)+activities(?:/|$))',
+        message: WORKFLOW_IMPORTS_MESSAGE,
+      },
+      {
+        regex: '^(?:\\.\\./)+activities(?:/|$)',
+        allowTypeImports: true,
+        message:
+          'workflow code may import only types from activities/ (`import type`); activities run outside the sandbox',
+      },
+    ],
+  },
 ];
 
 export default tseslint.config(
@@ -55,20 +51,7 @@ export default tseslint.config(
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O.
     files: ['workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: nodeBuiltins
-            .flatMap((m) => [m, `node:${m}`])
-            .map((name) => ({
-              name,
-              message: 'Node built-ins are not allowed in workflow code (Temporal sandbox).',
-            })),
-          patterns: [{ group: ['node:*'], message: 'Node built-ins are not allowed in workflow code.' }],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': workflowImportRule },
   },
   {
     files: [

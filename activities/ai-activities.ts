@@ -14,11 +14,13 @@ import {
 import type { DialpadClient } from '../src/dialpad/client';
 import { dbStep } from './db-step';
 import { withHeartbeat } from './heartbeat';
+import { NonRetryable } from '../workflows/shared/errors';
 
 /** The conversation a leg belongs to now (rows merge when late links join conversations). */
 export async function conversationOfLeg(db: Knex, legCallId: string): Promise<string> {
   const leg = await db('dialpad_call_legs').where({ call_id: legCallId }).first('call_row_id');
-  if (!leg?.call_row_id) throw ApplicationFailure.nonRetryable(`leg ${legCallId} has no conversation`, 'LegNotFolded');
+  if (!leg?.call_row_id)
+    throw ApplicationFailure.nonRetryable(`leg ${legCallId} has no conversation`, NonRetryable.LegNotFolded);
   return leg.call_row_id as string;
 }
 
@@ -30,7 +32,7 @@ export function createAiActivities(deps: {
 }) {
   const dialpad = () => {
     if (!deps.dialpad)
-      throw ApplicationFailure.nonRetryable('no Dialpad API client configured', 'DialpadNotConfigured');
+      throw ApplicationFailure.nonRetryable('no Dialpad API client configured', NonRetryable.DialpadNotConfigured);
     return deps.dialpad;
   };
   return {

@@ -8,7 +8,7 @@ import {
   type CallEventSignal,
   type CallEventWithPayload,
   type CallLegEvent,
-} from '../src/domain/call-event';
+} from '../workflows/shared/call-event';
 import { DeliveryStore, type DeliveryInput } from '../src/ingress/deliveries';
 import { routeEvent } from '../src/ingress/routing';
 import { matchCallToRecord } from '../src/matching';

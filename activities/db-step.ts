@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { dbErrorSummary, isTransientDbError } from '../src/db/errors';
-import { DATABASE_UNAVAILABLE, STEP_NOT_APPLICABLE } from '../src/domain/failures';
+import { DATABASE_UNAVAILABLE, STEP_NOT_APPLICABLE } from '../workflows/shared/errors';
 
 /** Attempts at a step whose error is not an outage before it is called not applicable. */
 const POISON_AFTER_ATTEMPTS = 3;

@@ -8,6 +8,7 @@ import {
   type ImportWindowInput,
   type ImportWindowResult,
 } from '../src/ops/backfill-import';
+import { NonRetryable } from '../workflows/shared/errors';
 
 /** Administrator operations that run on the worker (the backfill's windows). */
 export function createOpsActivities(deps: { db: Knex; log: Logger; dialpad?: DialpadClient }) {
@@ -21,7 +22,7 @@ export function createOpsActivities(deps: { db: Knex; log: Logger; dialpad?: Dia
       input: ImportWindowInput & { aiWaitSeconds: number; aiFetchAttempts?: number | undefined },
     ): Promise<ImportWindowResult> {
       if (!deps.dialpad) {
-        throw ApplicationFailure.nonRetryable('no Dialpad API client configured', 'DialpadNotConfigured');
+        throw ApplicationFailure.nonRetryable('no Dialpad API client configured', NonRetryable.DialpadNotConfigured);
       }
       const ctx = Context.current();
       const signalOpts = {

@@ -13,13 +13,14 @@ import {
 } from '../src/sync/contact-import';
 import { pushContacts, type PushResult } from '../src/sync/contact-push';
 import { syncDirectory, type DirectoryCheckpoint } from '../src/sync/directory';
-import {
-  emptyImportCounts,
-  type ContactImportCounts,
-  type ContactImportProgress,
-  type ContactPushCounts,
-  type DirectorySyncResult,
-} from '../src/sync/types';
+import { emptyImportCounts } from '../src/sync/types';
+import type {
+  ContactImportCounts,
+  ContactImportProgress,
+  ContactPushCounts,
+  DirectorySyncResult,
+} from '../workflows/shared/types';
+import { NonRetryable } from '../workflows/shared/errors';
 
 /**
  * Activities of the directory and contact syncs (workflows/directorySyncWorkflow.ts,
@@ -51,7 +52,7 @@ export function createSyncActivities(deps: { db: Knex; log: Logger; dialpad: Dia
   const { db, log } = deps;
   const dialpad = () => {
     if (!deps.dialpad)
-      throw ApplicationFailure.nonRetryable('no Dialpad API client configured', 'DialpadNotConfigured');
+      throw ApplicationFailure.nonRetryable('no Dialpad API client configured', NonRetryable.DialpadNotConfigured);
     return deps.dialpad;
   };
 
@@ -136,7 +137,7 @@ export function createSyncActivities(deps: { db: Knex; log: Logger; dialpad: Dia
       const result = await finishImportPass(db, input.accountId);
       if (result.status === 'incomplete') {
         // The workflow only finishes after the pages said "done"; anything else is a bug worth failing on.
-        throw ApplicationFailure.nonRetryable('contact import pass is not complete', 'ImportPassIncomplete');
+        throw ApplicationFailure.nonRetryable('contact import pass is not complete', NonRetryable.ImportPassIncomplete);
       }
       return { markedDeleted: result.markedDeleted };
     },

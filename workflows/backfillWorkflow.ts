@@ -1,12 +1,8 @@
-import {
-  continueAsNew,
-  defineQuery,
-  proxyActivities,
-  setHandler,
-  upsertMemo,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { CallActivities } from '../activities';
+import { DIALPAD_NON_RETRYABLE } from './shared/errors';
+import { backfillProgressQuery } from './shared/queries';
+import type { BackfillInput, BackfillProgress } from './shared/types';
 
 /**
  * Imports an account's concluded Dialpad calls for a date range from Dialpad's call list (history
@@ -15,44 +11,6 @@ import type { CallActivities } from '../activities';
  * not already held to the normal call workflow. Progress is a query and the run's memo, so the
  * CLI and the Temporal UI both show it. Re-running over the same range is harmless.
  */
-export const backfillProgressQuery = defineQuery<BackfillProgress>('backfillProgress');
-
-export interface BackfillInput {
-  accountId: string;
-  officeId: string;
-  /** Calls started in [fromMs, toMs), epoch ms. */
-  fromMs: number;
-  toMs: number;
-  /** Size of one activity's slice of the range (default 6 hours). */
-  windowMinutes?: number;
-  /** Passed on to the call workflows it starts. */
-  aiWaitSeconds: number;
-  aiFetchAttempts?: number;
-  requestedBy: string;
-  /** Carried across continue-as-new. */
-  carried?: BackfillProgress;
-}
-
-export interface BackfillProgress {
-  accountId: string;
-  officeId: string;
-  fromMs: number;
-  toMs: number;
-  windowsTotal: number;
-  windowsDone: number;
-  /** Every call started before this instant (and from fromMs) has been handled. */
-  doneUntilMs: number;
-  /** Legs Dialpad listed. */
-  listed: number;
-  /** Legs already held (delivered by webhooks, or an earlier backfill): left alone. */
-  alreadyPresent: number;
-  /** Legs handed to their call workflow. */
-  imported: number;
-  /** Legs Dialpad listed in a shape we could not read. */
-  invalid: number;
-  finished: boolean;
-}
-
 const DEFAULT_WINDOW_MINUTES = 360;
 /** Windows per run before continuing as new, keeping each run's history small. */
 const WINDOWS_PER_RUN = 200;
@@ -66,7 +24,7 @@ const { importCallWindow } = proxyActivities<CallActivities>({
     backoffCoefficient: 2,
     maximumInterval: '5 minutes',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: ['DialpadNotConfigured', 'DialpadApiError', 'DialpadProtocolError'],
+    nonRetryableErrorTypes: [...DIALPAD_NON_RETRYABLE],
   },
 });
 

@@ -5,8 +5,6 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   log,
   patched,
   proxyActivities,
@@ -17,64 +15,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { AI_STATES, dedupeKey, FINAL_STATES, refOf, signalKey, type CallEventSignal } from '../src/domain/call-event';
-import { DATABASE_UNAVAILABLE } from '../src/domain/failures';
-import { CallState, NavigatorAccountId } from '../src/temporal/search-attributes';
 import type { CallActivities } from '../activities';
-
-/**
- * One workflow per Dialpad call leg (`dialpad-call-<call_id>`). It applies the leg's events in
- * arrival order through an idempotent activity (the activity's merge makes order irrelevant to the
- * result), and ends when the leg is final and either its Ai data arrived or the Ai wait window
- * passed. An event after the run ended starts a new run; the database merge makes that correct.
- */
-export const callEventSignal = defineSignal<[CallEventSignal]>('callEvent');
-export const callStateQuery = defineQuery<CallWorkflowState>('callState');
-
-export interface CallWorkflowInput {
-  callId: string;
-  accountId: string | null;
-  officeId: string | null;
-  /** How long an answered leg waits for Dialpad Ai events after it ended. */
-  aiWaitSeconds: number;
-  /** Attempts at fetching a transcript or recap from Dialpad (default 6, about 5 minutes). */
-  aiFetchAttempts?: number;
-  /** How long a leg that never reports a final state stays open. */
-  maxOpenSeconds?: number;
-  /**
-   * How long a Postgres step retries before the run waits on a durable timer and tries again
-   * (default 120 s). However long Postgres is down, the run waits: it never fails for it.
-   */
-  dbRetryBudgetSeconds?: number;
-  /** Carried across continue-as-new. */
-  carried?: { state: CallWorkflowState; seenKeys: string[]; pending?: CallEventSignal[] };
-}
-
-export interface CallWorkflowState {
-  callId: string;
-  accountId: string | null;
-  officeId: string | null;
-  legState: string | null;
-  final: boolean;
-  connected: boolean;
-  aiStates: string[];
-  callRowId: string | null;
-  conversationStatus: string | null;
-  eventsApplied: number;
-  duplicatesIgnored: number;
-  finalAtMs: number | null;
-  endReason: 'ai_complete' | 'ai_window_passed' | 'not_answered' | 'max_open' | 'unrouted' | 'late_event' | null;
-  /** Events this run could not apply and set aside as dead letters (listed by the doctor; `replay`). */
-  deadLetters?: number;
-  /** Started by an event for a leg whose earlier run had already closed on it. */
-  late?: boolean;
-  /** What became of the call's Ai data once the leg ended. */
-  ai?: 'complete' | 'partial' | 'none' | 'office_without_ai';
-  /** How the conversation was linked to a Navigator record (linked, needs_review, standalone, …). */
-  match?: string;
-  /** Linked to a contact: whether it was pushed to Dialpad (created, already_in_dialpad, failed, …). */
-  contactPushBack?: string;
-}
+import { AI_STATES, dedupeKey, FINAL_STATES, refOf, signalKey, type CallEventSignal } from './shared/call-event';
+import { CALL_DATABASE_NON_RETRYABLE, CALL_DIALPAD_FETCH_NON_RETRYABLE, DATABASE_UNAVAILABLE } from './shared/errors';
+import { callStateQuery } from './shared/queries';
+import { CallState, NavigatorAccountId } from './shared/search-attributes';
+import { callEventSignal } from './shared/signals';
+import type { CallWorkflowInput, CallWorkflowState } from './shared/types';
 
 const databaseActivityOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
@@ -83,14 +30,7 @@ const databaseActivityOptions: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
     maximumAttempts: 50,
-    nonRetryableErrorTypes: [
-      'InvalidCallEventError',
-      'LegNotFolded',
-      'CallNotFoundError',
-      'RecordNotFoundError',
-      'RecordInOtherAccountError',
-      'InternalCallError',
-    ],
+    nonRetryableErrorTypes: [...CALL_DATABASE_NON_RETRYABLE],
   },
 };
 
@@ -109,7 +49,7 @@ function databaseActivities(local: boolean) {
 
 /**
  * The same Postgres steps for runs that never drop an event: each try retries for at most the
- * budget, then the run decides (src/domain/failures.ts): an outage is waited out on a durable timer,
+ * budget, then the run decides (workflows/shared/errors.ts): an outage is waited out on a durable timer,
  * an event that cannot be applied becomes a dead letter. Only local activities: the run's events
  * are applied inside the workflow task that received them.
  */
@@ -176,11 +116,17 @@ function dialpadFetchActivities(maximumAttempts: number) {
       backoffCoefficient: 2,
       maximumInterval: '2 minutes',
       maximumAttempts,
-      nonRetryableErrorTypes: ['DialpadApiError', 'DialpadProtocolError', 'DialpadNotConfigured', 'LegNotFolded'],
+      nonRetryableErrorTypes: [...CALL_DIALPAD_FETCH_NON_RETRYABLE],
     },
   });
 }
 
+/**
+ * One workflow per Dialpad call leg (`dialpad-call-<call_id>`). It applies the leg's events in
+ * arrival order through an idempotent activity (the activity's merge makes order irrelevant to the
+ * result), and ends when the leg is final and either its Ai data arrived or the Ai wait window
+ * passed. An event after the run ended starts a new run; the database merge makes that correct.
+ */
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowState> {
   // Decided once, before the first command, so a run never mixes the shapes.
   const cheaperEvents = patched('local-db-activities');

@@ -1,14 +1,9 @@
-import {
-  continueAsNew,
-  defineQuery,
-  log,
-  proxyActivities,
-  setHandler,
-  upsertMemo,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, log, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync-activities';
-import { emptyPushCounts, syncAgainSignal, type ContactSyncProgress, type SyncWorkflowInput } from '../src/sync/types';
+import { CONTACT_SYNC_NON_RETRYABLE } from './shared/errors';
+import { contactSyncProgressQuery } from './shared/queries';
+import { syncAgainSignal } from './shared/signals';
+import { emptyPushCounts, type ContactSyncProgress, type ContactSyncWorkflowInput } from './shared/types';
 
 /**
  * One two-way contact sync of an account, started by the schedule `dialpad-contact-sync-<account_id>`
@@ -21,8 +16,6 @@ import { emptyPushCounts, syncAgainSignal, type ContactSyncProgress, type SyncWo
  * Progress: the `contactSyncProgress` query, the memo (`progress`, updated after every step) and
  * the activities' heartbeat details, all visible in the Temporal UI.
  */
-export const contactSyncProgressQuery = defineQuery<ContactSyncProgress>('contactSyncProgress');
-
 /** Creates per run: 10 minutes of Dialpad's 100/min, leaving room in a 15-minute interval. */
 export const MAX_CREATES_PER_RUN = 1_000;
 /** Edits per run (PATCH, 1,200/min): a mass edit in Navigator also spreads over a few runs. */
@@ -32,14 +25,6 @@ const PAGES_PER_ACTIVITY = 100;
 const CREATES_PER_ACTIVITY = 100;
 const UPDATES_PER_ACTIVITY = 500;
 
-export interface ContactSyncWorkflowInput extends SyncWorkflowInput {
-  maxCreatesPerRun?: number;
-  maxUpdatesPerRun?: number;
-  pagesPerActivity?: number;
-  /** Carried across continue-as-new. */
-  carried?: { progress: ContactSyncProgress; createsDone: number; updatesDone: number; syncAgain?: boolean };
-}
-
 const retry = {
   initialInterval: '2 seconds',
   backoffCoefficient: 2,
@@ -47,7 +32,7 @@ const retry = {
   // About an hour through a Dialpad outage or a 429 storm (the client already backs off within
   // each attempt); work done is checkpointed, so the next run picks up from there regardless.
   maximumAttempts: 20,
-  nonRetryableErrorTypes: ['DialpadApiError', 'DialpadProtocolError', 'DialpadNotConfigured', 'ImportPassIncomplete'],
+  nonRetryableErrorTypes: [...CONTACT_SYNC_NON_RETRYABLE],
 };
 
 const { syncDirectory, prepareContactSync, importContactPages, pushContacts } = proxyActivities<SyncActivities>({

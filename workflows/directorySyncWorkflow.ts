@@ -1,6 +1,9 @@
-import { continueAsNew, defineQuery, log, proxyActivities, setHandler, upsertMemo } from '@temporalio/workflow';
+import { continueAsNew, log, proxyActivities, setHandler, upsertMemo } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync-activities';
-import { syncAgainSignal, type DirectorySyncResult, type SyncWorkflowInput } from '../src/sync/types';
+import { DIALPAD_NON_RETRYABLE } from './shared/errors';
+import { directorySyncResultQuery } from './shared/queries';
+import { syncAgainSignal } from './shared/signals';
+import type { DirectorySyncResult, SyncWorkflowInput } from './shared/types';
 
 /**
  * One directory sync of an account's Dialpad office, started by the schedule
@@ -8,8 +11,6 @@ import { syncAgainSignal, type DirectorySyncResult, type SyncWorkflowInput } fro
  * activity that heartbeats its checkpoint after each page (the Temporal UI shows it on the pending
  * activity); a retry on another worker continues from that page.
  */
-export const directorySyncResultQuery = defineQuery<DirectorySyncResult | null>('directorySyncResult');
-
 const { syncDirectory } = proxyActivities<SyncActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
@@ -20,7 +21,7 @@ const { syncDirectory } = proxyActivities<SyncActivities>({
     // About an hour of retries through a Dialpad outage or a 429 storm; the next scheduled run
     // starts a fresh pass anyway.
     maximumAttempts: 20,
-    nonRetryableErrorTypes: ['DialpadApiError', 'DialpadProtocolError', 'DialpadNotConfigured'],
+    nonRetryableErrorTypes: [...DIALPAD_NON_RETRYABLE],
   },
 });
 

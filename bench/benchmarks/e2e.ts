@@ -1,6 +1,6 @@
 import { unionMs } from '../../src/calls/fold';
 import pg from 'pg';
-import { ACTED_ON_STATES } from '../../src/domain/call-event';
+import { ACTED_ON_STATES } from '../../workflows/shared/call-event';
 import type { EmitResult, ExpectedConversation } from '../../src/simulator';
 import type { BenchStack } from '../lib/stack';
 import { CpuMeter, distribution, log, round, sleep, waitForQuiet } from '../lib/util';

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { CallEventSignal } from '../../src/domain/call-event';
+import type { CallEventSignal } from '../../workflows/shared/call-event';
 import { signalCallWorkflow } from '../../src/ingress/signal';
 import { validateCallEvent } from '../../src/ingress/validate';
 import { createTemporalClient } from '../../src/temporal/connection';

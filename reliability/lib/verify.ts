@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { ACTED_ON_STATES } from '../../src/domain/call-event';
+import { ACTED_ON_STATES } from '../../workflows/shared/call-event';
 import type { Conversation, ExpectedConversation } from '../../src/simulator';
+import { callWorkflowId, callIdOfWorkflowId } from '../../workflows/shared/ids';
 
 /**
  * Compares what Navigator stored with what the emitter says each conversation should be, per
@@ -618,8 +619,8 @@ export async function openWorkflowsOf(
     for await (const wf of client.workflow.list({
       query: `WorkflowType = 'callWorkflow' AND ExecutionStatus = 'Running'`,
     })) {
-      const callId = wf.workflowId.replace(/^dialpad-call-/, '');
-      if (!legIds.has(callId)) continue;
+      const callId = callIdOfWorkflowId(wf.workflowId);
+      if (callId === null || !legIds.has(callId)) continue;
       const state = wf.searchAttributes?.CallState;
       out.push({ callId, callState: Array.isArray(state) ? String(state[0]) : 'unknown' });
     }
@@ -761,7 +762,7 @@ export async function fetchingFromDialpad(client: Client, open: readonly { callI
   const out = new Set<string>();
   for (const w of open) {
     try {
-      const d = await client.workflow.getHandle(`dialpad-call-${w.callId}`).describe();
+      const d = await client.workflow.getHandle(callWorkflowId(w.callId)).describe();
       const pending = d.raw.pendingActivities ?? [];
       if (pending.some((a) => /^fetchCall/.test(a.activityType?.name ?? ''))) out.add(w.callId);
     } catch {

@@ -12,6 +12,7 @@ import {
   type ExpectedOutcome,
   type Settled,
 } from '../lib/verify';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 /**
  * Scenarios 1–5: simulated calls through the real ingress, worker, Temporal and Postgres, with
@@ -154,7 +155,7 @@ export function callResult(
     for (const w of o.leftOpen) states[w.callState] = (states[w.callState] ?? 0) + 1;
     failures.push(
       `${o.leftOpen.length} call workflow(s) still open after everything landed, CallState ${JSON.stringify(states)} ` +
-        `(they wait for max_open, 24 h): e.g. dialpad-call-${o.leftOpen[0]!.callId}`,
+        `(they wait for max_open, 24 h): e.g. ${callWorkflowId(o.leftOpen[0]!.callId)}`,
     );
   }
   return {

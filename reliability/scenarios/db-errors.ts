@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ACTED_ON_STATES } from '../../src/domain/call-event';
+import { ACTED_ON_STATES } from '../../workflows/shared/call-event';
 import { replayDeliveries, type ReplayResult } from '../../src/ops/replay';
 import { normalizePendingPhoneNumbers } from '../../src/phone/pending';
 import { generateConversations, type Conversation } from '../../src/simulator';

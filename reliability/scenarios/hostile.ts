@@ -1,7 +1,7 @@
 import { createHmac, generateKeyPairSync, sign as rsaSign } from 'node:crypto';
 import fc from 'fast-check';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../../src/app';
-import { ACTED_ON_STATES } from '../../src/domain/call-event';
+import { ACTED_ON_STATES } from '../../workflows/shared/call-event';
 import { emitted } from '../lib/emit';
 import type { Scenario } from '../lib/result';
 import { clearLeftovers } from '../lib/verify';

@@ -5,7 +5,7 @@ import {
   type CallEventWithPayload,
   type CallLegEvent,
   type RecapFields,
-} from '../domain/call-event';
+} from '../../workflows/shared/call-event';
 import { summariseConversation, type ConversationSummary, type LegRow } from './fold';
 
 /**

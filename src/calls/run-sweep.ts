@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { CallRunSweepInput } from '../../workflows/callRunSweepWorkflow';
+import { callRunSweepWorkflow, callWorkflow } from '../../workflows';
+import { CALL_RUN_SWEEP_SCHEDULE_ID, callIdOfWorkflowId } from '../../workflows/shared/ids';
+import type { CallRunSweepInput } from '../../workflows/shared/types';
 import { ensureSweepScheduleOf } from '../temporal/sweep-schedules';
 
 /**
@@ -10,12 +12,10 @@ import { ensureSweepScheduleOf } from '../temporal/sweep-schedules';
  * Temporal's visibility and puts every delivery of their call back in the ingress relay's queue,
  * once per run; the relay starts a fresh run, and applying an event twice changes nothing.
  */
-export const CALL_RUN_SWEEP_SCHEDULE_ID = 'navigator-call-run-sweep';
+export { CALL_RUN_SWEEP_SCHEDULE_ID };
 export const CALL_RUN_SWEEP_EVERY = '5m';
 /** How far back each sweep looks: several intervals, so a sweep missed while down is covered. */
 export const CALL_RUN_SWEEP_WINDOW_MINUTES = 60;
-
-const CALL_WORKFLOW_ID = /^dialpad-call-(\d{1,19})$/;
 
 export interface CallRunSweepResult {
   /** Closed runs found in the window that ended badly. */
@@ -34,13 +34,13 @@ export async function sweepFailedCallRuns(
 ): Promise<CallRunSweepResult> {
   const since = new Date(now.getTime() - input.sinceMinutes * 60_000).toISOString();
   const query =
-    `WorkflowType = 'callWorkflow' AND CloseTime >= '${since}' AND ` +
+    `WorkflowType = '${callWorkflow.name}' AND CloseTime >= '${since}' AND ` +
     `(ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut')`;
   let found = 0;
   let swept = 0;
   let requeued = 0;
   for await (const run of client.workflow.list({ query })) {
-    const callId = CALL_WORKFLOW_ID.exec(run.workflowId)?.[1];
+    const callId = callIdOfWorkflowId(run.workflowId);
     if (!callId) continue;
     found++;
     const n = await db.transaction(async (trx) => {
@@ -80,7 +80,7 @@ export async function ensureCallRunSweepSchedule(client: Client, taskQueue: stri
   return ensureSweepScheduleOf(client, {
     scheduleId: CALL_RUN_SWEEP_SCHEDULE_ID,
     every: CALL_RUN_SWEEP_EVERY,
-    workflowType: 'callRunSweepWorkflow',
+    workflowType: callRunSweepWorkflow,
     args: [input],
     taskQueue,
     workflowExecutionTimeout: '10 minutes',

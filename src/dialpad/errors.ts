@@ -4,6 +4,8 @@
  * `DIALPAD_NON_RETRYABLE_ERROR_TYPES`. None of them ever carries the API key or request headers.
  */
 
+import { DIALPAD_CLIENT_NON_RETRYABLE } from '../../workflows/shared/errors';
+
 /**
  * Dialpad refused the request with a 4xx other than 429 (bad input, unknown id, missing scope,
  * wrong key). Retrying the same request cannot succeed.
@@ -82,7 +84,7 @@ export class RateLimitWaitExceededError extends Error {
 }
 
 /** For Temporal `nonRetryableErrorTypes`: failures that the same request will always hit again. */
-export const DIALPAD_NON_RETRYABLE_ERROR_TYPES = ['DialpadApiError', 'DialpadProtocolError'] as const;
+export const DIALPAD_NON_RETRYABLE_ERROR_TYPES = DIALPAD_CLIENT_NON_RETRYABLE;
 
 export function isDialpadNotFound(err: unknown): boolean {
   return err instanceof DialpadApiError && err.status === 404;

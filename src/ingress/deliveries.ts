@@ -5,7 +5,7 @@ import {
   type CallEventSignal,
   type CallLegEvent,
   type LeftOutField,
-} from '../domain/call-event';
+} from '../../workflows/shared/call-event';
 import { isDataError } from '../db/errors';
 import { storableText } from './validate';
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { CallLegEvent } from '../domain/call-event';
+import type { CallLegEvent } from '../../workflows/shared/call-event';
 
 /**
  * Which Navigator account an event belongs to: from the office of its target (`target.office_id`,

@@ -1,13 +1,16 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Config } from '../config';
-import { refOf, type CallEventRef, type CallEventSignal, type CallLegEvent } from '../domain/call-event';
+import { refOf, type CallEventRef, type CallEventSignal, type CallLegEvent } from '../../workflows/shared/call-event';
 import { maskPhone } from '../logger';
-import { CallState, DialpadCallId, DialpadOfficeId, NavigatorAccountId } from '../temporal/search-attributes';
-import { callEventSignal, callWorkflow } from '../../workflows';
-
-export function callWorkflowId(callId: string): string {
-  return `dialpad-call-${callId}`;
-}
+import {
+  CallState,
+  DialpadCallId,
+  DialpadOfficeId,
+  NavigatorAccountId,
+} from '../../workflows/shared/search-attributes';
+import { callWorkflow } from '../../workflows';
+import { callWorkflowId } from '../../workflows/shared/ids';
+import { callEventSignal } from '../../workflows/shared/signals';
 
 export interface SignalOptions {
   taskQueue: string;

@@ -1,4 +1,4 @@
-import type { CallLegEvent, CallParty, LeftOutField, RecapFields } from '../domain/call-event';
+import type { CallLegEvent, CallParty, LeftOutField, RecapFields } from '../../workflows/shared/call-event';
 import { WebhookRejection } from './rejection';
 
 /**

@@ -1,5 +1,5 @@
 import { compactVerify, errors as joseErrors } from 'jose';
-import type { LeftOutField } from '../domain/call-event';
+import type { LeftOutField } from '../../workflows/shared/call-event';
 import { parseDialpadJson } from '../dialpad/json';
 import { WebhookRejection } from './rejection';
 import { epochMsOf } from './validate';

@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { ensureSweepScheduleOf } from '../temporal/sweep-schedules';
-import type { RetroMatchSweepInput } from '../../workflows/matchingWorkflows';
+import { retroMatchSweepWorkflow } from '../../workflows';
+import { RETRO_MATCH_SWEEP_SCHEDULE_ID } from '../../workflows/shared/ids';
+import type { RetroMatchSweepInput } from '../../workflows/shared/types';
 
 /**
  * The retro-matching safety net as one Temporal Schedule for all accounts,
@@ -11,7 +13,7 @@ import type { RetroMatchSweepInput } from '../../workflows/matchingWorkflows';
  * intervals, so a sweep skipped while Temporal or the worker was down is covered by the next one.
  * Created by every worker at start (idempotently), pausable in the Temporal UI.
  */
-export const RETRO_MATCH_SWEEP_SCHEDULE_ID = 'navigator-retro-match-sweep';
+export { RETRO_MATCH_SWEEP_SCHEDULE_ID };
 export const RETRO_MATCH_SWEEP_EVERY = '15m';
 export const RETRO_MATCH_SWEEP_WINDOW_MINUTES = 60;
 
@@ -20,7 +22,7 @@ export async function ensureRetroMatchSweepSchedule(client: Client, taskQueue: s
   return ensureSweepScheduleOf(client, {
     scheduleId: RETRO_MATCH_SWEEP_SCHEDULE_ID,
     every: RETRO_MATCH_SWEEP_EVERY,
-    workflowType: 'retroMatchSweepWorkflow',
+    workflowType: retroMatchSweepWorkflow,
     args: [input],
     taskQueue,
     workflowExecutionTimeout: '30 minutes',

@@ -1,6 +1,7 @@
-/** The kinds of Navigator record a call can be linked to, in the product's matching order. */
-export const ENTITY_TYPES = ['customer', 'contact', 'supplier'] as const;
-export type EntityType = (typeof ENTITY_TYPES)[number];
+import { ENTITY_TYPES, type EntityType } from '../../workflows/shared/types';
+
+/** The kinds of Navigator record a call can be linked to (workflow-safe, so defined in workflows/shared/). */
+export { ENTITY_TYPES, type EntityType };
 
 /**
  * How a call got its link: 'auto' by the matching rules, 'remembered' from a person's earlier pick

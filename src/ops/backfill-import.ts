@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { FINAL_STATES, type CallEventSignal, type CallLegEvent } from '../domain/call-event';
+import { FINAL_STATES, type CallEventSignal, type CallLegEvent } from '../../workflows/shared/call-event';
 import type { DialpadClient } from '../dialpad/client';
 import type { DialpadCall } from '../dialpad/types';
 import { validateCallEvent } from '../ingress/validate';

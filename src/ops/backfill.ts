@@ -1,7 +1,10 @@
 import { WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { DialpadOfficeId, NavigatorAccountId } from '../temporal/search-attributes';
-import { backfillProgressQuery, backfillWorkflow, describeProgress, type BackfillProgress } from '../../workflows';
+import { DialpadOfficeId, NavigatorAccountId } from '../../workflows/shared/search-attributes';
+import { backfillWorkflow, describeProgress } from '../../workflows';
+import { BACKFILL_WORKFLOW_ID_PREFIX, backfillWorkflowId } from '../../workflows/shared/ids';
+import { backfillProgressQuery } from '../../workflows/shared/queries';
+import type { BackfillProgress } from '../../workflows/shared/types';
 import { recordAudit, type Actor } from './audit';
 import { OpsError } from './errors';
 import { getAccount } from './office';
@@ -35,15 +38,7 @@ export interface BackfillStarted {
   started: boolean;
 }
 
-const compact = (d: Date) =>
-  d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
-
-export function backfillWorkflowId(accountId: string, from: Date, to: Date): string {
-  return `dialpad-backfill-${accountId}-${compact(from)}-${compact(to)}`;
-}
+export { backfillWorkflowId };
 
 export function parseInstant(value: string, name: string): Date {
   const d = new Date(value);
@@ -152,7 +147,7 @@ export interface BackfillStatus {
 }
 
 export async function backfillStatus(client: Client, workflowId: string): Promise<BackfillStatus> {
-  if (!workflowId.startsWith('dialpad-backfill-')) {
+  if (!workflowId.startsWith(BACKFILL_WORKFLOW_ID_PREFIX)) {
     throw new OpsError('bad_request', `${workflowId} is not a backfill workflow id (dialpad-backfill-…)`);
   }
   const handle = client.workflow.getHandle(workflowId);

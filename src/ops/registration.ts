@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import { ACTED_ON_STATES } from '../domain/call-event';
+import { ACTED_ON_STATES } from '../../workflows/shared/call-event';
 import { collect, type DialpadClient } from '../dialpad/client';
 import type {
   DialpadCallState,
@@ -18,7 +18,7 @@ import { OpsError } from './errors';
  * missing, so an operator can re-run it after any partial failure.
  */
 
-/** The states we subscribe to: exactly those the ingress acts on (src/domain/call-event.ts). */
+/** The states we subscribe to: exactly those the ingress acts on (workflows/shared/call-event.ts). */
 export const SUBSCRIBED_STATES: DialpadCallState[] = [...ACTED_ON_STATES].sort() as DialpadCallState[];
 
 /** 32 random bytes: the strength HS256 wants (the ingress warns below 32 bytes). */

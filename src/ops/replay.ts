@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ACTED_ON_STATES, type CallLegEvent, type LeftOutField } from '../domain/call-event';
+import { ACTED_ON_STATES, type CallLegEvent, type LeftOutField } from '../../workflows/shared/call-event';
 import { claimsTextOf, DeliveryStore } from '../ingress/deliveries';
 import { routeEvent } from '../ingress/routing';
 import { parseDialpadJson } from '../dialpad/json';

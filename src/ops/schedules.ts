@@ -1,5 +1,6 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { runSyncNow } from '../sync/schedules';
+import { syncScheduleId } from '../../workflows/shared/ids';
 import type { Knex } from 'knex';
 import { recordAudit, type Actor } from './audit';
 import { OpsError } from './errors';
@@ -13,7 +14,7 @@ export const SCHEDULE_KINDS = ['directory', 'contact'] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
 export function scheduleId(kind: ScheduleKind, accountId: string): string {
-  return `dialpad-${kind}-sync-${accountId}`;
+  return syncScheduleId(kind === 'contact' ? 'contacts' : 'directory', accountId);
 }
 
 export function parseScheduleKinds(kind: string | undefined): ScheduleKind[] {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ACTED_ON_STATES, type CallEventSignal } from '../domain/call-event';
+import { ACTED_ON_STATES, type CallEventSignal } from '../../workflows/shared/call-event';
 import { dbErrorSummary, sqlState } from '../db/errors';
 import type { AppDeps } from '../app';
 import { DeliveryStore, IgnoredDeliveries, SignalledMarks } from '../ingress/deliveries';

@@ -5,7 +5,8 @@ import type { DialpadContact } from '../dialpad/types';
 import { retroMatchNumber } from '../matching';
 import { mapDialpadContact, type MappedDialpadContact, type SyncedPhone } from './contact-content';
 import { fetchContactsPage, type DialpadPage } from './pages';
-import { emptyImportCounts, type ContactImportCounts, type ContactImportProgress } from './types';
+import type { ContactImportCounts, ContactImportProgress } from '../../workflows/shared/types';
+import { emptyImportCounts } from './types';
 
 /**
  * Dialpad → Navigator. One import pass lists the company's shared contacts, then the local

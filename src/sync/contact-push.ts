@@ -3,7 +3,7 @@ import type { DialpadClient } from '../dialpad/client';
 import { DialpadApiError } from '../dialpad/errors';
 import type { DialpadContact } from '../dialpad/types';
 import { dialpadContentHash, pushBodyFor, type NavigatorContactContent } from './contact-content';
-import { emptyPushCounts, type ContactPushCounts } from './types';
+import { emptyPushCounts, type ContactPushCounts } from '../../workflows/shared/types';
 
 /**
  * Navigator → Dialpad. A contact whose content (names, email, numbers) no longer matches the hash

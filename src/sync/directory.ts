@@ -3,7 +3,7 @@ import type { DialpadClient } from '../dialpad/client';
 import { isDialpadNotFound } from '../dialpad/errors';
 import type { DialpadCallCenter, DialpadDepartment, DialpadOffice, DialpadUser } from '../dialpad/types';
 import { fetchOfficeCallCentersPage, fetchOfficeDepartmentsPage, fetchUsersPage, type DialpadPage } from './pages';
-import type { DirectorySyncResult, UpsertCounts } from './types';
+import type { DirectorySyncResult, UpsertCounts } from '../../workflows/shared/types';
 
 /**
  * Directory sync: the linked office, its departments, call centres and users, upserted by Dialpad

@@ -15,3 +15,14 @@ export {
   type SyncScheduleTarget,
 } from './schedules';
 export * from './types';
+export { syncAgainSignal } from '../../workflows/shared/signals';
+export {
+  emptyPushCounts,
+  type ContactImportCounts,
+  type ContactImportProgress,
+  type ContactPushCounts,
+  type ContactSyncProgress,
+  type DirectorySyncResult,
+  type SyncWorkflowInput,
+  type UpsertCounts,
+} from '../../workflows/shared/types';

@@ -10,8 +10,11 @@ import {
 } from '@temporalio/client';
 import type { Duration, SearchAttributePair, Workflow } from '@temporalio/common';
 import type { Knex } from 'knex';
-import { DialpadOfficeId, NavigatorAccountId } from '../temporal/search-attributes';
-import { syncAgainSignal, SYNC_KINDS, SYNC_WORKFLOW_TYPES, type SyncKind, type SyncWorkflowInput } from './types';
+import { DialpadOfficeId, NavigatorAccountId } from '../../workflows/shared/search-attributes';
+import { syncScheduleId } from '../../workflows/shared/ids';
+import { syncAgainSignal } from '../../workflows/shared/signals';
+import type { SyncWorkflowInput } from '../../workflows/shared/types';
+import { SYNC_KINDS, SYNC_WORKFLOWS, type SyncKind } from './types';
 
 /**
  * One Temporal Schedule per account and kind of sync: `dialpad-directory-sync-<account_id>` and
@@ -22,9 +25,7 @@ import { syncAgainSignal, SYNC_KINDS, SYNC_WORKFLOW_TYPES, type SyncKind, type S
  * pausing stops).
  */
 
-export function syncScheduleId(kind: SyncKind, accountId: string): string {
-  return kind === 'directory' ? `dialpad-directory-sync-${accountId}` : `dialpad-contact-sync-${accountId}`;
-}
+export { syncScheduleId };
 
 /**
  * Default intervals. Constants rather than configuration: an operator changes one account's
@@ -100,7 +101,7 @@ function action(kind: SyncKind, t: SyncScheduleTarget): ScheduleOptionsStartWork
   const input: SyncWorkflowInput = { accountId: t.accountId };
   return {
     type: 'startWorkflow',
-    workflowType: SYNC_WORKFLOW_TYPES[kind],
+    workflowType: SYNC_WORKFLOWS[kind],
     args: [input],
     taskQueue: t.taskQueue,
     // Each run is `<schedule id>-<time>`: found in the UI by the schedule's id.

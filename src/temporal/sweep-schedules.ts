@@ -1,4 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 
 /**
  * A schedule every worker ensures at start (the retro-match sweep, the call-run sweep): created
@@ -10,7 +11,8 @@ export async function ensureSweepScheduleOf(
   s: {
     scheduleId: string;
     every: string;
-    workflowType: string;
+    /** The workflow function (started by reference, so its type name cannot drift). */
+    workflowType: Workflow;
     args: unknown[];
     taskQueue: string;
     workflowExecutionTimeout: string;

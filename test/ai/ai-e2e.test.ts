@@ -11,6 +11,7 @@ import { startSimulator, type RunningSimulator } from '../../src/simulator/serve
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 /**
  * Ai data on every call, through the real stack: the simulator's emitter places calls and delivers
@@ -105,7 +106,7 @@ describe('Ai data on calls, end to end with the Dialpad simulator', () => {
     });
     expect(result.summary.givenUp).toBe(0);
     for (const c of result.expected) {
-      for (const leg of c.legCallIds) await s.temporal.client.workflow.getHandle(`dialpad-call-${leg}`).result();
+      for (const leg of c.legCallIds) await s.temporal.client.workflow.getHandle(callWorkflowId(leg)).result();
     }
     return result;
   }
@@ -241,7 +242,7 @@ describe('Ai data on calls, end to end with the Dialpad simulator', () => {
     }
     let historyBytes = 0;
     for (const leg of conv!.legs) {
-      const handle = s.temporal.client.workflow.getHandle(`dialpad-call-${leg.call_id}`);
+      const handle = s.temporal.client.workflow.getHandle(callWorkflowId(leg.call_id));
       await handle.result();
       const history = await handle.fetchHistory();
       const json = JSON.stringify(history);

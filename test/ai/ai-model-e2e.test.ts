@@ -10,6 +10,7 @@ import { startSimulator, type RunningSimulator } from '../../src/simulator/serve
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 /**
  * The optional language-model path through the real stack: the simulator places calls with Ai data
@@ -156,7 +157,7 @@ describe('call insights from a language model, end to end', () => {
     });
     expect(result.summary.givenUp).toBe(0);
     for (const c of result.expected) {
-      for (const leg of c.legCallIds) await temporal.client.workflow.getHandle(`dialpad-call-${leg}`).result();
+      for (const leg of c.legCallIds) await temporal.client.workflow.getHandle(callWorkflowId(leg)).result();
     }
     const withAi = result.expected.filter((c) => c.hasAi);
     expect(withAi.length).toBeGreaterThan(0);

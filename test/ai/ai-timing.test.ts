@@ -3,7 +3,7 @@ import pino from 'pino';
 import { buildApp } from '../../src/app';
 import { officeMayHaveAi, noteAiAnswers, AI_OFFICE_MISSES } from '../../src/ai/enrich';
 import type { Config } from '../../src/config';
-import { callWorkflowId } from '../../src/ingress/signal';
+import { callWorkflowId } from '../../workflows/shared/ids';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { createDialpadClient } from '../../src/worker';

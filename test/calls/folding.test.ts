@@ -1,5 +1,5 @@
 import { CallRepository } from '../../src/calls/repository';
-import type { CallEventWithPayload, CallLegEvent } from '../../src/domain/call-event';
+import type { CallEventWithPayload, CallLegEvent } from '../../workflows/shared/call-event';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import {
   callCentreCall,

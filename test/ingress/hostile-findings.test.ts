@@ -2,7 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { createCallActivities } from '../../activities/call-activities';
 import { buildApp } from '../../src/app';
-import type { CallEventSignal } from '../../src/domain/call-event';
+import type { CallEventSignal } from '../../workflows/shared/call-event';
 import { claimsTextOf, DeliveryStore } from '../../src/ingress/deliveries';
 import { parseDialpadJson } from '../../src/dialpad/json';
 import { parseCallEvent } from '../../src/ingress/validate';

@@ -10,6 +10,7 @@ import { freePort } from '../global-setup';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { example, signEvent } from '../support/signing';
 import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 /**
  * The ingress keeps accepting while a dependency is down, and nothing accepted is lost. This file
@@ -95,7 +96,7 @@ describe('webhook ingress during outages', () => {
     expect(await app.deliveryRelay.runOnce()).toBe(5);
 
     for (const callId of sent) {
-      const result = await temporal.client.workflow.getHandle(`dialpad-call-${callId}`).result();
+      const result = await temporal.client.workflow.getHandle(callWorkflowId(String(callId))).result();
       expect(result.eventsApplied).toBe(1);
     }
     const calls = await tdb.db('calls').whereIn('dialpad_call_id', sent.map(String));
@@ -111,7 +112,7 @@ describe('webhook ingress during outages', () => {
       const { callId, token } = await body();
       const res = await post(deadDbApp, token);
       expect(res.statusCode).toBe(200);
-      const result = await temporal.client.workflow.getHandle(`dialpad-call-${callId}`).result();
+      const result = await temporal.client.workflow.getHandle(callWorkflowId(String(callId))).result();
       expect(result.accountId).not.toBeNull();
       const delivery = await tdb
         .db('dialpad_webhook_deliveries')

@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 import { example, signEvent, signRaw } from '../support/signing';
 import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
 import { waitFor } from '../support/wait';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 /**
  * Events shaped as the real Dialpad sends them, through the real ingress, Temporal and Postgres:
@@ -286,7 +287,7 @@ describe('events as the real Dialpad sends them', () => {
       transcription_text: words,
     });
     expect((await post(event)).statusCode).toBe(200);
-    const handle = temporal.client.workflow.getHandle(`dialpad-call-${callId}`);
+    const handle = temporal.client.workflow.getHandle(callWorkflowId(String(callId)));
     await handle.result();
     expect((await callRow(callId)).external_number).toBe(number); // the row has it; Temporal does not
     const history = JSON.stringify(await handle.fetchHistory());

@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 import { example, signEvent, signRaw, unsignedToken } from '../support/signing';
 import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
 import { waitFor } from '../support/wait';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 const SECRET = 'test-webhook-secret-0123456789-abcdefgh';
 const OFFICE = '5527348325810176';
@@ -63,7 +64,7 @@ describe('POST /webhooks/dialpad', () => {
     expect(first.statusCode).toBe(200);
     expect(first.json()).toEqual({ status: 'accepted' });
 
-    const handle = temporal.client.workflow.getHandle(`dialpad-call-${callId}`);
+    const handle = temporal.client.workflow.getHandle(callWorkflowId(String(callId)));
     const desc = await handle.describe();
     expect(desc.type).toBe('callWorkflow');
     expect(desc.searchAttributes.DialpadCallId).toEqual([String(callId)]);
@@ -93,7 +94,7 @@ describe('POST /webhooks/dialpad', () => {
   it('a recap for the same call signals the same run', async () => {
     const callId = freshCallId();
     await post(await signEvent(example('hangup-answered-inbound', { call_id: callId }), SECRET));
-    const handle = temporal.client.workflow.getHandle(`dialpad-call-${callId}`);
+    const handle = temporal.client.workflow.getHandle(callWorkflowId(String(callId)));
     const runId = (await handle.describe()).runId;
     const recap = await post(await signEvent(example('recap-summary', { call_id: callId }), SECRET));
     expect(recap.statusCode).toBe(200);
@@ -184,7 +185,9 @@ describe('POST /webhooks/dialpad', () => {
     // The answer says only that the signature did not verify; the reason is kept for operators.
     expect(res.json()).toEqual({ error: 'unauthorized', message: 'the signature did not verify' });
     expect(await deliveries(callId)).toHaveLength(0);
-    await expect(temporal.client.workflow.getHandle(`dialpad-call-${callId}`).describe()).rejects.toThrow(/not found/i);
+    await expect(temporal.client.workflow.getHandle(callWorkflowId(String(callId))).describe()).rejects.toThrow(
+      /not found/i,
+    );
     const rejection = await tdb.db('dialpad_webhook_rejections').where({ reason }).orderBy('last_at', 'desc').first();
     expect(rejection).toMatchObject({ status_code: 401, reason });
     expect(rejection.last_at.getTime()).toBeGreaterThan(Date.now() - 5_000);
@@ -296,7 +299,9 @@ describe('POST /webhooks/dialpad', () => {
       return rows.length ? rows : undefined;
     });
     expect(kept).toMatchObject([{ routing_status: 'ignored', signal_status: 'not_needed' }]);
-    await expect(temporal.client.workflow.getHandle(`dialpad-call-${callId}`).describe()).rejects.toThrow(/not found/i);
+    await expect(temporal.client.workflow.getHandle(callWorkflowId(String(callId))).describe()).rejects.toThrow(
+      /not found/i,
+    );
     const metrics = (await app.inject('/metrics')).body;
     expect(metrics).toMatch(/dialpad_webhook_deliveries_total\{outcome="ignored",reason="ringing"\} 1/);
     expect(metrics).toMatch(/dialpad_webhook_deliveries_total\{outcome="rejected",reason="bad_signature"\} \d+/);
@@ -320,7 +325,9 @@ describe('POST /webhooks/dialpad', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'unrouted' });
     expect((await deliveries(callId))[0]).toMatchObject({ routing_status: 'unrouted', office_id: office });
-    await expect(temporal.client.workflow.getHandle(`dialpad-call-${callId}`).describe()).rejects.toThrow(/not found/i);
+    await expect(temporal.client.workflow.getHandle(callWorkflowId(String(callId))).describe()).rejects.toThrow(
+      /not found/i,
+    );
 
     const [other] = await tdb.db('accounts').insert({ name: 'Beta' }).returning('id');
     const otherId = (other as { id: string }).id;

@@ -7,6 +7,7 @@ import { legEvent, newDialpadId, toDialpadEvent } from '../support/legs';
 import { signEvent } from '../support/signing';
 import { requests, startSyncStack, type SyncStack } from '../sync/helpers';
 import { createContact, createCustomer, createSupplier } from './fixtures';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 /**
  * Issue 6 through the real stack: signed webhooks into the ingress, the call workflow on a real
@@ -72,7 +73,7 @@ describe('matching calls to records, through the real stack', () => {
       headers: { 'content-type': 'application/jwt' },
     });
     expect(res.statusCode).toBe(200);
-    const state: CallWorkflowState = await temporal.client.workflow.getHandle(`dialpad-call-${callId}`).result();
+    const state: CallWorkflowState = await temporal.client.workflow.getHandle(callWorkflowId(callId)).result();
     const row = await db()('calls').where({ id: state.callRowId! }).first();
     return { state, row };
   }

@@ -12,6 +12,7 @@ import {
   waitFor,
   type OpsStack,
 } from './support';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 /**
  * Backfill through the real stack: some calls reached us by webhook, others only exist in
@@ -95,7 +96,7 @@ describe('backfill', () => {
     expect(seen.some((p) => p.progress !== null)).toBe(true);
 
     // The imported legs' call workflows run to their end; then every conversation is one row.
-    for (const leg of missingLegs) await s.temporal.client.workflow.getHandle(`dialpad-call-${leg}`).result();
+    for (const leg of missingLegs) await s.temporal.client.workflow.getHandle(callWorkflowId(leg)).result();
     expect(await callCount()).toBe(3 + 4);
     for (const c of missing) {
       const row = await s.tdb.db('calls').where({ dialpad_call_id: c.expected.key }).first();
@@ -118,7 +119,7 @@ describe('backfill', () => {
         .orderBy('dialpad_call_id')
         .select('id', 'dialpad_call_id', 'updated_at', 'status'),
     ).toEqual(deliveredRows);
-    for (const leg of deliveredLegs) expect(await runsOf(s, `dialpad-call-${leg}`)).toBe(1);
+    for (const leg of deliveredLegs) expect(await runsOf(s, callWorkflowId(leg))).toBe(1);
 
     // The run is findable by account in the Temporal UI, with its progress in the memo.
     const desc = await s.temporal.client.workflow.getHandle(started.workflowId).describe();
@@ -202,7 +203,7 @@ describe('backfill', () => {
     const final = await watchBackfill(s.temporal.client, started.workflowId, () => undefined, { intervalMs: 200 });
     expect(final.status).toBe('COMPLETED');
     expect(final.progress).toMatchObject({ imported: legs.length, invalid: 0 });
-    for (const leg of legs) await s.temporal.client.workflow.getHandle(`dialpad-call-${leg}`).result();
+    for (const leg of legs) await s.temporal.client.workflow.getHandle(callWorkflowId(leg)).result();
     for (const c of voicemails) {
       const row = await s.tdb.db('calls').where({ dialpad_call_id: c.expected.key }).first();
       expect(row).toMatchObject({ account_id: accountId, status: 'voicemail', direction: 'inbound' });

@@ -10,6 +10,7 @@ import {
   waitFor,
   type OpsStack,
 } from './support';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 /**
  * Replay puts stored deliveries back in the ingress relay's queue; the relay (driven by hand here)
@@ -69,8 +70,8 @@ describe('replay', () => {
     expect(await s.app.deliveryRelay.runOnce()).toBe(acted.length);
     expect(await pendingAmong(s.tdb.db, r.deliveryIds)).toBe(0);
     for (const leg of legs) {
-      await s.temporal.client.workflow.getHandle(`dialpad-call-${leg}`).result();
-      await waitFor(async () => (await runsOf(s, `dialpad-call-${leg}`)) === 2);
+      await s.temporal.client.workflow.getHandle(callWorkflowId(leg)).result();
+      await waitFor(async () => (await runsOf(s, callWorkflowId(leg))) === 2);
     }
     const rows = await s.tdb.db('calls').where({ dialpad_call_id: conv.expected.key });
     expect(rows).toHaveLength(1);
@@ -117,7 +118,7 @@ describe('replay', () => {
     const r = await replayDeliveries(s.tdb.db, { from, to, accountId: accountB }, TEST_ACTOR);
     expect(r).toMatchObject({ selected: 1, requeued: 1, newlyRouted: 1, stillUnrouted: 0 });
     expect(await s.app.deliveryRelay.runOnce()).toBe(1);
-    await s.temporal.client.workflow.getHandle(`dialpad-call-${callId}`).result();
+    await s.temporal.client.workflow.getHandle(callWorkflowId(callId)).result();
     expect(await s.tdb.db('calls').where({ dialpad_call_id: callId }).first()).toMatchObject({
       account_id: accountB,
       status: 'missed',

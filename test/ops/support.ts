@@ -10,6 +10,7 @@ import { startSimulator, type RunningSimulator, type StartSimulatorOptions } fro
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 export const SECRET = 'ops-test-webhook-secret-0123456789-abcdefghij';
 export const API_TOKEN = 'ops-api-token-0123456789abcdef';
@@ -95,7 +96,7 @@ export async function emitAndSettle(
     ...options,
   });
   for (const d of result.deliveries) {
-    if (d.outcome === 'delivered') await s.temporal.client.workflow.getHandle(`dialpad-call-${d.callId}`).result();
+    if (d.outcome === 'delivered') await s.temporal.client.workflow.getHandle(callWorkflowId(d.callId)).result();
   }
   return result;
 }

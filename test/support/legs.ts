@@ -1,4 +1,4 @@
-import type { CallLegEvent } from '../../src/domain/call-event';
+import type { CallLegEvent } from '../../workflows/shared/call-event';
 
 export const OFFICE_ID = '5527348325810176';
 let counter = 0;

@@ -6,8 +6,8 @@ import { DialpadClient, type DialpadClientOptions } from '../../src/dialpad/clie
 import { PostgresRateLimiter } from '../../src/dialpad/pg-rate-limiter';
 import type { RecordedRequest } from '../../src/simulator/state';
 import { startSimulator, type RunningSimulator, type StartSimulatorOptions } from '../../src/simulator/server';
-import type { ContactSyncProgress, DirectorySyncResult } from '../../src/sync/types';
-import { contactSyncWorkflow, directorySyncWorkflow, type ContactSyncWorkflowInput } from '../../workflows';
+import { contactSyncWorkflow, directorySyncWorkflow } from '../../workflows';
+import type { ContactSyncProgress, ContactSyncWorkflowInput, DirectorySyncResult } from '../../workflows/shared';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestWorker, temporalClient, testConfig, type RunningWorker } from '../support/temporal';
 

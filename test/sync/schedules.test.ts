@@ -9,7 +9,7 @@ import {
   triggerSync,
 } from '../../src/sync/schedules';
 import { SYNC_KINDS, SYNC_WORKFLOW_TYPES, type SyncKind } from '../../src/sync/types';
-import { DialpadOfficeId, NavigatorAccountId } from '../../src/temporal/search-attributes';
+import { DialpadOfficeId, NavigatorAccountId } from '../../workflows/shared/search-attributes';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import * as workflows from '../../workflows';
 import { startSyncStack, type SyncStack } from './helpers';

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { buildApp } from '../../src/app';
 import { ConfigError, loadConfig, type Config } from '../../src/config';
 import { DeliveryStore } from '../../src/ingress/deliveries';
-import { callWorkflowId } from '../../src/ingress/signal';
+import { callWorkflowId } from '../../workflows/shared/ids';
 import { loggerOptions } from '../../src/logger';
 import { activeTraceparent, isTracingOn } from '../../src/telemetry/context';
 import { startTracing, tracesUrl, tracingFromConfig, type Tracing } from '../../src/telemetry/tracing';

@@ -1,9 +1,10 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import type { CallEventWithPayload, CallLegEvent } from '../../src/domain/call-event';
+import type { CallEventWithPayload, CallLegEvent } from '../../workflows/shared/call-event';
 import { callEventSignal, callStateQuery, callWorkflow } from '../../workflows';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { legEvent } from '../support/legs';
 import { startTestWorker, temporalClient, testConfig, type RunningWorker } from '../support/temporal';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 /** An answered leg unless the test says otherwise. */
 const leg = (overrides: Partial<CallLegEvent> & { callId: string; state: string }): CallLegEvent =>
@@ -36,7 +37,7 @@ describe('call workflow through a real Temporal server and Postgres', () => {
 
   async function send(sig: CallEventWithPayload, aiWaitSeconds = 2) {
     return temporal.client.workflow.signalWithStart(callWorkflow, {
-      workflowId: `dialpad-call-${sig.event.callId}`,
+      workflowId: callWorkflowId(sig.event.callId),
       taskQueue: config.temporal.taskQueue,
       args: [{ callId: sig.event.callId, accountId, officeId: sig.officeId, aiWaitSeconds }],
       signal: callEventSignal,
@@ -177,7 +178,7 @@ describe('call workflow: events that arrive while the run is finishing', () => {
     const base = { deliveryId: null, accountId, officeId: '5527348325810176' };
     const send = (event: CallLegEvent) =>
       temporal.client.workflow.signalWithStart(callWorkflow, {
-        workflowId: `dialpad-call-${callId}`,
+        workflowId: callWorkflowId(callId),
         taskQueue: config.temporal.taskQueue,
         args: [{ callId, accountId, officeId: base.officeId, aiWaitSeconds: 600 }],
         signal: callEventSignal,
@@ -199,7 +200,7 @@ describe('call workflow: events that arrive while the run is finishing', () => {
     }
     releaseMatch(); // the next run's match goes straight through
 
-    const final = await temporal.client.workflow.getHandle(`dialpad-call-${callId}`).result();
+    const final = await temporal.client.workflow.getHandle(callWorkflowId(callId)).result();
     expect(final.endReason).toBe('not_answered');
     expect(final.eventsApplied).toBe(2);
     const row = await tdb.db('calls').where({ dialpad_call_id: callId }).first();

@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
 import type { Config } from '../../src/config';
-import type { CallLegEvent } from '../../src/domain/call-event';
+import type { CallLegEvent } from '../../workflows/shared/call-event';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { callStateQuery } from '../../workflows';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -20,6 +20,7 @@ import {
 } from '../support/legs';
 import { signEvent } from '../support/signing';
 import { startTestWorker, testConfig, workflowBundle, type RunningWorker } from '../support/temporal';
+import { callWorkflowId } from '../../workflows/shared/ids';
 
 /**
  * One correct Navigator record per real conversation, through the real ingress, Temporal and
@@ -66,7 +67,7 @@ describe('conversations through the real ingress, Temporal and Postgres', () => 
   }
 
   async function settle(legIds: string[]) {
-    for (const id of legIds) await temporal.client.workflow.getHandle(`dialpad-call-${id}`).result();
+    for (const id of legIds) await temporal.client.workflow.getHandle(callWorkflowId(id)).result();
     const rows = await tdb.db('dialpad_call_legs').whereIn('call_id', legIds).distinct('call_row_id');
     return tdb.db('calls').whereIn(
       'id',
@@ -136,7 +137,7 @@ describe('conversations through the real ingress, Temporal and Postgres', () => 
       }),
       legEvent({ callId: id, state: 'hangup', ...answered }),
     ]);
-    const handle = temporal.client.workflow.getHandle(`dialpad-call-${id}`);
+    const handle = temporal.client.workflow.getHandle(callWorkflowId(id));
     const first = await handle.result();
     expect(first.endReason).toBe('ai_window_passed');
     // The run is over; the late recap starts a new run that merges into the same row.
@@ -170,7 +171,7 @@ describe('conversations through the real ingress, Temporal and Postgres', () => 
     const id = newDialpadId();
     await deliver([legEvent({ callId: id, state: 'hangup', dateConnected: 1764241206000, talkTimeMs: 5_000 })]);
     await settle([id]);
-    const fresh = await temporal.client.workflow.getHandle(`dialpad-call-${id}`).fetchHistory();
+    const fresh = await temporal.client.workflow.getHandle(callWorkflowId(id)).fetchHistory();
     const bundle = await workflowBundle();
     await Worker.runReplayHistory({ workflowBundle: bundle }, fresh);
 

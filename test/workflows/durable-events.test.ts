@@ -8,7 +8,7 @@ import type { Config } from '../../src/config';
 import { createKnex, migrateLatest } from '../../src/db/knex';
 import { freePort } from '../../src/dev/ports';
 import { sweepFailedCallRuns } from '../../src/calls/run-sweep';
-import { callWorkflowId } from '../../src/ingress/signal';
+import { callWorkflowId } from '../../workflows/shared/ids';
 import { callStateQuery } from '../../workflows';
 import { listDeadLetters, replayDeliveries, runDoctor } from '../../src/ops';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';

@@ -2,6 +2,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app';
 import { linkCallManually, rematchCall, unlinkCall, type EntityType } from '../../matching';
+import { contactPushBackWorkflow } from '../../../workflows';
+import { contactPushBackWorkflowId } from '../../../workflows/shared/ids';
 import { CallQueries, type CallDetail } from './call-queries';
 import { decodeCursor } from './cursor';
 import { ApiError } from './errors';
@@ -252,9 +254,9 @@ async function startContactPushBack(deps: AppDeps, contactId: string, log: Fasti
   if (!needed) return;
   try {
     await deps.temporal.connection.withDeadline(Date.now() + 5_000, () =>
-      deps.temporal.client.workflow.start('contactPushBackWorkflow', {
+      deps.temporal.client.workflow.start(contactPushBackWorkflow, {
         taskQueue: deps.config.temporal.taskQueue,
-        workflowId: `dialpad-contact-push-${contactId}`,
+        workflowId: contactPushBackWorkflowId(contactId),
         args: [{ contactId }],
       }),
     );

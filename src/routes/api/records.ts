@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app';
 import { findRecord, readRecordPhoneNumbers, recordNameSql, retroMatchNumber, type EntityType } from '../../matching';
 import type { RetroMatchActivityResult } from '../../../activities/matching-activities';
+import { retroMatchRecordWorkflow } from '../../../workflows';
+import { retroMatchRecordWorkflowId } from '../../../workflows/shared/ids';
 import { CallQueries } from './call-queries';
 import { decodeCursor } from './cursor';
 import { ApiError } from './errors';
@@ -193,12 +195,12 @@ export async function recordRoutes(app: FastifyInstance, deps: AppDeps): Promise
     async (req, reply) => {
       // Read first: a record of another account is a 404, and the answer shows the numbers as read.
       const numbers = await readRecordPhoneNumbers(deps.db, req.body);
-      const workflowId = `navigator-retro-match-${req.body.entityType}-${req.body.entityId}-${Date.now()}`;
+      const workflowId = retroMatchRecordWorkflowId(req.body.entityType, req.body.entityId, Date.now());
       let result: RetroMatchActivityResult | undefined;
       let via: 'workflow' | 'inline' = 'workflow';
       try {
         const handle = await deps.temporal.connection.withDeadline(Date.now() + 5_000, () =>
-          deps.temporal.client.workflow.start('retroMatchRecordWorkflow', {
+          deps.temporal.client.workflow.start(retroMatchRecordWorkflow, {
             taskQueue: deps.config.temporal.taskQueue,
             workflowId,
             args: [req.body],
