@@ -1,3 +1,4 @@
+import { ScheduleNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
 import { ensureRetroMatchSweepSchedule, RETRO_MATCH_SWEEP_SCHEDULE_ID } from '../../src/matching/sweep-schedule';
@@ -167,6 +168,14 @@ describe('matching calls to records, through the real stack', () => {
     expect(row.linked_entity_id).toBeNull();
     await createCustomer(db(), usAccount, 'Quiet Customer', '415 555 0180');
 
+    // Every worker process ensures this schedule when it starts (src/worker.ts): one started by
+    // another test file on this run's Temporal (test/ops/worker-metrics.test.ts) leaves it behind.
+    await temporal.client.schedule
+      .getHandle(RETRO_MATCH_SWEEP_SCHEDULE_ID)
+      .delete()
+      .catch((err: unknown) => {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+      });
     expect(await ensureRetroMatchSweepSchedule(temporal.client, s.config.temporal.taskQueue)).toBe('created');
     expect(await ensureRetroMatchSweepSchedule(temporal.client, s.config.temporal.taskQueue)).toBe('updated');
     const schedule = temporal.client.schedule.getHandle(RETRO_MATCH_SWEEP_SCHEDULE_ID);
