@@ -1,6 +1,6 @@
 import { proxyActivities, upsertMemo } from '@temporalio/workflow';
 import type { CallActivities } from '../activities';
-import { RETRO_MATCH_NON_RETRYABLE } from './shared/errors';
+import { RETRO_MATCH_ACTIVITY_OPTIONS } from './shared/activity-options';
 import type { RetroMatchRecordInput } from './shared/types';
 
 /**
@@ -8,15 +8,7 @@ import type { RetroMatchRecordInput } from './shared/types';
  * a record's numbers were added or changed (POST /api/records/retro-match); its stand-alone calls
  * link themselves. The sweep (retroMatchSweepWorkflow) is the safety net behind it.
  */
-const { retroMatchRecord } = proxyActivities<CallActivities>({
-  startToCloseTimeout: '10 minutes',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '1 minute',
-    maximumAttempts: 20,
-    nonRetryableErrorTypes: [...RETRO_MATCH_NON_RETRYABLE],
-  },
-});
+const { retroMatchRecord } = proxyActivities<CallActivities>(RETRO_MATCH_ACTIVITY_OPTIONS);
 
 export async function retroMatchRecordWorkflow(input: RetroMatchRecordInput) {
   const result = await retroMatchRecord(input);

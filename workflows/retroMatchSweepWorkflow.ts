@@ -1,6 +1,6 @@
 import { log, proxyActivities, upsertMemo } from '@temporalio/workflow';
 import type { CallActivities } from '../activities';
-import { RETRO_MATCH_NON_RETRYABLE } from './shared/errors';
+import { RETRO_MATCH_ACTIVITY_OPTIONS } from './shared/activity-options';
 import type { RetroMatchSweepInput } from './shared/types';
 
 /**
@@ -8,15 +8,7 @@ import type { RetroMatchSweepInput } from './shared/types';
  * the safety net, every 15 minutes, for numbers written without the API's retro-match call
  * (imports, direct database writes).
  */
-const { runRetroMatchSweep } = proxyActivities<CallActivities>({
-  startToCloseTimeout: '10 minutes',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '1 minute',
-    maximumAttempts: 20,
-    nonRetryableErrorTypes: [...RETRO_MATCH_NON_RETRYABLE],
-  },
-});
+const { runRetroMatchSweep } = proxyActivities<CallActivities>(RETRO_MATCH_ACTIVITY_OPTIONS);
 
 export async function retroMatchSweepWorkflow(input: RetroMatchSweepInput) {
   const result = await runRetroMatchSweep(input);

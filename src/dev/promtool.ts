@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { isExecutable } from './temporal-cli';
 
 /**
  * Finds or installs `promtool`, which checks the Prometheus configuration, the alert rules and
@@ -26,15 +27,6 @@ export const INSTALL_HINT =
   'promtool is needed to check deploy/prometheus: run `npm run promtool` (it takes the binary out of ' +
   "Debian's prometheus package into ~/.cache/navigator-dialpad/promtool), or `apt-get install prometheus`, " +
   'or set PROMTOOL_PATH';
-
-function isExecutable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function works(path: string): boolean {
   const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 15_000 });

@@ -24,7 +24,8 @@ export interface LocatedCli {
   source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'go install';
 }
 
-function isExecutable(p: string): boolean {
+/** An executable regular file (or a link to one) at `p`. */
+export function isExecutable(p: string): boolean {
   try {
     accessSync(p, constants.X_OK);
     return true;

@@ -3,6 +3,7 @@
  * the contracts between the workflows and the code that starts, signals and queries them. Nothing
  * here does I/O or uses Node built-ins; `npm run lint` keeps workflows/** to these imports.
  */
+export * from './activity-options';
 export * from './call-event';
 export * from './errors';
 export * from './ids';
