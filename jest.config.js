@@ -21,6 +21,7 @@ const UNIT = [
   'ai/eval',
   'ai/model',
   'bench/report',
+  'build/product-build',
   'calls/durations',
   'config/compose',
   'config/config',
