@@ -35,3 +35,13 @@ export const TEMPORAL_SDK_METRICS = [
   'temporal_activity_execution_latency_bucket',
   'temporal_workflow_task_execution_latency_bucket',
 ] as const;
+
+/**
+ * Counters the SDK serves only once they have counted something: a cache miss needs a task for a
+ * run the worker no longer holds, a forced eviction a full cache, and neither can be caused on
+ * demand. The dashboard uses them; the worker test accepts their absence after its short scenario.
+ */
+export const TEMPORAL_SDK_METRICS_WHEN_COUNTED: readonly string[] = [
+  'temporal_sticky_cache_miss',
+  'temporal_sticky_cache_total_forced_eviction',
+];
