@@ -1,8 +1,6 @@
-import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { readTemporalSecurity, type TemporalSecurity } from './temporal/security';
+import { certificatesIn, readPem, readTemporalSecurity, type TemporalSecurity } from './temporal/security';
 import { readLlmConfig, type LlmConfig } from './ai/llm-config';
 
 /**
@@ -382,28 +380,11 @@ function readDatabaseCa(v: Parsed, problems: string[]): Buffer | undefined {
     problems.push('DATABASE_CA: only meaningful together with DATABASE_URL');
     return undefined;
   }
-  let text: Buffer;
-  if (v.DATABASE_CA.includes('-----BEGIN')) text = Buffer.from(v.DATABASE_CA.replace(/\\n/g, '\n'));
-  else {
-    try {
-      text = readFileSync(v.DATABASE_CA);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      problems.push(
-        `DATABASE_CA: cannot read ${v.DATABASE_CA} (${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')})`,
-      );
-      return undefined;
-    }
-  }
-  try {
-    new X509Certificate(text);
-  } catch {
-    problems.push('DATABASE_CA: not a PEM certificate (-----BEGIN CERTIFICATE-----)');
-    return undefined;
-  }
+  const pem = readPem('DATABASE_CA', v.DATABASE_CA, problems);
+  if (!pem || certificatesIn('DATABASE_CA', pem, problems).length === 0) return undefined;
   const mode = new URL(v.DATABASE_URL).searchParams.get('sslmode');
   if (mode === 'disable') problems.push('DATABASE_CA: DATABASE_URL has sslmode=disable, so the CA would never be used');
-  return text;
+  return pem.text;
 }
 
 /**

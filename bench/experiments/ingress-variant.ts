@@ -27,7 +27,7 @@ import { createTemporalClient } from '../../src/temporal/connection';
 async function main(): Promise<void> {
   const config = loadConfigOrExit('production');
   const db = createKnex(config.databaseUrl!);
-  const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+  const temporal = createTemporalClient(config.temporal);
   const app = Fastify({
     logger: loggerOptions(config.logLevel, 'ingress'),
     requestTimeout: 10_000,

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     if (!v) throw new Error(`${name} is required`);
     return v;
   };
-  const temporal = createTemporalClient(env('TEMPORAL_ADDRESS'), env('TEMPORAL_NAMESPACE'));
+  const temporal = createTemporalClient({ address: env('TEMPORAL_ADDRESS'), namespace: env('TEMPORAL_NAMESPACE') });
   const concurrency = Number(env('CONCURRENCY'));
   const durationMs = Number(env('DURATION_MS'));
   const accountId = env('ACCOUNT_ID');

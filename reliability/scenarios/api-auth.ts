@@ -293,7 +293,7 @@ async function enumerateRoutes(env: ReliabilityEnv): Promise<RouteEntry[]> {
     'production',
   );
   const db = createKnex(env.databaseUrl, { max: 1 });
-  const temporal = createTemporalClient(env.temporal.address, 'default');
+  const temporal = createTemporalClient({ address: env.temporal.address, namespace: 'default' });
   const stream = createWriteStream(join(env.logsDir, 'ingress-in-process.log'), { flags: 'a' });
   const { transport: _pretty, ...options } = loggerOptions('info', 'ingress');
   const app = await buildApp({ config, db, temporal, relay: { disabled: true }, logger: { ...options, stream } });

@@ -1,6 +1,6 @@
 import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import type { Config } from '../config';
-import { diagnoseTls, explainTemporalTlsError, type TemporalSecurity } from './security';
+import { explainTemporalFailure, type TemporalSecurity } from './security';
 
 export interface TemporalHandles {
   client: Client;
@@ -33,19 +33,11 @@ export function temporalConnectionOptions(target: TemporalTarget): {
  * call here is bounded and retried by our own relay, and the interceptor's retry timers outlive a
  * call we gave up on (and throw once the connection is closed).
  */
-export function createTemporalClient(target: TemporalTarget, interceptors?: ClientInterceptors): TemporalHandles;
-/** @deprecated pass the configuration's `temporal` (address, namespace and security). */
-export function createTemporalClient(address: string, namespace: string): TemporalHandles;
 export function createTemporalClient(
-  targetOrAddress: TemporalTarget | string,
-  /** The client's interceptors (tracing's, when it is on: src/telemetry/tracing.ts), or the namespace. */
-  interceptorsOrNamespace?: ClientInterceptors | string,
+  target: TemporalTarget,
+  /** The client's interceptors (tracing's, when it is on: src/telemetry/tracing.ts). */
+  interceptors?: ClientInterceptors,
 ): TemporalHandles {
-  const target: TemporalTarget =
-    typeof targetOrAddress === 'string'
-      ? { address: targetOrAddress, namespace: interceptorsOrNamespace as string }
-      : targetOrAddress;
-  const interceptors = typeof interceptorsOrNamespace === 'object' ? interceptorsOrNamespace : undefined;
   const connection = Connection.lazy({ ...temporalConnectionOptions(target), connectTimeout: 2_000, interceptors: [] });
   const client = new Client({ connection, namespace: target.namespace, ...(interceptors ? { interceptors } : {}) });
   return {
@@ -78,13 +70,7 @@ export async function checkTemporalSecurity(handles: TemporalHandles, target: Te
   try {
     await pingTemporal(handles.probe, target.namespace, 5_000);
   } catch (err) {
-    const address = target.address ?? '?';
-    let problem = explainTemporalTlsError(err, address, target.security);
-    if (!problem && target.security.tls) {
-      // A vague error (a closed connection) over TLS: ask the frontend directly what is wrong.
-      const seen = await diagnoseTls(address, target.security);
-      if (seen) problem = explainTemporalTlsError(seen, address, target.security);
-    }
+    const problem = await explainTemporalFailure(err, target.address ?? '?', target.security);
     if (problem) throw new TemporalConfigError(problem);
   }
 }

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { diagnoseTls, explainTemporalTlsError } from './security';
+import { explainTemporalFailure } from './security';
 import { temporalConnectionOptions, TemporalConfigError, type TemporalTarget } from './connection';
 
 /**
@@ -10,13 +10,7 @@ export async function connectWorkerToTemporal(target: TemporalTarget): Promise<N
   try {
     return await NativeConnection.connect(temporalConnectionOptions(target));
   } catch (err) {
-    const { security, address = '?' } = target;
-    let problem = security ? explainTemporalTlsError(err, address, security) : null;
-    if (!problem && security?.tls) {
-      // A vague error (a closed connection) over TLS: ask the frontend directly what is wrong.
-      const seen = await diagnoseTls(address, security);
-      if (seen) problem = explainTemporalTlsError(seen, address, security);
-    }
+    const problem = target.security ? await explainTemporalFailure(err, target.address ?? '?', target.security) : null;
     if (problem) throw new TemporalConfigError(problem);
     throw err;
   }

@@ -32,13 +32,13 @@ export interface TemporalSecurityEnv {
   TEMPORAL_TLS_SERVER_NAME?: string;
 }
 
-interface Pem {
+export interface Pem {
   text: Buffer;
   source: string;
 }
 
 /** A PEM given inline or as a path; a problem naming the variable (and the path) when unreadable. */
-function readPem(name: string, value: string, problems: string[]): Pem | undefined {
+export function readPem(name: string, value: string, problems: string[]): Pem | undefined {
   if (value.includes('-----BEGIN')) {
     // Some platforms keep a multi-line value as one line with literal "\n".
     return { text: Buffer.from(value.replace(/\\n/g, '\n')), source: 'PEM text' };
@@ -48,12 +48,12 @@ function readPem(name: string, value: string, problems: string[]): Pem | undefin
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    problems.push(`${name}: cannot read ${value} (${why}); expected a PEM file path or the PEM text itself`);
+    problems.push(`${name}: cannot read ${value} (${why})`);
     return undefined;
   }
 }
 
-function certificatesIn(name: string, pem: Pem, problems: string[]): X509Certificate[] {
+export function certificatesIn(name: string, pem: Pem, problems: string[]): X509Certificate[] {
   const blocks = pem.text.toString('utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   const certs: X509Certificate[] = [];
   for (const block of blocks) {
@@ -199,6 +199,22 @@ export function explainTemporalTlsError(err: unknown, address: string, security:
 
 function firstLine(text: string): string {
   return text.split('\n')[0]!.slice(0, 300);
+}
+
+/**
+ * A failure on first contact said in terms of the variable to change, or null (not about TLS).
+ * When the SDK's error is vague over TLS (a closed connection), a direct handshake asks the
+ * frontend what is wrong.
+ */
+export async function explainTemporalFailure(
+  err: unknown,
+  address: string,
+  security: TemporalSecurity,
+): Promise<string | null> {
+  const problem = explainTemporalTlsError(err, address, security);
+  if (problem || !security.tls) return problem;
+  const seen = await diagnoseTls(address, security);
+  return seen ? explainTemporalTlsError(seen, address, security) : null;
 }
 
 /**

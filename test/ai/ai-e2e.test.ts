@@ -66,7 +66,7 @@ describe('Ai data on calls, end to end with the Dialpad simulator', () => {
       API_TOKEN: 'ai-e2e-api-token-0123456789',
       ...env,
     });
-    const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    const temporal = createTemporalClient(config.temporal);
     const app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const dialpad = createDialpadClient(config, tdb.db, pino({ level: 'silent' }));

@@ -112,7 +112,7 @@ describe('call insights from a language model, end to end', () => {
       model: 'stand-in-model',
       apiKey: LLM_KEY,
     });
-    temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    temporal = createTemporalClient(config.temporal);
     app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
     await app.listen({ port: 0, host: '127.0.0.1' });
     ingressUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

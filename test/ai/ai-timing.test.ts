@@ -48,7 +48,7 @@ describe('Ai data as soon as it is known', () => {
       CALL_AI_WAIT_SECONDS: String(AI_WAIT_SECONDS),
       CALL_AI_FETCH_ATTEMPTS: '1',
     });
-    temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    temporal = createTemporalClient(config.temporal);
     app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
     worker = await startTestWorker(config, tdb.db, createDialpadClient(config, tdb.db, pino({ level: 'silent' })));
     await tdb.db('accounts').insert({ name: 'Timing', dialpad_office_id: office });

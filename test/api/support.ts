@@ -25,7 +25,7 @@ export interface ApiHarness {
 export async function startApi(opts: { worker?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ApiHarness> {
   const tdb = await createTestDatabase();
   const config = testConfig(tdb.url, { API_TOKEN, ADMIN_TOKEN, ...opts.env });
-  const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+  const temporal = createTemporalClient(config.temporal);
   const app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
   const worker: RunningWorker | undefined = opts.worker ? await startTestWorker(config, tdb.db) : undefined;
   return {

@@ -22,7 +22,7 @@ describe('health, readiness and metrics', () => {
 
   async function appWith(temporalAddress: string) {
     const config = testConfig(tdb.url, { TEMPORAL_ADDRESS: temporalAddress });
-    const temporal = createTemporalClient(temporalAddress, config.temporal.namespace);
+    const temporal = createTemporalClient({ address: temporalAddress, namespace: config.temporal.namespace });
     const app = await buildApp({ config, db: tdb.db, temporal });
     app.addHook('onClose', async () => temporal.close());
     apps.push(app);

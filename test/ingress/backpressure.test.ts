@@ -30,7 +30,7 @@ describe('webhook ingress when Temporal does not keep up', () => {
     const address = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
     tdb = await createTestDatabase({ max: 50 });
     const config = testConfig(tdb.url, { TEMPORAL_ADDRESS: address, DIALPAD_WEBHOOK_SECRET: SECRET });
-    temporal = createTemporalClient(address, 'default');
+    temporal = createTemporalClient({ address, namespace: 'default' });
     app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
     await tdb.db('accounts').insert({ name: 'Acme', dialpad_office_id: OFFICE });
   });

@@ -27,7 +27,7 @@ describe('found by the hostile scenario', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase({ max: 4 });
     const config = testConfig(tdb.url, { DIALPAD_WEBHOOK_SECRET: SECRET });
-    temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    temporal = createTemporalClient(config.temporal);
     app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
     await tdb.db('accounts').insert({ name: 'Acme', dialpad_office_id: OFFICE });
   });

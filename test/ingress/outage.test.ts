@@ -44,7 +44,7 @@ describe('webhook ingress during outages', () => {
       DIALPAD_WEBHOOK_SECRET: SECRET,
       CALL_AI_WAIT_SECONDS: '1',
     });
-    temporal = createTemporalClient(server.address, 'default');
+    temporal = createTemporalClient({ address: server.address, namespace: 'default' });
     app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
     await tdb.db('accounts').insert({ name: 'Acme', dialpad_office_id: OFFICE });
   });

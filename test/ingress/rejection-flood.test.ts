@@ -23,7 +23,7 @@ describe('a flood of forged webhooks', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     const config = testConfig(tdb.url, { DIALPAD_WEBHOOK_SECRET: SECRET });
-    temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    temporal = createTemporalClient(config.temporal);
     app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
   });
 

@@ -30,7 +30,7 @@ describe('ingress metrics read from Postgres', () => {
 
   async function ingress(stateMetrics?: { timeoutMs?: number; maxAgeMs?: number }) {
     const config = testConfig(tdb.url, { DIALPAD_WEBHOOK_SECRET: SECRET });
-    const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    const temporal = createTemporalClient(config.temporal);
     // The relay is off so the backlog stays as the rows below make it.
     const app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true }, stateMetrics });
     app.addHook('onClose', async () => temporal.close());

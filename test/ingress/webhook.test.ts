@@ -38,7 +38,7 @@ describe('POST /webhooks/dialpad', () => {
       API_TOKEN: API,
       CALL_AI_WAIT_SECONDS: '1',
     });
-    temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    temporal = createTemporalClient(config.temporal);
     app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
     worker = await startTestWorker(config, tdb.db);
     const [a] = await tdb.db('accounts').insert({ name: 'Acme', dialpad_office_id: OFFICE }).returning('id');

@@ -38,7 +38,7 @@ describe('matching calls to records, through the real stack', () => {
       .insert({ name: 'London Ltd', dialpad_office_id: gbOffice, default_region: 'GB' })
       .returning('id');
     gbAccount = (gb as { id: string }).id;
-    temporal = createTemporalClient(s.config.temporal.address!, s.config.temporal.namespace);
+    temporal = createTemporalClient(s.config.temporal);
     app = await buildApp({ config: s.config, db: s.tdb.db, temporal, relay: { disabled: true } });
   });
 

@@ -52,7 +52,7 @@ export async function startOpsStack(
     CALL_AI_WAIT_SECONDS: '1',
     ...opts.env,
   });
-  const temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+  const temporal = createTemporalClient(config.temporal);
   const app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const dialpad = opsDialpadClient(config, tdb.db, pino({ level: 'silent' }))!;

@@ -74,7 +74,7 @@ describe('worker process metrics (METRICS_PORT, TEMPORAL_METRICS_PORT)', () => {
       CALL_AI_WAIT_SECONDS: '1',
       CALL_AI_FETCH_ATTEMPTS: '1',
     });
-    const handles = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    const handles = createTemporalClient(config.temporal);
     app = await buildApp({ config, db: tdb.db, temporal: handles });
     app.addHook('onClose', async () => handles.close());
     const callIds = ['7000000000000001', '7000000000000002', '7000000000000003'];

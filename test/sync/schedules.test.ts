@@ -33,7 +33,7 @@ describe('sync schedules', () => {
       sim: { seed: 'sync-schedules', size: { offices: 5, departments: 5, callCenters: 5, users: 15, contacts: 40 } },
       env: { ADMIN_TOKEN: ADMIN, API_TOKEN: API },
     });
-    temporal = createTemporalClient(s.config.temporal.address!, s.config.temporal.namespace);
+    temporal = createTemporalClient(s.config.temporal);
     app = await buildApp({ config: s.config, db: s.tdb.db, temporal, relay: { disabled: true } });
   });
 

@@ -39,7 +39,7 @@ describe('conversations through the real ingress, Temporal and Postgres', () => 
   beforeAll(async () => {
     tdb = await createTestDatabase({ max: 20 });
     config = testConfig(tdb.url, { DIALPAD_WEBHOOK_SECRET: SECRET, CALL_AI_WAIT_SECONDS: '2' });
-    temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    temporal = createTemporalClient(config.temporal);
     app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
     // Two workers on one task queue: legs of one conversation are processed concurrently.
     workers.push(await startTestWorker(config, tdb.db), await startTestWorker(config, tdb.db));

@@ -54,7 +54,7 @@ describe('call runs during a Postgres outage and with a poison event', () => {
       CALL_AI_WAIT_SECONDS: '1',
       CALL_DB_RETRY_BUDGET_SECONDS: String(BUDGET_SECONDS),
     });
-    temporal = createTemporalClient(config.temporal.address!, config.temporal.namespace);
+    temporal = createTemporalClient(config.temporal);
     app = await buildApp({ config, db, temporal, relay: { disabled: true } });
     worker = await startTestWorker(config, db);
     await db('accounts').insert({ name: 'Acme', dialpad_office_id: OFFICE });
