@@ -46,7 +46,11 @@ describe('SignalledMarks', () => {
     );
     for (const id of ids) marks.add(id);
     expect(await statuses(ids)).toEqual(ids.map(() => 'pending'));
-    await new Promise((r) => setTimeout(r, 100));
+    // The timer writes the batch on its own (no flush called); a loaded machine may take a while.
+    const deadline = Date.now() + 10_000;
+    while (writes.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(writes).toEqual([25]);
+    await marks.flush(); // nothing left to gather: waits for the timer's write to end
     expect(writes).toEqual([25]);
     expect(await statuses(ids)).toEqual(ids.map(() => 'signalled'));
   });
