@@ -21,6 +21,7 @@ import type {
   DirectorySyncResult,
 } from '../workflows/shared/types';
 import { NonRetryable } from '../workflows/shared/errors';
+import { findAccount } from '../src/accounts/repository';
 
 /**
  * Activities of the directory and contact syncs (workflows/directorySyncWorkflow.ts,
@@ -37,9 +38,9 @@ async function accountOf(
   db: Knex,
   accountId: string,
 ): Promise<{ officeId: string | null; defaultRegion: string } | undefined> {
-  const row = await db('accounts').where({ id: accountId }).first('dialpad_office_id', 'default_region');
+  const row = await findAccount(db, accountId);
   if (!row) return undefined;
-  return { officeId: (row.dialpad_office_id as string | null) ?? null, defaultRegion: row.default_region as string };
+  return { officeId: row.officeId, defaultRegion: row.defaultRegion };
 }
 
 export type PrepareContactSyncResult =

@@ -15,6 +15,7 @@ import {
   generateWebhookSecret,
   getAccount,
   listAccounts,
+  resolveOfficeTarget,
   listDeadLetters,
   listRegistrations,
   OpsError,
@@ -107,19 +108,12 @@ const positiveNumber = (value: string) => {
 };
 
 /** The office a webhook command acts on: the account's, or one given directly. */
-async function officeTarget(ctx: CliContext, opts: { account?: string; office?: string }) {
-  if (opts.account) {
-    const account = await getAccount(ctx.db(), opts.account);
-    if (!account.officeId)
-      throw new OpsError('bad_request', `account ${account.id} has no Dialpad office ID: set it first (set-office)`);
-    return { officeId: account.officeId, accountId: account.id };
-  }
-  if (opts.office) {
-    const linked = await ctx.db()('accounts').where({ dialpad_office_id: opts.office }).first('id');
-    return { officeId: opts.office, accountId: (linked?.id as string | undefined) ?? null };
-  }
-  throw new OpsError('bad_request', 'give --account <id> or --office <Dialpad office id>');
-}
+const officeTarget = (ctx: CliContext, opts: { account?: string; office?: string }) =>
+  resolveOfficeTarget(
+    ctx.db(),
+    { accountId: opts.account, officeId: opts.office },
+    'give --account <id> or --office <Dialpad office id>',
+  );
 
 export function buildProgram(): Command {
   const program = new Command()

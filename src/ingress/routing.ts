@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { CallLegEvent } from '../../workflows/shared/call-event';
+import { findAccountByOffice } from '../accounts/repository';
 
 /**
  * Which Navigator account an event belongs to: from the office of its target (`target.office_id`,
@@ -31,6 +32,6 @@ export async function routeEvent(db: Knex, e: CallLegEvent): Promise<Route> {
     officeId = (row?.office_id as string | undefined) ?? null;
   }
   if (!officeId) return { officeId: null, accountId: null };
-  const account = await db('accounts').where({ dialpad_office_id: officeId }).first('id');
-  return { officeId, accountId: (account?.id as string | undefined) ?? null };
+  const account = await findAccountByOffice(db, officeId);
+  return { officeId, accountId: account?.id ?? null };
 }

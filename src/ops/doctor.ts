@@ -8,6 +8,7 @@ import { OpsError } from './errors';
 import { assertAccountId } from './office';
 import { isCompleteSubscription, isOfficeSubscription, missingStates, sameHookUrl } from './registration';
 import { describeSchedule, isFailedRun, SCHEDULE_KINDS, scheduleId, type ScheduleKind } from './schedules';
+import { findAccount, listAccountRows, type AccountRow } from '../accounts/repository';
 
 /**
  * "Why aren't my calls syncing?" — every link of the chain checked, per account, each with a
@@ -70,14 +71,16 @@ const CLI = 'npm run cli --';
 
 export async function runDoctor(deps: DoctorDeps, opts: { accountId?: string } = {}): Promise<DoctorReport> {
   const now = deps.now?.() ?? new Date();
-  let accounts: { id: string; name: string; dialpad_office_id: string | null }[];
+  let rows: AccountRow[];
   if (opts.accountId !== undefined) {
     assertAccountId(opts.accountId);
-    accounts = await deps.db('accounts').where({ id: opts.accountId }).select('id', 'name', 'dialpad_office_id');
-    if (accounts.length === 0) throw new OpsError('not_found', `no account ${opts.accountId}`);
+    const one = await findAccount(deps.db, opts.accountId);
+    if (!one) throw new OpsError('not_found', `no account ${opts.accountId}`);
+    rows = [one];
   } else {
-    accounts = await deps.db('accounts').orderBy('name').select('id', 'name', 'dialpad_office_id');
+    rows = await listAccountRows(deps.db);
   }
+  const accounts = rows.map((a) => ({ id: a.id, name: a.name, dialpad_office_id: a.officeId }));
 
   const dialpadState = await loadDialpad(deps);
   const system: DoctorCheck[] = [

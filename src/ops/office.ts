@@ -1,5 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import {
+  findAccount,
+  findAccountByOffice,
+  listAccountRows,
+  lockAccount,
+  otherHolderOfOffice,
+  updateAccountOffice,
+} from '../accounts/repository';
 import { DeliveryStore } from '../ingress/deliveries';
 import { deleteSyncSchedules, ensureSyncSchedules } from '../sync/schedules';
 import { recordAudit, type Actor } from './audit';
@@ -67,28 +75,23 @@ export async function setAccountOffice(
     throw new OpsError('bad_request', `office id must be Dialpad's numeric id (got ${JSON.stringify(input.officeId)})`);
   }
   const previous = await db.transaction(async (trx) => {
-    const account = await trx('accounts').where({ id: input.accountId }).forUpdate().first('id', 'dialpad_office_id');
+    const account = await lockAccount(trx, input.accountId);
     if (!account) throw new OpsError('not_found', `no account ${input.accountId}`);
-    const holder = await trx('accounts')
-      .where({ dialpad_office_id: input.officeId })
-      .whereNot({ id: input.accountId })
-      .first('id', 'name');
+    const holder = await otherHolderOfOffice(trx, input.officeId, input.accountId);
     if (holder) {
       throw new OpsError(
         'conflict',
         `office ${input.officeId} is already linked to account ${holder.id} (${holder.name}); clear it there first`,
       );
     }
-    await trx('accounts')
-      .where({ id: input.accountId })
-      .update({ dialpad_office_id: input.officeId, updated_at: trx.fn.now() });
+    await updateAccountOffice(trx, input.accountId, input.officeId);
     await recordAudit(trx, who, {
       action: 'set_dialpad_office',
       accountId: input.accountId,
-      oldValue: account.dialpad_office_id,
+      oldValue: account.officeId,
       newValue: input.officeId,
     });
-    return account.dialpad_office_id as string | null;
+    return account.officeId;
   });
   const released = await new DeliveryStore(db).routeWaiting(input.officeId, input.accountId);
   return syncSchedules(
@@ -105,16 +108,16 @@ export async function clearAccountOffice(
 ): Promise<OfficeChange> {
   assertAccountId(input.accountId);
   const previous = await db.transaction(async (trx) => {
-    const account = await trx('accounts').where({ id: input.accountId }).forUpdate().first('dialpad_office_id');
+    const account = await lockAccount(trx, input.accountId);
     if (!account) throw new OpsError('not_found', `no account ${input.accountId}`);
-    await trx('accounts').where({ id: input.accountId }).update({ dialpad_office_id: null, updated_at: trx.fn.now() });
+    await updateAccountOffice(trx, input.accountId, null);
     await recordAudit(trx, who, {
       action: 'clear_dialpad_office',
       accountId: input.accountId,
-      oldValue: account.dialpad_office_id,
+      oldValue: account.officeId,
       newValue: null,
     });
-    return account.dialpad_office_id as string | null;
+    return account.officeId;
   });
   return syncSchedules(
     { accountId: input.accountId, officeId: null, previousOfficeId: previous, releasedDeliveries: 0 },
@@ -129,15 +132,35 @@ export interface AccountSummary {
 }
 
 export async function listAccounts(db: Knex): Promise<AccountSummary[]> {
-  const rows: { id: string; name: string; dialpad_office_id: string | null }[] = await db('accounts')
-    .orderBy('name')
-    .select('id', 'name', 'dialpad_office_id');
-  return rows.map((r) => ({ id: r.id, name: r.name, officeId: r.dialpad_office_id }));
+  return (await listAccountRows(db)).map((r) => ({ id: r.id, name: r.name, officeId: r.officeId }));
 }
 
 export async function getAccount(db: Knex, accountId: string): Promise<AccountSummary> {
   assertAccountId(accountId);
-  const row = await db('accounts').where({ id: accountId }).first('id', 'name', 'dialpad_office_id');
+  const row = await findAccount(db, accountId);
   if (!row) throw new OpsError('not_found', `no account ${accountId}`);
-  return { id: row.id as string, name: row.name as string, officeId: row.dialpad_office_id as string | null };
+  return { id: row.id, name: row.name, officeId: row.officeId };
+}
+
+/**
+ * The office a webhook registration acts on: the account's (which must have one), or an office
+ * given directly (perhaps not linked yet), with the account linked to it if any. Shared by the
+ * CLI and the admin API.
+ */
+export async function resolveOfficeTarget(
+  db: Knex,
+  target: { accountId?: string | undefined; officeId?: string | undefined },
+  missing: string,
+): Promise<{ officeId: string; accountId: string | null }> {
+  if (target.accountId) {
+    const account = await getAccount(db, target.accountId);
+    if (!account.officeId)
+      throw new OpsError('bad_request', `account ${account.id} has no Dialpad office ID: set it first`);
+    return { officeId: account.officeId, accountId: account.id };
+  }
+  if (target.officeId) {
+    const linked = await findAccountByOffice(db, target.officeId);
+    return { officeId: target.officeId, accountId: linked?.id ?? null };
+  }
+  throw new OpsError('bad_request', missing);
 }

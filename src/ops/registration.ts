@@ -10,6 +10,7 @@ import type {
 } from '../dialpad/types';
 import { recordAudit, type Actor } from './audit';
 import { OpsError } from './errors';
+import { findAccountByOffice, findAccountsByOffices } from '../accounts/repository';
 
 /**
  * Dialpad's side of the integration (API-NOTES §1–2): one webhook per public URL, signed with our
@@ -207,10 +208,8 @@ export async function listRegistrations(
   const officeIds = [
     ...new Set(subs.filter((s) => s.target_type === 'office' && s.target_id).map((s) => s.target_id!)),
   ];
-  const accounts: { id: string; name: string; dialpad_office_id: string }[] = officeIds.length
-    ? await db('accounts').whereIn('dialpad_office_id', officeIds).select('id', 'name', 'dialpad_office_id')
-    : [];
-  const byOffice = new Map(accounts.map((a) => [a.dialpad_office_id, { id: a.id, name: a.name }]));
+  const accounts = await findAccountsByOffices(db, officeIds);
+  const byOffice = new Map(accounts.map((a) => [a.officeId, { id: a.id, name: a.name }]));
   const describe = (s: DialpadCallSubscription): RegisteredSubscription => ({
     id: s.id,
     webhookId: s.webhook?.id ?? null,
@@ -289,11 +288,11 @@ export async function removeCallSubscription(
   await dialpad.deleteCallSubscription(subscriptionId);
   const account =
     sub.target_type === 'office' && sub.target_id
-      ? await db('accounts').where({ dialpad_office_id: sub.target_id }).first('id')
+      ? await findAccountByOffice(db, sub.target_id)
       : undefined;
   await recordAudit(db, who, {
     action: 'remove_dialpad_subscription',
-    accountId: (account?.id as string | undefined) ?? null,
+    accountId: (account?.id) ?? null,
     oldValue: { subscriptionId, targetType: sub.target_type, targetId: sub.target_id, states: sub.call_states },
     newValue: null,
   });

@@ -7,6 +7,7 @@ import { callIdOf, parseCallEvent, UnusableEventError } from '../ingress/validat
 import { recordAudit, type Actor } from './audit';
 import { OpsError } from './errors';
 import { assertAccountId, getAccount } from './office';
+import { findAccountsByOffices } from '../accounts/repository';
 
 /**
  * Re-processing stored webhook deliveries. Every verified delivery keeps its claims as received, so
@@ -170,10 +171,8 @@ export async function replayDeliveries(db: Knex, selection: ReplaySelection, who
     const unroutedOffices = [
       ...new Set(rows.filter((r) => r.routing_status === 'unrouted' && r.office_id).map((r) => r.office_id!)),
     ];
-    const linked: { id: string; dialpad_office_id: string }[] = unroutedOffices.length
-      ? await trx('accounts').whereIn('dialpad_office_id', unroutedOffices).select('id', 'dialpad_office_id')
-      : [];
-    const accountOfOffice = new Map(linked.map((a) => [a.dialpad_office_id, a.id]));
+    const linked = await findAccountsByOffices(trx, unroutedOffices);
+    const accountOfOffice = new Map(linked.map((a) => [a.officeId!, a.id]));
 
     let newlyRouted = 0;
     for (const [officeId, accountId] of accountOfOffice) {

@@ -7,6 +7,7 @@ import { clearAccountOffice, setAccountOffice } from '../ops/office';
 import { ensureSyncSchedules, triggerSync } from '../sync/schedules';
 import { SYNC_KINDS, type SyncKind } from '../sync/types';
 import { requireRole } from './auth';
+import { findAccount } from '../accounts/repository';
 
 /**
  * Administrator actions: linking a Navigator account to its Dialpad office, which also creates,
@@ -88,9 +89,9 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     },
     async (req, reply) => {
       const { id: accountId, kind } = req.params;
-      const account = await deps.db('accounts').where({ id: accountId }).first('dialpad_office_id');
+      const account = await findAccount(deps.db, accountId);
       if (!account) return reply.code(404).send({ error: 'not_found', message: 'no such account' });
-      const officeId = account.dialpad_office_id as string | null;
+      const officeId = account.officeId;
       if (!officeId) {
         return reply.code(409).send({ error: 'conflict', message: 'the account has no Dialpad office to sync' });
       }

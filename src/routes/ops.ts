@@ -12,6 +12,7 @@ import {
   changeSchedule,
   describeSchedule,
   getAccount,
+  resolveOfficeTarget,
   listRegistrations,
   opsDialpadClient,
   OpsError,
@@ -115,19 +116,8 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   );
 
   /** The office comes from the account, or is given directly (an office not linked yet). */
-  const officeOf = async (body: { accountId?: string; officeId?: string }) => {
-    if (body.accountId) {
-      const account = await getAccount(db, body.accountId);
-      if (!account.officeId)
-        throw new OpsError('bad_request', `account ${account.id} has no Dialpad office ID: set it first`);
-      return { officeId: account.officeId, accountId: account.id };
-    }
-    if (body.officeId) {
-      const linked = await db('accounts').where({ dialpad_office_id: body.officeId }).first('id');
-      return { officeId: body.officeId, accountId: (linked?.id as string | undefined) ?? null };
-    }
-    throw new OpsError('bad_request', 'give accountId or officeId');
-  };
+  const officeOf = (body: { accountId?: string; officeId?: string }) =>
+    resolveOfficeTarget(db, body, 'give accountId or officeId');
   const registrationBody = {
     type: 'object',
     properties: { url: { type: 'string', minLength: 8, maxLength: 2000 }, accountId: uuid, officeId: dialpadId },

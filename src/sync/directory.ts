@@ -4,6 +4,7 @@ import { isDialpadNotFound } from '../dialpad/errors';
 import type { DialpadCallCenter, DialpadDepartment, DialpadOffice, DialpadUser } from '../dialpad/types';
 import { fetchOfficeCallCentersPage, fetchOfficeDepartmentsPage, fetchUsersPage, type DialpadPage } from './pages';
 import type { DirectorySyncResult, UpsertCounts } from '../../workflows/shared/types';
+import { findAccount } from '../accounts/repository';
 
 /**
  * Directory sync: the linked office, its departments, call centres and users, upserted by Dialpad
@@ -58,9 +59,9 @@ export async function syncDirectory(
   input: { accountId: string; resumeFrom?: DirectoryCheckpoint | null },
 ): Promise<DirectorySyncResult> {
   const { db, dialpad, signal } = deps;
-  const account = await db('accounts').where({ id: input.accountId }).first('dialpad_office_id');
+  const account = await findAccount(db, input.accountId);
   if (!account) return { ...emptyResult(input.accountId, null), status: 'skipped', reason: 'no_account' };
-  const officeId = (account.dialpad_office_id as string | null) ?? null;
+  const officeId = account.officeId;
   if (!officeId) return { ...emptyResult(input.accountId, null), status: 'skipped', reason: 'no_office' };
 
   // A checkpoint from another office (the link changed between attempts) is worthless.

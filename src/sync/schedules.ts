@@ -15,6 +15,7 @@ import { syncScheduleId } from '../../workflows/shared/ids';
 import { syncAgainSignal } from '../../workflows/shared/signals';
 import type { SyncWorkflowInput } from '../../workflows/shared/types';
 import { SYNC_KINDS, SYNC_WORKFLOWS, type SyncKind } from './types';
+import { listAccountRows } from '../accounts/repository';
 
 /**
  * One Temporal Schedule per account and kind of sync: `dialpad-directory-sync-<account_id>` and
@@ -237,10 +238,7 @@ export async function reconcileSyncSchedules(
   db: Knex,
   taskQueue: string,
 ): Promise<{ ensured: number; deleted: number }> {
-  const accounts: { id: string; dialpad_office_id: string | null }[] = await db('accounts').select(
-    'id',
-    'dialpad_office_id',
-  );
+  const accounts = (await listAccountRows(db)).map((a) => ({ id: a.id, dialpad_office_id: a.officeId }));
   let ensured = 0;
   let deleted = 0;
   for (const a of accounts) {

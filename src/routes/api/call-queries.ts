@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { recordNameSql, RECORD_TABLES, type EntityType, type LinkMethod } from '../../matching';
 import { cursorTimeSql, encodeCursor, type Cursor } from './cursor';
+import { findAccount } from '../../accounts/repository';
 
 /**
  * The API's read model of calls and history timelines. Rows are mapped to camelCase here and only
@@ -229,10 +230,8 @@ export class CallQueries {
   constructor(private readonly db: Knex) {}
 
   async findAccount(accountId: string): Promise<{ id: string; defaultRegion: string } | undefined> {
-    const row = await this.db('accounts')
-      .where({ id: accountId })
-      .first<{ id: string; default_region: string } | undefined>('id', 'default_region');
-    return row ? { id: row.id, defaultRegion: row.default_region } : undefined;
+    const row = await findAccount(this.db, accountId);
+    return row ? { id: row.id, defaultRegion: row.defaultRegion } : undefined;
   }
 
   /** The account's calls, newest first. */

@@ -8,6 +8,7 @@ import { CallQueries } from './call-queries';
 import { decodeCursor } from './cursor';
 import { ApiError } from './errors';
 import { entityTypeSchema, errorResponses, page, paging } from './schemas';
+import { findAccount } from '../../accounts/repository';
 
 const PATHS: readonly { path: string; type: EntityType }[] = [
   { path: 'customers', type: 'customer' },
@@ -97,7 +98,7 @@ export async function recordRoutes(app: FastifyInstance, deps: AppDeps): Promise
     },
     async (req) => {
       const { accountId } = req.params;
-      if (!(await deps.db('accounts').where({ id: accountId }).first('id'))) {
+      if (!(await findAccount(deps.db, accountId))) {
         throw ApiError.notFound(`no account with id ${accountId}`);
       }
       const { rows } = await deps.db.raw<{
