@@ -4,15 +4,11 @@ import { withHeartbeat } from './heartbeat';
 import type { DialpadClient } from '../src/dialpad/client';
 import type { Logger } from '../src/logger';
 import { normalizePendingPhoneNumbers } from '../src/phone/pending';
-import {
-  finishImportPass,
-  importPages,
-  importProgressOf,
-  readImportState,
-  startOrResumeImportPass,
-} from '../src/sync/contact-import';
+import { finishImportPass, importPages, importProgressOf, startOrResumeImportPass } from '../src/sync/contact-import';
 import { pushContacts, type PushResult } from '../src/sync/contact-push';
 import { syncDirectory, type DirectoryCheckpoint } from '../src/sync/directory';
+import { officeSyncedAt } from '../src/sync/directory-repository';
+import { readImportState } from '../src/sync/import-state-repository';
 import { emptyImportCounts } from '../src/sync/types';
 import type {
   ContactImportCounts,
@@ -93,8 +89,7 @@ export function createSyncActivities(deps: { db: Knex; log: Logger; dialpad: Dia
       if (!account.officeId) return { status: 'skipped', reason: 'no_office' };
       const officeId = account.officeId;
       dialpad();
-      const office = await db('dialpad_offices').where({ id: officeId }).first('synced_at');
-      if (!office?.synced_at) return { status: 'needs_directory', officeId };
+      if (!(await officeSyncedAt(db, officeId))) return { status: 'needs_directory', officeId };
       return withHeartbeat(
         () => 'normalising phone numbers',
         async () => {

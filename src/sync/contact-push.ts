@@ -1,8 +1,22 @@
 import type { Knex } from 'knex';
+import { findAccount } from '../accounts/repository';
 import type { DialpadClient } from '../dialpad/client';
 import { DialpadApiError } from '../dialpad/errors';
 import type { DialpadContact } from '../dialpad/types';
 import { dialpadContentHash, pushBodyFor, type NavigatorContactContent } from './contact-content';
+import {
+  contactsToPush,
+  countPending,
+  countPushFailures,
+  markGoneInDialpad,
+  phonesToPush,
+  readContactLinkState,
+  readContactToPush,
+  readPushOutcome,
+  recordPushed,
+  recordPushFailure,
+} from './contact-push-repository';
+import { savePushFigures } from './import-state-repository';
 import { emptyPushCounts, type ContactPushCounts } from '../../workflows/shared/types';
 
 /**
@@ -43,21 +57,6 @@ export interface PushResult {
   pendingUpdates: number;
 }
 
-/**
- * Contacts of the account edited in Navigator since their last sync (or never synced), not gone
- * from Dialpad, with every number read (a number still 'pending' waits for the normaliser).
- */
-const candidatesSql = (linkFilter: string) => `
-  select x.id
-    from (select c.id, c.created_at, c.dialpad_local_hash, dialpad_contact_local_hash(c.id) as hash_now
-            from contacts c
-           where c.account_id = ? and c.dialpad_deleted_at is null and ${linkFilter}) x
-   where x.dialpad_local_hash is distinct from x.hash_now
-     and not exists (select 1 from record_phone_numbers r
-                      where r.entity_type = 'contact' and r.entity_id = x.id and r.normalization_status = 'pending')
-   order by x.created_at, x.id
-   limit ?`;
-
 export async function pushContacts(
   deps: PushDeps,
   input: { accountId: string; maxCreates: number; maxUpdates: number },
@@ -66,18 +65,14 @@ export async function pushContacts(
   const counts = emptyPushCounts();
   const processed = { create: 0, update: 0 };
 
-  const batches: { kind: 'update' | 'create'; max: number; filter: string }[] = [
+  const batches: { kind: 'update' | 'create'; max: number }[] = [
     // Edits first: they are cheap, and a contact already in Dialpad should not wait behind a backlog.
-    { kind: 'update', max: input.maxUpdates, filter: 'c.dialpad_contact_id is not null' },
-    { kind: 'create', max: input.maxCreates, filter: 'c.dialpad_contact_id is null' },
+    { kind: 'update', max: input.maxUpdates },
+    { kind: 'create', max: input.maxCreates },
   ];
   for (const batch of batches) {
     if (batch.max <= 0) continue;
-    const { rows } = await db.raw<{ rows: { id: string }[] }>(candidatesSql(batch.filter), [
-      input.accountId,
-      batch.max,
-    ]);
-    for (const { id } of rows) {
+    for (const id of await contactsToPush(db, input.accountId, batch.kind, batch.max)) {
       deps.signal?.throwIfAborted();
       const done = await pushOne(deps, input.accountId, id, batch.kind);
       if (done) {
@@ -89,19 +84,12 @@ export async function pushContacts(
   }
 
   const pending = await countPending(db, input.accountId);
-  const failed = await db('contacts')
-    .where({ account_id: input.accountId })
-    .whereNotNull('dialpad_push_error')
-    .count<{ count: string }[]>('* as count');
-  await db('dialpad_contact_sync_state')
-    .where({ account_id: input.accountId })
-    .update({
-      last_push_at: db.fn.now(),
-      push_pending_creates: pending.creates,
-      push_pending_updates: pending.updates,
-      push_failed: Number(failed[0]?.count ?? 0),
-      updated_at: db.fn.now(),
-    });
+  const failed = await countPushFailures(db, input.accountId);
+  await savePushFigures(db, input.accountId, {
+    pendingCreates: pending.creates,
+    pendingUpdates: pending.updates,
+    failed,
+  });
   return {
     counts,
     creates: processed.create,
@@ -109,30 +97,6 @@ export async function pushContacts(
     pendingCreates: pending.creates,
     pendingUpdates: pending.updates,
   };
-}
-
-export async function countPending(db: Knex, accountId: string): Promise<{ creates: number; updates: number }> {
-  const { rows } = await db.raw<{ rows: { creates: string; updates: string }[] }>(
-    `select count(*) filter (where x.dialpad_contact_id is null) as creates,
-            count(*) filter (where x.dialpad_contact_id is not null) as updates
-       from (select c.id, c.dialpad_contact_id, c.dialpad_local_hash, dialpad_contact_local_hash(c.id) as hash_now
-               from contacts c
-              where c.account_id = ? and c.dialpad_deleted_at is null) x
-      where x.dialpad_local_hash is distinct from x.hash_now`,
-    [accountId],
-  );
-  return { creates: Number(rows[0]?.creates ?? 0), updates: Number(rows[0]?.updates ?? 0) };
-}
-
-interface ContactRow {
-  id: string;
-  first_name: string | null;
-  last_name: string | null;
-  email: string | null;
-  dialpad_contact_id: string | null;
-  dialpad_local_hash: string | null;
-  dialpad_deleted_at: Date | null;
-  hash_now: string;
 }
 
 /** Pushes one contact if it still needs it; returns what happened, or null if it no longer needed it. */
@@ -144,23 +108,11 @@ async function pushOne(
 ): Promise<keyof ContactPushCounts | null> {
   const { db, dialpad } = deps;
   // Read afresh: an import or another run may have dealt with it since the candidates were listed.
-  const { rows } = await db.raw<{ rows: ContactRow[] }>(
-    `select id, first_name, last_name, email, dialpad_contact_id, dialpad_local_hash, dialpad_deleted_at,
-            dialpad_contact_local_hash(id) as hash_now
-       from contacts where id = ? and account_id = ?`,
-    [contactId, accountId],
-  );
-  const row = rows[0];
+  const row = await readContactToPush(db, accountId, contactId);
   if (!row || row.dialpad_deleted_at !== null || row.dialpad_local_hash === row.hash_now) return null;
   if ((kind === 'create') !== (row.dialpad_contact_id === null)) return null;
 
-  const phones: NavigatorContactContent['phones'] = await db('record_phone_numbers')
-    .where({ entity_type: 'contact', entity_id: contactId })
-    .orderBy([
-      { column: 'is_primary', order: 'desc' },
-      { column: 'id', order: 'asc' },
-    ])
-    .select('raw', 'e164', 'normalization_status as status', 'normalization_error as error');
+  const phones = await phonesToPush(db, contactId);
   if (phones.some((p) => p.status === 'pending')) return null;
   const content: NavigatorContactContent = {
     id: row.id,
@@ -171,7 +123,7 @@ async function pushOne(
   };
   const prepared = pushBodyFor(content);
   if (!prepared.ok) {
-    await recordFailure(db, row, prepared.reason);
+    await recordPushFailure(db, row, prepared.reason);
     return 'failed';
   }
 
@@ -187,35 +139,21 @@ async function pushOne(
     if (!(err instanceof DialpadApiError)) throw err;
     if (kind === 'update' && err.status === 404) {
       // Deleted in Dialpad: the Navigator contact stays, marked, and is no longer pushed.
-      await db('contacts').where({ id: row.id }).update({ dialpad_deleted_at: db.fn.now() });
+      await markGoneInDialpad(db, row.id);
       return 'goneInDialpad';
     }
-    await recordFailure(db, row, `dialpad_rejected: ${err.status} ${err.dialpadMessage}`);
+    await recordPushFailure(db, row, `dialpad_rejected: ${err.status} ${err.dialpadMessage}`);
     return 'failed';
   }
 
-  const updated = await db('contacts')
-    .where({ id: row.id })
-    .where((q) => q.whereNull('dialpad_contact_id').orWhere('dialpad_contact_id', answer.id))
-    .update({
-      dialpad_contact_id: answer.id,
-      dialpad_contact_type: answer.type === 'local' ? 'local' : 'shared',
-      ...(kind === 'create' ? { dialpad_origin: 'navigator', dialpad_owner_id: answer.owner_id ?? null } : {}),
-      dialpad_remote_hash: dialpadContentHash(answer),
-      dialpad_local_hash: row.hash_now,
-      dialpad_synced_at: db.fn.now(),
-      dialpad_push_error: null,
-      dialpad_push_error_at: null,
-    });
-  return updated > 0 ? (kind === 'create' ? 'created' : 'updated') : null;
-}
-
-async function recordFailure(db: Knex, row: Pick<ContactRow, 'id' | 'hash_now'>, reason: string): Promise<void> {
-  await db('contacts').where({ id: row.id }).update({
-    dialpad_push_error: reason,
-    dialpad_push_error_at: db.fn.now(),
-    dialpad_local_hash: row.hash_now,
+  const updated = await recordPushed(db, row.id, {
+    dialpadContactId: answer.id,
+    type: answer.type === 'local' ? 'local' : 'shared',
+    ...(kind === 'create' ? { created: { ownerId: answer.owner_id ?? null } } : {}),
+    remoteHash: dialpadContentHash(answer),
+    localHash: row.hash_now,
   });
+  return updated ? (kind === 'create' ? 'created' : 'updated') : null;
 }
 
 export type ContactPushBackOutcome =
@@ -239,27 +177,15 @@ export interface ContactPushBackResult {
  */
 export async function pushContactBack(deps: PushDeps, contactId: string): Promise<ContactPushBackResult> {
   const { db } = deps;
-  const row = await db('contacts as c').join('accounts as a', 'a.id', 'c.account_id').where('c.id', contactId).first<
-    | {
-        account_id: string;
-        dialpad_contact_id: string | null;
-        dialpad_deleted_at: Date | null;
-        office_id: string | null;
-      }
-    | undefined
-  >('c.account_id', 'c.dialpad_contact_id', 'c.dialpad_deleted_at', 'a.dialpad_office_id as office_id');
-  if (!row) return { outcome: 'no_such_contact', dialpadContactId: null };
+  const row = await readContactLinkState(db, contactId);
+  const account = row && (await findAccount(db, row.account_id));
+  if (!row || !account) return { outcome: 'no_such_contact', dialpadContactId: null };
   if (row.dialpad_contact_id) return { outcome: 'already_in_dialpad', dialpadContactId: row.dialpad_contact_id };
-  if (!row.office_id) return { outcome: 'no_dialpad_office', dialpadContactId: null };
+  if (!account.officeId) return { outcome: 'no_dialpad_office', dialpadContactId: null };
   if (row.dialpad_deleted_at) return { outcome: 'not_needed', dialpadContactId: null };
 
   const done = await pushOne(deps, row.account_id, contactId, 'create');
-  const after = await db('contacts')
-    .where({ id: contactId })
-    .first<{ dialpad_contact_id: string | null; dialpad_push_error: string | null } | undefined>(
-      'dialpad_contact_id',
-      'dialpad_push_error',
-    );
+  const after = await readPushOutcome(db, contactId);
   const dialpadContactId = after?.dialpad_contact_id ?? null;
   if (done === 'created') return { outcome: 'created', dialpadContactId };
   if (done === 'failed') {
