@@ -1,8 +1,14 @@
 import type { Knex } from 'knex';
-import { lockCall, type MatchableCall } from './call-rows';
 import { CallNotFoundError } from './errors';
-import { findRecord } from './records';
-import type { CommunicationsSyncResult, EntityType } from './types';
+import {
+  lockCall,
+  removeTimelineEntriesExcept,
+  upsertTimelineEntry,
+  type MatchableCall,
+  type TimelineEntry,
+} from './links-repository';
+import { findRecord } from './records-repository';
+import type { CommunicationsSyncResult } from './types';
 
 /**
  * Keeps a call's entries in the history timeline (`communications`) equal to what its link says:
@@ -21,13 +27,6 @@ export async function syncCallCommunications(db: Knex, callId: string): Promise<
   });
 }
 
-interface TimelineEntry {
-  entityType: EntityType;
-  entityId: string;
-  viaContactId: string | null;
-  summary: string;
-}
-
 /** The same, for a call whose row the caller has locked in `trx` (see `lockCall`). */
 export async function syncLockedCallCommunications(
   trx: Knex.Transaction,
@@ -35,33 +34,15 @@ export async function syncLockedCallCommunications(
 ): Promise<CommunicationsSyncResult> {
   const wanted = await timelineEntries(trx, call);
 
-  // `not (false or <wanted>...)`: with nothing wanted, every entry of the call goes.
-  const removed = await trx('communications')
-    .where({ call_id: call.id, kind: 'call' })
-    .whereNot((q) =>
-      wanted.reduce((acc, e) => acc.orWhere({ entity_type: e.entityType, entity_id: e.entityId }), q.whereRaw('false')),
-    )
-    .delete();
+  const removed = await removeTimelineEntriesExcept(trx, call.id, wanted);
 
   let added = 0;
   let updated = 0;
   for (const e of wanted) {
     // Only a row that is new or differs is written, so a re-run leaves updated_at untouched.
-    const { rows } = await trx.raw<{ rows: { inserted: boolean }[] }>(
-      `insert into communications (account_id, entity_type, entity_id, kind, occurred_at, call_id, via_contact_id, summary)
-       select c.account_id, ?, ?, 'call', coalesce(c.started_at, c.created_at), c.id, ?, ? from calls c where c.id = ?
-       on conflict (entity_type, entity_id, call_id) where call_id is not null do update
-          set occurred_at = excluded.occurred_at, via_contact_id = excluded.via_contact_id,
-              summary = excluded.summary, account_id = excluded.account_id, updated_at = now()
-        where (communications.occurred_at, communications.via_contact_id, communications.summary, communications.account_id)
-              is distinct from (excluded.occurred_at, excluded.via_contact_id, excluded.summary, excluded.account_id)
-       returning (xmax = 0) as inserted`,
-      [e.entityType, e.entityId, e.viaContactId, e.summary, call.id],
-    );
-    for (const r of rows) {
-      if (r.inserted) added++;
-      else updated++;
-    }
+    const written = await upsertTimelineEntry(trx, call.id, e);
+    if (written === 'added') added++;
+    else if (written === 'updated') updated++;
   }
   return { added, updated, removed };
 }

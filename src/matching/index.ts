@@ -16,16 +16,16 @@ export {
   type RetroMatchSweepResult,
 } from './retro';
 export { linkCallManually, unlinkCall, rematchCall, type ManualLinkResult } from './linking';
+export { findCandidates, rankCandidates, type RankedCandidate } from './records';
 export {
   findRecord,
-  findCandidates,
-  rankCandidates,
   recordNameSql,
   RECORD_TABLES,
+  findPhoneMatchChoice,
+  rememberPhoneMatchChoice,
   type NavigatorRecord,
-  type RankedCandidate,
-} from './records';
-export { findPhoneMatchChoice, rememberPhoneMatchChoice, type PhoneMatchChoice } from './choices';
+  type PhoneMatchChoice,
+} from './records-repository';
 export {
   MatchingError,
   CallNotFoundError,

@@ -1,11 +1,17 @@
 import type { Knex } from 'knex';
 import { normalizePendingPhoneNumbers } from '../phone/pending';
-import { lockCall, type MatchableCall } from './call-rows';
-import { rememberPhoneMatchChoice } from './choices';
 import { syncLockedCallCommunications } from './communications';
 import { CallNotFoundError, InternalCallError, RecordInOtherAccountError, RecordNotFoundError } from './errors';
+import {
+  callIdsFollowingChoice,
+  lockCall,
+  lockCallNumber,
+  updateCallLink,
+  type MatchableCall,
+} from './links-repository';
 import { matchLockedCall } from './match';
-import { findCandidates, findRecord } from './records';
+import { findCandidates } from './records';
+import { findRecord, rememberPhoneMatchChoice } from './records-repository';
 import type { CommunicationsSyncResult, EntityType, MatchResult } from './types';
 
 export interface ManualLinkResult {
@@ -36,14 +42,7 @@ export async function linkCallManually(
   return db.transaction(async (trx) => {
     // Two people answering for the same shared number at once would otherwise lock that number's
     // calls in opposite orders; the number's lock makes the second wait for the first.
-    const number = await trx('calls')
-      .where({ id: input.callId })
-      .first<{ account_id: string; external_number: string | null } | undefined>('account_id', 'external_number');
-    if (number?.external_number) {
-      await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 7322))', [
-        `${number.account_id}:${number.external_number}`,
-      ]);
-    }
+    await lockCallNumber(trx, input.callId);
     const call = await lockCall(trx, input.callId);
     if (!call) throw new CallNotFoundError(input.callId);
     if (call.is_internal) throw new InternalCallError(call.id);
@@ -51,12 +50,11 @@ export async function linkCallManually(
     if (!record) throw new RecordNotFoundError(input.entityType, input.entityId, 'entityId');
     if (record.accountId !== call.account_id) throw new RecordInOtherAccountError(input.entityType, input.entityId);
 
-    await trx('calls').where({ id: call.id }).update({
+    await updateCallLink(trx, call.id, {
       linked_entity_type: record.type,
       linked_entity_id: record.id,
       link_method: 'manual',
       needs_review: false,
-      updated_at: trx.fn.now(),
     });
     const communications = await syncLockedCallCommunications(trx, {
       ...call,
@@ -93,13 +91,7 @@ export async function linkCallManually(
 
 /** Calls from the same number whose link a remembered pick decides (in a stable lock order). */
 async function callsFollowingChoice(trx: Knex.Transaction, call: MatchableCall): Promise<MatchableCall[]> {
-  const ids = await trx('calls')
-    .where({ account_id: call.account_id, external_number: call.external_number, is_internal: false })
-    .whereNot({ id: call.id })
-    .andWhere((q) => q.where({ needs_review: true }).orWhere({ link_method: 'remembered' }))
-    .andWhere((q) => q.whereNull('link_method').orWhereNot({ link_method: 'manual' }))
-    .orderBy('id')
-    .pluck<string[]>('id');
+  const ids = await callIdsFollowingChoice(trx, call);
   const locked: MatchableCall[] = [];
   for (const id of ids) {
     const row = await lockCall(trx, id);
@@ -129,9 +121,7 @@ export async function unlinkCall(
     const alreadyUnlinked =
       call.linked_entity_id === null && call.link_method === 'manual' && call.needs_review === false;
     if (!alreadyUnlinked) {
-      await trx('calls')
-        .where({ id: call.id })
-        .update({ ...unlinked, updated_at: trx.fn.now() });
+      await updateCallLink(trx, call.id, unlinked);
     }
     const communications = await syncLockedCallCommunications(trx, { ...call, ...unlinked });
     return { callId: call.id, communications };
@@ -145,7 +135,7 @@ export async function rematchCall(db: Knex, callId: string): Promise<MatchResult
     const call = await lockCall(trx, callId);
     if (!call) throw new CallNotFoundError(callId);
     if (call.link_method !== 'manual') return matchLockedCall(trx, call);
-    await trx('calls').where({ id: call.id }).update({ link_method: null, updated_at: trx.fn.now() });
+    await updateCallLink(trx, call.id, { link_method: null });
     return matchLockedCall(trx, { ...call, link_method: null });
   });
 }

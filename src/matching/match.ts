@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import { normalizePendingPhoneNumbers } from '../phone/pending';
-import { lockCall, type MatchableCall } from './call-rows';
-import { findPhoneMatchChoice, type PhoneMatchChoice } from './choices';
 import { syncLockedCallCommunications } from './communications';
 import { CallNotFoundError } from './errors';
+import { lockCall, updateCallLink, type MatchableCall } from './links-repository';
 import { findCandidates, type RankedCandidate } from './records';
+import { findPhoneMatchChoice, type PhoneMatchChoice } from './records-repository';
 import type { CallLink, EntityType, LinkMethod, MatchCandidate, MatchOutcome, MatchResult } from './types';
 
 export interface MatchOptions {
@@ -69,16 +69,13 @@ export async function matchLockedCall(trx: Knex.Transaction, call: MatchableCall
 
   const changed = !sameLinkState(call, decision);
   if (changed) {
-    await trx('calls')
-      .where({ id: call.id })
-      .update({
-        linked_entity_type: decision.link?.type ?? null,
-        linked_entity_id: decision.link?.id ?? null,
-        link_method: decision.link?.method ?? null,
-        needs_review: decision.needsReview,
-        match_candidates: decision.matchCandidates === null ? null : JSON.stringify(decision.matchCandidates),
-        updated_at: trx.fn.now(),
-      });
+    await updateCallLink(trx, call.id, {
+      linked_entity_type: decision.link?.type ?? null,
+      linked_entity_id: decision.link?.id ?? null,
+      link_method: decision.link?.method ?? null,
+      needs_review: decision.needsReview,
+      match_candidates: decision.matchCandidates,
+    });
   }
   const updated: MatchableCall = {
     ...call,

@@ -2,8 +2,11 @@ import type { Knex } from 'knex';
 import { normalizePendingPhoneNumbers, type NormalizePendingResult } from '../phone/pending';
 import { CallNotFoundError, RecordNotFoundError } from './errors';
 import { matchCallToRecord } from './match';
-import { findRecord } from './records';
+import { recentNumbersWithEligibleCalls, retroEligibleCalls } from './links-repository';
+import { findRecord, listRecordPhoneNumbers, type RecordPhoneNumber } from './records-repository';
 import type { EntityType } from './types';
+
+export type { RecordPhoneNumber };
 
 /**
  * Retro-matching: calls that came in before anyone had their number on file link themselves once
@@ -12,11 +15,9 @@ import type { EntityType } from './types';
  * Which calls are looked at: not internal, not decided by a person (`link_method` 'manual'), and
  * either stand-alone or awaiting review (a new or removed number may settle the review). Calls
  * already linked automatically are left as they are: they were matched with what was known when
- * they happened, and a history should not rewrite itself because a number later moved.
+ * they happened, and a history should not rewrite itself because a number later moved
+ * (links-repository.ts lists them).
  */
-const RETRO_ELIGIBLE_SQL = `c.is_internal = false
-  and c.link_method is distinct from 'manual'
-  and (c.linked_entity_id is null or c.needs_review)`;
 
 const BATCH_SIZE = 200;
 
@@ -51,14 +52,7 @@ export async function retroMatchNumber(
   // Keyset over ids: a call that stays stand-alone is not picked up again by the next batch.
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const { rows } = await db.raw<{ rows: { id: string; linked_entity_id: string | null; needs_review: boolean }[] }>(
-      `select c.id, c.linked_entity_id, c.needs_review
-         from calls c
-        where c.account_id = ? and c.external_number = any(?::text[]) and ${RETRO_ELIGIBLE_SQL} and c.id > ?
-        order by c.id
-        limit ?`,
-      [accountId, numbers, after, BATCH_SIZE],
-    );
+    const rows = await retroEligibleCalls(db, { accountId, numbers, after, limit: BATCH_SIZE });
     for (const before of rows) {
       const matched = await matchCallToRecord(db, before.id, { normalizePending: false }).catch((err: unknown) => {
         // Merged away by the leg fold since it was listed: nothing left to match.
@@ -81,17 +75,6 @@ export async function retroMatchNumber(
   return result;
 }
 
-export interface RecordPhoneNumber {
-  raw: string;
-  label: string | null;
-  isPrimary: boolean;
-  e164: string | null;
-  extension: string | null;
-  status: 'pending' | 'ok' | 'unreadable';
-  /** Why the number could not be read (`<reason>: <message>`). */
-  error: string | null;
-}
-
 export interface RecordRetroMatchResult extends RetroMatchResult {
   /** The record's numbers as now normalised, so the editor can show an unreadable one. */
   numbers: RecordPhoneNumber[];
@@ -112,29 +95,7 @@ export async function readRecordPhoneNumbers(
     throw new RecordNotFoundError(input.entityType, input.entityId, 'entityId');
   }
   await normalizePendingPhoneNumbers(db);
-  const rows = await db('record_phone_numbers')
-    .where({ account_id: input.accountId, entity_type: input.entityType, entity_id: input.entityId })
-    .orderBy([{ column: 'is_primary', order: 'desc' }, { column: 'id' }])
-    .select<
-      {
-        raw: string;
-        label: string | null;
-        is_primary: boolean;
-        e164: string | null;
-        extension: string | null;
-        normalization_status: RecordPhoneNumber['status'];
-        normalization_error: string | null;
-      }[]
-    >('raw', 'label', 'is_primary', 'e164', 'extension', 'normalization_status', 'normalization_error');
-  return rows.map((r) => ({
-    raw: r.raw,
-    label: r.label,
-    isPrimary: r.is_primary,
-    e164: r.e164,
-    extension: r.extension,
-    status: r.normalization_status,
-    error: r.normalization_error,
-  }));
+  return listRecordPhoneNumbers(db, input);
 }
 
 /**
@@ -176,17 +137,7 @@ export async function retroMatchSweep(db: Knex, opts: RetroMatchSweepOptions = {
     throw new RangeError(`sinceMinutes must be a positive integer, got ${sinceMinutes}`);
   }
   const normalized = await normalizePendingPhoneNumbers(db);
-  const { rows } = await db.raw<{ rows: { account_id: string; numbers: string[] }[] }>(
-    `select n.account_id, array_agg(distinct n.e164) as numbers
-       from record_phone_numbers n
-      where n.e164 is not null and n.normalization_status = 'ok'
-        and n.normalized_at >= now() - make_interval(mins => ?)
-        and exists (select 1 from calls c
-                     where c.account_id = n.account_id and c.external_number = n.e164 and ${RETRO_ELIGIBLE_SQL})
-      group by n.account_id
-      order by n.account_id`,
-    [sinceMinutes],
-  );
+  const rows = await recentNumbersWithEligibleCalls(db, sinceMinutes);
   const total: RetroMatchSweepResult = { ...emptyResult(), normalized, numbers: 0 };
   for (const row of rows) {
     total.numbers += row.numbers.length;
