@@ -12,17 +12,10 @@ import {
   type InsightsModel,
 } from '../src/ai/enrich';
 import type { DialpadClient } from '../src/dialpad/client';
+import { conversationOfLeg } from './conversation';
 import { dbStep } from './db-step';
 import { withHeartbeat } from './heartbeat';
 import { NonRetryable } from '../workflows/shared/errors';
-
-/** The conversation a leg belongs to now (rows merge when late links join conversations). */
-export async function conversationOfLeg(db: Knex, legCallId: string): Promise<string> {
-  const leg = await db('dialpad_call_legs').where({ call_id: legCallId }).first('call_row_id');
-  if (!leg?.call_row_id)
-    throw ApplicationFailure.nonRetryable(`leg ${legCallId} has no conversation`, NonRetryable.LegNotFolded);
-  return leg.call_row_id as string;
-}
 
 export function createAiActivities(deps: {
   db: Knex;

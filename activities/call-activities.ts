@@ -12,7 +12,7 @@ import {
 import { DeliveryStore, type DeliveryInput } from '../src/ingress/deliveries';
 import { routeEvent } from '../src/ingress/routing';
 import { matchCallToRecord } from '../src/matching';
-import { conversationOfLeg } from './ai-activities';
+import { conversationOfLeg } from './conversation';
 import { dbStep } from './db-step';
 import type { WorkerMetrics } from '../src/plugins/metrics';
 

@@ -2,9 +2,10 @@ import type { Knex } from 'knex';
 import type { DialpadClient } from '../src/dialpad/client';
 import type { Logger } from '../src/logger';
 import { retroMatchRecord, retroMatchSweep, type EntityType } from '../src/matching';
+import { readCallLink } from '../src/matching/links-repository';
 import { normalizePendingPhoneNumbers } from '../src/phone/pending';
 import { pushContactBack, type ContactPushBackResult } from '../src/sync/contact-push';
-import { conversationOfLeg } from './ai-activities';
+import { conversationOfLeg } from './conversation';
 import { withHeartbeat } from './heartbeat';
 
 export interface RetroMatchActivityResult {
@@ -42,12 +43,7 @@ export function createMatchingActivities(deps: { db: Knex; log: Logger; dialpad:
 
   async function pushLinked(legCallId: string) {
     const callRowId = await conversationOfLeg(db, legCallId);
-    const call = await db('calls')
-      .where({ id: callRowId })
-      .first<{ linked_entity_type: string | null; linked_entity_id: string | null } | undefined>(
-        'linked_entity_type',
-        'linked_entity_id',
-      );
+    const call = await readCallLink(db, callRowId);
     if (call?.linked_entity_type !== 'contact' || !call.linked_entity_id) return { outcome: 'not_linked_to_a_contact' };
     return pushBack(call.linked_entity_id);
   }

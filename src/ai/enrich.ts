@@ -1,7 +1,19 @@
 import type { Knex } from 'knex';
 import type { DialpadClient } from '../dialpad/client';
 import { isDialpadNotFound } from '../dialpad/errors';
-import { deriveCallInsights, type CallInsightsInput, type TranscriptLineInput } from './derive';
+import { deriveCallInsights, type CallInsightsInput } from './derive';
+import {
+  noteAiMiss,
+  noteAiOffice,
+  readCallRecap,
+  readCallTranscript,
+  readInsightsInput,
+  readOfficeAi,
+  storeRecap,
+  storeTranscript,
+  writeAiStatus,
+  writeInsights,
+} from './insights-repository';
 import type { LlmConfig } from './llm-config';
 import { deriveCallInsightsWithModel, type ModelCallInsights, type ModelLogger, type ModelOptions } from './model';
 
@@ -27,24 +39,7 @@ export interface AiEnrichmentDeps {
 
 export type AiPart = 'transcript' | 'recap';
 
-/** Remembers that an office has Dialpad Ai: it sent Ai events, or the API gave a call's Ai data. */
-export async function noteAiOffice(db: Knex, officeId: string): Promise<void> {
-  await db('dialpad_office_ai')
-    .insert({ office_id: officeId, last_ai_event_at: db.fn.now(), api_misses: 0 })
-    .onConflict('office_id')
-    .merge(['last_ai_event_at', 'api_misses']);
-}
-
-/** The API had neither transcript nor recap for an answered call of this office. */
-export async function noteAiMiss(db: Knex, officeId: string): Promise<void> {
-  await db('dialpad_office_ai')
-    .insert({ office_id: officeId, last_ai_event_at: null, api_misses: 1, last_api_answer_at: db.fn.now() })
-    .onConflict('office_id')
-    .merge({
-      api_misses: db.raw('dialpad_office_ai.api_misses + 1'),
-      last_api_answer_at: db.fn.now(),
-    });
-}
+export { noteAiMiss, noteAiOffice };
 
 /** Consecutive answered calls without any Ai data after which an office is taken to have no Ai. */
 export const AI_OFFICE_MISSES = 3;
@@ -59,15 +54,12 @@ const AI_OFFICE_PROBE_HOURS = 6;
  */
 export async function officeMayHaveAi(db: Knex, officeId: string | null): Promise<boolean> {
   if (!officeId) return true;
-  const row = await db('dialpad_office_ai')
-    .where({ office_id: officeId })
-    .first(
-      db.raw(`last_ai_event_at > now() - interval '${AI_OFFICE_MEMORY_DAYS} days' as ai_recently`),
-      'api_misses',
-      db.raw(`coalesce(last_api_answer_at < now() - interval '${AI_OFFICE_PROBE_HOURS} hours', true) as probe_due`),
-    );
-  if (!row) return true;
-  return Boolean(row.ai_recently) || Number(row.api_misses) < AI_OFFICE_MISSES || Boolean(row.probe_due);
+  const office = await readOfficeAi(db, officeId, {
+    memoryDays: AI_OFFICE_MEMORY_DAYS,
+    probeHours: AI_OFFICE_PROBE_HOURS,
+  });
+  if (!office) return true;
+  return office.aiRecently || office.apiMisses < AI_OFFICE_MISSES || office.probeDue;
 }
 
 /** What a fetch of one Ai part found: the data (`stored` or `already_stored`), nothing, or an error. */
@@ -98,7 +90,7 @@ export async function fetchAndStoreTranscript(
   deps: AiEnrichmentDeps,
   input: { callRowId: string; legCallId: string },
 ): Promise<{ stored: boolean; lines: number; reason?: string }> {
-  const call = await deps.db('calls').where({ id: input.callRowId }).first('id', 'transcript');
+  const call = await readCallTranscript(deps.db, input.callRowId);
   if (!call) return { stored: false, lines: 0, reason: 'call_not_found' };
   if (call.transcript) return { stored: false, lines: 0, reason: 'already_stored' };
 
@@ -129,14 +121,7 @@ export async function fetchAndStoreTranscript(
     .map((r) => `${r.name ?? (r.speaker === 'agent' ? 'Agent' : 'Caller')}: ${r.content}`)
     .join('\n');
 
-  await deps.db.transaction(async (trx) => {
-    // Two legs of one conversation may both fetch; the rows are replaced whole, never interleaved.
-    await trx('call_transcript_lines').where({ call_id: input.callRowId }).delete();
-    for (let i = 0; i < rows.length; i += 1000) await trx('call_transcript_lines').insert(rows.slice(i, i + 1000));
-    await trx('calls')
-      .where({ id: input.callRowId })
-      .update({ transcript: text, ai_sources: mergeSources(trx, { transcript: 'dialpad' }), updated_at: trx.fn.now() });
-  });
+  await storeTranscript(deps.db, input.callRowId, rows, text);
   return { stored: true, lines: rows.length };
 }
 
@@ -145,7 +130,7 @@ export async function fetchAndStoreRecap(
   deps: AiEnrichmentDeps,
   input: { callRowId: string; legCallId: string },
 ): Promise<{ stored: boolean; reason?: string }> {
-  const call = await deps.db('calls').where({ id: input.callRowId }).first('ai_summary', 'ai_outcome');
+  const call = await readCallRecap(deps.db, input.callRowId);
   if (!call) return { stored: false, reason: 'call_not_found' };
   if (call.ai_summary) return { stored: false, reason: 'already_stored' };
   let recap;
@@ -160,17 +145,12 @@ export async function fetchAndStoreRecap(
   const actionItems = (recap.action_items ?? []).map((a) => a.content).filter((a): a is string => !!a);
   const outcome = recap.disposition?.content ?? null;
   if (!summary && !purposes.length && !actionItems.length && !outcome) return { stored: false, reason: 'empty_recap' };
-  await deps
-    .db('calls')
-    .where({ id: input.callRowId })
-    .update({
-      ...(summary ? { ai_summary: summary } : {}),
-      ...(outcome && !call.ai_outcome ? { ai_outcome: outcome } : {}),
-      ...(purposes.length ? { ai_purposes: JSON.stringify(purposes) } : {}),
-      ...(actionItems.length ? { ai_action_items: JSON.stringify(actionItems) } : {}),
-      ai_sources: mergeSources(deps.db, { ai_summary: 'dialpad' }),
-      updated_at: deps.db.fn.now(),
-    });
+  await storeRecap(deps.db, input.callRowId, {
+    ...(summary ? { summary } : {}),
+    ...(outcome && !call.ai_outcome ? { outcome } : {}),
+    ...(purposes.length ? { purposes } : {}),
+    ...(actionItems.length ? { actionItems } : {}),
+  });
   return { stored: true };
 }
 
@@ -227,28 +207,21 @@ export async function deriveAndStoreInsights(
   },
   model?: InsightsModel,
 ): Promise<{ aiStatus: 'complete' | 'partial' | 'none'; sentiment: string | null; churnRisk: string | null }> {
-  const checked = input.interim ? {} : { ai_checked_at: db.fn.now() };
+  const checked = !input.interim;
   const notYet = input.interim ? 'not received yet' : 'not available';
-  const call = await db('calls').where({ id: input.callRowId }).first();
-  if (!call) throw new Error(`call ${input.callRowId} not found`);
-  const lines: TranscriptLineInput[] = await db('call_transcript_lines')
-    .where({ call_id: input.callRowId })
-    .orderBy('seq')
-    .select('type', 'content', 'name', 'speaker');
+  const stored = await readInsightsInput(db, input.callRowId);
+  if (!stored) throw new Error(`call ${input.callRowId} not found`);
+  const { call, lines } = stored;
 
   const hasRecap = Boolean(call.ai_summary || call.ai_outcome || call.ai_purposes);
   const hasTranscript = lines.length > 0;
   const missing = input.missing ?? [];
   if (!hasRecap && !hasTranscript) {
     if (missing.length) {
-      await db('calls')
-        .where({ id: input.callRowId })
-        .update({ ai_status: 'partial', ai_notes: JSON.stringify(missing), ...checked });
+      await writeAiStatus(db, input.callRowId, { aiStatus: 'partial', notes: missing, checked });
       return { aiStatus: 'partial', sentiment: null, churnRisk: null };
     }
-    await db('calls')
-      .where({ id: input.callRowId })
-      .update({ ai_status: null, ...checked });
+    await writeAiStatus(db, input.callRowId, { aiStatus: null, checked });
     return { aiStatus: 'none', sentiment: null, churnRisk: null };
   }
 
@@ -273,31 +246,6 @@ export async function deriveAndStoreInsights(
     // Not a missing part (the status stays as the data makes it): why the model's answer was not used.
     ...(modelNote ? [{ part: 'model', reason: modelNote }] : []),
   ];
-  await db('calls')
-    .where({ id: input.callRowId })
-    .update({
-      sentiment: insights.sentiment,
-      churn_risk: insights.churnRisk,
-      churn_reasons: JSON.stringify(insights.churnReasons),
-      themes: insights.themes === null ? null : JSON.stringify(insights.themes),
-      resolved: insights.resolved,
-      ai_explanation: JSON.stringify(insights.explanation),
-      ai_sources: mergeSources(db, {
-        sentiment: insights.sources.sentiment,
-        churn_risk: insights.sources.churnRisk,
-        themes: insights.sources.themes,
-        resolved: insights.sources.resolved,
-      }),
-      ai_status: aiStatus,
-      ai_notes: notes.length ? JSON.stringify(notes) : null,
-      ...checked,
-      updated_at: db.fn.now(),
-    });
+  await writeInsights(db, input.callRowId, insights, { aiStatus, notes, checked });
   return { aiStatus, sentiment: insights.sentiment, churnRisk: insights.churnRisk };
-}
-
-/** jsonb merge of per-field sources, dropping nulls. */
-function mergeSources(db: Knex, sources: Record<string, string | null>): Knex.Raw {
-  const clean = Object.fromEntries(Object.entries(sources).filter(([, v]) => v !== null));
-  return db.raw("coalesce(ai_sources, '{}'::jsonb) || ?::jsonb", [JSON.stringify(clean)]);
 }

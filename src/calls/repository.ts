@@ -180,6 +180,12 @@ function toLegRow(r: LegDbRow): LegRow {
 export class CallRepository {
   constructor(private readonly db: Knex) {}
 
+  /** The conversation (`calls` row) a leg belongs to now (rows merge when late links join conversations). */
+  async conversationOfLeg(legCallId: string): Promise<string | undefined> {
+    const leg = await this.db('dialpad_call_legs').where({ call_id: legCallId }).first('call_row_id');
+    return (leg?.call_row_id as string | null | undefined) ?? undefined;
+  }
+
   /** Applies one leg event: upsert the leg, fold its conversation, recompute the `calls` row. */
   async recordLegEvent(sig: CallEventWithPayload): Promise<RecordedLeg> {
     return this.db.transaction(async (trx) => {

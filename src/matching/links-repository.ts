@@ -57,6 +57,19 @@ export async function lockCall(trx: Trx, callId: string): Promise<MatchableCall 
     .first<MatchableCall | undefined>(...COLUMNS);
 }
 
+/** The record the call is linked to, if the call exists. */
+export async function readCallLink(
+  db: Knex,
+  callId: string,
+): Promise<{ linked_entity_type: string | null; linked_entity_id: string | null } | undefined> {
+  return db('calls')
+    .where({ id: callId })
+    .first<{ linked_entity_type: string | null; linked_entity_id: string | null } | undefined>(
+      'linked_entity_type',
+      'linked_entity_id',
+    );
+}
+
 /**
  * Takes the lock of the call's external number until the transaction ends (before the call's row:
  * picks for one shared number are then serialised instead of locking its calls in opposite orders).
