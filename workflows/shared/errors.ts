@@ -29,7 +29,7 @@ export const NonRetryable = {
   DialpadProtocolError: 'DialpadProtocolError',
   /** No Dialpad API client configured on the worker (activities/, ApplicationFailure type). */
   DialpadNotConfigured: 'DialpadNotConfigured',
-  /** A leg's events have not made a conversation yet (activities/ai-activities.ts). */
+  /** A leg's events have not made a conversation yet (activities/conversation.ts). */
   LegNotFolded: 'LegNotFolded',
   /** The contact import pass is not complete (activities/sync-activities.ts). */
   ImportPassIncomplete: 'ImportPassIncomplete',
