@@ -8,7 +8,7 @@ import {
   otherHolderOfOffice,
   updateAccountOffice,
 } from '../accounts/repository';
-import { DeliveryStore } from '../ingress/deliveries';
+import { DeliveryStore } from '../ingress/delivery-repository';
 import { deleteSyncSchedules, ensureSyncSchedules } from '../sync/schedules';
 import { recordAudit, type Actor } from './audit';
 import { OpsError } from './errors';

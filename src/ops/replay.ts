@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { ACTED_ON_STATES, type CallLegEvent, type LeftOutField } from '../../workflows/shared/call-event';
-import { claimsTextOf, DeliveryStore } from '../ingress/deliveries';
+import { claimsTextOf } from '../ingress/claims-text';
+import { DeliveryStore } from '../ingress/delivery-repository';
 import { routeEvent } from '../ingress/routing';
 import { parseDialpadJson } from '../dialpad/json';
 import { callIdOf, parseCallEvent, UnusableEventError } from '../ingress/validate';
