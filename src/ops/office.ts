@@ -10,7 +10,7 @@ import {
 } from '../accounts/repository';
 import { DeliveryStore } from '../ingress/delivery-repository';
 import { deleteSyncSchedules, ensureSyncSchedules } from '../sync/schedules';
-import { recordAudit, type Actor } from './audit';
+import { recordAudit, type Actor } from './audit-repository';
 import { OpsError } from './errors';
 
 /**

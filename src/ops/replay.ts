@@ -5,7 +5,7 @@ import { DeliveryStore } from '../ingress/delivery-repository';
 import { routeEvent } from '../ingress/routing';
 import { parseDialpadJson } from '../dialpad/json';
 import { callIdOf, parseCallEvent, UnusableEventError } from '../ingress/validate';
-import { recordAudit, type Actor } from './audit';
+import { recordAudit, type Actor } from './audit-repository';
 import { OpsError } from './errors';
 import { assertAccountId, getAccount } from './office';
 import { findAccountsByOffices } from '../accounts/repository';

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { collect } from '../../dialpad/client';
 import type { DialpadCallSubscription, DialpadWebhook } from '../../dialpad/types';
-import { isCompleteSubscription, isOfficeSubscription, missingStates, sameHookUrl } from '../registration';
+import { isCompleteSubscription, isOfficeSubscription, missingStates, sameHookUrl } from '../subscription-rules';
 import { CLI, fail, message, noOffice, pass, warn } from './common';
 import type { DoctorCheck, DoctorDeps } from './types';
 
