@@ -9,7 +9,7 @@ import {
   type CallEventWithPayload,
   type CallLegEvent,
 } from '../workflows/shared/call-event';
-import { DeliveryStore, type DeliveryInput } from '../src/ingress/deliveries';
+import { DeliveryStore, type DeliveryInput } from '../src/ingress/delivery-repository';
 import { routeEvent } from '../src/ingress/routing';
 import { matchCallToRecord } from '../src/matching';
 import { conversationOfLeg } from './conversation';

@@ -6,7 +6,7 @@ import type { Config } from './config';
 import type { Tracing } from './telemetry/tracing';
 import { attachStateMetrics, createMetrics, type Metrics } from './plugins/metrics';
 import type { StateMetricsOptions } from './plugins/state-metrics';
-import { DeliveryStore } from './ingress/deliveries';
+import { DeliveryStore } from './ingress/delivery-repository';
 import { DeliveryRelay } from './ingress/relay';
 import { signalOptionsFromConfig, TemporalBreaker } from './ingress/signal';
 import { healthRoutes } from './routes/health';

@@ -3,7 +3,7 @@ import type { AppDeps } from '../../src/app';
 import { loadConfigOrExit } from '../../src/config';
 import { createKnex } from '../../src/db/knex';
 import { ACTED_ON_STATES, dedupeKey, type CallEventSignal, type CallLegEvent } from '../../workflows/shared/call-event';
-import { DeliveryStore } from '../../src/ingress/deliveries';
+import { DeliveryStore } from '../../src/ingress/delivery-repository';
 import { officeFromEvent, routeEvent, type Route } from '../../src/ingress/routing';
 import { signalCallWorkflow, TemporalBreaker } from '../../src/ingress/signal';
 import { validateCallEvent } from '../../src/ingress/validate';

@@ -4,6 +4,7 @@ import { callRunSweepWorkflow, callWorkflow } from '../../workflows';
 import { CALL_RUN_SWEEP_SCHEDULE_ID, callIdOfWorkflowId } from '../../workflows/shared/ids';
 import type { CallRunSweepInput } from '../../workflows/shared/types';
 import { ensureSweepScheduleOf } from '../temporal/sweep-schedules';
+import { sweepRunOnce } from './run-sweep-repository';
 
 /**
  * The safety net behind "a call run never loses events": a run that ended Failed, Terminated or
@@ -43,30 +44,12 @@ export async function sweepFailedCallRuns(
     const callId = callIdOfWorkflowId(run.workflowId);
     if (!callId) continue;
     found++;
-    const n = await db.transaction(async (trx) => {
-      const [claimed] = await trx('dialpad_call_run_sweeps')
-        .insert({
-          run_id: run.runId,
-          workflow_id: run.workflowId,
-          call_id: callId,
-          status: run.status.name,
-          closed_at: run.closeTime ?? null,
-          requeued: 0,
-        })
-        .onConflict('run_id')
-        .ignore()
-        .returning('run_id');
-      if (!claimed) return null;
-      const count = await trx('dialpad_webhook_deliveries')
-        .where({ call_id: callId, routing_status: 'routed', signal_status: 'signalled' })
-        .update({
-          signal_status: 'pending',
-          relay_after: trx.fn.now(),
-          last_signal_error: `requeued: run ${run.runId} ended ${run.status.name}`,
-          replays: trx.raw('replays + 1'),
-        });
-      await trx('dialpad_call_run_sweeps').where({ run_id: run.runId }).update({ requeued: count });
-      return count;
+    const n = await sweepRunOnce(db, {
+      runId: run.runId,
+      workflowId: run.workflowId,
+      callId,
+      status: run.status.name,
+      closeTime: run.closeTime ?? null,
     });
     if (n === null) continue;
     swept++;

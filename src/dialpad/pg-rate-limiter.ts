@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { createKnex } from '../db/knex';
+import { releaseRateSlot, reserveRateSlot } from './rate-limit-repository';
 import {
   waitForGrant,
   type AcquireOptions,
@@ -15,14 +16,6 @@ import {
  * bucket's row lock and timed by the database's clock, so any number of processes on any hosts
  * stay within one budget. The caller sleeps locally until its slot.
  */
-interface ReserveRow {
-  granted: boolean;
-  wait_ms: string | number;
-  slot: number | null;
-  /** bigint: kept as the driver's string so the compare-and-set in release matches exactly. */
-  token: string | number | null;
-}
-
 export class PostgresRateLimiter implements RateLimiter {
   private readonly ownsDb: boolean;
 
@@ -43,11 +36,7 @@ export class PostgresRateLimiter implements RateLimiter {
     const windowMs = Math.ceil(limit.perMs);
     const holdMs = Math.ceil(options.holdMs ?? 0);
     const grant = await waitForGrant(bucket, options, async () => {
-      const result = await this.db.raw<{ rows: ReserveRow[] }>(
-        'select granted, wait_ms, slot, token from dialpad_rate_limit_reserve(?::text, ?::integer, ?::integer, ?::integer)',
-        [bucket, limit.count, windowMs, holdMs],
-      );
-      const row = result.rows[0];
+      const row = await reserveRateSlot(this.db, bucket, limit.count, windowMs, holdMs);
       if (!row) throw new Error(`dialpad_rate_limit_reserve returned no row for bucket ${bucket}`);
       return row.granted && row.slot !== null && row.token !== null
         ? { granted: true as const, value: { slot: row.slot, token: String(row.token) } }
@@ -55,11 +44,7 @@ export class PostgresRateLimiter implements RateLimiter {
     });
     return {
       release: async () => {
-        await this.db.raw('select dialpad_rate_limit_release(?::text, ?::integer, ?::bigint)', [
-          bucket,
-          grant.slot,
-          grant.token,
-        ]);
+        await releaseRateSlot(this.db, bucket, grant.slot, grant.token);
       },
     };
   }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { addRejectionCounts, pruneRejections, type RejectionCount } from './rejection-repository';
 
 /**
  * Counts refused (unverified) deliveries in `dialpad_webhook_rejections`: one row per minute,
@@ -24,21 +25,8 @@ export const MAX_ROWS = 50_000;
 const PRUNE_EVERY_WRITES = 500;
 const RETENTION_DAYS = 30;
 
-interface Bucket {
-  minute: Date;
-  statusCode: number;
-  reason: string;
-  shape: string;
-  source: string;
-  count: number;
-  first: Date;
-  last: Date;
-  detail: string;
-  bodyBytes: number;
-}
-
 export class RejectionLog {
-  private pending = new Map<string, Bucket>();
+  private pending = new Map<string, RejectionCount>();
   private writing: Promise<void> | null = null;
   private writes = 0;
   /** Per minute and reason, the sources already given a row of their own by this process. */
@@ -113,47 +101,15 @@ export class RejectionLog {
     return write;
   }
 
-  private async write(batch: Bucket[]): Promise<void> {
+  private async write(batch: RejectionCount[]): Promise<void> {
     if (batch.length === 0) return;
-    await this.db.raw(
-      `insert into dialpad_webhook_rejections
-              (minute, status_code, reason, shape, source_address, count, received_at, last_at, detail, body_bytes)
-       select * from jsonb_to_recordset(?::jsonb) as x(minute timestamptz, status_code int, reason text, shape text,
-              source_address text, count int, received_at timestamptz, last_at timestamptz, detail text, body_bytes int)
-       on conflict (minute, status_code, reason, shape, source_address) do update
-          set count = dialpad_webhook_rejections.count + excluded.count,
-              last_at = greatest(dialpad_webhook_rejections.last_at, excluded.last_at),
-              body_bytes = greatest(dialpad_webhook_rejections.body_bytes, excluded.body_bytes)`,
-      [
-        JSON.stringify(
-          batch.map((b) => ({
-            minute: b.minute,
-            status_code: b.statusCode,
-            reason: b.reason,
-            shape: b.shape,
-            source_address: b.source,
-            count: b.count,
-            received_at: b.first,
-            last_at: b.last,
-            detail: b.detail,
-            body_bytes: b.bodyBytes,
-          })),
-        ),
-      ],
-    );
+    await addRejectionCounts(this.db, batch);
     if (++this.writes % PRUNE_EVERY_WRITES === 0) await this.prune();
   }
 
   /** Keeps the table bounded: 30 days, and never more than MAX_ROWS rows. */
   async prune(): Promise<void> {
-    await this.db('dialpad_webhook_rejections')
-      .where('minute', '<', this.db.raw(`now() - interval '${RETENTION_DAYS} days'`))
-      .delete();
-    await this.db.raw(
-      `delete from dialpad_webhook_rejections where id in (
-         select id from dialpad_webhook_rejections order by minute desc, id desc offset ?)`,
-      [MAX_ROWS],
-    );
+    await pruneRejections(this.db, RETENTION_DAYS, MAX_ROWS);
   }
 }
 

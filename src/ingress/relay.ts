@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Metrics } from '../plugins/metrics';
 import { inStoredTrace } from '../telemetry/context';
-import { DeliveryStore, signalFromDelivery } from './deliveries';
+import type { CallEventSignal } from '../../workflows/shared/call-event';
+import type { DeliveryStore, PendingDelivery } from './delivery-repository';
 import { signalCallWorkflow, type SignalOptions } from './signal';
 
 /**
@@ -100,4 +101,14 @@ export class DeliveryRelay {
     }, delayMs);
     this.timer.unref();
   }
+}
+
+export function signalFromDelivery(d: PendingDelivery): CallEventSignal {
+  return {
+    deliveryId: d.id,
+    accountId: d.accountId,
+    officeId: d.officeId,
+    ref: d.ref,
+    ...(d.replays > 0 ? { replay: d.replays } : {}),
+  };
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { CallLegEvent } from '../../workflows/shared/call-event';
 import { findAccountByOffice } from '../accounts/repository';
+import { directoryOfficeOf, isDirectoryTarget } from './routing-repository';
 
 /**
  * Which Navigator account an event belongs to: from the office of its target (`target.office_id`,
@@ -12,12 +13,6 @@ export interface Route {
   accountId: string | null;
 }
 
-const DIRECTORY_TABLE: Record<string, string> = {
-  user: 'dialpad_users',
-  department: 'dialpad_departments',
-  callcenter: 'dialpad_call_centers',
-};
-
 export function officeFromEvent(e: CallLegEvent): string | null {
   if (e.target?.officeId) return e.target.officeId;
   if (e.target?.type === 'office' && e.target.id) return e.target.id;
@@ -27,9 +22,8 @@ export function officeFromEvent(e: CallLegEvent): string | null {
 
 export async function routeEvent(db: Knex, e: CallLegEvent): Promise<Route> {
   let officeId = officeFromEvent(e);
-  if (!officeId && e.target?.id && e.target.type && DIRECTORY_TABLE[e.target.type]) {
-    const row = await db(DIRECTORY_TABLE[e.target.type]!).where({ id: e.target.id }).first('office_id');
-    officeId = (row?.office_id as string | undefined) ?? null;
+  if (!officeId && e.target?.id && e.target.type && isDirectoryTarget(e.target.type)) {
+    officeId = await directoryOfficeOf(db, e.target.type, e.target.id);
   }
   if (!officeId) return { officeId: null, accountId: null };
   const account = await findAccountByOffice(db, officeId);

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import { FINAL_STATES, type CallEventSignal, type CallLegEvent } from '../../workflows/shared/call-event';
+import type { CallEventSignal, CallLegEvent } from '../../workflows/shared/call-event';
 import type { DialpadClient } from '../dialpad/client';
 import type { DialpadCall } from '../dialpad/types';
 import { validateCallEvent } from '../ingress/validate';
 import { WebhookRejection } from '../ingress/verify';
+import { endedLegsAmong } from './backfill-repository';
 
 /**
  * One window of a backfill: Dialpad's concluded calls for the office, each leg turned into the
@@ -71,16 +72,10 @@ export async function importCallWindow(deps: ImportWindowDeps, input: ImportWind
   const flush = async () => {
     if (batch.length === 0) return;
     const held = new Set<string>(
-      await deps
-        .db('dialpad_call_legs')
-        .whereIn(
-          'call_id',
-          batch.map((c) => c.call_id),
-        )
-        // Ended as far as we know (a later voicemail transcription keeps the leg ended); a leg we
-        // only know from Ai events still lacks its end, and the hangup completes it.
-        .whereIn('state', [...FINAL_STATES, 'transcription'])
-        .pluck('call_id'),
+      await endedLegsAmong(
+        deps.db,
+        batch.map((c) => c.call_id),
+      ),
     );
     for (const call of batch) {
       if (held.has(call.call_id)) {

@@ -5,7 +5,7 @@ import { backfillWorkflow, describeProgress } from '../../workflows';
 import { BACKFILL_WORKFLOW_ID_PREFIX, backfillWorkflowId } from '../../workflows/shared/ids';
 import { backfillProgressQuery } from '../../workflows/shared/queries';
 import type { BackfillProgress } from '../../workflows/shared/types';
-import { recordAudit, type Actor } from './audit';
+import { recordAudit, type Actor } from './audit-repository';
 import { OpsError } from './errors';
 import { getAccount } from './office';
 

@@ -1,4 +1,4 @@
-export * from './audit';
+export * from './audit-repository';
 export * from './backfill';
 export * from './dialpad';
 export * from './doctor';
@@ -7,3 +7,4 @@ export * from './office';
 export * from './registration';
 export * from './replay';
 export * from './schedules';
+export * from './subscription-rules';

@@ -8,9 +8,9 @@ import {
   otherHolderOfOffice,
   updateAccountOffice,
 } from '../accounts/repository';
-import { DeliveryStore } from '../ingress/deliveries';
+import { DeliveryStore } from '../ingress/delivery-repository';
 import { deleteSyncSchedules, ensureSyncSchedules } from '../sync/schedules';
-import { recordAudit, type Actor } from './audit';
+import { recordAudit, type Actor } from './audit-repository';
 import { OpsError } from './errors';
 
 /**

@@ -1,13 +1,26 @@
 import type { Knex } from 'knex';
 import { ACTED_ON_STATES, type CallLegEvent, type LeftOutField } from '../../workflows/shared/call-event';
-import { claimsTextOf, DeliveryStore } from '../ingress/deliveries';
+import { claimsTextOf } from '../ingress/claims-text';
+import { DeliveryStore } from '../ingress/delivery-repository';
 import { routeEvent } from '../ingress/routing';
 import { parseDialpadJson } from '../dialpad/json';
 import { callIdOf, parseCallEvent, UnusableEventError } from '../ingress/validate';
-import { recordAudit, type Actor } from './audit';
+import { recordAudit, type Actor } from './audit-repository';
 import { OpsError } from './errors';
 import { assertAccountId, getAccount } from './office';
 import { findAccountsByOffices } from '../accounts/repository';
+import {
+  countPending,
+  deadLetterRows,
+  lockRefusedInRange,
+  lockSelectedDeliveries,
+  markRefusedRecovered,
+  requeueDeliveries,
+  routeDeliveries,
+  setDeliveryRoute,
+  writeReparsed,
+  type DeadLetter,
+} from './replay-repository';
 
 /**
  * Re-processing stored webhook deliveries. Every verified delivery keeps its claims as received, so
@@ -50,16 +63,6 @@ export interface ReplayResult {
   deliveryIds: string[];
 }
 
-interface SelectedRow {
-  id: number;
-  state: string;
-  routing_status: string;
-  signal_status: string;
-  office_id: string | null;
-  account_id: string | null;
-  claims_text: string | null;
-}
-
 export async function replayDeliveries(db: Knex, selection: ReplaySelection, who: Actor): Promise<ReplayResult> {
   let accountForAudit: string | null = null;
   let officeOfAccount: string | null = null;
@@ -85,54 +88,11 @@ export async function replayDeliveries(db: Knex, selection: ReplaySelection, who
     accountId === selection.accountId ||
     (officeOfAccount !== null && officeId === officeOfAccount);
 
-  const select = (q: Knex.QueryBuilder, recovered: string[]) => {
-    if ('callId' in selection) {
-      // The leg itself, or every leg of the conversation whose entry leg is this id.
-      q.where((w) =>
-        w
-          .where('d.call_id', selection.callId)
-          .orWhereIn(
-            'd.call_id',
-            db('dialpad_call_legs as l')
-              .join('calls as c', 'c.id', 'l.call_row_id')
-              .where('c.dialpad_call_id', selection.callId)
-              .select('l.call_id'),
-          ),
-      );
-    } else {
-      q.where((w) => {
-        if ('from' in selection)
-          w.where('d.received_at', '>=', selection.from).andWhere('d.received_at', '<', selection.to);
-        else w.where('d.signal_status', 'dead_letter');
-        if (recovered.length) w.orWhereIn('d.id', recovered);
-      });
-      if (selection.accountId) {
-        const accountId = selection.accountId;
-        q.where((w) => {
-          w.where('d.account_id', accountId);
-          if (officeOfAccount) w.orWhere('d.office_id', officeOfAccount);
-          else w.orWhereNull('d.account_id');
-        });
-      }
-    }
-    return q;
-  };
-
   return db.transaction(async (trx) => {
     const store = new DeliveryStore(trx);
     const recovered = 'from' in selection ? await recoverRefused(trx, store, selection, ofAccount) : null;
 
-    const rows: SelectedRow[] = await select(trx('dialpad_webhook_deliveries as d'), recovered?.ids ?? [])
-      .forUpdate()
-      .select(
-        'd.id',
-        'd.state',
-        'd.routing_status',
-        'd.signal_status',
-        'd.office_id',
-        'd.account_id',
-        trx.raw('d.claims::text as claims_text'),
-      );
+    const rows = await lockSelectedDeliveries(trx, selection, officeOfAccount, recovered?.ids ?? []);
     const deadLetters = rows.filter((r) => r.signal_status === 'dead_letter').length;
 
     // Read every stored claims again with the current parser.
@@ -154,19 +114,14 @@ export async function replayDeliveries(db: Knex, selection: ReplaySelection, who
         r.office_id = route.officeId;
         r.account_id = route.accountId;
         r.routing_status = route.accountId ? 'routed' : 'unrouted';
-        await trx('dialpad_webhook_deliveries')
-          .where({ id: r.id })
-          .update({ routing_status: r.routing_status, account_id: r.account_id, office_id: r.office_id });
+        await setDeliveryRoute(trx, r.id, {
+          routing_status: r.routing_status,
+          account_id: r.account_id,
+          office_id: r.office_id,
+        });
       }
     }
-    for (const chunk of chunks(reparsed, 500)) {
-      await trx.raw(
-        `update dialpad_webhook_deliveries d set payload = x.payload, left_out = x.left_out
-           from jsonb_to_recordset(?::jsonb) as x(id bigint, payload jsonb, left_out jsonb)
-          where d.id = x.id`,
-        [JSON.stringify(chunk)],
-      );
-    }
+    await writeReparsed(trx, reparsed);
 
     const unroutedOffices = [
       ...new Set(rows.filter((r) => r.routing_status === 'unrouted' && r.office_id).map((r) => r.office_id!)),
@@ -177,25 +132,12 @@ export async function replayDeliveries(db: Knex, selection: ReplaySelection, who
     let newlyRouted = 0;
     for (const [officeId, accountId] of accountOfOffice) {
       const ids = rows.filter((r) => r.routing_status === 'unrouted' && r.office_id === officeId).map((r) => r.id);
-      for (const chunk of chunks(ids)) {
-        newlyRouted += await trx('dialpad_webhook_deliveries')
-          .whereIn('id', chunk)
-          .update({ account_id: accountId, routing_status: 'routed' });
-      }
+      newlyRouted += await routeDeliveries(trx, ids, accountId);
       const routedNow = new Set(ids);
       for (const r of rows) if (routedNow.has(r.id)) r.routing_status = 'routed';
     }
     const routedIds = rows.filter((r) => r.routing_status === 'routed').map((r) => r.id);
-    for (const chunk of chunks(routedIds)) {
-      await trx('dialpad_webhook_deliveries')
-        .whereIn('id', chunk)
-        .update({
-          signal_status: 'pending',
-          relay_after: trx.fn.now(),
-          last_signal_error: null,
-          replays: trx.raw('replays + 1'),
-        });
-    }
+    await requeueDeliveries(trx, routedIds);
     const still = rows.filter((r) => r.routing_status === 'unrouted');
     const result: ReplayResult = {
       selected: rows.length,
@@ -245,13 +187,7 @@ async function recoverRefused(
   range: { from: Date; to: Date },
   ofAccount: (accountId: string | null, officeId: string | null) => boolean,
 ): Promise<{ ids: string[]; still: number }> {
-  const refused: { id: number; verified_with: 'current' | 'previous' | 'unsigned'; claims_text: string | null }[] =
-    await trx('dialpad_webhook_refused_events')
-      .whereNull('recovered_at')
-      .andWhere('received_at', '>=', range.from)
-      .andWhere('received_at', '<', range.to)
-      .forUpdate()
-      .select('id', 'verified_with', trx.raw('claims::text as claims_text'));
+  const refused = await lockRefusedInRange(trx, range);
   const ids: string[] = [];
   let still = 0;
   for (const r of refused) {
@@ -279,9 +215,7 @@ async function recoverRefused(
       leftOut: parsed.leftOut,
       ignored,
     });
-    await trx('dialpad_webhook_refused_events')
-      .where({ id: r.id })
-      .update({ recovered_delivery_id: recorded.id, recovered_at: trx.fn.now() });
+    await markRefusedRecovered(trx, r.id, recorded.id);
     ids.push(recorded.id);
   }
   return { ids, still };
@@ -289,64 +223,14 @@ async function recoverRefused(
 
 /** How many of these deliveries the relay has not sent yet. */
 export async function pendingAmong(db: Knex, deliveryIds: string[]): Promise<number> {
-  let pending = 0;
-  for (const chunk of chunks(deliveryIds)) {
-    const [row] = await db('dialpad_webhook_deliveries')
-      .whereIn('id', chunk)
-      .where({ signal_status: 'pending' })
-      .count<{ count: string | number }[]>('* as count');
-    pending += Number(row?.count ?? 0);
-  }
-  return pending;
+  return countPending(db, deliveryIds);
 }
 
 /** The dead letters (events a call run could not apply), newest first. */
 export async function listDeadLetters(
   db: Knex,
   opts: { accountId?: string; limit?: number } = {},
-): Promise<
-  {
-    deliveryId: string;
-    callId: string;
-    state: string;
-    accountId: string | null;
-    receivedAt: Date;
-    deadLetteredAt: Date | null;
-    attempts: number;
-    error: string | null;
-  }[]
-> {
+): Promise<DeadLetter[]> {
   if (opts.accountId) assertAccountId(opts.accountId);
-  const q = db('dialpad_webhook_deliveries')
-    .where({ signal_status: 'dead_letter' })
-    .orderBy('dead_lettered_at', 'desc')
-    .limit(opts.limit ?? 100)
-    .select('id', 'call_id', 'state', 'account_id', 'received_at', 'dead_lettered_at', 'apply_attempts', 'apply_error');
-  if (opts.accountId) q.where({ account_id: opts.accountId });
-  const rows: {
-    id: number;
-    call_id: string;
-    state: string;
-    account_id: string | null;
-    received_at: Date;
-    dead_lettered_at: Date | null;
-    apply_attempts: number;
-    apply_error: string | null;
-  }[] = await q;
-  return rows.map((r) => ({
-    deliveryId: String(r.id),
-    callId: r.call_id,
-    state: r.state,
-    accountId: r.account_id,
-    receivedAt: r.received_at,
-    deadLetteredAt: r.dead_lettered_at,
-    attempts: r.apply_attempts,
-    error: r.apply_error,
-  }));
-}
-
-function chunks<T>(items: T[], size = 1000): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+  return deadLetterRows(db, { ...(opts.accountId ? { accountId: opts.accountId } : {}), limit: opts.limit ?? 100 });
 }

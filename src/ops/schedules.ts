@@ -2,7 +2,7 @@ import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { runSyncNow } from '../sync/schedules';
 import { syncScheduleId } from '../../workflows/shared/ids';
 import type { Knex } from 'knex';
-import { recordAudit, type Actor } from './audit';
+import { recordAudit, type Actor } from './audit-repository';
 import { OpsError } from './errors';
 
 /**

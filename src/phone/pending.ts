@@ -1,4 +1,11 @@
 import type { Knex } from 'knex';
+import {
+  anyPendingNumber,
+  claimPendingNumbers,
+  requeueNumbers,
+  writeNormalized,
+  type NormalizationOutcome,
+} from './normalization-repository';
 import { normalizePhoneNumber } from './normalize';
 
 /**
@@ -26,21 +33,6 @@ export interface NormalizePendingResult {
   unreadable: number;
 }
 
-interface ClaimedRow {
-  id: string | number;
-  raw: string;
-  default_region: string;
-}
-
-interface Outcome {
-  id: string;
-  raw: string;
-  e164: string | null;
-  extension: string | null;
-  status: 'ok' | 'unreadable';
-  error: string | null;
-}
-
 const DEFAULT_LIMIT = 1000;
 const DEFAULT_BATCH_SIZE = 200;
 
@@ -53,8 +45,7 @@ export async function normalizePendingPhoneNumbers(
   const total: NormalizePendingResult = { processed: 0, ok: 0, unreadable: 0 };
   // Usually nothing is pending (matching calls this before every call): one read on the partial
   // index then, instead of a transaction of three round trips (bench/README.md, "Fixes, before and after").
-  const anyPending = await db('record_phone_numbers').where({ normalization_status: 'pending' }).first('id');
-  if (!anyPending) return total;
+  if (!(await anyPendingNumber(db))) return total;
 
   while (total.processed < limit) {
     const wanted = Math.min(batchSize, limit - total.processed);
@@ -68,21 +59,10 @@ export async function normalizePendingPhoneNumbers(
 }
 
 async function normalizeBatch(trx: Knex.Transaction, size: number): Promise<NormalizePendingResult> {
-  // Only the phone rows are locked: accounts are read, and locking them would serialise workers.
-  const claimed = await trx.raw<{ rows: ClaimedRow[] }>(
-    `select r.id, r.raw, a.default_region
-       from record_phone_numbers r
-       join accounts a on a.id = r.account_id
-      where r.normalization_status = 'pending'
-      order by r.id
-      limit ?
-      for update of r skip locked`,
-    [size],
-  );
-  const rows = claimed.rows;
+  const rows = await claimPendingNumbers(trx, size);
   if (rows.length === 0) return { processed: 0, ok: 0, unreadable: 0 };
 
-  const outcomes: Outcome[] = rows.map((row) => {
+  const outcomes: NormalizationOutcome[] = rows.map((row) => {
     const result = normalizePhoneNumber(row.raw, row.default_region);
     return result.ok
       ? {
@@ -103,28 +83,11 @@ async function normalizeBatch(trx: Knex.Transaction, size: number): Promise<Norm
         };
   });
 
-  // The row lock already keeps the trigger from changing `raw` under us; the raw and status guards
-  // keep this correct should claiming and writing ever be split, since a phone edit re-pends the row
-  // with a new raw that this result does not describe.
-  const written = await trx.raw<{ rows: { normalization_status: 'ok' | 'unreadable' }[] }>(
-    `update record_phone_numbers r
-        set e164 = v.e164,
-            extension = v.extension,
-            normalization_status = v.status,
-            normalization_error = v.error,
-            normalized_at = now(),
-            updated_at = now()
-       from jsonb_to_recordset(?::jsonb) as v(id bigint, raw text, e164 text, extension text, status text, error text)
-      where r.id = v.id
-        and r.raw = v.raw
-        and r.normalization_status = 'pending'
-      returning r.normalization_status`,
-    [JSON.stringify(outcomes)],
-  );
+  const written = await writeNormalized(trx, outcomes);
   return {
     processed: rows.length,
-    ok: written.rows.filter((r) => r.normalization_status === 'ok').length,
-    unreadable: written.rows.filter((r) => r.normalization_status === 'unreadable').length,
+    ok: written.filter((r) => r.normalization_status === 'ok').length,
+    unreadable: written.filter((r) => r.normalization_status === 'unreadable').length,
   };
 }
 
@@ -138,13 +101,10 @@ export async function requeuePhoneNumberNormalization(
   db: Knex,
   opts: { accountId?: string; onlyUnreadable?: boolean } = {},
 ): Promise<number> {
-  const filter: Record<string, string> = {};
+  const filter: { account_id?: string; normalization_status?: string } = {};
   if (opts.accountId !== undefined) filter.account_id = opts.accountId;
   if (opts.onlyUnreadable) filter.normalization_status = 'unreadable';
-  return db('record_phone_numbers')
-    .where(filter)
-    .whereNot('normalization_status', 'pending')
-    .update({ normalization_status: 'pending', normalization_error: null, updated_at: db.fn.now() });
+  return requeueNumbers(db, filter);
 }
 
 function positiveInteger(value: number, name: string): number {

@@ -1,7 +1,7 @@
 import { loggableError } from '../db/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app';
-import { recordAudit, type Actor } from '../ops/audit';
+import { recordAudit, type Actor } from '../ops/audit-repository';
 import { OpsError } from '../ops/errors';
 import { clearAccountOffice, setAccountOffice } from '../ops/office';
 import { ensureSyncSchedules, triggerSync } from '../sync/schedules';

@@ -2,7 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import { createCallActivities } from '../../activities/call-activities';
 import { ACTED_ON_STATES, type CallEventSignal } from '../../workflows/shared/call-event';
-import { DeliveryStore } from '../../src/ingress/deliveries';
+import { DeliveryStore } from '../../src/ingress/delivery-repository';
 import { officeFromEvent } from '../../src/ingress/routing';
 import { parseDialpadJson } from '../../src/dialpad/json';
 import { parseCallEvent } from '../../src/ingress/validate';

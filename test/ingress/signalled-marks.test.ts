@@ -1,4 +1,5 @@
-import { DeliveryStore, SignalledMarks } from '../../src/ingress/deliveries';
+import { DeliveryStore } from '../../src/ingress/delivery-repository';
+import { SignalledMarks } from '../../src/ingress/signalled-marks';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { legEvent } from '../support/legs';
 

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/app';
 import { ConfigError, loadConfig, type Config } from '../../src/config';
-import { DeliveryStore } from '../../src/ingress/deliveries';
+import { DeliveryStore } from '../../src/ingress/delivery-repository';
 import { callWorkflowId } from '../../workflows/shared/ids';
 import { loggerOptions } from '../../src/logger';
 import { activeTraceparent, isTracingOn } from '../../src/telemetry/context';
