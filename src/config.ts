@@ -28,14 +28,10 @@ export { bindHost } from './config/temporal';
  */
 export type ConfigMode = 'dev' | 'production';
 
-/**
- * Every variable, read by its section's fields (src/config/). A bad environment's problems are listed
- * in the order of these keys, which is why some sections are split around others.
- */
-const schema = z.object({
-  DATABASE_URL: databaseFields.DATABASE_URL,
+/** Each variable's field, from the section that owns it (src/config/). */
+const fields = {
+  ...databaseFields,
   ...temporalFields,
-  DATABASE_CA: databaseFields.DATABASE_CA,
   ...dialpadFields,
   ...serverFields,
   ...callRunFields,
@@ -43,7 +39,55 @@ const schema = z.object({
   ...tracingFields,
   ...workerFields,
   ...devFields,
+};
+
+/**
+ * Every variable a process reads, in one list: a bad environment's problems are listed in this order
+ * (test/deploy/manifests.test.ts reads the names from here).
+ */
+const schema = z.object({
+  DATABASE_URL: fields.DATABASE_URL,
+  TEMPORAL_ADDRESS: fields.TEMPORAL_ADDRESS,
+  TEMPORAL_NAMESPACE: fields.TEMPORAL_NAMESPACE,
+  TEMPORAL_TASK_QUEUE: fields.TEMPORAL_TASK_QUEUE,
+  TEMPORAL_API_KEY: fields.TEMPORAL_API_KEY,
+  TEMPORAL_TLS_CERT: fields.TEMPORAL_TLS_CERT,
+  TEMPORAL_TLS_KEY: fields.TEMPORAL_TLS_KEY,
+  TEMPORAL_TLS_CA: fields.TEMPORAL_TLS_CA,
+  TEMPORAL_TLS_SERVER_NAME: fields.TEMPORAL_TLS_SERVER_NAME,
+  DATABASE_CA: fields.DATABASE_CA,
+  DIALPAD_API_KEY: fields.DIALPAD_API_KEY,
+  DIALPAD_API_BASE_URL: fields.DIALPAD_API_BASE_URL,
+  DIALPAD_WEBHOOK_SECRET: fields.DIALPAD_WEBHOOK_SECRET,
+  DIALPAD_WEBHOOK_SECRET_PREVIOUS: fields.DIALPAD_WEBHOOK_SECRET_PREVIOUS,
+  DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL: fields.DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL,
+  DIALPAD_WEBHOOK_ALLOW_UNSIGNED: fields.DIALPAD_WEBHOOK_ALLOW_UNSIGNED,
+  DIALPAD_SIM_PORT: fields.DIALPAD_SIM_PORT,
+  PUBLIC_WEBHOOK_URL: fields.PUBLIC_WEBHOOK_URL,
+  HOST: fields.HOST,
+  PORT: fields.PORT,
+  METRICS_PORT: fields.METRICS_PORT,
+  METRICS_HOST: fields.METRICS_HOST,
+  TEMPORAL_METRICS_PORT: fields.TEMPORAL_METRICS_PORT,
+  API_TOKEN: fields.API_TOKEN,
+  ADMIN_TOKEN: fields.ADMIN_TOKEN,
+  LOG_LEVEL: fields.LOG_LEVEL,
+  CALL_AI_WAIT_SECONDS: fields.CALL_AI_WAIT_SECONDS,
+  CALL_DB_RETRY_BUDGET_SECONDS: fields.CALL_DB_RETRY_BUDGET_SECONDS,
+  CALL_AI_FETCH_ATTEMPTS: fields.CALL_AI_FETCH_ATTEMPTS,
+  DEV_SIMULATED_CALLS_PER_MINUTE: fields.DEV_SIMULATED_CALLS_PER_MINUTE,
+  OTEL_EXPORTER_OTLP_ENDPOINT: fields.OTEL_EXPORTER_OTLP_ENDPOINT,
+  OTEL_SERVICE_NAME: fields.OTEL_SERVICE_NAME,
+  TEMPORAL_MAX_CACHED_WORKFLOWS: fields.TEMPORAL_MAX_CACHED_WORKFLOWS,
+  TEMPORAL_CLI_PATH: fields.TEMPORAL_CLI_PATH,
+  TEMPORAL_UI_PORT: fields.TEMPORAL_UI_PORT,
+  DEV_POSTGRES_PORT: fields.DEV_POSTGRES_PORT,
+  DEV_TEMPORAL_PORT: fields.DEV_TEMPORAL_PORT,
 });
+
+// A field a section adds must be listed in the schema too, or it would never be read.
+type Unlisted = Exclude<keyof typeof fields, keyof typeof schema.shape>;
+const _everyFieldListed: [Unlisted] extends [never] ? true : never = true;
 
 type Parsed = z.infer<typeof schema>;
 
