@@ -3,120 +3,25 @@
 import type { Tagger } from './nlp';
 import { winkTagger } from './nlp';
 import { withoutFeelingIdioms, wordCompound } from './sentiment';
+import {
+  CALLBACK_REQUEST,
+  FEELING_NOUNS,
+  FILLER_WORDS,
+  GENERIC_HEADS,
+  MODIFIED_HEADS,
+  NOT_NAMES,
+  PROBLEM_WORDS,
+  SERVICE_VERB_NOUNS,
+  SIGNAL_THEMES,
+  UNIT_NOUNS,
+} from './themes-lexicon';
 import { normaliseText, stem, STOP_WORDS, tokenize } from './text';
+
+export { FILLER_WORDS } from './themes-lexicon';
 
 export const MAX_THEMES = 5;
 /** Longest salient phrase kept; English noun phrases put the head last, so the last words are kept. */
 const MAX_PHRASE_WORDS = 3;
-
-/** Words that name a topic only with a qualifier: "delivery issue" is a theme, "issue" is not. */
-const GENERIC_HEADS: ReadonlySet<string> = new Set([
-  'issue',
-  'problem',
-  'question',
-  'query',
-  'help',
-  'information',
-  'detail',
-  'stuff',
-  'option',
-  'change',
-  'email',
-  'message',
-  'number',
-  'link',
-  'note',
-  'money',
-  'name',
-  'news',
-  'result',
-  'action',
-  'end',
-  'course',
-  'fight',
-  'job',
-  'product',
-  'thing',
-  'part',
-  'side',
-  'deal',
-  // People are who, not what: "Manager", "Tenant" alone name nobody's topic ("Store manager" still can).
-  'manager',
-  'tenant',
-  'patient',
-  'member',
-  'neighbour',
-  'neighbor',
-  'owner',
-  'supervisor',
-  'husband',
-  'wife',
-  'mum',
-  'mom',
-  'mother',
-  'dad',
-  'father',
-  'son',
-  'daughter',
-  'kid',
-  'family',
-  'friend',
-  'accountant',
-  'bookkeeper',
-  'controller',
-  'director',
-]);
-
-/**
- * Stop words that are a fine head after a modifier: "opening hours", "refund request", "address update",
- * "work order", "phone line". Alone they stay out ("Hours", "Request").
- */
-const MODIFIED_HEADS: ReadonlySet<string> = new Set([
-  'hours',
-  'hour',
-  'time',
-  'times',
-  'request',
-  'requests',
-  'update',
-  'updates',
-  'line',
-  'lines',
-  'call',
-  'calls',
-  'work',
-  'team',
-  'week',
-  'month',
-  'day',
-  'date',
-]);
-
-/**
- * Problem words VADER rates as strongly negative but that say what went wrong rather than how the
- * caller feels; they stay eligible for themes ("wrong item", "broken hinge").
- */
-const PROBLEM_WORDS: ReadonlySet<string> = new Set([
-  'wrong',
-  'broken',
-  'damaged',
-  'damage',
-  'faulty',
-  'fault',
-  'missing',
-  'error',
-  'rude',
-  'fraud',
-  'outage',
-  'lost',
-  'failed',
-  'failure',
-  'leak',
-  'debt',
-  'fee',
-  'fine',
-  'penalty',
-]);
 
 export interface ThemeSources {
   purposes: readonly string[];
@@ -136,15 +41,6 @@ export interface ThemeSources {
   /** Churn signals found on the call; a cancellation or a chargeback is what a call is filed under. */
   churnSignals?: readonly string[];
 }
-
-const SIGNAL_THEMES: Readonly<Record<string, string>> = {
-  cancellation: 'Cancellation',
-  'close-account': 'Account closure',
-  chargeback: 'Chargeback',
-  'chargeback-raised': 'Chargeback',
-  'refund-demand': 'Refund',
-  competitor: 'Competitor',
-};
 
 /** Weighted texts in, ranked candidate phrases out: the step the NLP libraries were compared on. */
 export type PhraseExtractor = (
@@ -285,8 +181,6 @@ export interface Phrase {
  */
 export const stopWordRunPhrases: PhraseExtractor = (weighted) => salientPhrases(weighted.map((t) => t.text));
 
-const NOT_NAMES: ReadonlySet<string> = new Set(['caller', 'agent', 'customer', 'unknown', 'speaker', 'system']);
-
 /**
  * Names of the people and companies on a call, lower-cased: the speakers' names Dialpad gives, and
  * words written with a capital inside a sentence of the transcript ("Hi Priya", "it's Sandra from Fresco
@@ -347,17 +241,6 @@ export function salientPhrases(texts: readonly string[]): Phrase[] {
   return [...best.values()].sort((a, b) => b.score - a.score || a.first - b.first || (a.phrase < b.phrase ? -1 : 1));
 }
 
-/**
- * Feeling words ("upset", "helpful", "fantastic": VADER |compound| ≥ 0.35, i.e. word valence of about
- * ±1.5 or more) describe the caller's mood, which is sentiment, not a theme.
- */
-/**
- * Nouns VADER scores mildly ("credit" +0.38, "interest" +0.46, "party" +0.40) are things a call is about;
- * only a strongly scored noun ("disaster") or a feeling noun is a feeling. Adjectives keep the stricter test.
- */
-const FEELING_NOUNS: ReadonlySet<string> = new Set(
-  'relief joy pleasure nightmare joke hassle stress drama shambles disgrace frustration anger annoyance'.split(' '),
-);
 function isTopicWord(lower: string, pos: string): boolean {
   if (pos !== 'NOUN') return isContentWord(lower);
   return (
@@ -369,6 +252,10 @@ function isTopicWord(lower: string, pos: string): boolean {
   );
 }
 
+/**
+ * Feeling words ("upset", "helpful", "fantastic": VADER |compound| ≥ 0.35, i.e. word valence of about
+ * ±1.5 or more) describe the caller's mood, which is sentiment, not a theme.
+ */
 function isEvaluative(word: string): boolean {
   return !PROBLEM_WORDS.has(stem(word)) && Math.abs(wordCompound(word)) >= 0.35;
 }
@@ -386,28 +273,6 @@ function isContentWord(lower: string): boolean {
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
-
-/**
- * Words that never name what a call was about however they are used: greetings, interjections,
- * terms of address and conversational fillers from US, UK and Australian speech. A theme made only of
- * these (after stop words) is not a theme.
- */
-export const FILLER_WORDS: ReadonlySet<string> = new Set(
-  `hi hiya hello hey howdy g'day gday morning afternoon evening bye goodbye cheers ta thanks thank thankyou
-  please sorry apologies pardon okay ok alright yes yeah yep yup aye no nope nah sure fine great perfect lovely
-  brilliant awesome cool wonderful fantastic excellent super mate mates buddy pal dude sir madam maam ma'am
-  love darling darl hon honey guys folks kidding joking bother drama dinkum fair reckon crikey blimey bloody
-  gosh golly jeez geez wow whoa oops uh um er erm ah oh hmm mm huh ugh meh anyway anyways basically literally
-  honestly actually seriously totally absolutely whatever like kinda sorta gonna wanna gotta innit ringing
-  hang hanging bear listen look sec second minute moment bit bits righto ring bell buzz bacon matter round
-  feeling feelings thing things stuff way lot lots kind sort squiz heaps loads arvo chap chaps lad lads
-  mister missus sweetheart pet hun babe cobber bud bro boss chief champ digger fella fellas bloke sheila gent
-  lady ladies gentleman ya ye youse anyhoo och strewth bonkers cor heck hell lord god goodness gracious yikes
-  phew whew whoops ahh ooh aww eh mhm okie dokey ciao laters worries dramas probs problemo trouble pleasure
-  everyone everybody anything something someone nothing question questions favour favor ta-ta tah heads`
-    .split(/\s+/)
-    .filter((w) => w.length > 0),
-);
 
 /** A theme someone could file a call under: at least one word that is not a filler, greeting or stop word. */
 export function isThemeWorthFiling(theme: string): boolean {
@@ -509,51 +374,5 @@ export function nounPhrases(
 }
 
 const SPREAD_BONUS = 0.5;
-
-/** Units of money and measure: after a number they count something ("forty metres"), they are no topic. */
-const UNIT_NOUNS: ReadonlySet<string> = new Set(
-  `bucks buck quid rand dollars dollar euros euro pounds pound cents pence grand k k's ks metres meters metre meter
-  kilometres kilometers km miles mile kilos kilo kg grams litres liters feet foot inches inch yards percent`
-    .split(/\s+/)
-    .filter((w) => w.length > 0),
-);
-
-const CALLBACK_REQUEST =
-  /(?<!\b(?:no need to|don't|do not|not|never) )\b(?:(?:call|ring|phone|get back to) (?:me|us) back|(?:give|gimme) (?:me|us) a (?:ring|call|bell|buzz)|(?:could|can|would) (?:someone|somebody|you) (?:please )?(?:call|ring|phone) (?:me|us)|call ?back|ring ?back)\b/i;
-
-/** Verbs of customer service whose noun is what the call is filed under. */
-const SERVICE_VERB_NOUNS: Readonly<Record<string, string>> = Object.fromEntries(
-  (
-    [
-      ['refund', 'refund'],
-      ['refunded', 'refund'],
-      ['refunding', 'refund'],
-      ['repair', 'repair'],
-      ['repaired', 'repair'],
-      ['replace', 'replacement'],
-      ['replaced', 'replacement'],
-      ['cancel', 'cancellation'],
-      ['cancelled', 'cancellation'],
-      ['cancelling', 'cancellation'],
-      ['canceled', 'cancellation'],
-      ['canceling', 'cancellation'],
-      ['deliver', 'delivery'],
-      ['delivered', 'delivery'],
-      ['leak', 'leak'],
-      ['leaking', 'leak'],
-      ['leaked', 'leak'],
-      ['install', 'installation'],
-      ['installed', 'installation'],
-      ['renew', 'renewal'],
-      ['renewing', 'renewal'],
-      ['upgrade', 'upgrade'],
-      ['upgraded', 'upgrade'],
-      ['invoice', 'invoice'],
-      ['invoiced', 'invoice'],
-      ['credit', 'credit'],
-      ['credited', 'credit'],
-    ] as const
-  ).map(([verb, noun]) => [verb, noun]),
-);
 
 export const winkPhrases: PhraseExtractor = (weighted, names) => nounPhrases(weighted, winkTagger, names);

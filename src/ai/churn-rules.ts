@@ -1,0 +1,309 @@
+// The churn signals of the label guide as data: the phrasings that show each signal, the ladder that
+// says what each makes a call on its own, and the words of a caller who was kept. churn.ts reads them;
+// src/ai/README.md lists them.
+
+export type SignalKind =
+  | 'legal'
+  | 'leaving'
+  | 'chargeback-raised'
+  | 'close-account'
+  | 'cancellation'
+  | 'competitor'
+  | 'chargeback'
+  | 'supply-stop'
+  | 'refund-demand';
+
+export type SoftKind = 'repeat' | 'escalation-demand' | 'competitor-mention';
+
+export interface SignalRule {
+  kind: SignalKind | SoftKind;
+  pattern: RegExp;
+  /** The pattern itself contains its negation ("won't be ordering again"), so skip the negation check. */
+  selfNegating?: boolean;
+  /** Only counts in a unit that is itself negative: "again" in "thanks again" is not a repeat complaint. */
+  onlyInNegativeUnit?: boolean;
+  /** Match against the text as written: competitor names are only recognisable by their capitals. */
+  caseSensitive?: boolean;
+  /**
+   * Names a person ("my solicitor"): a capitalised word mid-sentence is then part of a name ("Naidoo
+   * Attorneys"), not a threat.
+   */
+  personal?: boolean;
+  /**
+   * Also read in the agent's lines. On a supplier's call the agent is the customer, and "we might need to
+   * look at other vendors" or "second time this month" is the risk to the supply relationship.
+   */
+  agentToo?: boolean;
+  /**
+   * A decision said as a fact ("I'm going with QuickFix", "we went with SparkleCo") is a decision to
+   * leave; the same words under a condition ("if it's short again I'm taking my account to FreshLine")
+   * are a threat: this kind instead.
+   */
+  ifConditional?: SignalKind;
+}
+
+/**
+ * The label guide's ladder: what each explicit signal makes the call on its own. Critical is a stated
+ * decision to leave (or having left), a legal or regulatory threat, or a chargeback already raised; high
+ * is any explicit or conditional threat to cancel, leave, switch or charge back, or a stated plan to cancel.
+ * A threat stays a threat when the agent then keeps the customer: the risk was shown on the call.
+ */
+export const CHURN_SIGNAL_LEVELS: Readonly<Record<SignalKind, 'high' | 'critical'>> = {
+  legal: 'critical',
+  leaving: 'critical',
+  'chargeback-raised': 'critical',
+  'close-account': 'high',
+  cancellation: 'high',
+  competitor: 'high',
+  chargeback: 'high',
+  'supply-stop': 'high',
+  'refund-demand': 'high',
+};
+
+/**
+ * Without an explicit signal the call is at most medium: a repeat problem, an unresolved complaint, a
+ * caller left negative, or a demand to escalate each make it medium (the guide's "clear dissatisfaction,
+ * a repeat problem or an unresolved complaint, no threat").
+ */
+export const CHURN_LEVELS = { withoutSignal: 'medium', calm: 'low' } as const;
+
+export const SERVICE_NOUN =
+  '(?:subscription|account|contract|membership|service|plan|policy|direct debit|box|whole thing|everything|agreement|renewal|broadband|package)';
+export const NOT_AN_ORDER = '(?! (?:my |the |this |that |an |a |your |our |their )?(?:\\w+ )?order)';
+
+export const RULES: readonly SignalRule[] = [
+  // A lawyer is a threat when the caller brings one in against us ("my solicitor will be in touch", "I'll
+  // speak to a lawyer"), not when one is a third party on the matter ("the solicitor is waiting on the
+  // documents") or part of a firm's name ("Naidoo Attorneys").
+  {
+    kind: 'legal',
+    pattern:
+      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to))? (?:(?:my|our|their|his|her|a|the) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
+    personal: true,
+  },
+  {
+    kind: 'legal',
+    pattern:
+      /\b(?:legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the \w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat)\b/g,
+  },
+  {
+    kind: 'chargeback-raised',
+    pattern:
+      /\b(?:already |have |has |i've |we've |she's |he's )?(?:raised|filed|started|opened|made|lodged|put in|initiated) a (?:chargeback|dispute with (?:my|her|his|their|the) (?:bank|card))|\b(?:called|rang|phoned|told) (?:my|our|the) bank and disputed\b|\bdisputed it with (?:my|our|the) (?:bank|card)|\bthe bank(?:'s| is) (?:handling|dealing with) it\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:won't|will not|never) (?:be )?(?:ordering|order|buying|buy|shopping|shop|using|use|coming back|come back|dealing|deal|renewing|renew)\b(?: [\w']+){0,4}? again\b/g,
+    selfNegating: true,
+  },
+  {
+    kind: 'leaving',
+    pattern: /\b(?:won't|will not|would not|wouldn't|never) (?:be )?(?:coming back|come back|return(?:ing)?)\b/g,
+    selfNegating: true,
+  },
+  {
+    kind: 'leaving',
+    pattern: /\b(?:will not|won't|not|not gonna|not going to) (?:be )?renew(?:ing)?\b/g,
+    selfNegating: true,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:signed (?:up )?with|moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:customer|caller|client|member|tenant|patient|she|he|they)(?: has| have)? (?:cancelled|canceled|closed|terminated|ended) (?:the |her |his |their |its )?(?:\w+ ){0,5}?(?:contract|subscription|account|membership|service|plan|cleaning|booking|policy|agreement)\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern: /\b(?:don't|do not) want anything (?:more |else )?to do with (?:you|them|the company)\b/g,
+    selfNegating: true,
+  },
+  { kind: 'leaving', pattern: /\b(?:i'm|we're|i am|we are) done with (?:you|them)\b/g },
+  // A supplier ending supply has left the relationship.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:will|is going to|are going to|gonna|to) stop (?:servicing|supplying|serving|delivering to|trading with)\b|\b(?:delivery|order|visit|shipment) will be the last\b|\bsupply (?:ending|ends|will end)\b|\bnot (?:servicing|supplying|serving|delivering to) [\w\s]{0,40}?anymore\b|\bwill be your last (?:delivery|order|visit|shipment)\b/g,
+  },
+  // Leaving for a named competitor or "another <provider>", said as done or decided; under a condition, a
+  // threat. Competitors are recognised by their capitals, so these read the text as written.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:[Ww]e|I|[Tt]hey|[Ss]he|[Hh]e|[Cc]ustomer|[Cc]lient)(?:'ve| have| has| had)? (?:already |just |now )?(?:went|gone|moved|switched|changed|signed(?: up)?) (?:over )?(?:with|to) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+    caseSensitive: true,
+    ifConditional: 'competitor',
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e) is) (?:going with|moving (?:[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+    caseSensitive: true,
+    ifConditional: 'competitor',
+  },
+  // How a recap reports a threat or a departure, whatever the words on the call were.
+  {
+    kind: 'competitor',
+    pattern:
+      /\bthreat(?:en(?:ed|s|ing)?)? to (?:cancel|leave|switch|walk|go elsewhere|move|take (?:their|her|his|its) business|stop (?:using|ordering)|close)\b|\b(?:intends?|intending|plans?|planning) to (?:cancel|leave|switch|move (?:to|over|elsewhere)|go with)\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\blost to (?:a |the )?competitor\b|\b(?:customer|caller|client|she|he|they) (?:has |have )?(?:decided|chosen|chose) to (?:cancel|leave|switch|move|go with|terminate|close)\b/g,
+  },
+  // A trial of a named competitor is a plan to move: a threat, not yet a decision.
+  {
+    kind: 'competitor',
+    pattern: /\b(?:going to|gonna|will|'ll|plan(?:ning)? to|about to) (?:trial|try(?: out)?|give) [A-Z][\w&'-]+/g,
+    caseSensitive: true,
+  },
+  // A supplier that has already stopped supply or handed the debt to collectors has left the relationship.
+  {
+    kind: 'leaving',
+    pattern:
+      /\baccount (?:has been|had been|was|is now|is) (?:placed |put )?on (?:stop|hold)\b|\b(?:deliveries|supply|supplies|orders|shipments) (?:have been|has been|are|were|is) (?:suspended|stopped|halted)\b|\b(?:passed|referred|handed|sent|gone)(?: (?:the|this|your|it|our) (?:debt|account|balance|matter))? (?:on )?to (?:a |an |our |the |their )?(?:debt )?collections?(?: agency| agent)?\b|\b(?:passed|referred|handed|sent) (?:\w+ ){0,3}?to (?:a |an |our |the |their )?debt collectors?\b/g,
+    agentToo: true,
+  },
+  { kind: 'leaving', pattern: /\bdecided to (?:go with|switch|move|leave|cancel|take (?:our|my) business)\b/g },
+  { kind: 'leaving', pattern: /\bgo(?:ing)? with [^.?!]{1,40}? instead\b/g },
+  {
+    kind: 'leaving',
+    pattern:
+      /\balready (?:switched|moved|signed up|gone|changed) (?:to|with|over)\b|\bsigned up with (?:a |another )?(?:competitor|provider|supplier)\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern: /\balready found (?:a |another |someone )(?:\w+ )?(?:supplier|provider|company|deal|option|elsewhere)\b/g,
+  },
+  { kind: 'leaving', pattern: /\b(?:contract|deal)(?:'s| is| has been)? already signed\b/g },
+  { kind: 'leaving', pattern: /\balready (?:raised|filed|started|opened|made) a (?:chargeback|dispute)\b/g },
+  {
+    kind: 'close-account',
+    pattern: /\bclos(?:e|ing|ed) (?:my|our|the|their|his|her) (?:\w+ )?account\b|\baccount closure\b/g,
+  },
+  {
+    kind: 'cancellation',
+    pattern: new RegExp(
+      `\\bcancel(?:l?ing|l?ed|lation of)? (?:(?:my|our|the|their|his|her|this|your) )?(?:\\w+ ){0,4}?${SERVICE_NOUN}\\b`,
+      'g',
+    ),
+  },
+  {
+    kind: 'cancellation',
+    pattern: new RegExp(
+      `\\b(?:ready|going|want|wanted|need|plan|planning|like|about) to cancel\\b${NOT_AN_ORDER}`,
+      'g',
+    ),
+  },
+  {
+    kind: 'cancellation',
+    pattern: new RegExp(`\\b(?:i|we) (?:have |had |already )?cancell?ed\\b${NOT_AN_ORDER}`, 'g'),
+  },
+  { kind: 'cancellation', pattern: /\bcancellation request\b|\bchurn\b/g },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:we|i)(?:'ll| will| might| may| could|'d| would)? (?:need|have|want) to (?:look at|find|go with|source from|switch to|try) (?:other|another|a different|a new|alternative) (?:vendors?|suppliers?|distributors?|wholesalers?|providers?|manufacturers?)\b/g,
+    agentToo: true,
+  },
+  // Asking how to cancel is a stated plan, even "just weighing my options".
+  {
+    kind: 'cancellation',
+    pattern:
+      /\bhow (?:do i|can i|would i|to|does)(?: go about)? cancel\w*|\bweighing (?:it|things|my options|our options) up\b|\bweighing up (?:my|our) options\b|\bhow cancell?ation works\b|\bcancell?ation (?:process|policy|terms|notice)\b|\bnotice (?:period )?(?:for|to|before) cancel\w*|\b(?:asked|enquired|inquired|asking|ask) (?:about|how) (?:to )?cancel\w*/g,
+  },
+  {
+    kind: 'cancellation',
+    pattern: new RegExp(`\\b(?:would|will|i'll|we'll|i'd|we'd|gonna) cancel\\b${NOT_AN_ORDER}`, 'g'),
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b[Ss]witch(?:ing|ed)? (?:over )?to (?:a |an )?(?:competitor|another|different|other|[A-Z][A-Za-z0-9&-]+)/g,
+    caseSensitive: true,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get) someone else in\b|\b(?:gonna|going to|will|would|i'll|she'd|he'd|they'd|we'd) go with (?:them|another|a competitor)\b|\bcompetitor(?:'s)? quote\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving|cancelling|going elsewhere|my options|our options)\b/g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:look(?:ing)? at|consider(?:ing)?|try(?:ing)?|talk(?:ing)? to|quotes? from) (?:other|another|different|alternative) (?:suppliers?|providers?|compan(?:y|ies)|vendors?|firms?|options|roasters?|distributors?)\b/g,
+  },
+  {
+    kind: 'competitor',
+    pattern: /\bthinking (?:of|about) (?:leaving|switching|moving|cancelling)\b/g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:will|'ll|gonna|going to|have to|might|may) (?:stop (?:ordering|using|buying)|source (?:it |them |this )?(?:elsewhere|from (?:someone|somewhere) else)|find (?:another|a new|a different) (?:supplier|provider|company|vendor|firm|plumber|builder|cleaner|agency))\b|\bport(?:ing)? (?:my|our|the) (?:numbers?|lines?) (?:out|away)\b|\b(?:we're|i'm|we are|i am) leaving\b(?! (?:a |the |it |on |for |at |tomorrow|today|now|work|home))/g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:gonna|going to|will|would|i'll|we'll|i'd|we'd) (?:switch|leave|walk)(?=[.,;!?]|$| (?:for|elsewhere|and go|to another|unless|if))/g,
+  },
+  // A competitor named is not a threat by itself (a customer who switched to us names the old supplier);
+  // from a caller who is unhappy or left with the problem unsolved it is dissatisfaction (medium).
+  { kind: 'competitor-mention', pattern: /\bcompetitors?\b/g },
+  { kind: 'chargeback', pattern: /\bcharge ?backs?\b/g },
+  {
+    kind: 'chargeback',
+    pattern:
+      /\bdisput(?:e|ed|ing) (?:it |this |that |them |the (?:\w+ ){0,2})?with (?:my|the|our|their|his|her) (?:bank|card)/g,
+  },
+  { kind: 'chargeback', pattern: /\b(?:go|going) to (?:my|the|our) bank to dispute\b/g },
+  {
+    kind: 'chargeback',
+    pattern:
+      /\b(?:dispute|reverse|contest) (?:it|the charge|the payment|this|that|the transaction) (?:with|through) (?:my|the|our) (?:bank|card|credit card|card company|card provider|amex|visa|mastercard|paypal)\b/g,
+  },
+  {
+    kind: 'chargeback',
+    pattern: /\b(?:tell|ask|get) (?:my|the|our) bank to (?:block|stop|cancel|reverse)\b|\bblock the payments?\b/g,
+  },
+  {
+    kind: 'supply-stop',
+    pattern:
+      /\b(?:put|putting|place|placing|placed) (?:your|the|you|their) account on (?:stop|hold)\b|\baccount will be (?:placed |put )?on (?:stop|hold)\b|\b(?:move|moving|put|putting|switch|switching) (?:you|your account|the account) (?:on ?)?to (?:pro-?forma|prepay\w*|cash on delivery|cod|upfront|payment up ?front)\b|\baccount (?:has been |is |was )?(?:placed |put )?on stop\b|\bstop (?:supplying|delivering to|shipping to) you\b|\b(?:have to|will|going to|gonna) stop (?:deliveries|delivering|supplying|supply|shipping)\b|\bdeliveries will stop\b/g,
+  },
+  {
+    kind: 'refund-demand',
+    pattern:
+      /\b(?:want|need|demand|demanded|demanding|demands|expect|insist(?:ed|s)? on|entitled to|asking for|asked for|give me) (?:a |an |my |the |that |this )?(?:full |complete |proper )?refund\b/g,
+  },
+  {
+    kind: 'refund-demand',
+    pattern: /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) money back\b|\brefund me\b/g,
+  },
+  {
+    kind: 'repeat',
+    pattern:
+      /\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|umpteenth) (?:(?:\w+ )?(?:time|message|voicemail|call|email|week running|month running|delivery|order|outage|fault|visit|complaint|failure|repair)s?)\b|\bin a row\b|\bkeeps? (?:happening|breaking|failing|crashing|dropping|not being)\b|\b(?:yet|once) again\b|\bsame as last (?:time|week|month)\b|\brepeated(?:ly)?\b|\b(?:i'm|i am|i've been|we've been|been) chasing\b|\bstill (?:not|haven't|hasn't|waiting|leaking)\b|\b(?:emailed|called|rung|rang|phoned|written) (?:you |them )?(?:twice|three times|four times|several times)\b/g,
+    selfNegating: true,
+    agentToo: true,
+  },
+  {
+    kind: 'repeat',
+    pattern: /(?<!(?:thanks|thank you|sorry|apologies|cheers) )\bagain\b/g,
+    onlyInNegativeUnit: true,
+    selfNegating: true,
+  },
+  {
+    kind: 'escalation-demand',
+    pattern:
+      /\b(?:speak to|talk to|want|get me|put me through to) (?:a|your|the) (?:manager|supervisor|someone senior)\b|\b(?:make|making|log|file|raise) a (?:formal )?complaint\b|\bformal complaint\b/g,
+  },
+];
+
+/** The caller was kept: a cancellation asked for and then not carried out. */
+export const RETAINED =
+  /\b(?:i'll|we'll|i will|we will|happy to|agreed to|decided to|will) stay\b|\bstay(?:ing)? (?:on|with (?:you|us))\b|\b(?:keep|keeping) (?:it|the|my|our|the \w+) (?:on|going|for now)\b|\bretain(?:ed|s)?\b|\bchanged (?:my|our|her|his|their) mind\b|\bhold(?:ing)? off\b|\bpaus(?:e|ed|ing)\b|\b(?:accepted|took) (?:the |a )?(?:offer|discount|deal)\b|\bwon'?t cancel\b/i;
