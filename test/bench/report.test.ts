@@ -11,8 +11,8 @@ import {
   textTable,
   writeReport,
   type BenchResults,
-} from '../../bench/lib/report';
-import { cdf, distribution, percentile, RssSampler } from '../../bench/lib/util';
+} from '../../tools/bench/lib/report';
+import { cdf, distribution, percentile, RssSampler } from '../../tools/bench/lib/util';
 
 /** The pure parts of `npm run bench`'s reporting. No timing is asserted here. */
 
