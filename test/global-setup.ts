@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../tools/dev/ports';
+import { freePort } from '../tools/lib/processes';
 import pg from 'pg';
 import { createKnex, migrateLatest } from '../src/db/knex';
 import { DATA_DIR } from '../tools/dev/paths';

@@ -12,7 +12,8 @@ import {
   writeReport,
   type BenchResults,
 } from '../../tools/bench/lib/report';
-import { cdf, distribution, percentile, RssSampler } from '../../tools/bench/lib/util';
+import { cdf, distribution, RssSampler } from '../../tools/bench/lib/util';
+import { percentile } from '../../tools/lib/percentile';
 
 /** The pure parts of `npm run bench`'s reporting. No timing is asserted here. */
 

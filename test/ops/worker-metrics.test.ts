@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
-import { freePort } from '../../tools/dev/ports';
+import { freePort } from '../../tools/lib/processes';
 import { startSimulatedDialpad, type SimulatedDialpad } from '../../tools/simulator';
 import { createTemporalClient } from '../../src/temporal/connection';
 import { TEMPORAL_SDK_METRICS, TEMPORAL_SDK_METRICS_WHEN_COUNTED } from '../../src/temporal/sdk-metrics';

@@ -15,7 +15,14 @@ import { createTemporalClient } from '../../src/temporal/connection';
 import { reconcileSyncSchedules } from '../../src/sync/schedules';
 import { randomBytes } from 'node:crypto';
 import { startSimulatedDialpad, type SimulatedDialpad } from '../simulator';
-import { bundleWorkflows, createDialpadClient, createWorker, ensureSweepSchedule, logInsightsModel } from '../../src/worker';
+import {
+  bundleWorkflows,
+  createDialpadClient,
+  createWorker,
+  ensureSweepSchedule,
+  logInsightsModel,
+} from '../../src/worker';
+import { Teardown } from '../lib/processes';
 import { DATA_DIR } from './paths';
 import { startLocalPostgres, type LocalPostgres } from './postgres';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-server';
@@ -54,26 +61,12 @@ export interface StackOptions {
 export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
   const dataDir = opts.dataDir ?? DATA_DIR;
   const log = opts.log ?? createLogger(opts.config.logLevel, 'dev');
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    // Each part gets a bounded time, so one that hangs cannot keep the others (and the servers we
-    // started) running.
-    for (const stop of stops.reverse()) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          stop(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error('did not stop within 8 s')), 8_000);
-          }),
-        ]);
-      } catch (err) {
-        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'error while stopping');
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-  };
+  // Each part gets a bounded time, so one that hangs cannot keep the others (and the servers we
+  // started) running.
+  const teardown = new Teardown({
+    stepTimeoutMs: 8_000,
+    onError: (err) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'error while stopping'),
+  });
 
   try {
     let databaseUrl = opts.config.databaseUrl;
@@ -81,7 +74,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     if (!databaseUrl) {
       log.info('starting an embedded Postgres');
       postgres = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port: opts.config.dev.postgresPort });
-      stops.push(() => postgres!.stop());
+      teardown.add(() => postgres!.stop());
       await postgres.createDatabase('navigator');
       databaseUrl = postgres.urlFor('navigator');
     }
@@ -98,7 +91,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
         logFile: join(dataDir, 'temporal', 'server.log'),
         log: (m) => log.info(m),
       });
-      stops.push(() => temporal!.stop());
+      teardown.add(() => temporal!.stop());
       temporalAddress = temporal.address;
     }
 
@@ -107,7 +100,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     if (!dialpadConfig.apiKey) {
       log.info('no DIALPAD_API_KEY: starting the Dialpad simulator');
       simulator = await startSimulatedDialpad({ port: dialpadConfig.simulatorPort, seed: 'dev' });
-      stops.push(() => simulator!.close());
+      teardown.add(() => simulator!.close());
       dialpadConfig = {
         ...dialpadConfig,
         apiKey: 'dialpad-simulator-key',
@@ -126,11 +119,11 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
 
     // With OTEL_EXPORTER_OTLP_ENDPOINT set, the ingress and the worker trace into one provider.
     const tracing = tracingFromConfig(config, 'navigator-dialpad');
-    if (tracing) stops.push(() => tracing.shutdown());
+    if (tracing) teardown.add(() => tracing.shutdown());
     const traceIds = tracing !== undefined;
 
     const db = createKnex(databaseUrl);
-    stops.push(() => db.destroy());
+    teardown.add(() => db.destroy());
     const applied = await migrateLatest(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
     if (simulator) await linkDemoAccounts(db, simulator);
@@ -142,7 +135,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     const metrics = createMetrics();
     const workerMetrics = createWorkerMetrics({ registry: metrics.registry });
     const connection = await connectWorkerToTemporal(config.temporal);
-    stops.push(() => connection.close());
+    teardown.add(() => connection.close());
     const workerLog = createLogger(config.logLevel, 'worker', { traceIds });
     const worker = await createWorker({
       config,
@@ -157,13 +150,13 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     });
     logInsightsModel(config, workerLog);
     const workerRun = worker.run();
-    stops.push(async () => {
+    teardown.add(async () => {
       worker.shutdown();
       await workerRun;
     });
 
     const temporalClient = createTemporalClient(config.temporal, tracing?.clientInterceptors());
-    stops.push(() => temporalClient.close());
+    teardown.add(() => temporalClient.close());
     // Every linked account gets its directory and contact sync schedules (the demo accounts were
     // linked by a direct insert, and an account linked while Temporal was down may lack them).
     const schedules = await reconcileSyncSchedules(temporalClient.client, db, config.temporal.taskQueue);
@@ -178,11 +171,11 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       logger: loggerOptions(config.logLevel, 'ingress', { traceIds }),
     });
     await app.listen({ host: config.http.host, port: config.http.port });
-    stops.push(() => app.close());
+    teardown.add(() => app.close());
     if (config.metrics.port !== undefined) {
       // With METRICS_PORT the app does not serve /metrics: this does, as the ingress process would.
       const metricsServer = await startMetricsServer([metrics.registry], config.metrics.host, config.metrics.port);
-      stops.push(() => metricsServer.close());
+      teardown.add(() => metricsServer.close());
     }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -200,10 +193,10 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       temporal,
       simulator,
       log,
-      stop: stopAll,
+      stop: teardown.run,
     };
   } catch (err) {
-    await stopAll();
+    await teardown.run();
     throw err;
   }
 }

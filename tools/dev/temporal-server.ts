@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
+import { spawnLogged, tail, type Child } from '../lib/processes';
+import { waitFor } from '../lib/wait';
 import { locateTemporalCli } from './temporal-cli';
 
 export interface TemporalDevServerOptions {
@@ -65,44 +66,23 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   ];
   if (opts.dbFile) mkdirSync(dirname(opts.dbFile), { recursive: true });
 
-  let child: ChildProcess | undefined;
+  let child: Child | undefined;
   const launch = async () => {
-    let out: number | 'ignore' = 'ignore';
-    if (opts.logFile) {
-      mkdirSync(dirname(opts.logFile), { recursive: true });
-      out = openSync(opts.logFile, 'a');
-    }
-    const proc = spawn(cli.path, args, { stdio: ['ignore', out, out] });
+    const proc = spawnLogged({ name: 'temporal', command: cli.path, args, logFile: opts.logFile });
     child = proc;
-    // Last resort: never leave a server behind when this process exits without stopping it.
-    const onExit = () => proc.kill('SIGKILL');
-    process.once('exit', onExit);
-    proc.once('exit', () => process.removeListener('exit', onExit));
-    let exited: string | undefined;
-    proc.once('exit', (code, signal) => {
-      exited = `exited with ${signal ?? code}`;
-    });
     try {
-      await waitUntilServing(address, opts.namespace, () => exited);
+      await waitUntilServing(address, opts.namespace, proc.exitReason);
     } catch (err) {
-      proc.kill('SIGKILL');
-      const tail = opts.logFile ? readTail(opts.logFile) : '';
-      throw new Error(`${(err as Error).message}${tail ? `\n--- ${opts.logFile} ---\n${tail}` : ''}`, { cause: err });
+      proc.proc.kill('SIGKILL');
+      const log = opts.logFile && existsSync(opts.logFile) ? tail(opts.logFile, 15) : '';
+      throw new Error(`${(err as Error).message}${log ? `\n--- ${opts.logFile} ---\n${log}` : ''}`, { cause: err });
     }
   };
 
   const stop = async () => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      proc.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      proc.kill('SIGTERM');
-    });
+    await proc?.stop();
   };
 
   await launch();
@@ -121,25 +101,19 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
 }
 
 async function waitUntilServing(address: string, namespace: string, exited: () => string | undefined): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    const why = exited();
-    if (why) throw new Error(`Temporal dev server ${why} before it was ready`);
-    try {
+  await waitFor(
+    `Temporal dev server at ${address}`,
+    async () => {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
         await connection.workflowService.describeNamespace({ namespace });
-        return;
+        return true;
       } finally {
         await connection.close();
       }
-    } catch (err) {
-      lastError = err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`Temporal dev server at ${address} not ready after 60 s: ${String(lastError)}`);
+    },
+    { timeoutMs: 60_000, intervalMs: 250, gone: exited },
+  );
 }
 
 async function startViaSdk(opts: TemporalDevServerOptions, log: (m: string) => void): Promise<TemporalDevServer> {
@@ -174,9 +148,4 @@ async function startViaSdk(opts: TemporalDevServerOptions, log: (m: string) => v
     },
     pid: undefined,
   };
-}
-
-function readTail(file: string, lines = 15): string {
-  if (!existsSync(file)) return '';
-  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }

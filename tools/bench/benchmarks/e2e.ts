@@ -3,7 +3,8 @@ import pg from 'pg';
 import { ACTED_ON_STATES } from '../../../workflows/shared/call-event';
 import type { EmitResult, ExpectedConversation } from '../../simulator';
 import type { BenchStack } from '../lib/stack';
-import { CpuMeter, distribution, log, round, sleep, waitForQuiet } from '../lib/util';
+import { CpuMeter, distribution, log, round, waitForQuiet } from '../lib/util';
+import { sleep } from '../../lib/wait';
 import type { BenchmarkOutput } from './types';
 
 /**

@@ -3,7 +3,9 @@ import { dirname, join } from 'node:path';
 import { postLoad, type LoadResult } from '../lib/load';
 import { bodyFactory, EXAMPLE_OFFICE_ID } from '../lib/payloads';
 import { BENCH_DIR, type BenchStack } from '../lib/stack';
-import { CpuMeter, distribution, freePort, log, round, RssSampler, sleep, waitForQuiet } from '../lib/util';
+import { CpuMeter, distribution, log, round, RssSampler, waitForQuiet } from '../lib/util';
+import { freePort } from '../../lib/processes';
+import { sleep } from '../../lib/wait';
 import type { BenchmarkOutput } from './types';
 
 /**

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { EXAMPLE_OFFICE_ID, bodyFactory } from '../lib/payloads';
 import { postLoad } from '../lib/load';
 import { BENCH_DIR, startBenchStack, type BenchStack } from '../lib/stack';
-import { distribution, freePort, log, round, sleep, waitForQuiet } from '../lib/util';
+import { distribution, log, round, waitForQuiet } from '../lib/util';
+import { freePort } from '../../lib/processes';
+import { sleep } from '../../lib/wait';
 
 /**
  * `tsx tools/bench/experiments/ingress-variants.ts [rounds] [seconds]`: the ingress route as it is

@@ -1,7 +1,8 @@
 import { postLoad } from '../lib/load';
 import { bodyFactory } from '../lib/payloads';
 import { startBenchStack } from '../lib/stack';
-import { log, round, RssSampler, sleep, waitForQuiet } from '../lib/util';
+import { log, round, RssSampler, waitForQuiet } from '../lib/util';
+import { sleep } from '../../lib/wait';
 
 /**
  * `tsx tools/bench/experiments/worker-memory.ts [seconds] [max…]`: the worker's RSS under the same

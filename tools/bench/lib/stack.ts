@@ -1,17 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import type { Knex } from 'knex';
 import { createKnex, migrateLatest } from '../../../src/db/knex';
-import { DATA_DIR, PROJECT_ROOT } from '../../dev/paths';
+import { DATA_DIR } from '../../dev/paths';
 import { startLocalPostgres, type LocalPostgres } from '../../dev/postgres';
 import { startTemporalDevServer, type TemporalDevServer } from '../../dev/temporal-server';
 import { startSimulatedDialpad, type SimulatedDialpad } from '../../simulator';
 import { EXAMPLE_OFFICE_ID } from './payloads';
-import { childPids, freePort, log, sleep } from './util';
+import { freePort, spawnNodeScript, Teardown, type Child } from '../../lib/processes';
+import { waitFor } from '../../lib/wait';
+import { childPids, log } from './util';
 
 export const BENCH_DIR = join(DATA_DIR, 'bench');
 export const LOG_DIR = join(BENCH_DIR, 'logs');
@@ -48,78 +49,37 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export interface ChildProc {
-  name: string;
-  pid: number;
-  proc: ChildProcess;
-  exited: Promise<number | null>;
-  stop(): Promise<void>;
-}
+export type ChildProc = Child;
 
-const children = new Set<ChildProc>();
-process.once('exit', () => {
-  for (const c of children) c.proc.kill('SIGKILL');
-});
-
+/** Any Node script of ours as a child, its output in LOG_DIR/<name>.log (started afresh). */
 export function spawnNode(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProc {
-  mkdirSync(LOG_DIR, { recursive: true });
-  const out = openSync(join(LOG_DIR, `${name}.log`), 'w');
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', out, out],
-  });
-  if (proc.pid === undefined) throw new Error(`could not start ${name}`);
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const child: ChildProc = {
+  return spawnNodeScript({
     name,
-    pid: proc.pid,
-    proc,
-    exited,
-    stop: async () => {
-      children.delete(child);
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-      proc.kill('SIGTERM');
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  children.add(child);
-  return child;
+    script,
+    nodeArgs,
+    env: { ...process.env, ...env },
+    logFile: join(LOG_DIR, `${name}.log`),
+    logMode: 'w',
+    stopGraceMs: 15_000,
+  });
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, child?: ChildProc, maxMs = 90_000): Promise<void> {
-  const until = Date.now() + maxMs;
-  let exitCode: number | null | undefined;
-  void child?.exited.then((c) => (exitCode = c));
-  while (Date.now() < until) {
-    if (exitCode !== undefined) throw new Error(`${what}: process exited (${exitCode}); see ${LOG_DIR}`);
-    try {
-      if (await check()) return;
-    } catch {
-      // not yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`${what} not ready after ${maxMs / 1000} s; see ${LOG_DIR}`);
-}
+/** Polls until `check` holds; fails early if `child` exits. */
+const ready = (what: string, check: () => Promise<boolean>, child: ChildProc) =>
+  waitFor(what, check, { timeoutMs: 90_000, gone: child.exitReason, hint: () => `; see ${LOG_DIR}` });
 
 export async function startBenchStack(opts: { logLevel?: string } = {}): Promise<BenchStack> {
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const s of stops.reverse()) await s().catch((e: unknown) => log(`stop: ${(e as Error).message}`));
-  };
+  const teardown = new Teardown({ onError: (e) => log(`stop: ${(e as Error).message}`) });
   try {
     mkdirSync(LOG_DIR, { recursive: true });
     log('starting Postgres (embedded, .data/bench/postgres)');
     const postgres = await startLocalPostgres({ dataDir: join(BENCH_DIR, 'postgres'), port: await freePort() });
-    stops.push(() => postgres.stop());
+    teardown.add(() => postgres.stop());
     await postgres.dropDatabase('bench');
     await postgres.createDatabase('bench');
     const databaseUrl = postgres.urlFor('bench');
     const db = createKnex(databaseUrl, { max: 10 });
-    stops.push(() => db.destroy());
+    teardown.add(() => db.destroy());
     await migrateLatest(db);
 
     log('starting a Temporal dev server (in memory, headless)');
@@ -129,13 +89,13 @@ export async function startBenchStack(opts: { logLevel?: string } = {}): Promise
       logFile: join(LOG_DIR, 'temporal.log'),
       log: () => undefined,
     });
-    stops.push(() => temporal.stop());
+    teardown.add(() => temporal.stop());
     const temporalConnection = await Connection.connect({ address: temporal.address });
-    stops.push(() => temporalConnection.close());
+    teardown.add(() => temporalConnection.close());
 
     // The default simulated company is the sync benchmark's: 2,000 users and 50,000 contacts.
     const sim = await startSimulatedDialpad({ seed: 'bench', requestLogSize: 100_000 });
-    stops.push(() => sim.close());
+    teardown.add(() => sim.close());
 
     for (const office of sim.state.company.offices) {
       await db('accounts').insert({ name: `Bench: ${office.name}`, dialpad_office_id: office.id });
@@ -206,25 +166,25 @@ export async function startBenchStack(opts: { logLevel?: string } = {}): Promise
         const port = await freePort();
         const child = spawnNode('ingress', 'src/server.ts', { ...env, PORT: String(port), ...extraEnv }, nodeArgs);
         const url = `http://127.0.0.1:${port}`;
-        await waitFor('ingress', async () => (await fetch(`${url}/healthz`)).ok, child);
+        await ready('ingress', async () => (await fetch(`${url}/healthz`)).ok, child);
         stack.ingress = { ...child, url };
         return stack.ingress;
       },
       startWorker: async (extraEnv = {}, nodeArgs = []) => {
         const child = spawnNode('worker', 'src/worker.ts', { ...env, ...extraEnv }, nodeArgs);
-        await waitFor('worker', async () => (await workerPollers()) > 0, child);
+        await ready('worker', async () => (await workerPollers()) > 0, child);
         stack.worker = child;
         return child;
       },
       stop: async () => {
         await stack.ingress?.stop();
         await stack.worker?.stop();
-        await stopAll();
+        await teardown.run();
       },
     };
     return stack;
   } catch (err) {
-    await stopAll();
+    await teardown.run();
     throw err;
   }
 }

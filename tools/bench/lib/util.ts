@@ -1,14 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { freePort } from '../../dev/ports';
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Nearest-rank percentile of an ascending array (ms). */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
-}
+import { percentile } from '../../lib/percentile';
+import { sleep } from '../../lib/wait';
 
 export interface Distribution {
   count: number;
@@ -44,8 +36,6 @@ export function cdf(samples: readonly number[]): [number, number][] {
 }
 
 export const round = (n: number, digits = 2) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : n);
-
-export { freePort };
 
 /** Resident set size of a process in MB, from /proc (Linux); NaN elsewhere or once it has exited. */
 export function rssMb(pid: number): number {

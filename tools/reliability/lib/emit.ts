@@ -1,5 +1,6 @@
 import { emitCalls, type Conversation, type EmitResult } from '../../simulator';
 import type { ReliabilityEnv } from './env';
+import { ascending, percentile } from '../../lib/percentile';
 
 /**
  * Delivers simulated calls to the ingress the way Dialpad does (the simulator's emitter: signed
@@ -195,16 +196,7 @@ export function attemptsBetween(attempts: Attempt[], from: number, to: number) {
     s4xx: inWindow.filter((a) => a.status !== null && a.status >= 400 && a.status < 500).length,
     networkErrors: inWindow.filter((a) => a.status === null).length,
     maxMs: inWindow.reduce((m, a) => Math.max(m, a.ms), 0),
-    p99Ms: percentile(
-      inWindow.map((a) => a.ms),
-      0.99,
-    ),
+    p99Ms: percentile(ascending(inWindow.map((a) => a.ms)), 99) || 0,
     statuses,
   };
-}
-
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, createWriteStream, mkdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
-import { freePort } from '../../dev/ports';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
@@ -10,7 +9,8 @@ import { startLocalPostgres, type LocalPostgres } from '../../dev/postgres';
 import { startTemporalDevServer, type TemporalDevServer } from '../../dev/temporal-server';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import type { ReliabilityOptions } from './options';
-import { Service, waitForHttp, waitForLogLine } from './proc';
+import { freePort, Teardown, waitForHttp, waitForLogLine } from '../../lib/processes';
+import { Service } from './proc';
 
 /** Everything the scenarios run against: real Postgres, real Temporal, the worker and ingress processes. */
 export interface ReliabilityEnv {
@@ -57,18 +57,14 @@ export async function startEnv(options: ReliabilityOptions): Promise<Reliability
       // the console has it
     }
   };
-  const stops: (() => Promise<unknown>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) {
-      await Promise.race([stop(), new Promise((r) => setTimeout(r, 30_000).unref())]).catch((err: unknown) =>
-        note(`error while stopping: ${String(err)}`),
-      );
-    }
-  };
+  const teardown = new Teardown({
+    stepTimeoutMs: 30_000,
+    onError: (err) => note(`error while stopping: ${String(err)}`),
+  });
 
   try {
     const pgLog: WriteStream = createWriteStream(join(logsDir, 'postgres.log'), { flags: 'a' });
-    stops.push(async () => pgLog.end());
+    teardown.add(async () => pgLog.end());
     note('starting Postgres (embedded)');
     const postgres = await startLocalPostgres({
       dataDir: join(dir, 'postgres'),
@@ -86,7 +82,7 @@ export async function startEnv(options: ReliabilityOptions): Promise<Reliability
       }
     };
     process.once('exit', killPostgres);
-    stops.push(async () => {
+    teardown.add(async () => {
       process.removeListener('exit', killPostgres);
       await postgres.stop();
     });
@@ -94,7 +90,7 @@ export async function startEnv(options: ReliabilityOptions): Promise<Reliability
     await postgres.createDatabase(DATABASE);
     const databaseUrl = postgres.urlFor(DATABASE);
     const db = createKnex(databaseUrl, { max: 6 });
-    stops.push(() => db.destroy());
+    teardown.add(() => db.destroy());
     await migrateLatest(db);
 
     note('starting Temporal (dev server, file database)');
@@ -108,9 +104,9 @@ export async function startEnv(options: ReliabilityOptions): Promise<Reliability
       logFile: join(logsDir, 'temporal-server.log'),
       log: (m) => note(`temporal: ${m}`),
     });
-    stops.push(() => temporal.stop());
+    teardown.add(() => temporal.stop());
     const connection = Connection.lazy({ address: temporal.address, connectTimeout: 2_000 });
-    stops.push(() => connection.close());
+    teardown.add(() => connection.close());
     const temporalClient = new Client({ connection, namespace: 'default' });
 
     const secrets = {
@@ -122,7 +118,7 @@ export async function startEnv(options: ReliabilityOptions): Promise<Reliability
     };
 
     const sim = await startSimulator({ seed: 'reliability', apiKey: secrets.apiKey });
-    stops.push(() => sim.close());
+    teardown.add(() => sim.close());
 
     const accounts = new Map<string, string>();
     for (const office of sim.state.company.offices) {
@@ -167,7 +163,7 @@ export async function startEnv(options: ReliabilityOptions): Promise<Reliability
     });
     note('starting the worker process (src/worker.ts)');
     await worker.start();
-    stops.push(() => worker.stop());
+    teardown.add(() => worker.stop());
 
     const ingressUrl = `http://127.0.0.1:${ingressPort}`;
     const ingress = new Service({
@@ -180,7 +176,7 @@ export async function startEnv(options: ReliabilityOptions): Promise<Reliability
     });
     note('starting the ingress process (src/server.ts)');
     await ingress.start();
-    stops.push(() => ingress.stop());
+    teardown.add(() => ingress.stop());
 
     return {
       options,
@@ -201,12 +197,10 @@ export async function startEnv(options: ReliabilityOptions): Promise<Reliability
       accounts,
       hostileOffice: { officeId: hostileOfficeId, accountId: String((hostileRow as { id: string }).id) },
       note,
-      stop: stopAll,
+      stop: teardown.run,
     };
   } catch (err) {
-    await stopAll();
+    await teardown.run();
     throw err;
   }
 }
-
-export { freePort };

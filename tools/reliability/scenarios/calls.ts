@@ -1,6 +1,8 @@
 import type { DeliveryRecord } from '../../simulator';
 import type { ReliabilityEnv } from '../lib/env';
-import { attemptsBetween, emit, percentile, type Emission, type EmitRequest } from '../lib/emit';
+import { attemptsBetween, emit, type Emission, type EmitRequest } from '../lib/emit';
+import { ascending, percentile } from '../../lib/percentile';
+import { sleep } from '../../lib/wait';
 import { comparisonFailures, type Scenario, type ScenarioResult } from '../lib/result';
 import {
   clearLeftovers,
@@ -19,8 +21,6 @@ import { callWorkflowId } from '../../../workflows/shared/ids';
  * something broken on purpose while they arrive; then every conversation is compared with the
  * emitter's expected outcome.
  */
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Window {
   label: string;
@@ -211,8 +211,8 @@ function burstSize(o: ReliabilityEnv['options'], outageEndS: number): number {
 }
 
 function latencySummary(e: Emission) {
-  const ms = e.attempts.filter((a) => a.status !== null).map((a) => a.ms);
-  return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), max: ms.reduce((m, x) => Math.max(m, x), 0) };
+  const ms = ascending(e.attempts.filter((a) => a.status !== null).map((a) => a.ms));
+  return { p50: percentile(ms, 50) || 0, p99: percentile(ms, 99) || 0, max: ms.reduce((m, x) => Math.max(m, x), 0) };
 }
 
 export function noFailuresOnTheWire(o: BurstOutcome, failures: string[], allow5xx = false): void {

@@ -11,6 +11,7 @@ import { comparisonFailures, type Scenario } from '../lib/result';
 import { scanTemporalFailures, type TemporalScan } from '../lib/temporal-scan';
 import { expectationsOf } from '../lib/verify';
 import { burst, callResult, noFailuresOnTheWire, type BurstOutcome, type Window } from './calls';
+import { sleep } from '../../lib/wait';
 
 /**
  * Database errors, with the real processes: knex's `compileSqlOnError` is off (src/db/knex.ts) and
@@ -43,8 +44,6 @@ import { burst, callResult, noFailuresOnTheWire, type BurstOutcome, type Window 
 const CONSTRAINT = 'reliability_refuse_some_legs';
 /** A quarter of the legs, by a hash of their id: the runner can tell which afterwards. */
 const REFUSED = '(hashtext(call_id) & 3) = 0';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Crash {
   at: number;
