@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { CONVERSATION_KINDS, type ConversationKind } from './calls';
-import { emitCalls, type EmitOptions, type EmitSummary } from './emitter';
-import type { SimulatorState } from './state';
+import { CONVERSATION_KINDS, type ConversationKind } from '../calls';
+import { emitCalls, type EmitOptions, type EmitSummary } from '../emitter';
+import type { SimulatorState } from '../state';
 
 /**
  * `POST /_sim/emit`: make the simulated Dialpad place calls and deliver their events to the
