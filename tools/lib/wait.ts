@@ -32,7 +32,9 @@ export async function waitFor<T>(
     }
     if (Date.now() >= deadline) {
       const cause =
-        lastError === undefined ? '' : `: ${lastError instanceof Error ? lastError.message : String(lastError)}`;
+        lastError === undefined
+          ? ''
+          : `: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`;
       throw new Error(`${what} not ready after ${opts.timeoutMs / 1000} s${cause}${hint()}`);
     }
     await sleep(opts.intervalMs ?? 200);
