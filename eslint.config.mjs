@@ -57,10 +57,10 @@ export default tseslint.config(
     files: [
       'test/**/*.ts',
       'scripts/**/*.ts',
-      'src/dev/**/*.ts',
+      'tools/dev/**/*.ts',
       'src/cli/**/*.ts',
-      'bench/**/*.ts',
-      'reliability/**/*.ts',
+      'tools/bench/**/*.ts',
+      'tools/reliability/**/*.ts',
     ],
     rules: {
       'no-console': 'off',

@@ -73,7 +73,7 @@ type Activities = ReturnType<typeof createActivities>;
  * short history when its next signal or timer comes (a few ms); a leg's webhooks arrive within
  * seconds of each other, so those hit the cache, and the Ai events and the end of the wait window,
  * minutes later, are the replays. Bounded here, the worker's memory stays flat; the measurements
- * before and after are in bench/README.md ("Fixes, before and after").
+ * before and after are in tools/bench/README.md ("Fixes, before and after").
  */
 export const WORKER_MAX_CACHED_WORKFLOWS = 500;
 

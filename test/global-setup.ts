@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../src/dev/ports';
+import { freePort } from '../tools/lib/processes';
 import pg from 'pg';
 import { createKnex, migrateLatest } from '../src/db/knex';
-import { DATA_DIR } from '../src/dev/paths';
-import { startLocalPostgres, type LocalPostgres } from '../src/dev/postgres';
-import { startTemporalDevServer, type TemporalDevServer } from '../src/dev/temporal-server';
+import { DATA_DIR } from '../tools/dev/paths';
+import { startLocalPostgres, type LocalPostgres } from '../tools/dev/postgres';
+import { startTemporalDevServer, type TemporalDevServer } from '../tools/dev/temporal-server';
 import { runDir, type TestRunInfo } from './support/run-info';
 
 /**

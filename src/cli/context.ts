@@ -13,7 +13,7 @@ import { createTemporalClient, type TemporalHandles } from '../temporal/connecti
  * commands work against a local system without any setup.
  */
 
-// The dev stack's embedded Postgres credentials and database (src/dev/postgres.ts, src/dev/stack.ts).
+// The dev stack's embedded Postgres credentials and database (tools/dev/postgres.ts, tools/dev/stack.ts).
 const DEV_POSTGRES = { user: 'postgres', password: 'navigator-dev', database: 'navigator' };
 const DEV_SIMULATOR_KEY = 'dialpad-simulator-key';
 

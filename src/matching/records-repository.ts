@@ -80,7 +80,7 @@ const FIND_CANDIDATES_SQL = ENTITY_TYPES.map(
  * Runs `text` as a named prepared statement on the connection knex would use (the transaction's,
  * inside one), so each connection plans it once: planning findCandidates' three joins costs more than
  * running them, and planned once the lookup costs little more than the bare indexed SELECT it wraps
- * (measured in bench/README.md, "Fixes, before and after").
+ * (measured in tools/bench/README.md, "Fixes, before and after").
  */
 async function queryPrepared<T>(db: Knex, name: string, text: string, values: unknown[]): Promise<T[]> {
   const client = db.client as {

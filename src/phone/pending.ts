@@ -44,7 +44,7 @@ export async function normalizePendingPhoneNumbers(
   const batchSize = positiveInteger(opts.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');
   const total: NormalizePendingResult = { processed: 0, ok: 0, unreadable: 0 };
   // Usually nothing is pending (matching calls this before every call): one read on the partial
-  // index then, instead of a transaction of three round trips (bench/README.md, "Fixes, before and after").
+  // index then, instead of a transaction of three round trips (tools/bench/README.md, "Fixes, before and after").
   if (!(await anyPendingNumber(db))) return total;
 
   while (total.processed < limit) {

@@ -4,7 +4,7 @@ import { buildApp } from '../../src/app';
 import { officeMayHaveAi, noteAiAnswers, AI_OFFICE_MISSES } from '../../src/ai/enrich';
 import type { Config } from '../../src/config';
 import { callWorkflowId } from '../../workflows/shared/ids';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { createDialpadClient } from '../../src/worker';
 import { createTestDatabase, type TestDatabase } from '../support/db';

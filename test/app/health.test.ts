@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
 import { createKnex } from '../../src/db/knex';
-import { freePort } from '../../src/dev/ports';
+import { freePort } from '../../tools/lib/processes';
 import { startIngress } from '../../src/server';
 import { createTemporalClient } from '../../src/temporal/connection';
 import { createTestDatabase, type TestDatabase } from '../support/db';

@@ -11,8 +11,9 @@ import {
   textTable,
   writeReport,
   type BenchResults,
-} from '../../bench/lib/report';
-import { cdf, distribution, percentile, RssSampler } from '../../bench/lib/util';
+} from '../../tools/bench/lib/report';
+import { cdf, distribution, RssSampler } from '../../tools/bench/lib/util';
+import { percentile } from '../../tools/lib/percentile';
 
 /** The pure parts of `npm run bench`'s reporting. No timing is asserted here. */
 

@@ -85,7 +85,7 @@ describe('configuration', () => {
   ])('`npm run dev` with %j exits non-zero naming %s before starting anything', (env, name) => {
     const r = spawnSync(
       process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'dev', 'dev.ts')],
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'tools', 'dev', 'dev.ts')],
       {
         env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
         encoding: 'utf8',

@@ -1,7 +1,7 @@
 import { DialpadClient } from '../../src/dialpad/client';
 import { InMemoryRateLimiter } from '../../src/dialpad/rate-limit';
-import { emitCalls } from '../../src/simulator/emitter';
-import { startSimulator } from '../../src/simulator/server';
+import { emitCalls } from '../../tools/simulator/emitter';
+import { startSimulator } from '../../tools/simulator/server';
 import { SMALL_COMPANY } from '../simulator/helpers';
 import { DialpadContract } from './oracle';
 

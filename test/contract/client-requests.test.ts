@@ -1,7 +1,7 @@
 import { DialpadClient, collect } from '../../src/dialpad/client';
 import { dialpadContactSchema } from '../../src/dialpad/types';
 import { InMemoryRateLimiter } from '../../src/dialpad/rate-limit';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { placeCalls, SMALL_COMPANY } from '../simulator/helpers';
 import { DialpadContract, type WireRequest } from './oracle';
 

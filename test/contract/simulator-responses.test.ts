@@ -1,5 +1,5 @@
-import { startSimulator, simulatorApiRoutes, type RunningSimulator } from '../../src/simulator/server';
-import type { RestIdFormat } from '../../src/simulator/render';
+import { startSimulator, simulatorApiRoutes, type RunningSimulator } from '../../tools/simulator/server';
+import type { RestIdFormat } from '../../tools/simulator/render';
 import { placeCalls, SMALL_COMPANY } from '../simulator/helpers';
 import { DialpadContract } from './oracle';
 

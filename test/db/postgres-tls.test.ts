@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 import { createKnex } from '../../src/db/knex';
-import { freePort } from '../../src/dev/ports';
+import { freePort } from '../../tools/lib/processes';
 import { startStoppablePostgres, type StoppablePostgres } from '../support/postgres-process';
 import { createTestPki, type TestPki } from '../support/certs';
 

@@ -12,7 +12,7 @@ import {
   RateLimitWaitExceededError,
   isDialpadNotFound,
 } from '../../src/dialpad/errors';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { placeCalls, SMALL_COMPANY, simRequest } from '../simulator/helpers';
 
 const KEY = 'sk_live_Sup3rS3cretDialpadKey_4f9a';

@@ -3,7 +3,7 @@ import { DialpadClient, collect } from '../../src/dialpad/client';
 import { DialpadApiError } from '../../src/dialpad/errors';
 import { InMemoryRateLimiter } from '../../src/dialpad/rate-limit';
 import { DIALPAD_CALL_STATES } from '../../src/dialpad/types';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { example, placeCalls, simRequest, SMALL_COMPANY } from '../simulator/helpers';
 
 /**

@@ -1,7 +1,7 @@
 import { DialpadClient, collect } from '../../src/dialpad/client';
 import { PostgresRateLimiter } from '../../src/dialpad/pg-rate-limiter';
 import { InMemoryRateLimiter } from '../../src/dialpad/rate-limit';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { SMALL_COMPANY } from '../simulator/helpers';
 

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 /**
  * The README is the front door: short, and every link in it and in the documents it leads to
- * (docs/*.md, bench/README.md) goes somewhere. Relative links must name an existing file or
+ * (docs/*.md, tools/bench/README.md) goes somewhere. Relative links must name an existing file or
  * directory, and a `#anchor` into a Markdown file must name one of its headings (GitHub's slugs).
  * http(s) and mailto links are not fetched. No services needed.
  */
@@ -16,7 +16,7 @@ const documents = (): string[] => [
   ...readdirSync(join(ROOT, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => join(ROOT, 'docs', f)),
-  join(ROOT, 'bench', 'README.md'),
+  join(ROOT, 'tools', 'bench', 'README.md'),
 ];
 
 /** Markdown with fenced code blocks and inline code spans blanked out (links in them are not links). */
@@ -103,7 +103,7 @@ describe('README and docs', () => {
     expect(lines).toBeLessThanOrEqual(MAX_README_LINES);
   });
 
-  it('README.md links to every document in docs/ and to bench/README.md', () => {
+  it('README.md links to every document in docs/ and to tools/bench/README.md', () => {
     const readme = join(ROOT, 'README.md');
     const linked = new Set(
       linkTargets(readFileSync(readme, 'utf8'))

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
 import { createKnex } from '../../src/db/knex';
-import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-server';
+import { startTemporalDevServer, type TemporalDevServer } from '../../tools/dev/temporal-server';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { freePort } from '../global-setup';
 import { createTestDatabase, type TestDatabase } from '../support/db';

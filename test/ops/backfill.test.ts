@@ -1,5 +1,5 @@
-import { generateConversations, type Conversation } from '../../src/simulator/calls';
-import { callRecords } from '../../src/simulator/emitter';
+import { generateConversations, type Conversation } from '../../tools/simulator/calls';
+import { callRecords } from '../../tools/simulator/emitter';
 import { backfillStatus, startBackfill, watchBackfill, type BackfillStatus } from '../../src/ops';
 import { backfillProgressQuery } from '../../workflows';
 import {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import knex from 'knex';
 import type { Registry } from 'prom-client';
 import { parse, stringify } from 'yaml';
-import { INSTALL_HINT, locateOrInstallPromtool } from '../../src/dev/promtool';
+import { INSTALL_HINT, locateOrInstallPromtool } from '../../tools/dev/promtool';
 import { attachStateMetrics, createMetrics, createWorkerMetrics } from '../../src/plugins/metrics';
 import { TEMPORAL_SDK_METRICS } from '../../src/temporal/sdk-metrics';
 

@@ -10,7 +10,7 @@ import {
   SUBSCRIBED_STATES,
   unregisterOfficeWebhook,
 } from '../../src/ops';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { testConfig } from '../support/temporal';
 import { SMALL, TEST_ACTOR } from './support';

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prng } from '../../reliability/lib/emit';
-import { LogScanner, productLogFiles } from '../../reliability/lib/logscan';
-import { DEFAULTS, parseOptions } from '../../reliability/lib/options';
-import { normalise, parsePrintedRoutes } from '../../reliability/lib/routes';
+import { prng } from '../../tools/reliability/lib/emit';
+import { LogScanner, productLogFiles } from '../../tools/reliability/lib/logscan';
+import { DEFAULTS, parseOptions } from '../../tools/reliability/lib/options';
+import { normalise, parsePrintedRoutes } from '../../tools/reliability/lib/routes';
 
 /**
  * The reliability runner's own logic (npm run test:reliability runs the scenarios themselves):

@@ -1,7 +1,7 @@
-import type { DeliveryRecord, ExpectedConversation } from '../../src/simulator';
-import { mad, median, timingVerdict } from '../../reliability/lib/timing';
-import { declaredPolicy, DECLARED_ROUTES, routePolicyGaps } from '../../reliability/scenarios/api-auth';
-import { judgeGivenUp } from '../../reliability/scenarios/calls';
+import type { DeliveryRecord, ExpectedConversation } from '../../tools/simulator';
+import { mad, median, timingVerdict } from '../../tools/reliability/lib/timing';
+import { declaredPolicy, DECLARED_ROUTES, routePolicyGaps } from '../../tools/reliability/scenarios/api-auth';
+import { judgeGivenUp } from '../../tools/reliability/scenarios/calls';
 import {
   compareSnapshot,
   eventKey,
@@ -10,10 +10,10 @@ import {
   type ExpectedOutcome,
   type StoredCall,
   type StoredSnapshot,
-} from '../../reliability/lib/verify';
+} from '../../tools/reliability/lib/verify';
 
 /**
- * The reliability suite's verification (reliability/lib/verify.ts): every event the emitter sent is
+ * The reliability suite's verification (tools/reliability/lib/verify.ts): every event the emitter sent is
  * accounted for. These feed it an expected set and a stored set by hand.
  */
 const ACCOUNT = '11111111-1111-4111-8111-111111111111';

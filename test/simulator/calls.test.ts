@@ -5,9 +5,9 @@ import {
   type CallLeg,
   type Conversation,
   type ConversationKind,
-} from '../../src/simulator/calls';
-import { generateCompany } from '../../src/simulator/company';
-import { defaultAiOfficeIds } from '../../src/simulator/state';
+} from '../../tools/simulator/calls';
+import { generateCompany } from '../../tools/simulator/company';
+import { defaultAiOfficeIds } from '../../tools/simulator/state';
 import { example, SMALL_COMPANY } from './helpers';
 
 const AI_STATES = ['recap_summary', 'recap_outcome', 'recap_purposes', 'recap_action_items', 'call_transcription'];

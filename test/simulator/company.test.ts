@@ -1,6 +1,6 @@
 import { isValidPhoneNumber } from 'libphonenumber-js/max';
-import { generateCompany } from '../../src/simulator/company';
-import { startSimulator } from '../../src/simulator/server';
+import { generateCompany } from '../../tools/simulator/company';
+import { startSimulator } from '../../tools/simulator/server';
 import { SMALL_COMPANY } from './helpers';
 
 describe('the seeded company', () => {

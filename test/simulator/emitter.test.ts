@@ -3,8 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { DialpadClient } from '../../src/dialpad/client';
 import { parseDialpadJson } from '../../src/dialpad/json';
-import { emitCalls, type EmitResult } from '../../src/simulator/emitter';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { emitCalls, type EmitResult } from '../../tools/simulator/emitter';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { example, SMALL_COMPANY } from './helpers';
 
 const SECRET = 'whsec_emitter_test_secret';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateConversations, type Conversation, type ConversationKind } from '../../src/simulator/calls';
-import { callRecords } from '../../src/simulator/emitter';
-import type { RunningSimulator } from '../../src/simulator/server';
-import type { SimulatorState } from '../../src/simulator/state';
+import { generateConversations, type Conversation, type ConversationKind } from '../../tools/simulator/calls';
+import { callRecords } from '../../tools/simulator/emitter';
+import type { RunningSimulator } from '../../tools/simulator/server';
+import type { SimulatorState } from '../../tools/simulator/state';
 
 /** A company small enough for fast tests, big enough for several pages of everything. */
 export const SMALL_COMPANY = { offices: 3, departments: 6, callCenters: 3, users: 250, contacts: 600 };

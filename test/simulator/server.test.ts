@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jwtVerify } from 'jose';
 import type { AddressInfo } from 'node:net';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { placeCalls, simRequest, SMALL_COMPANY } from './helpers';
 
 const KEY = 'sim-test-key';

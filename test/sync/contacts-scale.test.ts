@@ -1,4 +1,4 @@
-import type { SimContact } from '../../src/simulator/company';
+import type { SimContact } from '../../tools/simulator/company';
 import { IMPORT_READ_AHEAD } from '../../src/sync/contact-import';
 import { officeContacts, pageKey, requests, runContactSync, startSyncStack, type SyncStack } from './helpers';
 

@@ -1,5 +1,5 @@
 import { normalizePendingPhoneNumbers } from '../../src/phone/pending';
-import type { SimContact } from '../../src/simulator/company';
+import type { SimContact } from '../../tools/simulator/company';
 import { pushContacts } from '../../src/sync/contact-push';
 import { contactSyncProgressQuery } from '../../workflows';
 import {

@@ -12,6 +12,7 @@ import { SYNC_KINDS, SYNC_WORKFLOW_TYPES, type SyncKind } from '../../src/sync/t
 import { DialpadOfficeId, NavigatorAccountId } from '../../workflows/shared/search-attributes';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import * as workflows from '../../workflows';
+import { waitFor as waitUntil } from '../support/wait';
 import { startSyncStack, type SyncStack } from './helpers';
 
 const ADMIN = 'admin-token-sync-0123456789abcdef';
@@ -60,19 +61,9 @@ describe('sync schedules', () => {
     });
   const describe_ = (kind: SyncKind, accountId: string) =>
     syncScheduleHandle(s.temporal.client, accountId, kind).describe();
-  async function waitFor<T>(
-    what: string,
-    fn: () => Promise<T | undefined | null | false>,
-    timeoutMs = 30_000,
-  ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  // The tests' waitFor, with the description first as these calls read best.
+  const waitFor = <T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs?: number) =>
+    waitUntil(fn, timeoutMs, what);
 
   it('linking an office creates both schedules, which sync the account at once', async () => {
     const accountId = await newAccount('Linked through the API');

@@ -1,4 +1,4 @@
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 
 /**
  * The simulator's directory edits (PATCH /_sim/groups/:id, DELETE /_sim/users/:id), added for the

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
-import { freePort } from '../../src/dev/ports';
+import { freePort } from '../../tools/lib/processes';
 import type { Config } from '../../src/config';
 import {
   checkTemporalSecurity,

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { buildApp } from '../../src/app';
 import type { Config } from '../../src/config';
 import { createKnex, migrateLatest } from '../../src/db/knex';
-import { freePort } from '../../src/dev/ports';
+import { freePort } from '../../tools/lib/processes';
 import { sweepFailedCallRuns } from '../../src/calls/run-sweep';
 import { callWorkflowId } from '../../workflows/shared/ids';
 import { callStateQuery } from '../../workflows';
