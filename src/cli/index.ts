@@ -9,9 +9,7 @@ import {
 } from '../dialpad/errors';
 import {
   backfillStatus,
-  changeSchedule,
   clearAccountOffice,
-  describeSchedule,
   generateWebhookSecret,
   getAccount,
   listAccounts,
@@ -20,7 +18,6 @@ import {
   listRegistrations,
   OpsError,
   parseInstant,
-  parseScheduleKinds,
   pendingAmong,
   registerOfficeWebhook,
   removeCallSubscription,
@@ -37,6 +34,7 @@ import {
   type OfficeChange,
   type ReplaySelection,
 } from '../ops';
+import { changeSchedule, describeSchedule, parseScheduleKinds } from '../schedules';
 import { setupSearchAttributes } from '../temporal/search-attribute-setup';
 import { CliContext, resolveCliConfig } from './context';
 import { bold, createOutput, createProgress, renderDoctor, table, type Output } from './output';

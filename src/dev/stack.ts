@@ -12,7 +12,7 @@ import { startMetricsServer } from '../metrics-server';
 import { createMetrics, createWorkerMetrics } from '../plugins/metrics';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createTemporalClient } from '../temporal/connection';
-import { reconcileSyncSchedules } from '../sync/schedules';
+import { reconcileSyncSchedules } from '../schedules';
 import { randomBytes } from 'node:crypto';
 import { startSimulatedDialpad, type SimulatedDialpad } from '../simulator';
 import { bundleWorkflows, createDialpadClient, createWorker, ensureSweepSchedule, logInsightsModel } from '../worker';

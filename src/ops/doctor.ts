@@ -7,7 +7,13 @@ import type { DialpadCallSubscription, DialpadWebhook } from '../dialpad/types';
 import { OpsError } from './errors';
 import { assertAccountId } from './office';
 import { isCompleteSubscription, isOfficeSubscription, missingStates, sameHookUrl } from './registration';
-import { describeSchedule, isFailedRun, SCHEDULE_KINDS, scheduleId, type ScheduleKind } from './schedules';
+import {
+  describeSchedule,
+  isFailedRun,
+  SCHEDULE_KIND_NAMES as SCHEDULE_KINDS,
+  scheduleId,
+  type ScheduleKindName as ScheduleKind,
+} from '../schedules';
 import { findAccount, listAccountRows, type AccountRow } from '../accounts/repository';
 
 /**

@@ -6,4 +6,3 @@ export * from './errors';
 export * from './office';
 export * from './registration';
 export * from './replay';
-export * from './schedules';

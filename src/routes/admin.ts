@@ -4,14 +4,14 @@ import type { AppDeps } from '../app';
 import { recordAudit, type Actor } from '../ops/audit';
 import { OpsError } from '../ops/errors';
 import { clearAccountOffice, setAccountOffice } from '../ops/office';
-import { ensureSyncSchedules, triggerSync } from '../sync/schedules';
+import { ensureSyncSchedules, triggerSync } from '../schedules';
 import { SYNC_KINDS, type SyncKind } from '../sync/types';
 import { requireRole } from './auth';
 import { findAccount } from '../accounts/repository';
 
 /**
  * Administrator actions: linking a Navigator account to its Dialpad office, which also creates,
- * updates or removes the account's sync schedules (src/sync/schedules.ts), and running a sync now.
+ * updates or removes the account's sync schedules (src/schedules/sync.ts), and running a sync now.
  */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const admin = requireRole('admin', { apiToken: deps.config.apiToken, adminToken: deps.config.adminToken });

@@ -9,29 +9,32 @@ import {
 } from '../dialpad/errors';
 import {
   backfillStatus,
-  changeSchedule,
-  describeSchedule,
   getAccount,
   resolveOfficeTarget,
   listRegistrations,
   opsDialpadClient,
   OpsError,
   parseInstant,
-  parseScheduleKinds,
   registerOfficeWebhook,
   removeCallSubscription,
   removeWebhook,
   listDeadLetters,
   replayDeliveries,
   runDoctor,
-  SCHEDULE_KINDS,
   startBackfill,
   unregisterOfficeWebhook,
   type Actor,
   type ReplaySelection,
-  type ScheduleAction,
 } from '../ops';
 import { requireRole } from './auth';
+import {
+  changeSchedule,
+  describeSchedule,
+  parseScheduleKinds,
+  SCHEDULE_KIND_NAMES,
+  SYNC_KINDS,
+  type ScheduleAction,
+} from '../schedules';
 import { signalOptionsFromConfig } from '../ingress/signal';
 
 /**
@@ -279,7 +282,7 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     async (req) => {
       await getAccount(db, req.params.id);
       return {
-        items: await Promise.all(SCHEDULE_KINDS.map((k) => describeSchedule(temporal.client, req.params.id, k))),
+        items: await Promise.all(SYNC_KINDS.map((k) => describeSchedule(temporal.client, req.params.id, k))),
       };
     },
   );
@@ -292,7 +295,7 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
           type: 'object',
           properties: {
             id: uuid,
-            kind: { type: 'string', enum: [...SCHEDULE_KINDS, 'contacts'] },
+            kind: { type: 'string', enum: [...SCHEDULE_KIND_NAMES, 'contacts'] },
             action: { type: 'string', enum: ['pause', 'unpause', 'trigger'] },
           },
           required: ['id', 'kind', 'action'],

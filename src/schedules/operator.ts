@@ -1,32 +1,15 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { runSyncNow } from '../sync/schedules';
-import { syncScheduleId } from '../../workflows/shared/ids';
 import type { Knex } from 'knex';
-import { recordAudit, type Actor } from './audit';
-import { OpsError } from './errors';
+import { recordAudit, type Actor } from '../ops/audit';
+import { OpsError } from '../ops/errors';
+import { scheduleId, scheduleKindName, type ScheduleKindName, type SyncKind } from './kinds';
+import { runSyncNow } from './sync';
 
 /**
- * The per-account Temporal Schedules (DESIGN.md: `dialpad-directory-sync-<account_id>`,
- * `dialpad-contact-sync-<account_id>`), as an operator sees them: present, paused, last runs.
- * Creating them is the sync's job; here they are only inspected, paused, resumed and triggered.
+ * The per-account sync schedules (DESIGN.md: `dialpad-directory-sync-<account_id>`,
+ * `dialpad-contact-sync-<account_id>`) as an operator sees them: present, paused, last runs; and
+ * the operator's pause, unpause and trigger (audited). Their creation is in ./sync.
  */
-export const SCHEDULE_KINDS = ['directory', 'contact'] as const;
-export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
-
-export function scheduleId(kind: ScheduleKind, accountId: string): string {
-  return syncScheduleId(kind === 'contact' ? 'contacts' : 'directory', accountId);
-}
-
-export function parseScheduleKinds(kind: string | undefined): ScheduleKind[] {
-  if (kind === undefined || kind === 'all') return [...SCHEDULE_KINDS];
-  // The sync's own API says "contacts" (POST /api/accounts/:id/sync/contacts); both mean the same.
-  if (kind === 'contacts') return ['contact'];
-  if ((SCHEDULE_KINDS as readonly string[]).includes(kind)) return [kind as ScheduleKind];
-  throw new OpsError(
-    'bad_request',
-    `schedule kind must be ${SCHEDULE_KINDS.join(', ')} or all (got ${JSON.stringify(kind)})`,
-  );
-}
 
 const FAILED_RUN = new Set(['FAILED', 'TIMED_OUT', 'TERMINATED']);
 
@@ -39,7 +22,8 @@ export interface ScheduleRun {
 }
 
 export interface ScheduleStatus {
-  kind: ScheduleKind;
+  /** The operator's name for the kind (`directory`, `contact`). */
+  kind: ScheduleKindName;
   scheduleId: string;
   present: boolean;
   paused: boolean;
@@ -49,7 +33,12 @@ export interface ScheduleStatus {
   nextRunAt: string | null;
 }
 
-export async function describeSchedule(client: Client, accountId: string, kind: ScheduleKind): Promise<ScheduleStatus> {
+export async function describeSchedule(
+  client: Client,
+  accountId: string,
+  kindGiven: SyncKind | ScheduleKindName,
+): Promise<ScheduleStatus> {
+  const kind = scheduleKindName(kindGiven);
   const id = scheduleId(kind, accountId);
   let desc;
   try {
@@ -93,7 +82,7 @@ export type ScheduleAction = 'pause' | 'unpause' | 'trigger';
 export async function changeSchedule(
   client: Client,
   db: Knex,
-  input: { accountId: string; kind: ScheduleKind; action: ScheduleAction; reason?: string },
+  input: { accountId: string; kind: SyncKind | ScheduleKindName; action: ScheduleAction; reason?: string },
   who: Actor,
 ): Promise<ScheduleStatus> {
   const id = scheduleId(input.kind, input.accountId);
