@@ -18,7 +18,7 @@ import {
   RETRO_MATCH_SWEEP_SCHEDULE_ID,
 } from './schedules';
 import { startMetricsServer } from './metrics-server';
-import { createWorkerMetrics, type WorkerMetrics } from './plugins/metrics';
+import { createWorkerMetrics, type WorkerMetrics } from './telemetry/metrics';
 import { createTemporalClient, TemporalConfigError } from './temporal/connection';
 import { connectWorkerToTemporal } from './temporal/native-connection';
 import { installTemporalRuntime } from './temporal/runtime';

@@ -9,7 +9,7 @@ import { signalCallWorkflow, TemporalBreaker } from '../../src/ingress/signal';
 import { validateCallEvent } from '../../src/ingress/validate';
 import { createVerifier, WebhookRejection } from '../../src/ingress/verify';
 import { loggerOptions } from '../../src/logger';
-import { createMetrics } from '../../src/plugins/metrics';
+import { createMetrics } from '../../src/telemetry/metrics';
 import { webhookRoutes } from '../../src/routes/webhooks';
 import { createTemporalClient } from '../../src/temporal/connection';
 

@@ -9,7 +9,7 @@ import { createKnex, migrateLatest } from '../db/knex';
 import { createLogger, loggerOptions, type Logger } from '../logger';
 import { tracingFromConfig } from '../telemetry/tracing';
 import { startMetricsServer } from '../metrics-server';
-import { createMetrics, createWorkerMetrics } from '../plugins/metrics';
+import { createMetrics, createWorkerMetrics } from '../telemetry/metrics';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createTemporalClient } from '../temporal/connection';
 import { reconcileSyncSchedules } from '../schedules';

@@ -6,7 +6,7 @@ import { contactPushBackWorkflow } from '../../../workflows';
 import { contactPushBackWorkflowId } from '../../../workflows/shared/ids';
 import { CallQueries, type CallDetail } from './call-queries';
 import { decodeCursor } from './cursor';
-import { ApiError } from './errors';
+import { ApiError } from '../../ops/errors';
 import { checkManualCallFields, logManualCall, type ManualCallInput } from './manual-calls';
 import { entityTypeSchema, errorResponses, manualCallBody, page, paging } from './schemas';
 

@@ -1,4 +1,4 @@
-import { ApiError } from './errors';
+import { ApiError } from '../../ops/errors';
 
 /**
  * Keyset cursors for newest-first lists: the last item's sort time and id. The time is Postgres's

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { matchCallToRecord, type MatchResult } from '../../matching';
 import { normalizePhoneNumber } from '../../phone/normalize';
-import { ApiError } from './errors';
+import { ApiError } from '../../ops/errors';
 
 /**
  * Logging a call by hand, for accounts without Dialpad (or a call Dialpad did not see). The manual

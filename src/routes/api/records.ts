@@ -6,7 +6,7 @@ import { retroMatchRecordWorkflow } from '../../../workflows';
 import { retroMatchRecordWorkflowId } from '../../../workflows/shared/ids';
 import { CallQueries } from './call-queries';
 import { decodeCursor } from './cursor';
-import { ApiError } from './errors';
+import { ApiError } from '../../ops/errors';
 import { entityTypeSchema, errorResponses, page, paging } from './schemas';
 import { findAccount } from '../../accounts/repository';
 
