@@ -37,8 +37,3 @@ export function decodeCursor(text: string | undefined): Cursor | undefined {
   }
   throw ApiError.validation('cursor', 'is not a cursor returned by this list (pass nextCursor unchanged)');
 }
-
-/** The SQL rendering a timestamptz expression as a cursor time. */
-export function cursorTimeSql(expression: string): string {
-  return `to_char((${expression}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-}
