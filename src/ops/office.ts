@@ -15,7 +15,7 @@ import { OpsError } from './errors';
 
 /**
  * Linking an account to its Dialpad office, for the CLI. It does what
- * `PUT/DELETE /api/accounts/:id/dialpad-office` (src/routes/admin.ts) does — update, audit row,
+ * `PUT/DELETE /api/accounts/:id/dialpad-office` (src/routes/admin/office.ts) does — update, audit row,
  * release of the deliveries that waited for the office and, given Temporal, the account's sync
  * schedules (src/schedules/sync.ts) — so both paths leave the same trace.
  */
