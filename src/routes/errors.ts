@@ -10,12 +10,9 @@ import { classifyError } from '../ops/errors';
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const known = classifyError(err);
   if (known && known.status < 500) return reply.code(known.status).send(body(known.code, known.message, known.field));
-  if (known) {
-    // A dependency's failure the caller can act on (Dialpad down or refusing): said, not hidden.
-    req.log.warn({ err: loggableError(err), method: req.method, url: req.url }, 'request failed');
-    return reply.code(known.status).send(body(known.code, known.message, known.field));
-  }
   req.log.error({ err: loggableError(err), method: req.method, url: req.url }, 'request failed');
+  // A dependency's failure the caller can act on (Dialpad or Temporal down) is said, not hidden.
+  if (known) return reply.code(known.status).send(body(known.code, known.message, known.field));
   return reply.code(500).send({ error: 'internal_error', message: 'Internal server error' });
 }
 

@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import { recordAudit, type Actor } from '../ops/audit';
 import { OpsError } from '../ops/errors';
 import { scheduleId, scheduleKindName, type ScheduleKindName, type SyncKind } from './kinds';
-import { runSyncNow } from './sync';
+import { findAccount } from '../accounts/repository';
+import { ensureSyncSchedules, runSyncNow, triggerSync } from './sync';
 
 /**
  * The per-account sync schedules (DESIGN.md: `dialpad-directory-sync-<account_id>`,
@@ -106,4 +107,37 @@ export async function changeSchedule(
     newValue: { scheduleId: id, ...(input.reason ? { reason: input.reason } : {}) },
   });
   return describeSchedule(client, input.accountId, input.kind);
+}
+
+/**
+ * Runs an account's sync now, first creating its schedules when they are missing (an account
+ * linked before they existed, or by a direct write; a created schedule runs at once): the sync
+ * API's POST /api/accounts/:id/sync/:kind. A trigger while a run is going asks that run for one
+ * more pass (runSyncNow), as `schedules trigger` does.
+ */
+export async function triggerAccountSync(
+  client: Client,
+  db: Knex,
+  input: { accountId: string; kind: SyncKind; taskQueue: string },
+  who: Actor,
+): Promise<{ accountId: string; kind: SyncKind; officeId: string; status: 'triggered' }> {
+  const { accountId, kind } = input;
+  const account = await findAccount(db, accountId);
+  if (!account) throw new OpsError('not_found', 'no such account');
+  const officeId = account.officeId;
+  if (!officeId) throw new OpsError('conflict', 'the account has no Dialpad office to sync');
+  try {
+    const schedules = await ensureSyncSchedules(
+      client,
+      { accountId, officeId, taskQueue: input.taskQueue },
+      { officeChanged: false },
+    );
+    if (schedules[kind] === 'updated') await triggerSync(client, accountId, kind);
+  } catch (err) {
+    throw new OpsError('temporal_unavailable', 'the sync could not be started: Temporal did not answer', {
+      cause: err,
+    });
+  }
+  await recordAudit(db, who, { action: `trigger_${kind}_sync`, accountId, oldValue: null, newValue: officeId });
+  return { accountId, kind, officeId, status: 'triggered' };
 }

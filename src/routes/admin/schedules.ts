@@ -1,14 +1,11 @@
-import { findAccount } from '../../accounts/repository';
-import { loggableError } from '../../db/errors';
-import { getAccount, recordAudit } from '../../ops';
+import { getAccount } from '../../ops';
 import {
   changeSchedule,
   describeSchedule,
-  ensureSyncSchedules,
   parseScheduleKinds,
   SCHEDULE_KIND_NAMES,
   SYNC_KINDS,
-  triggerSync,
+  triggerAccountSync,
   type ScheduleAction,
   type SyncKind,
 } from '../../schedules';
@@ -20,9 +17,9 @@ import { accountParams, uuid, type AdminRoutes } from './context';
  * it (docs/operations.md); `contacts` is accepted too.
  *
  * POST /api/accounts/:id/sync/:kind is the sync API's way to run a sync now (docs/architecture.md),
- * kept as an alias of …/schedules/:kind/trigger: the same run-now (src/schedules, runSyncNow via
- * triggerSync), which first creates the schedules of an account linked without them, answers 202
- * `{ accountId, kind, officeId, status: 'triggered' }` and 503 when Temporal does not answer.
+ * kept as an alias of …/schedules/:kind/trigger (both run the schedule now through runSyncNow):
+ * triggerAccountSync also creates the schedules of an account linked without them, and answers
+ * 202 `{ accountId, kind, officeId, status: 'triggered' }` as this route always has.
  */
 export const scheduleRoutes: AdminRoutes = (app, ctx) => {
   const { config, db, temporal } = ctx.deps;
@@ -88,34 +85,13 @@ export const scheduleRoutes: AdminRoutes = (app, ctx) => {
     },
     async (req, reply) => {
       const { id: accountId, kind } = req.params;
-      const account = await findAccount(db, accountId);
-      if (!account) return reply.code(404).send({ error: 'not_found', message: 'no such account' });
-      const officeId = account.officeId;
-      if (!officeId) {
-        return reply.code(409).send({ error: 'conflict', message: 'the account has no Dialpad office to sync' });
-      }
-      try {
-        // Schedules missing (an account linked before they existed) are created, and run at once;
-        // otherwise a trigger while a run is going queues one run after it.
-        const schedules = await ensureSyncSchedules(
-          temporal.client,
-          { accountId, officeId, taskQueue: config.temporal.taskQueue },
-          { officeChanged: false },
-        );
-        if (schedules[kind] === 'updated') await triggerSync(temporal.client, accountId, kind);
-      } catch (err) {
-        req.log.error({ err: loggableError(err), accountId, kind }, 'could not trigger the sync');
-        return reply
-          .code(503)
-          .send({ error: 'temporal_unavailable', message: 'the sync could not be started: Temporal did not answer' });
-      }
-      await recordAudit(db, ctx.actor(req), {
-        action: `trigger_${kind}_sync`,
-        accountId,
-        oldValue: null,
-        newValue: officeId,
-      });
-      return reply.code(202).send({ accountId, kind, officeId, status: 'triggered' });
+      const triggered = await triggerAccountSync(
+        temporal.client,
+        db,
+        { accountId, kind, taskQueue: config.temporal.taskQueue },
+        ctx.actor(req),
+      );
+      return reply.code(202).send(triggered);
     },
   );
 };
