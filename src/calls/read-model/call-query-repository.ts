@@ -2,14 +2,7 @@ import type { Knex } from 'knex';
 import { recordNameSql, RECORD_TABLES, type EntityType, type LinkMethod } from '../../matching';
 import { findAccount } from '../../accounts/repository';
 import { encodeCursor, type Cursor } from './cursor';
-import type {
-  CallDetail,
-  CallListFilter,
-  CallSummary,
-  Page,
-  TimelineItem,
-  TranscriptLine,
-} from './types';
+import type { CallDetail, CallListFilter, CallSummary, Page, TimelineItem, TranscriptLine } from './types';
 
 export type * from './types';
 
