@@ -38,6 +38,7 @@ const UNIT = [
   'dialpad/shapes',
   'ingress/verify',
   'jest-projects',
+  'lint/code-layout',
   'ops/backfill-import',
   'ops/observability',
   'phone/normalize',

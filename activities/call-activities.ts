@@ -14,7 +14,7 @@ import { routeEvent } from '../src/ingress/routing';
 import { matchCallToRecord } from '../src/matching';
 import { conversationOfLeg } from './conversation';
 import { dbStep } from './db-step';
-import type { WorkerMetrics } from '../src/plugins/metrics';
+import type { WorkerMetrics } from '../src/telemetry/metrics';
 
 export type RecordCallEventResult = ({ unrouted: false; accountId: string } & RecordedLegResult) | { unrouted: true };
 

@@ -3,7 +3,7 @@ import type { InsightsModel } from '../src/ai/enrich';
 import type { LlmConfig } from '../src/ai/llm-config';
 import type { DialpadClient } from '../src/dialpad/client';
 import type { Logger } from '../src/logger';
-import type { WorkerMetrics } from '../src/plugins/metrics';
+import type { WorkerMetrics } from '../src/telemetry/metrics';
 import { createAiActivities } from './ai-activities';
 import { createCallActivities } from './call-activities';
 import { createSyncActivities } from './sync-activities';

@@ -1,18 +1,18 @@
-import { loggableError } from './db/errors';
 import type { TemporalHandles } from './temporal/connection';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Knex } from 'knex';
 import type { Config } from './config';
 import type { Tracing } from './telemetry/tracing';
-import { attachStateMetrics, createMetrics, type Metrics } from './plugins/metrics';
-import type { StateMetricsOptions } from './plugins/state-metrics';
-import { DeliveryStore } from './ingress/delivery-repository';
-import { DeliveryRelay } from './ingress/relay';
-import { signalOptionsFromConfig, TemporalBreaker } from './ingress/signal';
+import type { Metrics } from './telemetry/metrics';
+import type { StateMetricsOptions } from './telemetry/state-metrics';
+import { knexPlugin } from './plugins/knex';
+import { metricsPlugin } from './plugins/metrics';
+import { relayPlugin } from './plugins/relay';
+import { temporalPlugin } from './plugins/temporal';
+import { errorHandler } from './routes/errors';
 import { healthRoutes } from './routes/health';
 import { webhookRoutes } from './routes/webhooks';
 import { adminRoutes } from './routes/admin';
-import { opsRoutes } from './routes/ops';
 import { apiRoutes } from './routes/api';
 
 export interface AppDeps {
@@ -33,8 +33,10 @@ export interface BuildAppOptions {
   tracing?: Tracing;
   /** The relay of recorded deliveries to Temporal; tests may drive it by hand. */
   relay?: { intervalMs?: number; disabled?: boolean };
-  /** The gauges read from Postgres at scrape time (src/plugins/state-metrics.ts). */
+  /** The gauges read from Postgres at scrape time (src/telemetry/state-metrics.ts). */
   stateMetrics?: StateMetricsOptions;
+  /** The app owns `db` and `temporal` (the ingress process): closed with it. Tests keep theirs. */
+  closeConnections?: boolean;
 }
 
 /**
@@ -45,7 +47,9 @@ export const WEBHOOK_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /**
  * The HTTP application as a plugin-composed Fastify instance, without listening: the process
- * (src/server.ts) listens; tests use `inject`.
+ * (src/server.ts) listens; tests use `inject`. The connections, the metrics and the relay are
+ * plugins (src/plugins/), decorating the instance; the routes (src/routes/) are encapsulated
+ * scopes; one error handler (src/routes/errors.ts) answers for all of them.
  */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -59,58 +63,21 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // First, so that every route and hook registered below runs inside the request's span.
   if (opts.tracing) await app.register(opts.tracing.fastifyPlugin());
 
-  const deps: AppDeps = {
-    config: opts.config,
-    db: opts.db,
-    temporal: opts.temporal,
-    metrics: opts.metrics ?? createMetrics(),
-    log: app.log,
-  };
-  attachStateMetrics(deps.metrics, opts.db, opts.stateMetrics);
-
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) {
-      req.log.error({ err: loggableError(err), method: req.method, url: req.url }, 'request failed');
-      return reply.code(status).send({ error: 'internal_error', message: 'Internal server error' });
-    }
-    return reply.code(status).send({ error: err.name === 'Error' ? 'bad_request' : err.name, message: err.message });
+  // onClose hooks run last-registered first: the connections close after the relay and the routes.
+  await app.register(knexPlugin, { db: opts.db, destroyOnClose: opts.closeConnections ?? false });
+  await app.register(temporalPlugin, { temporal: opts.temporal, closeOnClose: opts.closeConnections ?? false });
+  await app.register(metricsPlugin, {
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.stateMetrics ? { stateMetrics: opts.stateMetrics } : {}),
   });
+  await app.register(relayPlugin, { config: opts.config, ...opts.relay });
 
-  app.addHook('onResponse', async (req, reply) => {
-    deps.metrics.httpRequestDuration.observe(
-      { method: req.method, route: req.routeOptions.url ?? 'unknown', status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-  });
+  app.setErrorHandler(errorHandler);
 
+  const deps: AppDeps = { config: opts.config, db: app.db, temporal: app.temporal, metrics: app.metrics, log: app.log };
   healthRoutes(app, deps);
-  // Shared by the webhook route and the relay: Temporal is skipped for a moment after it failed,
-  // and used directly again as soon as the relay reaches it.
-  const breaker = new TemporalBreaker();
-  await app.register(async (scope) => webhookRoutes(scope, deps, { breaker }));
+  await app.register(async (scope) => webhookRoutes(scope, deps, { breaker: app.temporalBreaker }));
   await app.register(async (scope) => adminRoutes(scope, deps));
-  await app.register(async (scope) => opsRoutes(scope, deps));
   await app.register(async (scope) => apiRoutes(scope, deps));
-
-  const relay = new DeliveryRelay(
-    new DeliveryStore(opts.db),
-    opts.temporal.client,
-    { ...signalOptionsFromConfig(opts.config), timeoutMs: 5_000 },
-    app.log,
-    deps.metrics,
-    { ...opts.relay, onTemporalReached: () => breaker.succeeded() },
-  );
-  app.decorate('deliveryRelay', relay);
-  if (!opts.relay?.disabled) {
-    app.addHook('onReady', async () => relay.start());
-    app.addHook('onClose', async () => relay.stop());
-  }
   return app;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    deliveryRelay: DeliveryRelay;
-  }
 }

@@ -4,7 +4,7 @@ import { loadConfigOrExit, type Config } from './config';
 import { createKnex } from './db/knex';
 import { loggerOptions } from './logger';
 import { startMetricsServer } from './metrics-server';
-import { createMetrics, type Metrics } from './plugins/metrics';
+import { createMetrics, type Metrics } from './telemetry/metrics';
 import { tracingFromConfig } from './telemetry/tracing';
 import { checkTemporalSecurity, createTemporalClient, TemporalConfigError } from './temporal/connection';
 
@@ -27,16 +27,16 @@ export async function startIngress(config: Config, opts: { metrics?: Metrics } =
     temporal,
     metrics,
     tracing,
+    closeConnections: true,
     logger: loggerOptions(config.logLevel, 'ingress', { traceIds: tracing !== undefined }),
   });
   const metricsServer =
     config.metrics.port === undefined
       ? undefined
       : await startMetricsServer([metrics.registry], config.metrics.host, config.metrics.port);
+  // Before the plugins' own (onClose hooks run last-registered first): the connections close after.
   app.addHook('onClose', async () => {
     await metricsServer?.close();
-    await temporal.close();
-    await db.destroy();
     await tracing?.shutdown();
   });
   await app.listen({ host: config.http.host, port: config.http.port });

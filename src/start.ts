@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from './config';
-import { createMetrics, createWorkerMetrics } from './plugins/metrics';
+import { createMetrics, createWorkerMetrics } from './telemetry/metrics';
 import { closeOnSignals, exitOnStartFailure, startIngress } from './server';
 import { tracingFromConfig } from './telemetry/tracing';
 import { installTemporalRuntime } from './temporal/runtime';

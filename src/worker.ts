@@ -11,10 +11,14 @@ import { createKnex } from './db/knex';
 import { DialpadClient } from './dialpad/client';
 import { PostgresRateLimiter } from './dialpad/pg-rate-limiter';
 import { createLogger, type Logger } from './logger';
-import { CALL_RUN_SWEEP_SCHEDULE_ID, ensureCallRunSweepSchedule } from './calls/run-sweep';
-import { ensureRetroMatchSweepSchedule, RETRO_MATCH_SWEEP_SCHEDULE_ID } from './matching/sweep-schedule';
+import {
+  CALL_RUN_SWEEP_SCHEDULE_ID,
+  ensureCallRunSweepSchedule,
+  ensureRetroMatchSweepSchedule,
+  RETRO_MATCH_SWEEP_SCHEDULE_ID,
+} from './schedules';
 import { startMetricsServer } from './metrics-server';
-import { createWorkerMetrics, type WorkerMetrics } from './plugins/metrics';
+import { createWorkerMetrics, type WorkerMetrics } from './telemetry/metrics';
 import { createTemporalClient, TemporalConfigError } from './temporal/connection';
 import { connectWorkerToTemporal } from './temporal/native-connection';
 import { installTemporalRuntime } from './temporal/runtime';

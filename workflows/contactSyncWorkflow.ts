@@ -7,7 +7,7 @@ import { emptyPushCounts, type ContactSyncProgress, type ContactSyncWorkflowInpu
 
 /**
  * One two-way contact sync of an account, started by the schedule `dialpad-contact-sync-<account_id>`
- * (src/sync/schedules.ts) or on demand:
+ * (src/schedules/sync.ts) or on demand:
  * 1. import: Dialpad's shared contacts and the local contacts of the office's users, page by page,
  *    each page committed with its checkpoint in Postgres (a restarted run resumes at the next page);
  * 2. contacts a complete pass did not see are marked deleted in Dialpad;

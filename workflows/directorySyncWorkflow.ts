@@ -7,7 +7,7 @@ import type { DirectorySyncResult, SyncWorkflowInput } from './shared/types';
 
 /**
  * One directory sync of an account's Dialpad office, started by the schedule
- * `dialpad-directory-sync-<account_id>` (src/sync/schedules.ts) or on demand. The work is one
+ * `dialpad-directory-sync-<account_id>` (src/schedules/sync.ts) or on demand. The work is one
  * activity that heartbeats its checkpoint after each page (the Temporal UI shows it on the pending
  * activity); a retry on another worker continues from that page.
  */

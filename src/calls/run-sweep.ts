@@ -1,9 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { callRunSweepWorkflow, callWorkflow } from '../../workflows';
-import { CALL_RUN_SWEEP_SCHEDULE_ID, callIdOfWorkflowId } from '../../workflows/shared/ids';
+import { callWorkflow } from '../../workflows';
+import { callIdOfWorkflowId } from '../../workflows/shared/ids';
 import type { CallRunSweepInput } from '../../workflows/shared/types';
-import { ensureSweepScheduleOf } from '../temporal/sweep-schedules';
 import { sweepRunOnce } from './run-sweep-repository';
 
 /**
@@ -13,10 +12,7 @@ import { sweepRunOnce } from './run-sweep-repository';
  * Temporal's visibility and puts every delivery of their call back in the ingress relay's queue,
  * once per run; the relay starts a fresh run, and applying an event twice changes nothing.
  */
-export { CALL_RUN_SWEEP_SCHEDULE_ID };
-export const CALL_RUN_SWEEP_EVERY = '5m';
-/** How far back each sweep looks: several intervals, so a sweep missed while down is covered. */
-export const CALL_RUN_SWEEP_WINDOW_MINUTES = 60;
+// Its schedule (every 5 minutes, a 60-minute window) is ensured in src/schedules/sweeps.ts.
 
 export interface CallRunSweepResult {
   /** Closed runs found in the window that ended badly. */
@@ -56,19 +52,4 @@ export async function sweepFailedCallRuns(
     requeued += n;
   }
   return { found, swept, requeued };
-}
-
-export async function ensureCallRunSweepSchedule(client: Client, taskQueue: string): Promise<'created' | 'updated'> {
-  const input: CallRunSweepInput = { sinceMinutes: CALL_RUN_SWEEP_WINDOW_MINUTES };
-  return ensureSweepScheduleOf(client, {
-    scheduleId: CALL_RUN_SWEEP_SCHEDULE_ID,
-    every: CALL_RUN_SWEEP_EVERY,
-    workflowType: callRunSweepWorkflow,
-    args: [input],
-    taskQueue,
-    workflowExecutionTimeout: '10 minutes',
-    note:
-      'Puts the deliveries of call runs that ended Failed, Terminated or TimedOut back in the relay queue, ' +
-      'so no event they held is lost. Pausing it leaves such events unapplied.',
-  });
 }

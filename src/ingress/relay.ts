@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Metrics } from '../plugins/metrics';
+import type { Metrics } from '../telemetry/metrics';
 import { inStoredTrace } from '../telemetry/context';
 import type { CallEventSignal } from '../../workflows/shared/call-event';
 import type { DeliveryStore, PendingDelivery } from './delivery-repository';

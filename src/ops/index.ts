@@ -6,5 +6,4 @@ export * from './errors';
 export * from './office';
 export * from './registration';
 export * from './replay';
-export * from './schedules';
 export * from './subscription-rules';

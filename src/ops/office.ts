@@ -9,15 +9,15 @@ import {
   updateAccountOffice,
 } from '../accounts/repository';
 import { DeliveryStore } from '../ingress/delivery-repository';
-import { deleteSyncSchedules, ensureSyncSchedules } from '../sync/schedules';
+import { deleteSyncSchedules, ensureSyncSchedules } from '../schedules';
 import { recordAudit, type Actor } from './audit-repository';
 import { OpsError } from './errors';
 
 /**
  * Linking an account to its Dialpad office, for the CLI. It does what
- * `PUT/DELETE /api/accounts/:id/dialpad-office` (src/routes/admin.ts) does — update, audit row,
+ * `PUT/DELETE /api/accounts/:id/dialpad-office` (src/routes/admin/office.ts) does — update, audit row,
  * release of the deliveries that waited for the office and, given Temporal, the account's sync
- * schedules (src/sync/schedules.ts) — so both paths leave the same trace.
+ * schedules (src/schedules/sync.ts) — so both paths leave the same trace.
  */
 export const OFFICE_ID_PATTERN = /^[0-9]{1,32}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app';
+import { pingDatabase } from '../db/ping';
 import { pingTemporal } from '../temporal/connection';
 
 /**
@@ -43,7 +44,7 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
    */
   app.get<{ Querystring: { for?: string } }>('/readyz', async (req, reply) => {
     const [postgres, temporal] = await Promise.all([
-      check('postgres', () => deps.db.raw('select 1'), 2_000, deps.log),
+      check('postgres', () => pingDatabase(deps.db), 2_000, deps.log),
       check(
         'temporal',
         () => pingTemporal(deps.temporal.probe, deps.config.temporal.namespace, 2_000),

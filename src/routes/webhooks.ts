@@ -7,7 +7,8 @@ import { IgnoredDeliveries } from '../ingress/ignored-deliveries';
 import { SignalledMarks } from '../ingress/signalled-marks';
 import { RejectionLog, rejectedShape } from '../ingress/rejections';
 import { routeEvent, officeFromEvent, type Route } from '../ingress/routing';
-import { signalCallWorkflow, signalOptionsFromConfig, TemporalBreaker } from '../ingress/signal';
+import { AcceptancePolicy } from '../ingress/acceptance';
+import { signalOptionsFromConfig, type TemporalBreaker } from '../ingress/signal';
 import { parseCallEvent, UnusableEventError, type ParsedCallEvent } from '../ingress/validate';
 import { createVerifier, WebhookRejection, type VerifiedDelivery } from '../ingress/verify';
 import { activeTraceparent } from '../telemetry/context';
@@ -49,11 +50,12 @@ export async function webhookRoutes(
     await rejections.flush();
     await ignored.flush();
   });
-  const signalOpts = { ...signalOptionsFromConfig(config), timeoutMs: 2_000 };
-  // Shared with the relay (src/app.ts): a relay pass that reaches Temporal closes it again.
-  const breaker = opts.breaker ?? new TemporalBreaker();
-  // Signals to Temporal this process is waiting on from inside a request.
-  let directSignals = 0;
+  // Budgets, back-pressure and the breaker, shared with the relay (src/plugins/relay.ts).
+  const acceptance = new AcceptancePolicy(
+    deps.temporal.client,
+    { ...signalOptionsFromConfig(config), timeoutMs: 2_000 },
+    opts.breaker,
+  );
 
   if (!config.dialpad.webhookSecret && !config.dialpad.allowUnsigned) {
     log.warn('no DIALPAD_WEBHOOK_SECRET: every webhook will be refused with 401');
@@ -178,82 +180,29 @@ export async function webhookRoutes(
       ref: { callId: event.callId, state: event.state, eventTimestamp: event.eventTimestamp },
       ...(recorded ? {} : { event, unrecorded: { claimsText: verified.payloadText, leftOut } }),
     };
-    try {
-      if (recorded) {
-        // With the event recorded and Temporal known to be down, leave it to the relay.
-        if (breaker.open) throw new Error('Temporal recently unreachable');
-        // The event is durable: the answer must not wait on Temporal past what is left of Dialpad's
-        // 5 s (an overloaded machine may already have spent much of it before this point).
-        const left = RECORDED_BUDGET_MS - Number(process.hrtime.bigint() - started) / 1e6;
-        if (left < 250) throw new Error('no time left to signal before answering');
-        if (directSignals >= MAX_DIRECT_SIGNALS) {
-          // Temporal is accepting slower than events arrive: waiting in line for it would push the
-          // answer past Dialpad's timeout. The event is recorded; the relay signals it at
-          // Temporal's pace. (Not a Temporal failure: the breaker is left as it is.)
-          return finish('accepted', 'relay_backpressure', 200, { status: 'accepted' });
-        }
-        directSignals++;
-        try {
-          await signalCallWorkflow(
-            deps.temporal.client,
-            sig,
-            { ...signalOpts, timeoutMs: Math.min(signalOpts.timeoutMs, left) },
-            event,
-          );
-        } finally {
-          directSignals--;
-        }
-      } else {
-        // Temporal is the only place this event can go: use what is left of Dialpad's 5 s (less a
-        // margin for the answer), trying again after a quick failure, before answering 503.
-        await signalUnrecorded(deps.temporal.client, sig, started);
-      }
-      breaker.succeeded();
-    } catch (err) {
-      breaker.failed();
-      if (!recorded) {
-        rlog.error({ err: errorSummary(err) }, 'neither Postgres nor Temporal took the event: 503 so Dialpad retries');
-        return finish('unavailable', 'postgres_and_temporal_down', 503, {
-          error: 'unavailable',
-          message: 'the event could not be recorded; please retry',
-        });
-      }
-      rlog.warn({ err: errorSummary(err) }, 'Temporal unavailable: the relay will deliver the recorded event');
-      return finish('accepted', 'relay_pending', 200, { status: 'accepted' });
+    const accepted = await acceptance.accept(sig, event, recorded !== undefined, started);
+    if (accepted.outcome === 'unavailable') {
+      rlog.error(
+        { err: errorSummary(accepted.error) },
+        'neither Postgres nor Temporal took the event: 503 so Dialpad retries',
+      );
+      return finish('unavailable', accepted.reason, 503, {
+        error: 'unavailable',
+        message: 'the event could not be recorded; please retry',
+      });
     }
-    if (recorded) marks.add(recorded.id);
-    return finish('accepted', recorded ? 'signalled' : 'signalled_unrecorded', 200, { status: 'accepted' });
+    if (accepted.reason === 'relay_pending') {
+      rlog.warn(
+        { err: errorSummary(accepted.error) },
+        'Temporal unavailable: the relay will deliver the recorded event',
+      );
+    }
+    if (recorded && accepted.reason === 'signalled') marks.add(recorded.id);
+    return finish('accepted', accepted.reason, 200, { status: 'accepted' });
   });
-
-  async function signalUnrecorded(client: AppDeps['temporal']['client'], sig: CallEventSignal, since: bigint) {
-    const elapsedMs = () => Number(process.hrtime.bigint() - since) / 1e6;
-    for (let attempt = 1; ; attempt++) {
-      const left = UNRECORDED_BUDGET_MS - elapsedMs();
-      try {
-        await signalCallWorkflow(client, sig, { ...signalOpts, timeoutMs: Math.max(500, left) });
-        return;
-      } catch (err) {
-        if (attempt >= 3 || UNRECORDED_BUDGET_MS - elapsedMs() < 750) throw err;
-        await new Promise((r) => setTimeout(r, 100 * attempt));
-      }
-    }
-  }
 }
 
 const UNVERIFIED_ANSWER = { error: 'unauthorized', message: 'the signature did not verify' } as const;
-
-/** Dialpad waits 5 s; an event Postgres could not take may wait this long for Temporal. */
-const UNRECORDED_BUDGET_MS = 3_500;
-/**
- * A recorded event is answered within this long of the handler starting, signalled or not (the
- * relay delivers what was not signalled): time spent queueing for Postgres under load counts.
- */
-const RECORDED_BUDGET_MS = 2_500;
-/**
- * At most this many requests wait on Temporal at once; past it a recorded event is answered at once
- * and left to the relay, so a burst larger than Temporal's rate queues in Postgres, not in requests.
- */
-const MAX_DIRECT_SIGNALS = 32;
 
 /** Metric label for a left-out field: list indexes folded (`recap_purposes[3]` → `recap_purposes[]`). */
 function leftOutMetricField(field: string): string {

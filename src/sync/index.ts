@@ -3,17 +3,7 @@
  * runner call; the sync itself runs in workflows/directorySyncWorkflow.ts and
  * workflows/contactSyncWorkflow.ts through activities/sync-activities.ts.
  */
-export {
-  SYNC_INTERVALS,
-  deleteSyncSchedules,
-  ensureSyncSchedules,
-  reconcileSyncSchedules,
-  syncScheduleHandle,
-  syncScheduleId,
-  triggerSync,
-  type EnsureSyncSchedulesOptions,
-  type SyncScheduleTarget,
-} from './schedules';
+// The sync schedules (creation, triggers, reconcile) are in src/schedules.
 export * from './types';
 export { syncAgainSignal } from '../../workflows/shared/signals';
 export {

@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
-import { ensureRetroMatchSweepSchedule, RETRO_MATCH_SWEEP_SCHEDULE_ID } from '../../src/matching/sweep-schedule';
+import { ensureRetroMatchSweepSchedule, RETRO_MATCH_SWEEP_SCHEDULE_ID } from '../../src/schedules';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import type { CallWorkflowState } from '../../workflows';
 import { legEvent, newDialpadId, toDialpadEvent } from '../support/legs';

@@ -1,13 +1,11 @@
 import {
-  changeSchedule,
   clearAccountOffice,
-  describeSchedule,
   registerOfficeWebhook,
   runDoctor,
-  scheduleId,
   setAccountOffice,
   type DoctorReport,
 } from '../../src/ops';
+import { changeSchedule, describeSchedule, scheduleId } from '../../src/schedules';
 import { signEvent } from '../support/signing';
 import {
   ADMIN_TOKEN,

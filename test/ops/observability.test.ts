@@ -6,7 +6,7 @@ import knex from 'knex';
 import type { Registry } from 'prom-client';
 import { parse, stringify } from 'yaml';
 import { INSTALL_HINT, locateOrInstallPromtool } from '../../tools/dev/promtool';
-import { attachStateMetrics, createMetrics, createWorkerMetrics } from '../../src/plugins/metrics';
+import { attachStateMetrics, createMetrics, createWorkerMetrics } from '../../src/telemetry/metrics';
 import { TEMPORAL_SDK_METRICS } from '../../src/temporal/sdk-metrics';
 
 /**

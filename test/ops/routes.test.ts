@@ -1,4 +1,4 @@
-import { scheduleId } from '../../src/ops';
+import { scheduleId } from '../../src/schedules';
 import { ADMIN_TOKEN, API_TOKEN, createAccount, createStandInSchedule, startOpsStack, type OpsStack } from './support';
 
 /**

@@ -7,7 +7,7 @@ import {
   syncScheduleHandle,
   syncScheduleId,
   triggerSync,
-} from '../../src/sync/schedules';
+} from '../../src/schedules';
 import { SYNC_KINDS, SYNC_WORKFLOW_TYPES, type SyncKind } from '../../src/sync/types';
 import { DialpadOfficeId, NavigatorAccountId } from '../../workflows/shared/search-attributes';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';

@@ -9,10 +9,10 @@ import { createKnex, migrateLatest } from '../../src/db/knex';
 import { createLogger, loggerOptions, type Logger } from '../../src/logger';
 import { tracingFromConfig } from '../../src/telemetry/tracing';
 import { startMetricsServer } from '../../src/metrics-server';
-import { createMetrics, createWorkerMetrics } from '../../src/plugins/metrics';
+import { createMetrics, createWorkerMetrics } from '../../src/telemetry/metrics';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
 import { createTemporalClient } from '../../src/temporal/connection';
-import { reconcileSyncSchedules } from '../../src/sync/schedules';
+import { reconcileSyncSchedules } from '../../src/schedules';
 import { randomBytes } from 'node:crypto';
 import { startSimulatedDialpad, type SimulatedDialpad } from '../simulator';
 import {

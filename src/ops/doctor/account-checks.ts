@@ -1,4 +1,4 @@
-import { scheduleId } from '../schedules';
+import { scheduleId } from '../../schedules';
 import { ago, CLI, fail, HOUR, noOffice, pass, warn } from './common';
 import * as repo from './repository';
 import type { DoctorCheck, DoctorDeps } from './types';

@@ -3,7 +3,13 @@ import {
   searchAttributeState,
   type SearchAttributeState,
 } from '../../temporal/search-attribute-setup';
-import { describeSchedule, isFailedRun, SCHEDULE_KINDS, scheduleId, type ScheduleKind } from '../schedules';
+import {
+  describeSchedule,
+  isFailedRun,
+  SCHEDULE_KIND_NAMES as SCHEDULE_KINDS,
+  scheduleId,
+  type ScheduleKindName as ScheduleKind,
+} from '../../schedules';
 import { CLI, fail, message, pass, warn } from './common';
 import type { DoctorCheck, DoctorDeps } from './types';
 

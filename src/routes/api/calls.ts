@@ -4,9 +4,11 @@ import type { AppDeps } from '../../app';
 import { linkCallManually, rematchCall, unlinkCall, type EntityType } from '../../matching';
 import { contactPushBackWorkflow } from '../../../workflows';
 import { contactPushBackWorkflowId } from '../../../workflows/shared/ids';
-import { CallQueries, type CallDetail } from './call-queries';
-import { decodeCursor } from './cursor';
-import { ApiError } from './errors';
+import { CallQueries, type CallDetail } from '../../calls/read-model/call-query-repository';
+import { decodeCursor } from '../../calls/read-model/cursor';
+import { ApiError } from '../../ops/errors';
+import { findAccount } from '../../accounts/repository';
+import { findContactNotInDialpad } from '../../records/repository';
 import { checkManualCallFields, logManualCall, type ManualCallInput } from './manual-calls';
 import { entityTypeSchema, errorResponses, manualCallBody, page, paging } from './schemas';
 
@@ -243,15 +245,9 @@ export async function callRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
  * itself never depends on it: if Temporal does not answer, the contact sync pushes it later.
  */
 async function startContactPushBack(deps: AppDeps, contactId: string, log: FastifyBaseLogger): Promise<void> {
-  const needed = await deps
-    .db('contacts as c')
-    .join('accounts as a', 'a.id', 'c.account_id')
-    .where('c.id', contactId)
-    .whereNull('c.dialpad_contact_id')
-    .whereNull('c.dialpad_deleted_at')
-    .whereNotNull('a.dialpad_office_id')
-    .first('c.id');
-  if (!needed) return;
+  // Only a contact Dialpad does not have yet, of an account linked to an office.
+  const contact = await findContactNotInDialpad(deps.db, contactId);
+  if (!contact || !(await findAccount(deps.db, contact.accountId))?.officeId) return;
   try {
     await deps.temporal.connection.withDeadline(Date.now() + 5_000, () =>
       deps.temporal.client.workflow.start(contactPushBackWorkflow, {

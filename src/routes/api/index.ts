@@ -4,7 +4,6 @@ import type { AppDeps } from '../../app';
 import { requireRole } from '../auth';
 import { callRoutes } from './calls';
 import { docsRoutes } from './docs';
-import { installApiErrorHandler } from './errors';
 import { recordRoutes } from './records';
 import { addApiSchemas } from './schemas';
 
@@ -12,8 +11,9 @@ import { addApiSchemas } from './schemas';
  * Navigator's API under /api (bearer API_TOKEN; the administrator token works too) and its
  * OpenAPI document at /docs (JSON at /docs/json).
  *
- * Registered as one encapsulated plugin, so the document lists the routes declared inside it,
- * and its error handler and schemas stay out of the webhook's and the administrator's scopes.
+ * Registered as one encapsulated plugin, so the document lists the routes declared inside it, and
+ * its schemas stay out of the webhook's and the administrator's scopes. Errors are answered by the
+ * application's one handler (src/routes/errors.ts).
  */
 export async function apiRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register(swagger, {
@@ -45,7 +45,6 @@ export async function apiRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   await docsRoutes(app);
 
   addApiSchemas(app);
-  installApiErrorHandler(app);
 
   await app.register(async (api) => {
     // onRequest, so an unauthenticated request is a 401 before its body or parameters are looked at.

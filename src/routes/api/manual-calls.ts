@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { matchCallToRecord, type MatchResult } from '../../matching';
 import { normalizePhoneNumber } from '../../phone/normalize';
-import { ApiError } from './errors';
+import { ApiError } from '../../ops/errors';
+import { insertManualCall } from '../../calls/manual-call-repository';
 
 /**
  * Logging a call by hand, for accounts without Dialpad (or a call Dialpad did not see). The manual
@@ -115,20 +116,16 @@ export async function logManualCall(
 
   // One transaction: a call that could not be matched is not left behind half-logged.
   return db.transaction(async (trx) => {
-    const [row] = await trx('calls')
-      .insert({
-        account_id: account.id,
-        source: 'manual',
-        direction: input.direction,
-        status,
-        external_number: externalNumber,
-        started_at: startedAt,
-        ended_at: new Date(startedAt.getTime() + input.durationSeconds * 1000),
-        duration_seconds: input.durationSeconds,
-        notes: input.notes?.trim() ? input.notes : null,
-      })
-      .returning('id');
-    const callId = (row as { id: string }).id;
+    const callId = await insertManualCall(trx, {
+      accountId: account.id,
+      direction: input.direction,
+      status,
+      externalNumber,
+      startedAt,
+      endedAt: new Date(startedAt.getTime() + input.durationSeconds * 1000),
+      durationSeconds: input.durationSeconds,
+      notes: input.notes?.trim() ? input.notes : null,
+    });
     return { callId, match: await matchCallToRecord(trx, callId) };
   });
 }

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app';
-import { findRecord, readRecordPhoneNumbers, recordNameSql, retroMatchNumber, type EntityType } from '../../matching';
+import { findRecord, readRecordPhoneNumbers, retroMatchNumber, type EntityType } from '../../matching';
+import { listUnreadableNumbers } from '../../records/repository';
 import type { RetroMatchActivityResult } from '../../../activities/matching-activities';
 import { retroMatchRecordWorkflow } from '../../../workflows';
 import { retroMatchRecordWorkflowId } from '../../../workflows/shared/ids';
-import { CallQueries } from './call-queries';
-import { decodeCursor } from './cursor';
-import { ApiError } from './errors';
+import { CallQueries } from '../../calls/read-model/call-query-repository';
+import { decodeCursor } from '../../calls/read-model/cursor';
+import { ApiError } from '../../ops/errors';
 import { entityTypeSchema, errorResponses, page, paging } from './schemas';
 import { findAccount } from '../../accounts/repository';
 
@@ -101,42 +102,7 @@ export async function recordRoutes(app: FastifyInstance, deps: AppDeps): Promise
       if (!(await findAccount(deps.db, accountId))) {
         throw ApiError.notFound(`no account with id ${accountId}`);
       }
-      const { rows } = await deps.db.raw<{
-        rows: {
-          entity_type: EntityType;
-          entity_id: string;
-          name: string | null;
-          raw: string;
-          label: string | null;
-          error: string | null;
-          total: string;
-        }[];
-      }>(
-        `select n.entity_type, n.entity_id, n.raw, n.label, n.normalization_error as error,
-                case n.entity_type when 'customer' then ${recordNameSql('customer', 'cu')}
-                                  when 'contact' then ${recordNameSql('contact', 'co')}
-                                  else ${recordNameSql('supplier', 'su')} end as name,
-                count(*) over () as total
-           from record_phone_numbers n
-           left join customers cu on n.entity_type = 'customer' and cu.id = n.entity_id
-           left join contacts co on n.entity_type = 'contact' and co.id = n.entity_id
-           left join suppliers su on n.entity_type = 'supplier' and su.id = n.entity_id
-          where n.account_id = ? and n.normalization_status = 'unreadable'
-          order by n.entity_type, n.entity_id, n.id
-          limit ?`,
-        [accountId, req.query.limit],
-      );
-      return {
-        total: Number(rows[0]?.total ?? 0),
-        items: rows.map((r) => ({
-          entityType: r.entity_type,
-          entityId: r.entity_id,
-          name: r.name ?? '',
-          raw: r.raw,
-          label: r.label,
-          error: r.error,
-        })),
-      };
+      return listUnreadableNumbers(deps.db, accountId, req.query.limit);
     },
   );
 

@@ -2,19 +2,15 @@ import Fastify from 'fastify';
 import type { AppDeps } from '../../../src/app';
 import { loadConfigOrExit } from '../../../src/config';
 import { createKnex } from '../../../src/db/knex';
-import {
-  ACTED_ON_STATES,
-  dedupeKey,
-  type CallEventSignal,
-  type CallLegEvent,
-} from '../../../workflows/shared/call-event';
+import { ACTED_ON_STATES, dedupeKey, type CallEventSignal, type CallLegEvent } from '../../../workflows/shared/call-event';
 import { DeliveryStore } from '../../../src/ingress/delivery-repository';
 import { officeFromEvent, routeEvent, type Route } from '../../../src/ingress/routing';
-import { signalCallWorkflow, TemporalBreaker } from '../../../src/ingress/signal';
+import { AcceptancePolicy } from '../../../src/ingress/acceptance';
+import { signalCallWorkflow } from '../../../src/ingress/signal';
 import { validateCallEvent } from '../../../src/ingress/validate';
 import { createVerifier, WebhookRejection } from '../../../src/ingress/verify';
 import { loggerOptions } from '../../../src/logger';
-import { createMetrics } from '../../../src/plugins/metrics';
+import { createMetrics } from '../../../src/telemetry/metrics';
 import { webhookRoutes } from '../../../src/routes/webhooks';
 import { createTemporalClient } from '../../../src/temporal/connection';
 
@@ -23,7 +19,8 @@ import { createTemporalClient } from '../../../src/temporal/connection';
  * product's own webhookRoutes) and two proposed changes, in the same minimal Fastify process, so
  * `tools/bench/experiments/ingress-variants.ts` can compare them under the same load.
  *
- * - fused: routing and recording in one statement (one round trip instead of two), then signal.
+ * - fused: routing and recording in one statement (one round trip instead of two), then the
+ *   product's acceptance policy (src/ingress/acceptance.ts).
  * - parallel: route (a read), then record (a durable write) and signalWithStart at the same time;
  *   the answer waits for both, so "2xx once durably accepted" holds. A duplicate is signalled
  *   too (the workflow ignores a repeated event); deliveryId is not sent (only the Postgres-down
@@ -71,13 +68,15 @@ async function variantRoutes(
   const { config, db } = deps;
   const verify = createVerifier({ secret: config.dialpad.webhookSecret, allowUnsigned: false });
   const store = new DeliveryStore(db);
-  const breaker = new TemporalBreaker();
   const signalOpts = {
     taskQueue: config.temporal.taskQueue,
     aiWaitSeconds: config.callAiWaitSeconds,
     aiFetchAttempts: config.callAiFetchAttempts,
     timeoutMs: 2_000,
   };
+  // The product's budgets, back-pressure and breaker (src/ingress/acceptance.ts).
+  const acceptance = new AcceptancePolicy(deps.temporal.client, signalOpts);
+  const breaker = acceptance.breaker;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
@@ -120,6 +119,7 @@ async function variantRoutes(
   };
 
   app.post('/webhooks/dialpad', async (req, reply) => {
+    const started = process.hrtime.bigint();
     const raw = typeof req.body === 'string' ? req.body : '';
     let event: CallLegEvent;
     let verifiedWith: 'current' | 'previous' | 'unsigned';
@@ -150,15 +150,9 @@ async function variantRoutes(
       }
       if (recorded?.duplicate) return reply.code(200).send({ status: 'duplicate' });
       if (route && recorded && !route.accountId) return reply.code(200).send({ status: 'unrouted' });
-      try {
-        if (recorded && breaker.open) throw new Error('Temporal recently unreachable');
-        await signalCallWorkflow(deps.temporal.client, sigOf(route, recorded?.id ?? null), signalOpts);
-        breaker.succeeded();
-      } catch {
-        breaker.failed();
-        if (!recorded) return reply.code(503).send({ error: 'unavailable' });
-        return reply.code(200).send({ status: 'accepted' });
-      }
+      const accepted = await acceptance.accept(sigOf(route, recorded?.id ?? null), event, !!recorded, started);
+      if (accepted.outcome === 'unavailable') return reply.code(503).send({ error: 'unavailable' });
+      if (accepted.reason !== 'signalled') return reply.code(200).send({ status: 'accepted' });
       if (recorded) void store.markSignalled([recorded.id]).catch(() => undefined);
       return reply.code(200).send({ status: 'accepted' });
     }

@@ -44,7 +44,7 @@ export const DECLARED_ROUTES: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/suppliers/:p/communications': 'api',
   'GET /api/accounts/:p/phone-numbers/unreadable': 'api',
   'POST /api/records/phone-numbers/changed': 'api',
-  // Administrator actions (src/routes/admin.ts, src/routes/ops.ts)
+  // Administrator actions (src/routes/admin/)
   'PUT /api/accounts/:p/dialpad-office': 'admin',
   'DELETE /api/accounts/:p/dialpad-office': 'admin',
   'POST /api/accounts/:p/sync/:p': 'admin',

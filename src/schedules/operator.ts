@@ -1,32 +1,16 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { runSyncNow } from '../sync/schedules';
-import { syncScheduleId } from '../../workflows/shared/ids';
 import type { Knex } from 'knex';
-import { recordAudit, type Actor } from './audit-repository';
-import { OpsError } from './errors';
+import { recordAudit, type Actor } from '../ops/audit-repository';
+import { OpsError } from '../ops/errors';
+import { scheduleId, scheduleKindName, type ScheduleKindName, type SyncKind } from './kinds';
+import { findAccount } from '../accounts/repository';
+import { ensureSyncSchedules, runSyncNow, triggerSync } from './sync';
 
 /**
- * The per-account Temporal Schedules (DESIGN.md: `dialpad-directory-sync-<account_id>`,
- * `dialpad-contact-sync-<account_id>`), as an operator sees them: present, paused, last runs.
- * Creating them is the sync's job; here they are only inspected, paused, resumed and triggered.
+ * The per-account sync schedules (DESIGN.md: `dialpad-directory-sync-<account_id>`,
+ * `dialpad-contact-sync-<account_id>`) as an operator sees them: present, paused, last runs; and
+ * the operator's pause, unpause and trigger (audited). Their creation is in ./sync.
  */
-export const SCHEDULE_KINDS = ['directory', 'contact'] as const;
-export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
-
-export function scheduleId(kind: ScheduleKind, accountId: string): string {
-  return syncScheduleId(kind === 'contact' ? 'contacts' : 'directory', accountId);
-}
-
-export function parseScheduleKinds(kind: string | undefined): ScheduleKind[] {
-  if (kind === undefined || kind === 'all') return [...SCHEDULE_KINDS];
-  // The sync's own API says "contacts" (POST /api/accounts/:id/sync/contacts); both mean the same.
-  if (kind === 'contacts') return ['contact'];
-  if ((SCHEDULE_KINDS as readonly string[]).includes(kind)) return [kind as ScheduleKind];
-  throw new OpsError(
-    'bad_request',
-    `schedule kind must be ${SCHEDULE_KINDS.join(', ')} or all (got ${JSON.stringify(kind)})`,
-  );
-}
 
 const FAILED_RUN = new Set(['FAILED', 'TIMED_OUT', 'TERMINATED']);
 
@@ -39,7 +23,8 @@ export interface ScheduleRun {
 }
 
 export interface ScheduleStatus {
-  kind: ScheduleKind;
+  /** The operator's name for the kind (`directory`, `contact`). */
+  kind: ScheduleKindName;
   scheduleId: string;
   present: boolean;
   paused: boolean;
@@ -49,7 +34,12 @@ export interface ScheduleStatus {
   nextRunAt: string | null;
 }
 
-export async function describeSchedule(client: Client, accountId: string, kind: ScheduleKind): Promise<ScheduleStatus> {
+export async function describeSchedule(
+  client: Client,
+  accountId: string,
+  kindGiven: SyncKind | ScheduleKindName,
+): Promise<ScheduleStatus> {
+  const kind = scheduleKindName(kindGiven);
   const id = scheduleId(kind, accountId);
   let desc;
   try {
@@ -93,7 +83,7 @@ export type ScheduleAction = 'pause' | 'unpause' | 'trigger';
 export async function changeSchedule(
   client: Client,
   db: Knex,
-  input: { accountId: string; kind: ScheduleKind; action: ScheduleAction; reason?: string },
+  input: { accountId: string; kind: SyncKind | ScheduleKindName; action: ScheduleAction; reason?: string },
   who: Actor,
 ): Promise<ScheduleStatus> {
   const id = scheduleId(input.kind, input.accountId);
@@ -117,4 +107,37 @@ export async function changeSchedule(
     newValue: { scheduleId: id, ...(input.reason ? { reason: input.reason } : {}) },
   });
   return describeSchedule(client, input.accountId, input.kind);
+}
+
+/**
+ * Runs an account's sync now, first creating its schedules when they are missing (an account
+ * linked before they existed, or by a direct write; a created schedule runs at once): the sync
+ * API's POST /api/accounts/:id/sync/:kind. A trigger while a run is going asks that run for one
+ * more pass (runSyncNow), as `schedules trigger` does.
+ */
+export async function triggerAccountSync(
+  client: Client,
+  db: Knex,
+  input: { accountId: string; kind: SyncKind; taskQueue: string },
+  who: Actor,
+): Promise<{ accountId: string; kind: SyncKind; officeId: string; status: 'triggered' }> {
+  const { accountId, kind } = input;
+  const account = await findAccount(db, accountId);
+  if (!account) throw new OpsError('not_found', 'no such account');
+  const officeId = account.officeId;
+  if (!officeId) throw new OpsError('conflict', 'the account has no Dialpad office to sync');
+  try {
+    const schedules = await ensureSyncSchedules(
+      client,
+      { accountId, officeId, taskQueue: input.taskQueue },
+      { officeChanged: false },
+    );
+    if (schedules[kind] === 'updated') await triggerSync(client, accountId, kind);
+  } catch (err) {
+    throw new OpsError('temporal_unavailable', 'the sync could not be started: Temporal did not answer', {
+      cause: err,
+    });
+  }
+  await recordAudit(db, who, { action: `trigger_${kind}_sync`, accountId, oldValue: null, newValue: officeId });
+  return { accountId, kind, officeId, status: 'triggered' };
 }

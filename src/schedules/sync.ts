@@ -14,7 +14,7 @@ import { DialpadOfficeId, NavigatorAccountId } from '../../workflows/shared/sear
 import { syncScheduleId } from '../../workflows/shared/ids';
 import { syncAgainSignal } from '../../workflows/shared/signals';
 import type { SyncWorkflowInput } from '../../workflows/shared/types';
-import { SYNC_KINDS, SYNC_WORKFLOWS, type SyncKind } from './types';
+import { SYNC_KINDS, SYNC_WORKFLOWS, type SyncKind } from '../sync/types';
 import { listAccountRows } from '../accounts/repository';
 
 /**

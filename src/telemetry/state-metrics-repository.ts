@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * The Postgres state behind the state gauges (src/plugins/state-metrics.ts), read in one
+ * The Postgres state behind the state gauges (src/telemetry/state-metrics.ts), read in one
  * transaction with a statement timeout.
  */
 

@@ -1,4 +1,4 @@
-import { ApiError } from './errors';
+import { ApiError } from '../../ops/errors';
 
 /**
  * Keyset cursors for newest-first lists: the last item's sort time and id. The time is Postgres's
@@ -36,9 +36,4 @@ export function decodeCursor(text: string | undefined): Cursor | undefined {
     return { at: parsed[0], id: parsed[1] };
   }
   throw ApiError.validation('cursor', 'is not a cursor returned by this list (pass nextCursor unchanged)');
-}
-
-/** The SQL rendering a timestamptz expression as a cursor time. */
-export function cursorTimeSql(expression: string): string {
-  return `to_char((${expression}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
