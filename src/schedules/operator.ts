@@ -7,7 +7,7 @@ import { findAccount } from '../accounts/repository';
 import { ensureSyncSchedules, runSyncNow, triggerSync } from './sync';
 
 /**
- * The per-account sync schedules (DESIGN.md: `dialpad-directory-sync-<account_id>`,
+ * The per-account sync schedules (`dialpad-directory-sync-<account_id>`,
  * `dialpad-contact-sync-<account_id>`) as an operator sees them: present, paused, last runs; and
  * the operator's pause, unpause and trigger (audited). Their creation is in ./sync.
  */

@@ -19,7 +19,7 @@ import { listAccountRows } from '../accounts/repository';
 
 /**
  * One Temporal Schedule per account and kind of sync: `dialpad-directory-sync-<account_id>` and
- * `dialpad-contact-sync-<account_id>` (DESIGN.md). Each starts its workflow on the worker's task
+ * `dialpad-contact-sync-<account_id>` (ids in workflows/shared/ids.ts, docs/architecture.md). Each starts its workflow on the worker's task
  * queue with `{ accountId }`; the run reads the office from the account, so a schedule never holds
  * a stale office. Created or updated when an office is linked (with a first run at once), deleted
  * when it is unlinked, triggerable on demand, pausable in the Temporal UI (the note says what

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 
 /**
  * Finds or builds the `temporal` CLI (it carries the dev server and the Web UI).
- * Order, per DESIGN.md: explicit path (TEMPORAL_CLI_PATH), `temporal` on PATH, the project cache
+ * Order: explicit path (TEMPORAL_CLI_PATH), `temporal` on PATH, the project cache
  * outside git, `go install …@v1.5.1` into that cache, and last `undefined` so the caller may fall
  * back to the SDK's own download (which needs internet access).
  */
