@@ -1,4 +1,4 @@
-import { createAccount } from '../matching/fixtures';
+import { createAccount } from '../matching/support';
 import { ADMIN_TOKEN, startApi, type ApiHarness } from './support';
 
 describe('API authentication and OpenAPI document', () => {

@@ -1,5 +1,5 @@
 import { matchCallToRecord } from '../../src/matching';
-import { createAccount, createCall, createCustomer, createSupplier, historyOfCall } from '../matching/fixtures';
+import { createAccount, createCall, createCustomer, createSupplier, historyOfCall } from '../matching/support';
 import { startApi, type ApiHarness } from './support';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';

@@ -8,7 +8,7 @@ import {
   createCustomer,
   createSupplier,
   historyOfCall,
-} from '../matching/fixtures';
+} from '../matching/support';
 import { startApi, type ApiHarness } from './support';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';

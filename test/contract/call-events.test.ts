@@ -2,7 +2,7 @@ import { DialpadClient } from '../../src/dialpad/client';
 import { InMemoryRateLimiter } from '../../src/dialpad/rate-limit';
 import { emitCalls } from '../../tools/simulator/emitter';
 import { startSimulator } from '../../tools/simulator/server';
-import { SMALL_COMPANY } from '../simulator/helpers';
+import { SMALL_COMPANY } from '../simulator/support';
 import { DialpadContract } from './oracle';
 
 /**

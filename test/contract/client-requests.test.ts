@@ -2,7 +2,7 @@ import { DialpadClient, collect } from '../../src/dialpad/client';
 import { dialpadContactSchema } from '../../src/dialpad/types';
 import { InMemoryRateLimiter } from '../../src/dialpad/rate-limit';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { placeCalls, SMALL_COMPANY } from '../simulator/helpers';
+import { placeCalls, SMALL_COMPANY } from '../simulator/support';
 import { DialpadContract, type WireRequest } from './oracle';
 
 /**

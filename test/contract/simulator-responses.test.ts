@@ -1,6 +1,6 @@
 import { startSimulator, simulatorApiRoutes, type RunningSimulator } from '../../tools/simulator/server';
 import type { RestIdFormat } from '../../tools/simulator/render';
-import { placeCalls, SMALL_COMPANY } from '../simulator/helpers';
+import { placeCalls, SMALL_COMPANY } from '../simulator/support';
 import { DialpadContract } from './oracle';
 
 /**

@@ -13,7 +13,7 @@ import {
   isDialpadNotFound,
 } from '../../src/dialpad/errors';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { placeCalls, SMALL_COMPANY, simRequest } from '../simulator/helpers';
+import { placeCalls, SMALL_COMPANY, simRequest } from '../simulator/support';
 
 const KEY = 'sk_live_Sup3rS3cretDialpadKey_4f9a';
 const FAST_RETRY = { baseDelayMs: 5, rateLimitedBaseDelayMs: 20, maxDelayMs: 300 };

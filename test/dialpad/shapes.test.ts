@@ -4,7 +4,7 @@ import { DialpadApiError } from '../../src/dialpad/errors';
 import { InMemoryRateLimiter } from '../../src/dialpad/rate-limit';
 import { DIALPAD_CALL_STATES } from '../../src/dialpad/types';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { example, placeCalls, simRequest, SMALL_COMPANY } from '../simulator/helpers';
+import { example, placeCalls, simRequest, SMALL_COMPANY } from '../simulator/support';
 
 /**
  * The simulator's REST responses against Dialpad's shapes (API-NOTES §4–5 and the examples), read

@@ -3,7 +3,7 @@ import { PostgresRateLimiter } from '../../src/dialpad/pg-rate-limiter';
 import { InMemoryRateLimiter } from '../../src/dialpad/rate-limit';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { SMALL_COMPANY } from '../simulator/helpers';
+import { SMALL_COMPANY } from '../simulator/support';
 
 /** Most requests the simulator received in any one-second window. */
 function busiestSecond(arrivals: number[]): number {

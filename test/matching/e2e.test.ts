@@ -6,8 +6,8 @@ import { createTemporalClient, type TemporalHandles } from '../../src/temporal/c
 import type { CallWorkflowState } from '../../workflows';
 import { legEvent, newDialpadId, toDialpadEvent } from '../support/legs';
 import { signEvent } from '../support/signing';
-import { requests, startSyncStack, type SyncStack } from '../sync/helpers';
-import { createContact, createCustomer, createSupplier } from './fixtures';
+import { requests, startSyncStack, type SyncStack } from '../sync/support';
+import { createContact, createCustomer, createSupplier } from './support';
 import { callWorkflowId } from '../../workflows/shared/ids';
 
 /**

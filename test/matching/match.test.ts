@@ -19,7 +19,7 @@ import {
   createCustomer,
   createSupplier,
   historyOfCall,
-} from './fixtures';
+} from './support';
 
 describe('matchCallToRecord', () => {
   let tdb: TestDatabase;

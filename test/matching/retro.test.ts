@@ -16,7 +16,7 @@ import {
   createCustomer,
   createSupplier,
   historyOfCall,
-} from './fixtures';
+} from './support';
 
 describe('retro-matching', () => {
   let tdb: TestDatabase;

@@ -8,7 +8,7 @@ import {
 } from '../../tools/simulator/calls';
 import { generateCompany } from '../../tools/simulator/company';
 import { defaultAiOfficeIds } from '../../tools/simulator/state';
-import { example, SMALL_COMPANY } from './helpers';
+import { example, SMALL_COMPANY } from './support';
 
 const AI_STATES = ['recap_summary', 'recap_outcome', 'recap_purposes', 'recap_action_items', 'call_transcription'];
 const company = generateCompany({ seed: 'calls', size: SMALL_COMPANY });

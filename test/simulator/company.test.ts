@@ -1,7 +1,7 @@
 import { isValidPhoneNumber } from 'libphonenumber-js/max';
 import { generateCompany } from '../../tools/simulator/company';
 import { startSimulator } from '../../tools/simulator/server';
-import { SMALL_COMPANY } from './helpers';
+import { SMALL_COMPANY } from './support';
 
 describe('the seeded company', () => {
   it('is the same company for the same seed, and another for another seed', () => {

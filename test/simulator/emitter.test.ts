@@ -5,7 +5,7 @@ import { DialpadClient } from '../../src/dialpad/client';
 import { parseDialpadJson } from '../../src/dialpad/json';
 import { emitCalls, type EmitResult } from '../../tools/simulator/emitter';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { example, SMALL_COMPANY } from './helpers';
+import { example, SMALL_COMPANY } from './support';
 
 const SECRET = 'whsec_emitter_test_secret';
 const key = new TextEncoder().encode(SECRET);

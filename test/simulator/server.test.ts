@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jwtVerify } from 'jose';
 import type { AddressInfo } from 'node:net';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { placeCalls, simRequest, SMALL_COMPANY } from './helpers';
+import { placeCalls, simRequest, SMALL_COMPANY } from './support';
 
 const KEY = 'sim-test-key';
 const auth = { authorization: `Bearer ${KEY}` };

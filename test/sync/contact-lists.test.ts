@@ -1,4 +1,4 @@
-import { runContactSync, dialpadApi, lastSeq, requests, startSyncStack, type SyncStack } from './helpers';
+import { runContactSync, dialpadApi, lastSeq, requests, startSyncStack, type SyncStack } from './support';
 
 /**
  * Dialpad's PATCH /contacts/{id} replaces the lists it is given (API-NOTES §0). Navigator keeps one

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createActivities } from '../../activities';
 import { IMPORT_READ_AHEAD } from '../../src/sync/contact-import';
 import { silenceTemporalRuntime, workflowBundle } from '../support/temporal';
-import { lastSeq, officeContacts, pageKey, requests, startSyncStack, uniqueId, type SyncStack } from './helpers';
+import { lastSeq, officeContacts, pageKey, requests, startSyncStack, uniqueId, type SyncStack } from './support';
 import { contactSyncWorkflow } from '../../workflows';
 
 /**

@@ -1,6 +1,6 @@
 import type { SimContact } from '../../tools/simulator/company';
 import { IMPORT_READ_AHEAD } from '../../src/sync/contact-import';
-import { officeContacts, pageKey, requests, runContactSync, startSyncStack, type SyncStack } from './helpers';
+import { officeContacts, pageKey, requests, runContactSync, startSyncStack, type SyncStack } from './support';
 
 /**
  * A first contact sync at the size the issue names, 2,000 Dialpad users and 50,000 contacts, through

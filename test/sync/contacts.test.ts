@@ -12,7 +12,7 @@ import {
   startSyncStack,
   uniqueId,
   type SyncStack,
-} from './helpers';
+} from './support';
 
 /**
  * Two-way contact sync through the real stack (simulator, Postgres, Temporal worker), on a small

@@ -1,5 +1,5 @@
 import { syncDirectory, type DirectoryCheckpoint } from '../../src/sync/directory';
-import { lastSeq, pageKey, requests, runDirectorySync, startSyncStack, type SyncStack } from './helpers';
+import { lastSeq, pageKey, requests, runDirectorySync, startSyncStack, type SyncStack } from './support';
 
 /**
  * Directory sync through the real stack (simulator, Postgres, Temporal worker): a full sync, a run

@@ -13,7 +13,7 @@ import { DialpadOfficeId, NavigatorAccountId } from '../../workflows/shared/sear
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import * as workflows from '../../workflows';
 import { waitFor as waitUntil } from '../support/wait';
-import { startSyncStack, type SyncStack } from './helpers';
+import { startSyncStack, type SyncStack } from './support';
 
 const ADMIN = 'admin-token-sync-0123456789abcdef';
 const API = 'api-token-sync-0123456789abcdefgh';
