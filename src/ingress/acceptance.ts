@@ -13,7 +13,7 @@ import { signalCallWorkflow, TemporalBreaker, type SignalOptions } from './signa
  *   failure within what is left of the budget, else 503 so Dialpad retries.
  *
  * The webhook route (src/routes/webhooks.ts) and the ingress experiment
- * (bench/experiments/ingress-variant.ts) use it.
+ * (tools/bench/experiments/ingress-variant.ts) use it.
  */
 export type Acceptance =
   | { outcome: 'accepted'; reason: 'signalled' | 'signalled_unrecorded' | 'relay_backpressure' }
