@@ -27,10 +27,10 @@ describe('matching a conversation once', () => {
   });
 
   const keyOf = async (call: string) =>
-    tdb.db('calls').where({ id: call }).first<{ match_key: string | null; match_outcome: string | null }>(
-      'match_key',
-      'match_outcome',
-    );
+    tdb
+      .db('calls')
+      .where({ id: call })
+      .first<{ match_key: string | null; match_outcome: string | null }>('match_key', 'match_outcome');
 
   it('a second match of an unchanged conversation reuses the first: no lookup, nothing written', async () => {
     const db = tdb.db;
