@@ -31,20 +31,26 @@ interface RecordedLegResult {
   legEndedBefore: boolean;
 }
 
-export function createCallActivities(deps: { db: Knex; metrics?: Pick<WorkerMetrics, 'callEventE2e'> | undefined }) {
+export function createCallActivities(deps: {
+  db: Knex;
+  metrics?: Pick<WorkerMetrics, 'callEventE2e' | 'conversationMatches'> | undefined;
+}) {
   const calls = new CallRepository(deps.db);
   const deliveries = new DeliveryStore(deps.db);
   return {
     /**
      * Links the leg's conversation to the customer, contact or supplier with its number (and keeps
-     * the history timeline in step). Idempotent; a manual link is never overridden.
+     * the history timeline in step). Idempotent; a manual link is never overridden. Every leg's run
+     * calls it, the records are looked up once: a conversation that reads as when another leg's
+     * run matched it gets that outcome back (`navigator_conversation_matches_total` by result).
      */
     async matchConversation(input: { legCallId: string }): Promise<{ outcome: string; linkedType: string | null }> {
-      return dbStep(async () => {
+      const result = await dbStep(async () => {
         const callRowId = await conversationOfLeg(deps.db, input.legCallId);
-        const result = await matchCallToRecord(deps.db, callRowId);
-        return { outcome: result.outcome, linkedType: result.link?.type ?? null };
+        return matchCallToRecord(deps.db, callRowId);
       });
+      deps.metrics?.conversationMatches.inc({ result: result.reused ? 'unchanged' : 'matched' });
+      return { outcome: result.outcome, linkedType: result.link?.type ?? null };
     },
 
     /**

@@ -8,6 +8,7 @@ import * as dialpadSync from './20261127050000_dialpad_sync';
 import * as rawEventsDeadLetters from './20261202000000_raw_events_dead_letters';
 import * as rejectionCounts from './20261202010000_rejection_counts';
 import * as deliveryTraceparent from './20261203000000_delivery_traceparent';
+import * as callMatchKey from './20261203010000_call_match_key';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list
@@ -23,6 +24,7 @@ export const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }>
   { name: '20261202000000_raw_events_dead_letters', module: rawEventsDeadLetters },
   { name: '20261202010000_rejection_counts', module: rejectionCounts },
   { name: '20261203000000_delivery_traceparent', module: deliveryTraceparent },
+  { name: '20261203010000_call_match_key', module: callMatchKey },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {

@@ -329,6 +329,8 @@ export class CallRepository {
       if (other[col] !== null && other[col] !== undefined) keep[col] = other[col];
     }
     await trx('calls').where({ id: otherId }).delete();
+    // The survivor now holds the other's history entries (and maybe its link): matched afresh.
+    await trx('calls').where({ id: survivor }).update({ match_key: null, match_outcome: null });
     if (Object.keys(keep).length) {
       const current = (await trx('calls').where({ id: survivor }).first()) as Record<string, unknown>;
       const fill: Record<string, unknown> = {};

@@ -80,7 +80,8 @@ export async function linkCallManually(
         });
         rememberedForNumber = true;
         for (const other of await callsFollowingChoice(trx, call)) {
-          const result = await matchLockedCall(trx, other);
+          // The pick changed the records' side of these calls, not the calls: look up again.
+          const result = await matchLockedCall(trx, other, { force: true });
           if (result.changed) relinkedCallIds.push(other.id);
         }
       }
@@ -134,8 +135,9 @@ export async function rematchCall(db: Knex, callId: string): Promise<MatchResult
   return db.transaction(async (trx) => {
     const call = await lockCall(trx, callId);
     if (!call) throw new CallNotFoundError(callId);
-    if (call.link_method !== 'manual') return matchLockedCall(trx, call);
+    // A person asked: look the records up again, whatever the call was last matched from.
+    if (call.link_method !== 'manual') return matchLockedCall(trx, call, { force: true });
     await updateCallLink(trx, call.id, { link_method: null });
-    return matchLockedCall(trx, { ...call, link_method: null });
+    return matchLockedCall(trx, { ...call, link_method: null }, { force: true });
   });
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { EntityType, LinkMethod, MatchCandidate } from './types';
+import type { EntityType, LinkMethod, MatchCandidate, MatchOutcome } from './types';
 
 /**
  * A call's link as matching keeps it (the link columns of `calls`) and its entries in the history
@@ -26,6 +26,9 @@ export interface MatchableCall {
   link_method: LinkMethod | null;
   needs_review: boolean;
   match_candidates: MatchCandidate[] | null;
+  /** What the call was last matched from (match-key.ts) and that match's outcome; null before. */
+  match_key: string | null;
+  match_outcome: MatchOutcome | null;
 }
 
 const COLUMNS = [
@@ -44,6 +47,8 @@ const COLUMNS = [
   'link_method',
   'needs_review',
   'match_candidates',
+  'match_key',
+  'match_outcome',
 ] as const;
 
 /**
@@ -86,10 +91,19 @@ export async function lockCallNumber(trx: Trx, callId: string): Promise<void> {
 }
 
 export type LinkColumns = Partial<
-  Pick<MatchableCall, 'linked_entity_type' | 'linked_entity_id' | 'link_method' | 'needs_review' | 'match_candidates'>
+  Pick<
+    MatchableCall,
+    | 'linked_entity_type'
+    | 'linked_entity_id'
+    | 'link_method'
+    | 'needs_review'
+    | 'match_candidates'
+    | 'match_key'
+    | 'match_outcome'
+  >
 >;
 
-/** Writes the call's link columns (and `updated_at`). */
+/** Writes the call's link columns (and `updated_at`; with them, what it was matched from). */
 export async function updateCallLink(trx: Trx, callId: string, link: LinkColumns): Promise<void> {
   const { match_candidates, ...rest } = link;
   await trx('calls')
@@ -101,6 +115,18 @@ export async function updateCallLink(trx: Trx, callId: string, link: LinkColumns
         : { match_candidates: match_candidates === null ? null : JSON.stringify(match_candidates) }),
       updated_at: trx.fn.now(),
     });
+}
+
+/**
+ * Stores what the call was matched from and the outcome, when the match left its link as it was:
+ * `updated_at` stays, nothing a person sees changed.
+ */
+export async function storeMatchKey(
+  trx: Trx,
+  callId: string,
+  key: { match_key: string; match_outcome: MatchOutcome },
+): Promise<void> {
+  await trx('calls').where({ id: callId }).update(key);
 }
 
 /** Other calls from the call's number that a remembered pick decides, by id (the lock order). */

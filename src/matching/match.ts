@@ -2,10 +2,19 @@ import type { Knex } from 'knex';
 import { normalizePendingPhoneNumbers } from '../phone/pending';
 import { syncLockedCallCommunications } from './communications';
 import { CallNotFoundError } from './errors';
-import { lockCall, updateCallLink, type MatchableCall } from './links-repository';
+import { lockCall, storeMatchKey, updateCallLink, type MatchableCall } from './links-repository';
+import { formatMatchKey, matchKeyOf, parseMatchKey, type MatchKey } from './match-key';
 import { findCandidates, type RankedCandidate } from './records';
 import { findPhoneMatchChoice, type PhoneMatchChoice } from './records-repository';
-import type { CallLink, EntityType, LinkMethod, MatchCandidate, MatchOutcome, MatchResult } from './types';
+import type {
+  CallLink,
+  CommunicationsSyncResult,
+  EntityType,
+  LinkMethod,
+  MatchCandidate,
+  MatchOutcome,
+  MatchResult,
+} from './types';
 
 export interface MatchOptions {
   /**
@@ -13,6 +22,13 @@ export interface MatchOptions {
    * callers matching many calls in a row do it once themselves.
    */
   normalizePending?: boolean;
+  /**
+   * Look the records up even when nothing matching reads from the call changed since it was last
+   * matched (match-key.ts), because the records' side did: a number added to a record
+   * (retro-matching), a person's pick for a shared number, a person asking for a rematch.
+   * Default false.
+   */
+  force?: boolean;
 }
 
 /**
@@ -26,6 +42,11 @@ export interface MatchOptions {
  * internal call (an earlier automatic link is removed should the call turn out internal). Keeps the
  * history timeline in step. Idempotent: a second run changes nothing.
  *
+ * Once per conversation: a call whose account, number, direction, internal flag and link are as
+ * when it was last matched (`calls.match_key`, match-key.ts) is not looked up again; its earlier
+ * outcome is returned (`reused`), and only its history line is rewritten should its status or talk
+ * time have changed since. `force` looks it up anyway.
+ *
  * @throws CallNotFoundError when no call has this id (permanent: do not retry).
  */
 export async function matchCallToRecord(db: Knex, callId: string, opts: MatchOptions = {}): Promise<MatchResult> {
@@ -33,15 +54,25 @@ export async function matchCallToRecord(db: Knex, callId: string, opts: MatchOpt
   return db.transaction(async (trx) => {
     const call = await lockCall(trx, callId);
     if (!call) throw new CallNotFoundError(callId);
-    return matchLockedCall(trx, call);
+    return matchLockedCall(trx, call, { force: opts.force ?? false });
   });
 }
 
 /** The same, for a call whose row the caller has locked in `trx`. */
-export async function matchLockedCall(trx: Knex.Transaction, call: MatchableCall): Promise<MatchResult> {
-  const base = { callId: call.id, accountId: call.account_id };
+export async function matchLockedCall(
+  trx: Knex.Transaction,
+  call: MatchableCall,
+  opts: { force: boolean },
+): Promise<MatchResult> {
+  const key = matchKeyOf(call);
+  const last = parseMatchKey(call.match_key);
+  if (!opts.force && last && call.match_outcome && last.link === key.link) {
+    return reusePreviousMatch(trx, call, call.match_outcome, key, last.history === key.history);
+  }
+  const base = { callId: call.id, accountId: call.account_id, reused: false };
 
   if (call.link_method === 'manual') {
+    await rememberMatch(trx, call, call, 'manual', false);
     const communications = await syncLockedCallCommunications(trx, call);
     return {
       ...base,
@@ -68,15 +99,6 @@ export async function matchLockedCall(trx: Knex.Transaction, call: MatchableCall
   }
 
   const changed = !sameLinkState(call, decision);
-  if (changed) {
-    await updateCallLink(trx, call.id, {
-      linked_entity_type: decision.link?.type ?? null,
-      linked_entity_id: decision.link?.id ?? null,
-      link_method: decision.link?.method ?? null,
-      needs_review: decision.needsReview,
-      match_candidates: decision.matchCandidates,
-    });
-  }
   const updated: MatchableCall = {
     ...call,
     linked_entity_type: decision.link?.type ?? null,
@@ -85,6 +107,7 @@ export async function matchLockedCall(trx: Knex.Transaction, call: MatchableCall
     needs_review: decision.needsReview,
     match_candidates: decision.matchCandidates,
   };
+  await rememberMatch(trx, call, updated, decision.outcome, changed);
   const communications = await syncLockedCallCommunications(trx, updated);
   return {
     ...base,
@@ -93,6 +116,63 @@ export async function matchLockedCall(trx: Knex.Transaction, call: MatchableCall
     needsReview: decision.needsReview,
     candidates: candidates.map(toCandidate),
     changed,
+    communications,
+  };
+}
+
+/**
+ * Writes the call's new link when it changed, and what it was matched from (the key of the call as
+ * the match leaves it) whenever that differs from the stored one.
+ */
+async function rememberMatch(
+  trx: Knex.Transaction,
+  before: MatchableCall,
+  after: MatchableCall,
+  outcome: MatchOutcome,
+  linkChanged: boolean,
+): Promise<void> {
+  const match = { match_key: formatMatchKey(matchKeyOf(after)), match_outcome: outcome };
+  if (linkChanged) {
+    await updateCallLink(trx, before.id, {
+      linked_entity_type: after.linked_entity_type,
+      linked_entity_id: after.linked_entity_id,
+      link_method: after.link_method,
+      needs_review: after.needs_review,
+      match_candidates: after.match_candidates,
+      ...match,
+    });
+  } else if (before.match_key !== match.match_key || before.match_outcome !== outcome) {
+    await storeMatchKey(trx, before.id, match);
+  }
+}
+
+const NOTHING_WRITTEN = { added: 0, updated: 0, removed: 0 } as const;
+
+/**
+ * The call reads as when it was last matched: that match's outcome and the link as it left it,
+ * with no lookup. Only a changed status, talk time or start rewrites the history line.
+ */
+async function reusePreviousMatch(
+  trx: Knex.Transaction,
+  call: MatchableCall,
+  outcome: MatchOutcome,
+  key: MatchKey,
+  historyUnchanged: boolean,
+): Promise<MatchResult> {
+  let communications: CommunicationsSyncResult = { ...NOTHING_WRITTEN };
+  if (!historyUnchanged) {
+    communications = await syncLockedCallCommunications(trx, call);
+    await storeMatchKey(trx, call.id, { match_key: formatMatchKey(key), match_outcome: outcome });
+  }
+  return {
+    callId: call.id,
+    accountId: call.account_id,
+    outcome,
+    link: currentLink(call),
+    needsReview: call.needs_review,
+    candidates: call.match_candidates ?? [],
+    changed: false,
+    reused: true,
     communications,
   };
 }

@@ -54,11 +54,14 @@ export async function retroMatchNumber(
   for (;;) {
     const rows = await retroEligibleCalls(db, { accountId, numbers, after, limit: BATCH_SIZE });
     for (const before of rows) {
-      const matched = await matchCallToRecord(db, before.id, { normalizePending: false }).catch((err: unknown) => {
-        // Merged away by the leg fold since it was listed: nothing left to match.
-        if (err instanceof CallNotFoundError) return undefined;
-        throw err;
-      });
+      // `force`: the records changed, not the call, so what the call was last matched from says nothing.
+      const matched = await matchCallToRecord(db, before.id, { normalizePending: false, force: true }).catch(
+        (err: unknown) => {
+          // Merged away by the leg fold since it was listed: nothing left to match.
+          if (err instanceof CallNotFoundError) return undefined;
+          throw err;
+        },
+      );
       result.examined++;
       if (!matched?.changed) continue;
       result.changedCallIds.push(before.id);

@@ -53,6 +53,12 @@ export interface MatchResult {
   candidates: MatchCandidate[];
   /** Whether this run changed the call's link, review flag or candidates. */
   changed: boolean;
+  /**
+   * Nothing matching reads from the call changed since it was last matched: that match's outcome
+   * and link, returned without looking the records up (`candidates` then lists those stored for
+   * review only). False when the records were looked up.
+   */
+  reused: boolean;
   communications: CommunicationsSyncResult;
 }
 

@@ -91,6 +91,14 @@ export function createWorkerMetrics(opts: { registry?: Registry } = {}) {
         buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600],
         registers: [registry],
       }),
+    conversationMatches:
+      existing<Counter<'result'>>(registry, 'navigator_conversation_matches_total') ??
+      new Counter({
+        name: 'navigator_conversation_matches_total',
+        help: "Call runs matching their leg's conversation to a Navigator record, by result: matched (the records were looked up), unchanged (the conversation read as when it was last matched: that outcome reused, no lookup)",
+        labelNames: ['result'] as const,
+        registers: [registry],
+      }),
     ...dialpadApiMetrics(registry),
   };
 }

@@ -41,10 +41,14 @@ export interface Scenario {
 }
 
 /**
- * A customer rings a call centre: the entry leg, four operator legs ringing at once, one answers.
- * Every leg gets a hangup; unanswered operator legs also get `missed`.
+ * A customer rings a call centre: the entry leg, four operator legs ringing at once (or
+ * `operators`), one answers. Every leg gets a hangup; unanswered operator legs also get `missed`.
+ * The caller's number is `externalNumber` (default legEvent's).
  */
-export function callCentreCall(start = 1764241200000): Scenario & { answeringAgentId: string } {
+export function callCentreCall(
+  start = 1764241200000,
+  opts: { operators?: number; externalNumber?: string } = {},
+): Scenario & { answeringAgentId: string } {
   const entry = newDialpadId();
   const master = entry;
   const cc = {
@@ -54,12 +58,19 @@ export function callCentreCall(start = 1764241200000): Scenario & { answeringAge
     phone: '+15105550199',
     officeId: OFFICE_ID,
   };
-  const agents = ['5991398486736001', '5991398486736002', '5991398486736003', '5991398486736004'];
+  const agents = Array.from({ length: opts.operators ?? 4 }, (_, i) => String(5991398486736001 + i));
   const answering = 2;
+  const caller = opts.externalNumber
+    ? {
+        externalNumber: opts.externalNumber,
+        contact: { id: null, type: null, name: null, phone: opts.externalNumber, officeId: null },
+      }
+    : {};
   const operatorLegs = agents.map(() => newDialpadId());
   const end = start + 200_000;
   const events: CallLegEvent[] = [
     legEvent({
+      ...caller,
       callId: entry,
       state: 'hangup',
       target: cc,
@@ -76,11 +87,13 @@ export function callCentreCall(start = 1764241200000): Scenario & { answeringAge
     const legId = operatorLegs[i]!;
     const answered = i === answering;
     const legEnd = answered ? end : start + 9_000;
+    const phone = `+1510555${String(100 + i).padStart(4, '0')}`;
     const base = {
+      ...caller,
       callId: legId,
       masterCallId: master,
       entryPointCallId: entry,
-      target: { id: agentId, type: 'user', name: `Agent ${i + 1}`, phone: `+1510555010${i}`, officeId: OFFICE_ID },
+      target: { id: agentId, type: 'user', name: `Agent ${i + 1}`, phone, officeId: OFFICE_ID },
       dateStarted: start + 1_000,
       dateConnected: answered ? start + 9_000 : null,
       dateEnded: legEnd,

@@ -72,6 +72,7 @@ export async function startTestWorker(
   dialpad?: DialpadClient,
   wrapActivities?: WorkerDeps['wrapActivities'],
   insightsModelOptions?: WorkerDeps['insightsModelOptions'],
+  metrics?: WorkerDeps['metrics'],
 ): Promise<RunningWorker> {
   silenceTemporalRuntime();
   const connection = await connectWorkerToTemporal(config.temporal);
@@ -84,6 +85,7 @@ export async function startTestWorker(
     dialpad,
     wrapActivities,
     insightsModelOptions,
+    metrics,
   });
   const running = worker.run();
   return {
