@@ -42,7 +42,7 @@ export function createCallActivities(deps: {
      * Links the leg's conversation to the customer, contact or supplier with its number (and keeps
      * the history timeline in step). Idempotent; a manual link is never overridden. Every leg's run
      * calls it, the records are looked up once: a conversation that reads as when another leg's
-     * run matched it gets that outcome back (`navigator_conversation_matches_total` by result).
+     * run matched it gets that outcome back (`dialpad_conversation_matches_total` by result).
      */
     async matchConversation(input: { legCallId: string }): Promise<{ outcome: string; linkedType: string | null }> {
       const result = await dbStep(async () => {

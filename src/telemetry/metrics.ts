@@ -92,9 +92,9 @@ export function createWorkerMetrics(opts: { registry?: Registry } = {}) {
         registers: [registry],
       }),
     conversationMatches:
-      existing<Counter<'result'>>(registry, 'navigator_conversation_matches_total') ??
+      existing<Counter<'result'>>(registry, 'dialpad_conversation_matches_total') ??
       new Counter({
-        name: 'navigator_conversation_matches_total',
+        name: 'dialpad_conversation_matches_total',
         help: "Call runs matching their leg's conversation to a Navigator record, by result: matched (the records were looked up), unchanged (the conversation read as when it was last matched: that outcome reused, no lookup)",
         labelNames: ['result'] as const,
         registers: [registry],

@@ -53,9 +53,9 @@ describe('a conversation of many legs is matched once, through the real stack', 
     await tdb?.drop();
   });
 
-  /** `navigator_conversation_matches_total{result}` as the worker's /metrics serves it. */
+  /** `dialpad_conversation_matches_total{result}` as the worker's /metrics serves it. */
   const matches = async (result: 'matched' | 'unchanged') =>
-    sampleValue(await metrics.registry.metrics(), 'navigator_conversation_matches_total', { result }) ?? 0;
+    sampleValue(await metrics.registry.metrics(), 'dialpad_conversation_matches_total', { result }) ?? 0;
 
   it("a call-centre call ringing ten operators, from a customer's number, is linked to the customer with one lookup", async () => {
     const customer = await createCustomer(tdb.db, account, 'Call Centre Customer', '(415) 555-0310');
