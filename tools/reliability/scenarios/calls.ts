@@ -4,16 +4,10 @@ import { attemptsBetween, emit, type Emission, type EmitRequest } from '../lib/e
 import { ascending, percentile } from '../../lib/percentile';
 import { sleep } from '../../lib/wait';
 import { comparisonFailures, type Scenario, type ScenarioResult } from '../lib/result';
-import {
-  clearLeftovers,
-  counterDelta,
-  eventFigures,
-  expectationsOf,
-  ingressCounters,
-  settle,
-  type ExpectedOutcome,
-  type Settled,
-} from '../lib/verify';
+import { counterDelta, ingressCounters } from '../lib/counters';
+import { clearLeftovers } from '../lib/leftovers';
+import { settle, type Settled } from '../lib/settle';
+import { eventFigures, expectationsOf, type ExpectedOutcome } from '../lib/verify';
 import { callWorkflowId } from '../../../workflows/shared/ids';
 
 /**

@@ -4,7 +4,7 @@ import { WEBHOOK_BODY_LIMIT_BYTES } from '../../../src/app';
 import { ACTED_ON_STATES } from '../../../workflows/shared/call-event';
 import { emitted } from '../lib/emit';
 import type { Scenario } from '../lib/result';
-import { clearLeftovers } from '../lib/verify';
+import { clearLeftovers } from '../lib/leftovers';
 
 /**
  * Scenario 6: at least 10,000 generated hostile requests to the real ingress process: malformed and
