@@ -4,7 +4,9 @@ import type { Scenario } from '../../lib/result';
 import { bodyRecipes } from './bodies';
 import { fieldRecipes } from './fields';
 import { materialiser } from './materialise';
+import { awaitCallsRows } from './processed';
 import { toJson, type Recipe, type TokenRecipe } from './recipe';
+import { checkRefused } from './refused';
 import { send, type Sent } from './send';
 import { signatureRecipes } from './signatures';
 
@@ -195,79 +197,18 @@ export const hostileScenario: Scenario = {
       }
     }
 
-    // Verified bodies refused with 400: each kept exactly once, with its claims or its text, and
-    // nothing else (an unverified body is never kept). Matched by body size, as a multiset.
-    const kept = sent.filter((s) => s.verified && s.status === 400);
-    const refusedRows: {
-      id: number;
-      body_bytes: number;
-      has_claims: boolean;
-      has_text: boolean;
-      verified_with: string;
-    }[] = await env
-      .db('dialpad_webhook_refused_events')
-      .where('id', '>', maxRefusedIdBefore)
-      .select(
-        'id',
-        'body_bytes',
-        'verified_with',
-        env.db.raw('claims is not null as has_claims'),
-        env.db.raw('payload_text is not null as has_text'),
-      );
-    const sizes = new Map<number, number>();
-    for (const s of kept) sizes.set(s.bodyLength, (sizes.get(s.bodyLength) ?? 0) + 1);
-    for (const r of refusedRows) sizes.set(r.body_bytes, (sizes.get(r.body_bytes) ?? 0) - 1);
-    const refusedNotKept = [...sizes.values()].filter((d) => d > 0).reduce((a, d) => a + d, 0);
-    const refusedKeptExtra = [...sizes.values()].filter((d) => d < 0).reduce((a, d) => a - d, 0);
-    const refusedEmpty = refusedRows.filter((r) => !r.has_claims && !r.has_text).length;
-    const refusedNotCurrent = refusedRows.filter((r) => r.verified_with !== 'current').length;
+    const { kept, refusedRows, refusedNotKept, refusedKeptExtra, refusedEmpty, refusedNotCurrent } = await checkRefused(
+      env.db,
+      sent,
+      maxRefusedIdBefore,
+    );
 
-    // Events stored with a state acted on, on the linked office, go through the worker: each must
-    // become a calls row.
     const linked = [...accepted.values()].filter((s) => s.routed).map((s) => s.callId!);
-    let processed = 0;
-    let lastProgress = Date.now();
-    const processDeadline = Date.now() + 300_000;
-    for (;;) {
-      const before = processed;
-      processed = 0;
-      for (let i = 0; i < linked.length; i += 1000) {
-        const [c] = await env
-          .db('dialpad_call_legs')
-          .whereIn('call_id', linked.slice(i, i + 1000))
-          .whereNotNull('call_row_id')
-          .count<{ count: string }[]>('* as count');
-        processed += Number(c?.count ?? 0);
-      }
-      if (processed > before) lastProgress = Date.now();
-      // Until all are processed, or nothing moved for 20 s, or 5 minutes.
-      if (processed === linked.length || Date.now() > processDeadline || Date.now() - lastProgress > 20_000) break;
-      await new Promise((r) => setTimeout(r, 3000));
-    }
-    let unprocessedSamples: string[] = [];
-    if (processed < linked.length) {
-      const done = new Set<string>();
-      for (let i = 0; i < linked.length; i += 1000) {
-        const got: { call_id: string }[] = await env
-          .db('dialpad_call_legs')
-          .whereIn('call_id', linked.slice(i, i + 1000))
-          .whereNotNull('call_row_id')
-          .select('call_id');
-        for (const r of got) done.add(r.call_id);
-      }
-      const deadLetters: { call_id: string; apply_error: string | null }[] = await env
-        .db('dialpad_webhook_deliveries')
-        .whereIn('call_id', linked.filter((id) => !done.has(id)).slice(0, 1000))
-        .select('call_id', 'signal_status', 'apply_error');
-      const errors = new Map(deadLetters.map((d) => [d.call_id, d]));
-      unprocessedSamples = linked
-        .filter((id) => !done.has(id))
-        .slice(0, 4)
-        .map(
-          (id) =>
-            `${id} (${accepted.get(id)!.recipe.category} ${oddEdit(accepted.get(id)!)}; ${JSON.stringify(errors.get(id) ?? 'no delivery')})`,
-        );
-    }
+    const { processed, unprocessedSamples } = await awaitCallsRows(
+      env.db,
+      linked,
+      (id) => `${accepted.get(id)!.recipe.category} ${oddEdit(accepted.get(id)!)}`,
+    );
 
     const alive = await fetch(`${env.ingressUrl}/healthz`, { signal: AbortSignal.timeout(5000) })
       .then((r) => r.ok)
