@@ -1,17 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { svgChart } from '../../tools/bench/lib/chart';
 import {
   evaluateTargets,
-  markdownSummary,
   missingKeys,
   ratio,
   REQUIRED_KEYS,
-  svgChart,
-  textTable,
   writeReport,
   type BenchResults,
 } from '../../tools/bench/lib/report';
+import { markdownSummary, textTable } from '../../tools/bench/lib/table';
 import { cdf, distribution, RssSampler } from '../../tools/bench/lib/util';
 import { percentile } from '../../tools/lib/percentile';
 

@@ -2,15 +2,9 @@ import type { DeliveryRecord, ExpectedConversation } from '../../tools/simulator
 import { mad, median, timingVerdict } from '../../tools/reliability/lib/timing';
 import { declaredPolicy, DECLARED_ROUTES, routePolicyGaps } from '../../tools/reliability/scenarios/api-auth';
 import { judgeGivenUp } from '../../tools/reliability/scenarios/calls';
-import {
-  compareSnapshot,
-  eventKey,
-  transcriptMd5,
-  transcriptText,
-  type ExpectedOutcome,
-  type StoredCall,
-  type StoredSnapshot,
-} from '../../tools/reliability/lib/verify';
+import { transcriptMd5, transcriptText } from '../../tools/reliability/lib/event-fields';
+import type { StoredCall, StoredSnapshot } from '../../tools/reliability/lib/snapshot';
+import { compareSnapshot, eventKey, type ExpectedOutcome } from '../../tools/reliability/lib/verify';
 
 /**
  * The reliability suite's verification (tools/reliability/lib/verify.ts): every event the emitter sent is

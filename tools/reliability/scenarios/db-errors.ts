@@ -10,7 +10,7 @@ import { allLogFiles, LogScanner, scanInputOf, type Finding } from '../lib/logsc
 import { comparisonFailures, type Scenario } from '../lib/result';
 import { scanTemporalFailures, type TemporalScan } from '../lib/temporal-scan';
 import { expectationsOf } from '../lib/verify';
-import { burst, callResult, noFailuresOnTheWire, type BurstOutcome, type Window } from './calls';
+import { burst, callResult, noFailuresOnTheWire, type BurstOutcome, type Window } from '../lib/burst';
 import { sleep } from '../../lib/wait';
 
 /**
