@@ -2,7 +2,12 @@ import Fastify from 'fastify';
 import type { AppDeps } from '../../../src/app';
 import { loadConfigOrExit } from '../../../src/config';
 import { createKnex } from '../../../src/db/knex';
-import { ACTED_ON_STATES, dedupeKey, type CallEventSignal, type CallLegEvent } from '../../../workflows/shared/call-event';
+import {
+  ACTED_ON_STATES,
+  dedupeKey,
+  type CallEventSignal,
+  type CallLegEvent,
+} from '../../../workflows/shared/call-event';
 import { DeliveryStore } from '../../../src/ingress/delivery-repository';
 import { officeFromEvent, routeEvent, type Route } from '../../../src/ingress/routing';
 import { AcceptancePolicy } from '../../../src/ingress/acceptance';
