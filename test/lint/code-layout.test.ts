@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 /**
  * Two layout rules for the product's code (src/, workflows/, activities/):
  *
- * - no file over 400 lines: a file that long has several reasons to change;
+ * - no file over 400 lines (the tools' too): a file that long has several reasons to change;
  * - SQL only in repository modules (`repository.ts`, `*-repository.ts`), `src/db/` and
  *   `migrations/`: routes, the CLI, activities and ops logic call repositories, so a reader finds
  *   every query of a table in one place. "SQL" is SQL text in strings and knex query-builder calls
@@ -23,6 +23,8 @@ function tsFiles(dir: string): string[] {
 }
 
 const productFiles = PRODUCT.flatMap((d) => tsFiles(join(root, d))).map((f) => relative(root, f));
+/** The tools (simulator, dev stack, bench, reliability) keep files as short; they may hold SQL. */
+const toolFiles = tsFiles(join(root, 'tools')).map((f) => relative(root, f));
 
 /** Comments out, so prose about a query ("the bare SELECT") is not a query. */
 function code(text: string): string {
@@ -54,8 +56,8 @@ describe('code layout', () => {
     expect(productFiles).toContain('src/accounts/repository.ts');
   });
 
-  it(`no product file is over ${MAX_LINES} lines`, () => {
-    const long = productFiles
+  it(`no product or tool file is over ${MAX_LINES} lines`, () => {
+    const long = [...productFiles, ...toolFiles]
       .map((f) => ({ f, lines: readFileSync(join(root, f), 'utf8').split('\n').length - 1 }))
       .filter((x) => x.lines > MAX_LINES)
       .map((x) => `${x.f}: ${x.lines} lines`);
