@@ -158,7 +158,8 @@ describe('conversations through the real ingress, Temporal and Postgres', () => 
 
     // `RECORD_HISTORY=<name> npx jest test/workflows/conversation -t "a recap before"` adds the late
     // run's history as histories/<name>.json: record one whenever the workflow's shape changes, so
-    // runs in flight with that shape keep replaying (older files are kept).
+    // runs in flight with that shape keep replaying (older files are kept). This run takes none of
+    // the later patched paths: histories.test.ts records the current shape (every patch, Ai data).
     const name = process.env.RECORD_HISTORY;
     if (name) {
       mkdirSync(HISTORIES, { recursive: true });
