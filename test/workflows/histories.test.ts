@@ -41,12 +41,14 @@ import { waitFor } from '../support/wait';
  *
  * The call is chosen to take every patched path of callWorkflow in one run: an answered inbound call
  * on an office with Dialpad Ai, from the number of a Navigator contact, delivered as Dialpad signs
- * it to the ingress, with the worker's Dialpad client on the simulator. The first run records the
- * live events and the Ai events but the transcript's (`local-db-activities`, `events-never-dropped`:
- * local activities, a durable event key), links the call as soon as the leg ends, derives interim
- * insights from the recap, waits out a short Ai window, pushes the linked contact back to Dialpad
+ * it to the ingress, with the worker's Dialpad client on the simulator. The first run applies the
+ * live events and the Ai events but the transcript's in its first workflow task
+ * (`local-db-activities`, `events-never-dropped`: local activities, a durable event key), links the
+ * call as the leg has ended and derives interim insights from the recap in that same task, waits
+ * out a short Ai window, pushes the linked contact back to Dialpad
  * (`contact-push-back`) — held open here until the transcript's event has been signalled — and then,
- * with an event waiting, gives up its Ai fetch and continues with it (`apply-late-signals`). The
+ * with an event waiting, fetches no Ai data and continues as a new run with the event
+ * (`apply-late-signals`). The
  * continued run applies the transcript event, matches again, pushes back again (the contact is in
  * Dialpad now) and collects the Ai data: the transcript and recap fetch activities and the insights.
  */
@@ -61,7 +63,7 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
   let config: Config;
   let temporal: TemporalHandles;
   let app: FastifyInstance;
-  let worker: RunningWorker;
+  let worker: RunningWorker | undefined;
   let accountId: string;
   // pushLinkedContact waits here, once, until the test lets it go.
   let holdPush = false;
@@ -83,6 +85,19 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
     });
     temporal = createTemporalClient(config.temporal);
     app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
+  });
+
+  afterAll(async () => {
+    releasePush();
+    await app?.close();
+    await worker?.stop();
+    await temporal?.close();
+    await tdb?.drop();
+    await sim?.close();
+  });
+
+  /** The worker, started once the test has delivered the events it wants in one workflow task. */
+  const startWorker = async () => {
     worker = await startTestWorker(
       config,
       tdb.db,
@@ -102,16 +117,7 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
         },
       }),
     );
-  });
-
-  afterAll(async () => {
-    releasePush();
-    await app?.close();
-    await worker?.stop();
-    await temporal?.close();
-    await tdb?.drop();
-    await sim?.close();
-  });
+  };
 
   const post = async (e: CallEvent) => {
     const res = await app.inject({
@@ -156,8 +162,12 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
     const entered = new Promise<void>((resolve) => {
       pushEntered = resolve;
     });
-    // Every event but the transcript's, in Dialpad's order: the run waits out its Ai window for it.
+    // Every event but the transcript's, in Dialpad's order, before a worker runs: the run's first
+    // workflow task applies the hangup and the recap together, so it links the call and derives the
+    // interim insights in one task (their order is in the history). It then waits out its Ai window
+    // for the transcript.
     for (const e of call.events) if (e !== transcriptEvent) await post(e);
+    await startWorker();
     await entered; // the window passed, the call is linked to the contact, the push-back is running
     const handle = temporal.client.workflow.getHandle(callWorkflowId(legId));
     const firstRunId = (await handle.describe()).runId;
@@ -195,24 +205,34 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
         'apply-late-signals',
       ]),
     );
-    expect(activityTypes(firstHistory)).toEqual(['pushLinkedContact']);
-    // Linked when the leg ended, interim insights from the recap, then the end of the run.
-    expect(
-      inOrder(steps(firstHistory), [
-        'patch:local-db-activities',
-        'patch:events-never-dropped',
-        'local:recordCallEvent',
-        'local:matchConversation',
-        'local:deriveCallInsights',
-        'local:matchConversation',
-        'patch:contact-push-back',
-        'pushLinkedContact',
-        'local:checkAiOffice',
-        'patch:apply-late-signals',
-      ]),
-    ).toBe(true);
-    // The continued run collected the Ai data.
-    expect(activityTypes(continuedHistory)).toEqual(['pushLinkedContact', 'fetchCallTranscript', 'fetchCallRecap']);
+    const applied = call.events.filter((e) => ACTED_ON_STATES.has(e.state) && e !== transcriptEvent).length;
+    // One workflow task applies the events, links the call (the leg has ended) and derives interim
+    // insights from the recap; after the Ai window the contact is pushed back, and with the
+    // transcript's event waiting the run continues instead of fetching.
+    expect(steps(firstHistory)).toEqual([
+      'patch:local-db-activities',
+      'patch:events-never-dropped',
+      ...Array<string>(applied).fill('local:recordCallEvent'),
+      'local:matchConversation',
+      'local:deriveCallInsights',
+      'patch:contact-push-back',
+      'pushLinkedContact',
+      'local:checkAiOffice',
+      'patch:apply-late-signals',
+    ]);
+    // The continued run applies the event, matches, pushes back and collects the Ai data.
+    expect(steps(continuedHistory)).toEqual([
+      'patch:local-db-activities',
+      'patch:events-never-dropped',
+      'local:recordCallEvent',
+      'local:matchConversation',
+      'patch:contact-push-back',
+      'pushLinkedContact',
+      'local:checkAiOffice',
+      'fetchCallTranscript',
+      'fetchCallRecap',
+      'local:deriveCallInsights',
+    ]);
     expect(final).toMatchObject({
       endReason: 'ai_complete',
       match: 'linked',
@@ -274,16 +294,4 @@ function steps(history: History): string[] {
     const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
     return scheduled ? [scheduled] : [];
   });
-}
-
-/** Whether `wanted` occurs in `all` in this order (not necessarily next to each other). */
-function inOrder(all: string[], wanted: string[]): boolean {
-  let at = 0;
-  for (const s of all) if (s === wanted[at]) at++;
-  return at === wanted.length;
-}
-
-/** The (non-local) activities a history scheduled, in order. */
-function activityTypes(history: History): string[] {
-  return steps(history).filter((s) => !s.includes(':'));
 }
