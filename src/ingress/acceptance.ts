@@ -96,8 +96,12 @@ export class AcceptancePolicy {
         await signalCallWorkflow(this.client, sig, { ...this.signalOpts, timeoutMs: Math.max(500, left) });
         return;
       } catch (err) {
-        if (attempt >= 3 || UNRECORDED_BUDGET_MS - elapsedMs(started) < 750) throw err;
-        await new Promise((r) => setTimeout(r, 100 * attempt));
+        // Tried again for as long as the budget lasts, not a fixed number of times: a run that is
+        // closing refuses signals (RESOURCE_EXHAUSTED, "workflow is closing") until its last task
+        // ends, which can take longer than a few quick tries under load.
+        const wait = Math.min(400, 100 * attempt);
+        if (UNRECORDED_BUDGET_MS - elapsedMs(started) - wait < 750) throw err;
+        await new Promise((r) => setTimeout(r, wait));
       }
     }
   }
