@@ -96,15 +96,22 @@ export class AcceptancePolicy {
         await signalCallWorkflow(this.client, sig, { ...this.signalOpts, timeoutMs: Math.max(500, left) });
         return;
       } catch (err) {
-        // Tried again for as long as the budget lasts, not a fixed number of times: a run that is
-        // closing refuses signals (RESOURCE_EXHAUSTED, "workflow is closing") until its last task
-        // ends, which can take longer than a few quick tries under load.
+        // A run that is closing refuses signals (RESOURCE_EXHAUSTED, "workflow is closing") until its
+        // last task ends, which can outlast three quick tries under load: that one is tried for as
+        // long as the budget lasts. Anything else (Temporal unreachable) gets three quick tries, then
+        // 503 at once so Dialpad's retries start early.
         const wait = Math.min(400, 100 * attempt);
+        if (!workflowClosing(err) && attempt >= 3) throw err;
         if (UNRECORDED_BUDGET_MS - elapsedMs(started) - wait < 750) throw err;
         await new Promise((r) => setTimeout(r, wait));
       }
     }
   }
+}
+
+function workflowClosing(err: unknown): boolean {
+  const text = err instanceof Error ? `${err.message} ${err.cause instanceof Error ? err.cause.message : ''}` : '';
+  return text.includes('workflow is closing');
 }
 
 function elapsedMs(since: bigint): number {
