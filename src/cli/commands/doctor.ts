@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runDoctor } from '../../ops';
+import { doctorDeps, runDoctor } from '../../ops';
 import { renderDoctor } from '../output';
 import { run } from '../run';
 
@@ -17,19 +17,12 @@ export function doctorCommand(program: Command): void {
         const { config } = ctx;
         const temporal = ctx.temporal();
         const report = await runDoctor(
-          {
+          doctorDeps(config, {
             db: ctx.db(),
             dialpad: ctx.dialpad(),
-            temporal: {
-              client: temporal.client,
-              namespace: config.temporal.namespace,
-              taskQueue: config.temporal.taskQueue,
-            },
-            webhookSecret: config.dialpad.webhookSecret,
-            webhookSecretPrevious: config.dialpad.webhookSecretPrevious,
-            webhookSecretPreviousUntil: config.dialpad.webhookSecretPreviousUntil,
-            hookUrl: opts.url ?? config.dialpad.publicWebhookUrl,
-          },
+            temporalClient: temporal.client,
+            hookUrl: opts.url,
+          }),
           account ? { accountId: account } : {},
         );
         if (out.json) out.data(report);

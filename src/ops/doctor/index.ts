@@ -9,6 +9,7 @@ import type { AccountDiagnosis, CheckStatus, DoctorCheck, DoctorDeps, DoctorRepo
 
 export { ago } from './common';
 export type { AccountDiagnosis, CheckStatus, DoctorCheck, DoctorDeps, DoctorReport } from './types';
+export { doctorDeps } from './types';
 
 /**
  * "Why aren't my calls syncing?" — every link of the chain checked, per account, each with a

@@ -1,3 +1,4 @@
+import type { Config } from '../../config';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { DialpadClient } from '../../dialpad/client';
@@ -42,4 +43,27 @@ export interface DoctorDeps {
   /** The public URL Dialpad should deliver to (--url / PUBLIC_WEBHOOK_URL). */
   hookUrl?: string | undefined;
   now?: () => Date;
+}
+
+/**
+ * The doctor's dependencies from the configuration, as the CLI and the admin API both build them;
+ * `hookUrl` given (--url, ?webhookUrl) wins over PUBLIC_WEBHOOK_URL.
+ */
+export function doctorDeps(
+  config: Pick<Config, 'temporal' | 'dialpad'>,
+  parts: { db: Knex; dialpad: DialpadClient | undefined; temporalClient: Client; hookUrl?: string | undefined },
+): DoctorDeps {
+  return {
+    db: parts.db,
+    dialpad: parts.dialpad,
+    temporal: {
+      client: parts.temporalClient,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+    },
+    webhookSecret: config.dialpad.webhookSecret,
+    webhookSecretPrevious: config.dialpad.webhookSecretPrevious,
+    webhookSecretPreviousUntil: config.dialpad.webhookSecretPreviousUntil,
+    hookUrl: parts.hookUrl ?? config.dialpad.publicWebhookUrl,
+  };
 }

@@ -1,4 +1,4 @@
-import { runDoctor } from '../../ops';
+import { doctorDeps, runDoctor } from '../../ops';
 import { uuid, type AdminRoutes } from './context';
 
 /** "Why aren't my calls syncing?": the CLI's doctor over HTTP (src/ops/doctor/). */
@@ -17,20 +17,13 @@ export const doctorRoutes: AdminRoutes = (app, ctx) => {
     },
     async (req) =>
       runDoctor(
-        {
+        // The URL Dialpad should deliver to: the query's, else PUBLIC_WEBHOOK_URL.
+        doctorDeps(config, {
           db,
           dialpad: ctx.dialpad,
-          temporal: {
-            client: temporal.client,
-            namespace: config.temporal.namespace,
-            taskQueue: config.temporal.taskQueue,
-          },
-          webhookSecret: config.dialpad.webhookSecret,
-          webhookSecretPrevious: config.dialpad.webhookSecretPrevious,
-          webhookSecretPreviousUntil: config.dialpad.webhookSecretPreviousUntil,
-          // The URL Dialpad should deliver to.
-          hookUrl: req.query.webhookUrl ?? config.dialpad.publicWebhookUrl,
-        },
+          temporalClient: temporal.client,
+          hookUrl: req.query.webhookUrl,
+        }),
         req.query.accountId ? { accountId: req.query.accountId } : {},
       ),
   );
