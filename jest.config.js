@@ -18,6 +18,7 @@
 /** Test files (under test/, without `.test.ts`) that need neither Postgres nor Temporal. */
 const UNIT = [
   'ai/derive',
+  'ai/generalise',
   'ai/eval',
   'ai/model',
   'bench/report',

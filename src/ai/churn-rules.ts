@@ -162,6 +162,22 @@ export const RULES: readonly SignalRule[] = [
     pattern: /\b(?:going to|gonna|will|'ll|plan(?:ning)? to|about to) (?:trial|try(?: out)?|give) [A-Z][\w&'-]+/g,
     caseSensitive: true,
   },
+  // A move said as likely ("we'll most likely go with them") or under a condition ("unless the outages
+  // stop, we shall be taking it"): a threat to switch, whoever the competitor is.
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:most likely|more than likely|probably|likely) (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to [A-Z]|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
+    caseSensitive: true,
+  },
+  // Stopping a standing service ("I need to stop the monthly garden visits") is cancelling it.
+  {
+    kind: 'cancellation',
+    pattern:
+      /\b(?:need|want|like|have|going|gonna|wish) to (?:stop|end|discontinue) (?:the |my |our |all )?(?:\w+ ){0,3}?(?:visits|service|services|subscription|membership|plan|deliveries|contract|account|lessons|sessions|cleans|bookings)\b/g,
+  },
+  // A supplier's final demand for payment puts the supply relationship at risk.
+  { kind: 'supply-stop', pattern: /\bfinal (?:notice|demand|reminder|warning)\b/g, agentToo: true },
   // A supplier that has already stopped supply or handed the debt to collectors has left the relationship.
   {
     kind: 'leaving',

@@ -28,7 +28,15 @@ import type { ChurnEvidenceUnit, ChurnRisk } from './churn';
 import { assessChurn } from './churn';
 import { parseProvidedResolved, readResolution } from './resolution';
 import type { BaseScorer, Sentiment, SentimentAssessment } from './sentiment';
-import { assessSentiment, recapTone, scoreUtterance, summaryUnits, vaderScore, withRecapTone } from './sentiment';
+import {
+  assessSentiment,
+  recapTone,
+  scoreUtterance,
+  SENTIMENT_THRESHOLDS,
+  summaryUnits,
+  vaderScore,
+  withRecapTone,
+} from './sentiment';
 import type { PhraseExtractor } from './themes';
 import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall, winkPhrases } from './themes';
 import { normaliseText, peopleOnCall, splitSentences } from './text';
@@ -95,6 +103,16 @@ export interface InsightEngine {
   sentimentBase: BaseScorer;
   phrases: PhraseExtractor;
 }
+
+/** Churn signals of a grievance (not a calm decision to leave): they make a flat caller negative. */
+const GRIEVANCE_SIGNALS: ReadonlySet<string> = new Set([
+  'repeat',
+  'legal',
+  'chargeback',
+  'chargeback-raised',
+  'refund-demand',
+  'escalation-demand',
+]);
 
 export const DEFAULT_ENGINE: InsightEngine = { sentimentBase: vaderScore, phrases: winkPhrases };
 
@@ -205,6 +223,19 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
       outcome: cleanText(input.recapOutcome),
     });
     churnSignals = churn.signals;
+    // A caller who reports the same problem again, threatens the law, a chargeback or an escalation, or
+    // demands a refund is frustrated however flat the words (label guide: negative is "frustrated ... and
+    // not won over"): a matter-of-fact reading becomes negative unless the call ended warmly.
+    const grievance = churn.signals.find((k) => GRIEVANCE_SIGNALS.has(k));
+    if (
+      grievance &&
+      out.sources.sentiment === 'derived' &&
+      out.sentiment === 'neutral' &&
+      (derivedSentiment?.lastThirdMean ?? 0) < SENTIMENT_THRESHOLDS.ending
+    ) {
+      out.sentiment = 'negative';
+      out.explanation.sentiment = `${(out.explanation.sentiment ?? '').replace(/\.$/, '')}; the caller's ${grievance.replace(/-/g, ' ')} (churn evidence) shows frustration not won over, so negative.`;
+    }
     out.churnRisk = churn.churnRisk;
     out.churnReasons = churn.churnReasons;
     out.sources.churnRisk = 'derived';

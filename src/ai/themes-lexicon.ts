@@ -1,6 +1,7 @@
 // The word lists and patterns of themes: heads that need a qualifier, problem words that stay topics,
 // fillers and feeling nouns that never are, units, service verbs and the churn signals filed as themes.
-// themes.ts reads them; src/ai/README.md describes the rules.
+// themes.ts reads them (the topic vocabulary is in themes-topics.ts); src/ai/README.md describes the rules.
+import { TOPIC_VERB_NOUNS } from './themes-topics';
 
 /** Words that name a topic only with a qualifier: "delivery issue" is a theme, "issue" is not. */
 export const GENERIC_HEADS: ReadonlySet<string> = new Set([
@@ -147,7 +148,9 @@ export const FILLER_WORDS: ReadonlySet<string> = new Set(
   mister missus sweetheart pet hun babe cobber bud bro boss chief champ digger fella fellas bloke sheila gent
   lady ladies gentleman ya ye youse anyhoo och strewth bonkers cor heck hell lord god goodness gracious yikes
   phew whew whoops ahh ooh aww eh mhm okie dokey ciao laters worries dramas probs problemo trouble pleasure
-  everyone everybody anything something someone nothing question questions favour favor ta-ta tah heads`
+  everyone everybody anything something someone nothing question questions favour favor ta-ta tah heads
+  lekker boet howzit eish ja mm-hm mm-hmm uh-huh uh-uh ta-ra tara toodles yo hiya hallo ripper bonza bonzer
+  legend legends cuz cuzzie bruv blud gov guv luv duck ducks chuck hen wee craic grand`
     .split(/\s+/)
     .filter((w) => w.length > 0),
 );
@@ -163,37 +166,5 @@ export const UNIT_NOUNS: ReadonlySet<string> = new Set(
 export const CALLBACK_REQUEST =
   /(?<!\b(?:no need to|don't|do not|not|never) )\b(?:(?:call|ring|phone|get back to) (?:me|us) back|(?:give|gimme) (?:me|us) a (?:ring|call|bell|buzz)|(?:could|can|would) (?:someone|somebody|you) (?:please )?(?:call|ring|phone) (?:me|us)|call ?back|ring ?back)\b/i;
 
-/** Verbs of customer service whose noun is what the call is filed under. */
-export const SERVICE_VERB_NOUNS: Readonly<Record<string, string>> = Object.fromEntries(
-  (
-    [
-      ['refund', 'refund'],
-      ['refunded', 'refund'],
-      ['refunding', 'refund'],
-      ['repair', 'repair'],
-      ['repaired', 'repair'],
-      ['replace', 'replacement'],
-      ['replaced', 'replacement'],
-      ['cancel', 'cancellation'],
-      ['cancelled', 'cancellation'],
-      ['cancelling', 'cancellation'],
-      ['canceled', 'cancellation'],
-      ['canceling', 'cancellation'],
-      ['deliver', 'delivery'],
-      ['delivered', 'delivery'],
-      ['leak', 'leak'],
-      ['leaking', 'leak'],
-      ['leaked', 'leak'],
-      ['install', 'installation'],
-      ['installed', 'installation'],
-      ['renew', 'renewal'],
-      ['renewing', 'renewal'],
-      ['upgrade', 'upgrade'],
-      ['upgraded', 'upgrade'],
-      ['invoice', 'invoice'],
-      ['invoiced', 'invoice'],
-      ['credit', 'credit'],
-      ['credited', 'credit'],
-    ] as const
-  ).map(([verb, noun]) => [verb, noun]),
-);
+/** Verbs of customer service whose noun is what the call is filed under (themes-topics.ts). */
+export const SERVICE_VERB_NOUNS: Readonly<Record<string, string>> = Object.fromEntries(TOPIC_VERB_NOUNS);

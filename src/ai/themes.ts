@@ -16,6 +16,7 @@ import {
   UNIT_NOUNS,
 } from './themes-lexicon';
 import { normaliseText, stem, STOP_WORDS, tokenize } from './text';
+import { VAGUE_NOUNS } from './themes-topics';
 
 export { FILLER_WORDS } from './themes-lexicon';
 
@@ -262,7 +263,13 @@ function isEvaluative(word: string): boolean {
 
 /** A single word names a topic unless it is short, generic, or a past participle ("rebooked"). */
 function isThemeOnItsOwn(word: string): boolean {
-  return word.length >= 3 && !GENERIC_HEADS.has(stem(word)) && !word.endsWith('ed');
+  return (
+    word.length >= 3 &&
+    !GENERIC_HEADS.has(stem(word)) &&
+    !VAGUE_NOUNS.has(word.toLowerCase()) &&
+    !VAGUE_NOUNS.has(stem(word)) &&
+    !word.endsWith('ed')
+  );
 }
 
 function isContentWord(lower: string): boolean {

@@ -1,0 +1,100 @@
+// Themes' vocabulary of topics: the verbs of customer service whose noun a call is filed under
+// ("it was delivered to the wrong flat" is about a delivery), and the nouns that never are a topic on
+// their own (times, ordinals, people, vague words). Written from the label guide's notion of a theme
+// ("keywords a reader would expect"), not from any scored set. (A bonus for phrases headed by a list
+// of business-topic nouns was tried and dropped: 88.0 → 88.3 % themes on tune2 without it, 88.7 →
+// 89.9 % on the unseen tune3b set.)
+
+const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0);
+
+/**
+ * Nouns that are never a topic said alone: times and dates, ordinals, people and terms of address,
+ * and vague words. Inside a phrase they may still qualify one ("weekend delivery", "staff training").
+ */
+export const VAGUE_NOUNS: ReadonlySet<string> = new Set(
+  words(`
+  noon night tonight today tomorrow yesterday weekend fortnight week month year morning evening arvo hour
+  minute second moment time times date day days season summer winter spring autumn fall
+  first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth
+  fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth
+  men man women woman boy boys girl girls bloke blokes legend legends sweetie guy guys lady ladies people person
+  folk folks kid kids baby bub everyone someone somebody anybody
+  idea mind couple row spot line lines news point bit rest plenty lot heaps bunch load loads piece pieces
+  process term terms mistake mix-up confusion situation case reason fact way means end side top bottom
+  word words hand hands head eye eyes nose foot feet place area stuff thing
+  wondering waiting running thinking hoping calling looking going trying getting saying generating closing
+  working coming sitting asking telling checking
+  `),
+);
+
+/** Verbs (and their participles) of customer service whose noun is what the call is filed under. */
+export const TOPIC_VERB_NOUNS: ReadonlyArray<readonly [string, string]> = [
+  ['refund', 'refund'],
+  ['refunded', 'refund'],
+  ['refunding', 'refund'],
+  ['repair', 'repair'],
+  ['repaired', 'repair'],
+  ['replace', 'replacement'],
+  ['replaced', 'replacement'],
+  ['cancel', 'cancellation'],
+  ['cancelled', 'cancellation'],
+  ['cancelling', 'cancellation'],
+  ['canceled', 'cancellation'],
+  ['canceling', 'cancellation'],
+  ['deliver', 'delivery'],
+  ['delivered', 'delivery'],
+  ['delivering', 'delivery'],
+  ['leak', 'leak'],
+  ['leaking', 'leak'],
+  ['leaked', 'leak'],
+  ['install', 'installation'],
+  ['installed', 'installation'],
+  ['renew', 'renewal'],
+  ['renewing', 'renewal'],
+  ['renewed', 'renewal'],
+  ['upgrade', 'upgrade'],
+  ['upgraded', 'upgrade'],
+  ['invoice', 'invoice'],
+  ['invoiced', 'invoice'],
+  ['credit', 'credit'],
+  ['credited', 'credit'],
+  ['book', 'booking'],
+  ['booked', 'booking'],
+  ['rebook', 'booking'],
+  ['rebooked', 'booking'],
+  ['reschedule', 'booking'],
+  ['rescheduled', 'booking'],
+  ['order', 'order'],
+  ['ordered', 'order'],
+  ['reorder', 'order'],
+  ['charge', 'charge'],
+  ['charged', 'charge'],
+  ['overcharged', 'charge'],
+  ['discount', 'discount'],
+  ['discounted', 'discount'],
+  ['delay', 'delay'],
+  ['delayed', 'delay'],
+  ['ship', 'shipping'],
+  ['shipped', 'shipping'],
+  ['clean', 'cleaning'],
+  ['cleaned', 'cleaning'],
+  ['quote', 'quote'],
+  ['quoted', 'quote'],
+  ['pay', 'payment'],
+  ['paid', 'payment'],
+  ['bill', 'bill'],
+  ['billed', 'bill'],
+  ['export', 'export'],
+  ['exported', 'export'],
+  ['sync', 'sync'],
+  ['synced', 'sync'],
+  ['syncing', 'sync'],
+  ['reprint', 'reprint'],
+  ['reprinted', 'reprint'],
+  ['collect', 'collection'],
+  ['collected', 'collection'],
+  ['exchange', 'exchange'],
+  ['exchanged', 'exchange'],
+  ['inspect', 'inspection'],
+  ['inspected', 'inspection'],
+];

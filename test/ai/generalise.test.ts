@@ -1,0 +1,128 @@
+// The rules added for calls nobody tuned for: a flat-spoken grievance, switches said as likely or under a
+// condition, stopping a standing service, a supplier's final demand, and themes that name a topic (a
+// service verb's noun) rather than a time, a person or a vague word. Examples written for this file.
+import type { TranscriptLineInput } from '../../src/ai/derive';
+import { deriveCallInsights } from '../../src/ai/derive';
+import { deriveThemes } from '../../src/ai/themes';
+
+const caller = (content: string): TranscriptLineInput => ({ type: 'transcript', content, speaker: 'caller' });
+const agent = (content: string): TranscriptLineInput => ({ type: 'transcript', content, speaker: 'agent' });
+
+describe('sentiment: a grievance said flatly', () => {
+  it('a claim at the small claims court, in calm words, is negative', () => {
+    const out = deriveCallInsights({
+      transcriptLines: [
+        agent('Northside Heating, Tom speaking.'),
+        caller('Hi Tom. I am ringing about the hall radiator invoice.'),
+        agent('I can look at it on Thursday.'),
+        caller('I will be lodging a claim at the small claims court on Monday. Send whatever you like to my email.'),
+      ],
+    });
+    expect(out.sentiment).toBe('negative');
+    expect(out.explanation.sentiment).toMatch(/legal/);
+  });
+
+  it('the same call without the claim stays neutral', () => {
+    const out = deriveCallInsights({
+      transcriptLines: [
+        agent('Northside Heating, Tom speaking.'),
+        caller('Hi Tom. I am ringing about the hall radiator invoice.'),
+        agent('I can look at it on Thursday.'),
+        caller('Send whatever you like to my email.'),
+      ],
+    });
+    expect(out.sentiment).toBe('neutral');
+  });
+
+  it('a repeat problem that ends warmly is not made negative', () => {
+    const out = deriveCallInsights({
+      transcriptLines: [
+        caller('The radiator has stopped working again, this is the third time I have called about it.'),
+        agent('I am so sorry. I have booked our senior engineer for this afternoon, at no charge.'),
+        caller('Oh that is wonderful, thank you so much, you have been absolutely brilliant.'),
+      ],
+    });
+    expect(out.sentiment).not.toBe('negative');
+  });
+});
+
+describe('churn: switches said as likely or under a condition', () => {
+  it('"we will most likely go with them" is a threat (high), not a calm call', () => {
+    const out = deriveCallInsights({
+      transcriptLines: [
+        caller('Our cleaning contract is up for renewal in May. Brightway quoted us fifteen percent less.'),
+        caller("Honestly, unless you can get closer to that, we'll most likely go with them."),
+      ],
+    });
+    expect(out.churnRisk).toBe('high');
+  });
+
+  it('"unless the invoices get fixed, we shall be taking their offer" is a threat', () => {
+    const out = deriveCallInsights({
+      transcriptLines: [caller('Unless the invoices get fixed this month, we shall be taking their offer.')],
+    });
+    expect(out.churnRisk).toBe('high');
+  });
+
+  it('"we will go with the blue one" is a choice of product, not a switch', () => {
+    const out = deriveCallInsights({
+      transcriptLines: [caller("If it comes in navy we'll go with the navy, otherwise the blue is fine.")],
+    });
+    expect(out.churnRisk).toBe('low');
+  });
+
+  it('stopping a standing service is a cancellation', () => {
+    const out = deriveCallInsights({
+      transcriptLines: [
+        caller("I'm moving abroad in June, so I need to stop the weekly window cleaning visits from then."),
+      ],
+    });
+    expect(['high', 'critical']).toContain(out.churnRisk);
+  });
+
+  it("a supplier's final notice puts the supply at risk", () => {
+    const out = deriveCallInsights({
+      transcriptLines: [
+        caller('Hi, accounts receivable at Coastal Paper here. This is a final notice on the March invoice.'),
+        agent('Understood, I will chase it today.'),
+      ],
+    });
+    expect(out.churnRisk).toBe('high');
+  });
+});
+
+describe('themes: topics, not times, people or vague words', () => {
+  const themesOf = (texts: string[]) =>
+    deriveThemes({ purposes: [], moments: [], texts, recapCount: 0 }).themes.map((t) => t.toLowerCase());
+
+  it('a service verb gives its noun: "it was delivered to the wrong flat" is about a delivery', () => {
+    expect(themesOf(['The parcel was delivered to the wrong flat on Tuesday night.']).join(' | ')).toMatch(/delivery/);
+  });
+
+  it('"booked" and "charged" file the call under booking and charge', () => {
+    const themes = themesOf(['I booked the spa day for Saturday and you charged my card twice for it.']).join(' | ');
+    expect(themes).toMatch(/booking/);
+    expect(themes).toMatch(/charge/);
+  });
+
+  it('a time, an ordinal, a person or a vague word is never a theme on its own', () => {
+    const themes = themesOf([
+      'The blokes came at noon on the fifteenth, no idea why, and the boiler service still is not done.',
+      'Honestly the lads were waiting around for a fortnight, mind you, plenty of news about the boiler service.',
+    ]);
+    for (const vague of [
+      'blokes',
+      'noon',
+      'fifteenth',
+      'idea',
+      'lads',
+      'waiting',
+      'fortnight',
+      'mind',
+      'plenty',
+      'news',
+    ])
+      expect(themes).not.toContain(vague);
+    expect(themes.join(' | ')).toMatch(/boiler service/);
+  });
+});
