@@ -6,14 +6,13 @@ import {
   noteAiMiss,
   noteAiOffice,
   readCallRecap,
-  readCallTranscript,
   readInsightsInput,
   readOfficeAi,
   storeRecap,
-  storeTranscript,
   writeAiStatus,
   writeInsights,
 } from './insights-repository';
+import { readLegTranscript, storeLegTranscript } from './transcript-repository';
 import type { LlmConfig } from './llm-config';
 import { deriveCallInsightsWithModel, type ModelCallInsights, type ModelLogger, type ModelOptions } from './model';
 
@@ -83,16 +82,18 @@ export async function noteAiAnswers(
 }
 
 /**
- * Fetches the leg's transcript (1200/min) and stores its text and lines with speakers, unless the
- * conversation already has one. Dialpad's `user_id` lines are our agents, `contact_id` lines the caller.
+ * Fetches the leg's transcript (1200/min) and stores its lines with speakers, unless this leg's are
+ * stored already. A transferred call has one transcript per answered leg: the conversation holds
+ * every leg's lines, legs in the order they started, and its text is rebuilt from all of them
+ * (transcript-repository.ts). Dialpad's `user_id` lines are our agents, `contact_id` lines the caller.
  */
 export async function fetchAndStoreTranscript(
   deps: AiEnrichmentDeps,
   input: { callRowId: string; legCallId: string },
 ): Promise<{ stored: boolean; lines: number; reason?: string }> {
-  const call = await readCallTranscript(deps.db, input.callRowId);
+  const call = await readLegTranscript(deps.db, input.callRowId, input.legCallId);
   if (!call) return { stored: false, lines: 0, reason: 'call_not_found' };
-  if (call.transcript) return { stored: false, lines: 0, reason: 'already_stored' };
+  if (call.legLines > 0) return { stored: false, lines: 0, reason: 'already_stored' };
 
   let transcript;
   try {
@@ -104,10 +105,8 @@ export async function fetchAndStoreTranscript(
   const lines = (transcript.lines ?? []).filter((l) => typeof l.content === 'string' && l.content !== '');
   if (lines.length === 0) return { stored: false, lines: 0, reason: 'empty_transcript' };
 
-  const rows = lines.map((l, seq) => ({
-    call_id: input.callRowId,
+  const rows = lines.map((l) => ({
     dialpad_call_id: input.legCallId,
-    seq,
     type: LINE_TYPES.has(l.type ?? '') ? l.type! : 'transcript',
     speaker: l.contact_id ? 'caller' : l.user_id ? 'agent' : 'unknown',
     name: l.name || null,
@@ -116,12 +115,8 @@ export async function fetchAndStoreTranscript(
     dialpad_user_id: l.user_id ?? null,
     dialpad_contact_id: l.contact_id ?? null,
   }));
-  const text = rows
-    .filter((r) => r.type === 'transcript')
-    .map((r) => `${r.name ?? (r.speaker === 'agent' ? 'Agent' : 'Caller')}: ${r.content}`)
-    .join('\n');
-
-  await storeTranscript(deps.db, input.callRowId, rows, text);
+  const into = await storeLegTranscript(deps.db, { callRowId: input.callRowId, legCallId: input.legCallId, rows });
+  if (!into) return { stored: false, lines: 0, reason: 'call_not_found' };
   return { stored: true, lines: rows.length };
 }
 

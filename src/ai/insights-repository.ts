@@ -2,9 +2,9 @@ import type { Knex } from 'knex';
 import type { TranscriptLineInput } from './derive';
 
 /**
- * A conversation's Ai data in Postgres: its transcript lines (`call_transcript_lines`), the Ai
- * columns of its `calls` row (transcript text, recap, insights, status, `ai_sources`), and what the
- * API has shown about each office's Ai (`dialpad_office_ai`).
+ * A conversation's Ai data in Postgres: the Ai columns of its `calls` row (recap, insights, status,
+ * `ai_sources`), its transcript lines as derivation reads them, and what the API has shown about
+ * each office's Ai (`dialpad_office_ai`). Storing a transcript: transcript-repository.ts.
  */
 
 /** Remembers that an office has Dialpad Ai: it sent Ai events, or the API gave a call's Ai data. */
@@ -50,46 +50,6 @@ export async function readOfficeAi(
 function mergeSources(db: Knex, sources: Record<string, string | null>): Knex.Raw {
   const clean = Object.fromEntries(Object.entries(sources).filter(([, v]) => v !== null));
   return db.raw("coalesce(ai_sources, '{}'::jsonb) || ?::jsonb", [JSON.stringify(clean)]);
-}
-
-/** The conversation's stored transcript text, if the row exists. */
-export async function readCallTranscript(
-  db: Knex,
-  callRowId: string,
-): Promise<{ id: string; transcript: string | null } | undefined> {
-  return db('calls').where({ id: callRowId }).first('id', 'transcript');
-}
-
-export interface TranscriptLineRow {
-  call_id: string;
-  dialpad_call_id: string;
-  seq: number;
-  type: string;
-  speaker: string;
-  name: string | null;
-  content: string;
-  spoken_at: Date | null;
-  dialpad_user_id: string | null;
-  dialpad_contact_id: string | null;
-}
-
-/**
- * Stores the transcript: its lines replace the conversation's (two legs of one conversation may both
- * fetch; the rows are replaced whole, never interleaved) and its text goes on the row.
- */
-export async function storeTranscript(
-  db: Knex,
-  callRowId: string,
-  rows: readonly TranscriptLineRow[],
-  text: string,
-): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx('call_transcript_lines').where({ call_id: callRowId }).delete();
-    for (let i = 0; i < rows.length; i += 1000) await trx('call_transcript_lines').insert(rows.slice(i, i + 1000));
-    await trx('calls')
-      .where({ id: callRowId })
-      .update({ transcript: text, ai_sources: mergeSources(trx, { transcript: 'dialpad' }), updated_at: trx.fn.now() });
-  });
 }
 
 /** The conversation's stored recap summary and outcome, if the row exists. */

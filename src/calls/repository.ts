@@ -6,6 +6,7 @@ import {
   type CallLegEvent,
   type RecapFields,
 } from '../../workflows/shared/call-event';
+import { moveTranscriptLines } from '../ai/transcript-repository';
 import { summariseConversation, type ConversationSummary, type LegRow } from './fold';
 
 /**
@@ -300,7 +301,10 @@ export class CallRepository {
     });
   }
 
-  /** Moves another conversation's legs and history into `survivor`, keeping what it knew, then deletes it. */
+  /**
+   * Moves another conversation's legs, history and transcript lines into `survivor`, keeping what
+   * it knew, then deletes it.
+   */
   private async absorbConversation(trx: Knex.Transaction, survivor: string, other: Record<string, unknown>) {
     const otherId = other.id as string;
     await trx('dialpad_call_legs').where({ call_row_id: otherId }).update({ call_row_id: survivor });
@@ -311,6 +315,8 @@ export class CallRepository {
       [otherId, survivor],
     );
     await trx('communications').where({ call_id: otherId }).update({ call_id: survivor });
+    // Transcript lines, before the row (and its lines, by cascade) goes: every leg's, in conversation order.
+    await moveTranscriptLines(trx, survivor, otherId);
     const keep: Record<string, unknown> = {};
     for (const col of [
       'notes',
@@ -320,7 +326,6 @@ export class CallRepository {
       'churn_reasons',
       'themes',
       'resolved',
-      'ai_sources',
       'linked_entity_type',
       'linked_entity_id',
       'link_method',
@@ -331,7 +336,7 @@ export class CallRepository {
     await trx('calls').where({ id: otherId }).delete();
     // The survivor now holds the other's history entries (and maybe its link): matched afresh.
     await trx('calls').where({ id: survivor }).update({ match_key: null, match_outcome: null });
-    if (Object.keys(keep).length) {
+    if (Object.keys(keep).length || other.ai_sources) {
       const current = (await trx('calls').where({ id: survivor }).first()) as Record<string, unknown>;
       const fill: Record<string, unknown> = {};
       for (const [col, v] of Object.entries(keep)) {
@@ -344,6 +349,8 @@ export class CallRepository {
         delete fill.linked_entity_id;
         delete fill.link_method;
       }
+      // Each field's source, the survivor's first (the moved transcript marked it already).
+      if (other.ai_sources) fill.ai_sources = JSON.stringify({ ...other.ai_sources, ...(current.ai_sources ?? {}) });
       if (Object.keys(fill).length) await trx('calls').where({ id: survivor }).update(fill);
     }
   }

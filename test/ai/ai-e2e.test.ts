@@ -4,7 +4,7 @@ import pino from 'pino';
 import { buildApp } from '../../src/app';
 import type { Config } from '../../src/config';
 import { createDialpadClient } from '../../src/worker';
-import { generateConversations } from '../../tools/simulator/calls';
+import { generateConversations, type CallLeg } from '../../tools/simulator/calls';
 import { callRecords, emitCalls, type EmitResult } from '../../tools/simulator/emitter';
 import { signEvent } from '../support/signing';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
@@ -209,6 +209,73 @@ describe('Ai data on calls, end to end with the Dialpad simulator', () => {
     } finally {
       await fetch(`${sim.url}/_sim/faults`, { method: 'DELETE' });
     }
+  });
+
+  it("a transferred call's transcript holds both answered legs' lines, first leg first", async () => {
+    const s = await stack();
+    const conv = generateConversations(
+      {
+        company: sim.state.company,
+        seed: 'ai-e2e-transfer',
+        aiOfficeIds: new Set([aiOffice]),
+        kinds: ['transfer'],
+        placeAt: () => Date.now() - 600_000,
+      },
+      8,
+    ).find((c) => c.ai !== null);
+    expect(conv).toBeDefined();
+    const [firstLeg, secondLeg] = conv!.legs as [CallLeg, CallLeg];
+    expect(conv!.ai!.callId).toBe(secondLeg.call_id);
+    // Dialpad has a transcript for each answered leg: the first agent's before the transfer too.
+    const caller = conv!.ai!.transcript.find((l) => l.contact_id)!;
+    const firstTranscript = [
+      {
+        type: 'transcript' as const,
+        content: 'Good morning, you are through to reception.',
+        name: firstLeg.target.name,
+        time: new Date(firstLeg.date_connected!).toISOString(),
+        user_id: firstLeg.target.id,
+      },
+      { ...caller, type: 'transcript' as const, content: 'I need to speak to someone about my delivery.' },
+      {
+        type: 'transcript' as const,
+        content: 'Let me put you through to our delivery team.',
+        name: firstLeg.target.name,
+        time: new Date(firstLeg.date_connected! + 20_000).toISOString(),
+        user_id: firstLeg.target.id,
+      },
+    ];
+    sim.state.registerCalls(
+      callRecords([conv!], () => 0).map((r) =>
+        r.leg.call_id === firstLeg.call_id
+          ? { ...r, ai: { ...conv!.ai!, readyAt: 0, transcript: firstTranscript } }
+          : r,
+      ),
+    );
+
+    for (const e of conv!.events) {
+      const res = await fetch(`${s.url}/webhooks/dialpad`, {
+        method: 'POST',
+        body: await signEvent(e.payload, SECRET),
+      });
+      expect(res.status).toBe(200);
+    }
+    for (const leg of conv!.legs) {
+      await s.temporal.client.workflow.getHandle(callWorkflowId(leg.call_id)).result();
+    }
+
+    const call = await callOf(s, conv!.expected.key);
+    expect(call.dialpad_call_id).toBe(firstLeg.call_id);
+    const secondLines = conv!.ai!.transcript.filter((l) => l.content !== '');
+    const lines = await s.tdb.db('call_transcript_lines').where({ call_id: call.id }).orderBy('seq');
+    expect(lines.map((l) => [l.seq, l.dialpad_call_id, l.content])).toEqual([
+      ...firstTranscript.map((l, i) => [i, firstLeg.call_id, l.content]),
+      ...secondLines.map((l, i) => [firstTranscript.length + i, secondLeg.call_id, l.content]),
+    ]);
+    const text = (ls: { type: string; name: string; content: string }[]) =>
+      ls.filter((l) => l.type === 'transcript').map((l) => `${l.name}: ${l.content}`);
+    expect(call.transcript).toBe([...text(firstTranscript), ...text(secondLines)].join('\n'));
+    expect(call.ai_status).toBe('complete');
   });
 
   it('a 1 MB transcript is stored while the workflow history stays small', async () => {

@@ -1,3 +1,4 @@
+import { storeLegTranscript } from '../../src/ai/transcript-repository';
 import { CallRepository } from '../../src/calls/repository';
 import type { CallEventWithPayload, CallLegEvent } from '../../workflows/shared/call-event';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -111,6 +112,65 @@ describe('folding legs into one conversation (real Postgres)', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ status: 'answered', notes: 'kept from the merged row', dialpad_call_id: a });
     expect(await tdb.db('calls').where({ id: second.callRowId })).toHaveLength(0);
+  });
+
+  it("a transfer whose legs were two conversations until the link came keeps both legs' transcript lines, in order", async () => {
+    const scenario = transferredCall();
+    const [first, second] = scenario.legIds as [string, string];
+    const [firstEvent, secondEvent] = scenario.events as [CallLegEvent, CallLegEvent];
+    // The second leg comes first and without its link; its conversation is the older row.
+    const b = await repo.recordLegEvent(
+      sig({ ...secondEvent, masterCallId: null, eventTimestamp: secondEvent.eventTimestamp! - 1 }),
+    );
+    const a = await repo.recordLegEvent(sig(firstEvent));
+    expect(a.callRowId).not.toBe(b.callRowId);
+    const line = (legCallId: string, name: string, content: string) => ({
+      dialpad_call_id: legCallId,
+      type: 'transcript',
+      speaker: 'agent',
+      name,
+      content,
+      spoken_at: null,
+      dialpad_user_id: null,
+      dialpad_contact_id: null,
+    });
+    await storeLegTranscript(tdb.db, {
+      callRowId: a.callRowId,
+      legCallId: first,
+      rows: [line(first, 'Agent One', 'Hello.'), line(first, 'Agent One', 'Transferring you now.')],
+    });
+    await storeLegTranscript(tdb.db, {
+      callRowId: b.callRowId,
+      legCallId: second,
+      rows: [line(second, 'Agent Two', 'Shipping here.'), line(second, 'Agent Two', 'It ships tomorrow.')],
+    });
+
+    // The second leg's linked event joins the two: the older row (b's) survives, with every line.
+    const merged = await repo.recordLegEvent(sig(secondEvent));
+    expect(merged.callRowId).toBe(b.callRowId);
+    expect(merged.mergedCallRowIds).toEqual([a.callRowId]);
+    const lines = await tdb
+      .db('call_transcript_lines')
+      .where({ call_id: merged.callRowId })
+      .orderBy('seq')
+      .select('seq', 'dialpad_call_id', 'content');
+    expect(lines.map((l) => [l.seq, l.dialpad_call_id, l.content])).toEqual([
+      [0, first, 'Hello.'],
+      [1, first, 'Transferring you now.'],
+      [2, second, 'Shipping here.'],
+      [3, second, 'It ships tomorrow.'],
+    ]);
+    const [call] = await callsFor(scenario.legIds);
+    expect(call).toMatchObject({
+      dialpad_call_id: first,
+      transcript: [
+        'Agent One: Hello.',
+        'Agent One: Transferring you now.',
+        'Agent Two: Shipping here.',
+        'Agent Two: It ships tomorrow.',
+      ].join('\n'),
+      ai_sources: { transcript: 'dialpad' },
+    });
   });
 
   it('an older event never overwrites newer state, and a never-connected hangup is not answered', async () => {
