@@ -38,6 +38,9 @@ import {
   withRecapTone,
 } from './sentiment';
 import type { PhraseExtractor } from './themes';
+import type { CombinerWeights } from './sentiment-combiner';
+import { applyCombiner, combinerFeatures } from './sentiment-combiner';
+import { SENTIMENT_COMBINER } from './sentiment-combiner-weights';
 import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall, winkPhrases } from './themes';
 import { normaliseText, peopleOnCall, splitSentences } from './text';
 
@@ -102,6 +105,8 @@ const MOMENT_TYPES: ReadonlySet<TranscriptLineType> = new Set(['moment', 'custom
 export interface InsightEngine {
   sentimentBase: BaseScorer;
   phrases: PhraseExtractor;
+  /** The learned last step of sentiment (sentiment-combiner.ts); null reads the rules alone. */
+  combiner: CombinerWeights | null;
 }
 
 /** Churn signals of a grievance (not a calm decision to leave): they make a flat caller negative. */
@@ -114,7 +119,11 @@ const GRIEVANCE_SIGNALS: ReadonlySet<string> = new Set([
   'escalation-demand',
 ]);
 
-export const DEFAULT_ENGINE: InsightEngine = { sentimentBase: vaderScore, phrases: winkPhrases };
+export const DEFAULT_ENGINE: InsightEngine = {
+  sentimentBase: vaderScore,
+  phrases: winkPhrases,
+  combiner: SENTIMENT_COMBINER,
+};
 
 export function deriveCallInsights(input: CallInsightsInput): CallInsights {
   return deriveCallInsightsWith(input, DEFAULT_ENGINE);
@@ -271,6 +280,18 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
     out.themes = themes.themes;
     out.sources.themes = 'derived';
     out.explanation.themes = themes.explanation;
+  }
+
+  // The rules' reading, weighed with what they measured by the learned combiner; churn and resolved were
+  // read from the rules' sentiment, as in training.
+  if (engine.combiner && out.sources.sentiment === 'derived' && out.sentiment !== null) {
+    const learned = applyCombiner(engine.combiner, combinerFeatures(input, out));
+    const rules = out.sentiment;
+    out.sentiment = learned.sentiment;
+    out.explanation.sentiment =
+      learned.sentiment === rules
+        ? `${out.explanation.sentiment ?? ''} The learned combiner agrees (p ${learned.probability}).`
+        : `${out.explanation.sentiment ?? ''} The rules read ${rules}; the learned combiner, weighing the same evidence as the labelled calls taught it, reads ${learned.sentiment} (p ${learned.probability}).`;
   }
 
   return out;

@@ -2,15 +2,19 @@
 // condition, stopping a standing service, a supplier's final demand, and themes that name a topic (a
 // service verb's noun) rather than a time, a person or a vague word. Examples written for this file.
 import type { TranscriptLineInput } from '../../src/ai/derive';
-import { deriveCallInsights } from '../../src/ai/derive';
+import { DEFAULT_ENGINE, deriveCallInsights, deriveCallInsightsWith } from '../../src/ai/derive';
+import type { CallInsightsInput } from '../../src/ai/derive';
 import { deriveThemes } from '../../src/ai/themes';
 
 const caller = (content: string): TranscriptLineInput => ({ type: 'transcript', content, speaker: 'caller' });
 const agent = (content: string): TranscriptLineInput => ({ type: 'transcript', content, speaker: 'agent' });
 
-describe('sentiment: a grievance said flatly', () => {
+// The rules' own reading (the learned combiner re-weighs it afterwards: sentiment-combiner.test.ts).
+const rulesOnly = (input: CallInsightsInput) => deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, combiner: null });
+
+describe('sentiment rules: a grievance said flatly', () => {
   it('a claim at the small claims court, in calm words, is negative', () => {
-    const out = deriveCallInsights({
+    const out = rulesOnly({
       transcriptLines: [
         agent('Northside Heating, Tom speaking.'),
         caller('Hi Tom. I am ringing about the hall radiator invoice.'),
@@ -23,7 +27,7 @@ describe('sentiment: a grievance said flatly', () => {
   });
 
   it('the same call without the claim stays neutral', () => {
-    const out = deriveCallInsights({
+    const out = rulesOnly({
       transcriptLines: [
         agent('Northside Heating, Tom speaking.'),
         caller('Hi Tom. I am ringing about the hall radiator invoice.'),
@@ -35,7 +39,7 @@ describe('sentiment: a grievance said flatly', () => {
   });
 
   it('a repeat problem that ends warmly is not made negative', () => {
-    const out = deriveCallInsights({
+    const out = rulesOnly({
       transcriptLines: [
         caller('The radiator has stopped working again, this is the third time I have called about it.'),
         agent('I am so sorry. I have booked our senior engineer for this afternoon, at no charge.'),
