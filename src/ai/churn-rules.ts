@@ -69,7 +69,12 @@ export const CHURN_LEVELS = { withoutSignal: 'medium', calm: 'low' } as const;
 
 export const SERVICE_NOUN =
   '(?:subscription|account|contract|membership|service|plan|policy|direct debit|box|whole thing|everything|agreement|renewal|broadband|package)';
-export const NOT_AN_ORDER = '(?! (?:my |the |this |that |an |a |your |our |their )?(?:\\w+ )?order)';
+/**
+ * What follows "cancel" when it is one order or one visit, not the relationship: an order, an
+ * appointment, a table, a booking or a reservation ("cancel my daughter's appointment on Thursday").
+ */
+export const NOT_AN_ORDER =
+  "(?! (?:my |the |this |that |an |a |your |our |their )?(?:[\\w']+ ){0,2}(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consultation|fitting|slot|delivery|collection|pickup|tour|viewing)s?\\b)";
 
 export const RULES: readonly SignalRule[] = [
   // A lawyer is a threat when the caller brings one in against us ("my solicitor will be in touch", "I'll
@@ -78,13 +83,13 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'legal',
     pattern:
-      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to))? (?:(?:my|our|their|his|her|a|the) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
+      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to))? (?:(?:my|our|their|his|her|a|the) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
     personal: true,
   },
   {
     kind: 'legal',
     pattern:
-      /\b(?:legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the \w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat)\b/g,
+      /\b(?:legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the \w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat|environmental health|health and safety executive|food standards|licensing (?:board|authority)|(?:state|city|county) (?:board|licensing)|dental board|medical board|care quality commission|cqc|ahpra|hipaa complaint|department of (?:labor|labour|health|fair trading)|(?:report|reporting|reported) (?:you |this |it |them )?to (?:the )?(?:council|authorities|police))\b/g,
   },
   {
     kind: 'chargeback-raised',
@@ -170,6 +175,12 @@ export const RULES: readonly SignalRule[] = [
       /\b(?:most likely|more than likely|probably|likely) (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to [A-Z]|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
     caseSensitive: true,
   },
+  // "Otherwise we'll move over at renewal": the condition said first, the move after it.
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:otherwise|or else|if not),? (?:we|i)(?:'ll| will| shall| would|'d)? (?:have to |probably |most likely )?(?:move|switch|go|take (?:it|our business|my business)|look)(?: (?:over|across|elsewhere|somewhere else|to them))\b/g,
+  },
   // Stopping a standing service ("I need to stop the monthly garden visits") is cancelling it.
   {
     kind: 'cancellation',
@@ -177,7 +188,18 @@ export const RULES: readonly SignalRule[] = [
       /\b(?:need|want|like|have|going|gonna|wish) to (?:stop|end|discontinue) (?:the |my |our |all )?(?:\w+ ){0,3}?(?:visits|service|services|subscription|membership|plan|deliveries|contract|account|lessons|sessions|cleans|bookings)\b/g,
   },
   // A supplier's final demand for payment puts the supply relationship at risk.
-  { kind: 'supply-stop', pattern: /\bfinal (?:notice|demand|reminder|warning)\b/g, agentToo: true },
+  {
+    kind: 'supply-stop',
+    pattern:
+      /\bfinal (?:notice|demand|reminder|warning)\b|\b(?:goes|go|going|be|be put|placed|put) on (?:credit |account )?hold\b|\bcredit hold\b/g,
+    agentToo: true,
+  },
+  // A supplier's decision to end a route, a line or the account has ended the supply relationship.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:made the decision|decided|have decided|'ve decided) to (?:discontinue|stop|end|close|withdraw|exit|no longer)\b(?! (?:the |this |that )?(?:order|delivery|appointment|booking)\b)/g,
+  },
   // A supplier that has already stopped supply or handed the debt to collectors has left the relationship.
   {
     kind: 'leaving',
@@ -260,7 +282,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:will|'ll|gonna|going to|have to|might|may) (?:stop (?:ordering|using|buying)|source (?:it |them |this )?(?:elsewhere|from (?:someone|somewhere) else)|find (?:another|a new|a different) (?:supplier|provider|company|vendor|firm|plumber|builder|cleaner|agency))\b|\bport(?:ing)? (?:my|our|the) (?:numbers?|lines?) (?:out|away)\b|\b(?:we're|i'm|we are|i am) leaving\b(?! (?:a |the |it |on |for |at |tomorrow|today|now|work|home))/g,
+      /\b(?:will|'ll|gonna|going to|have to|might|may) (?:stop (?:ordering|using|buying)|source (?:it |them |this )?(?:elsewhere|from (?:someone|somewhere) else)|find (?:another|a new|a different) (?:supplier|provider|company|vendor|firm|plumber|builder|cleaner|agency))\b|\bport(?:ing)? (?:my|our|the) (?:numbers?|lines?) (?:out|away)\b|\b(?:we're|i'm|we are|i am) leaving\b(?! (?:a |the |it |on |for |at |in |tomorrow|today|tonight|now|work|home|town|early|soon|monday|tuesday|wednesday|thursday|friday|saturday|sunday|next|this|the))/g,
   },
   {
     kind: 'competitor',

@@ -22,6 +22,8 @@ export const VAGUE_NOUNS: ReadonlySet<string> = new Set(
   idea mind couple row spot line lines news point bit rest plenty lot heaps bunch load loads piece pieces
   process term terms mistake mix-up confusion situation case reason fact way means end side top bottom
   word words hand hands head eye eyes nose foot feet place area stuff thing
+  nan nana gran granny grandma grandad grandpa auntie aunt uncle cousin one ones difference offence kilo kilos
+  quarter form expecting
   wondering waiting running thinking hoping calling looking going trying getting saying generating closing
   working coming sitting asking telling checking
   `),

@@ -54,6 +54,12 @@ export interface ThemeAssessment {
   explanation: string;
 }
 
+function singularHead(label: string): string {
+  return label.replace(/(\p{L}{2,})ies$/u, (word, root: string) =>
+    /^(?:ser|spec|mov|cook|smooth|hipp|rook|zomb|pix|calor|goal|auss|bik|cut|eer|nov)$/i.test(root) ? word : `${root}y`,
+  );
+}
+
 export function humaniseLabel(label: string): string {
   const words = normaliseText(label.replace(/[_-]+/g, ' ')).toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
@@ -72,7 +78,9 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
     chosen.push({ theme, stems, from });
   };
 
-  for (const p of sources.purposes) take(humaniseLabel(p), 'purpose');
+  // A purpose is filed in the singular, as phrases are ("Late deliveries" → "Late delivery"); only the
+  // unambiguous -ies plural is folded ("glasses", "hours" stay).
+  for (const p of sources.purposes) take(singularHead(humaniseLabel(p)), 'purpose');
 
   const momentCounts = new Map<string, { count: number; first: number }>();
   sources.moments.forEach((m, i) => {

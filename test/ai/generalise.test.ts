@@ -95,12 +95,51 @@ describe('churn: switches said as likely or under a condition', () => {
   });
 });
 
+describe('churn: one booking is not the relationship, and more ways of saying a threat', () => {
+  const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
+
+  it('cancelling an appointment, a table or a lesson is not churn', () => {
+    expect(churnOf("I need to cancel my son's appointment on Friday, he has the flu.")).toBe('low');
+    expect(churnOf('Could you cancel our table for six tonight? We will book again soon.')).toBe('low');
+    expect(churnOf("I'd like to cancel this week's lesson, I'm away.")).toBe('low');
+  });
+
+  it('...but cancelling the membership still is', () => {
+    expect(['high', 'critical']).toContain(churnOf('I want to cancel my membership, please.'));
+  });
+
+  it('"I\'m leaving Sunday" is travel, "we\'re leaving" alone is not', () => {
+    expect(churnOf("Can you do it now? I'm leaving Sunday for work.")).toBe('low');
+  });
+
+  it('a lawyer brought in to read the contract, or a regulator, is a legal threat', () => {
+    expect(churnOf("I'm going to have my lawyer look at the delay clause.")).toBe('critical');
+    expect(churnOf("I've filled in the form for environmental health and I'm sending it today.")).toBe('critical');
+  });
+
+  it('"otherwise we\'ll move over at renewal" is a threat', () => {
+    expect(churnOf('Can you match their price? Otherwise we will move over at renewal.')).toBe('high');
+  });
+
+  it("a supplier's credit hold, and its decision to discontinue a route, put the supply at risk", () => {
+    expect(churnOf('As of Monday your account goes on credit hold until the invoice is paid.')).toBe('high');
+    expect(churnOf("We've made the decision to discontinue our Thursday route, so the last pickup is the 30th.")).toBe(
+      'critical',
+    );
+  });
+});
+
 describe('themes: topics, not times, people or vague words', () => {
   const themesOf = (texts: string[]) =>
     deriveThemes({ purposes: [], moments: [], texts, recapCount: 0 }).themes.map((t) => t.toLowerCase());
 
   it('a service verb gives its noun: "it was delivered to the wrong flat" is about a delivery', () => {
     expect(themesOf(['The parcel was delivered to the wrong flat on Tuesday night.']).join(' | ')).toMatch(/delivery/);
+  });
+
+  it('a purpose is filed in the singular: "Late deliveries" is found as delivery', () => {
+    const themes = deriveThemes({ purposes: ['Late deliveries'], moments: [], texts: [], recapCount: 0 }).themes;
+    expect(themes).toEqual(['Late delivery']);
   });
 
   it('"booked" and "charged" file the call under booking and charge', () => {
