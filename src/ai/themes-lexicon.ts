@@ -149,7 +149,7 @@ export const FILLER_WORDS: ReadonlySet<string> = new Set(
   lady ladies gentleman ya ye youse anyhoo och strewth bonkers cor heck hell lord god goodness gracious yikes
   phew whew whoops ahh ooh aww eh mhm okie dokey ciao laters worries dramas probs problemo trouble pleasure
   everyone everybody anything something someone nothing question questions favour favor ta-ta tah heads
-  lekker boet howzit eish ja mm-hm mm-hmm uh-huh uh-uh ta-ra tara toodles yo hiya hallo ripper bonza bonzer
+  lekker boet howzit eish ja mm-hm mm-hmm uh-huh uh-uh toodles yo hiya hallo ripper bonza bonzer
   legend legends cuz cuzzie bruv blud gov guv luv duck ducks chuck hen wee craic grand`
     .split(/\s+/)
     .filter((w) => w.length > 0),

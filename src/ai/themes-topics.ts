@@ -8,23 +8,23 @@
 const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0);
 
 /**
- * Nouns that are never a topic said alone: times and dates, ordinals, people and terms of address,
+ * Nouns that are never a topic said alone: times and dates, ordinals, people and of address,
  * and vague words. Inside a phrase they may still qualify one ("weekend delivery", "staff training").
  */
 export const VAGUE_NOUNS: ReadonlySet<string> = new Set(
   words(`
-  noon night tonight today tomorrow yesterday weekend fortnight week month year morning evening arvo hour
+  noon tonight today tomorrow yesterday weekend week month year morning evening arvo hour
   minute second moment time times date day days season summer winter spring autumn fall
   first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth
   fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth
   men man women woman boy boys girl girls bloke blokes legend legends sweetie guy guys lady ladies people person
   folk folks kid kids baby bub everyone someone somebody anybody
-  idea mind couple row spot line lines news point bit rest plenty lot heaps bunch load loads piece pieces
-  process term terms mistake mix-up confusion situation case reason fact way means end side top bottom
+  idea mind couple row spot line lines news point bit lot heaps bunch load loads piece pieces
+  mistake mix-up confusion situation case reason fact way means end side top bottom
   word words hand hands head eye eyes nose foot feet place area stuff thing
   nan nana gran granny grandma grandad grandpa auntie aunt uncle cousin one ones difference offence kilo kilos
   quarter form expecting
-  wondering waiting running thinking hoping calling looking going trying getting saying generating closing
+  waiting running thinking hoping calling looking going trying getting saying generating
   working coming sitting asking telling checking
   `),
 );
@@ -88,9 +88,6 @@ export const TOPIC_VERB_NOUNS: ReadonlyArray<readonly [string, string]> = [
   ['billed', 'bill'],
   ['export', 'export'],
   ['exported', 'export'],
-  ['sync', 'sync'],
-  ['synced', 'sync'],
-  ['syncing', 'sync'],
   ['reprint', 'reprint'],
   ['reprinted', 'reprint'],
   ['collect', 'collection'],
