@@ -151,20 +151,9 @@ describe('themes: topics, not times, people or vague words', () => {
   it('a time, an ordinal, a person or a vague word is never a theme on its own', () => {
     const themes = themesOf([
       'The blokes came at noon on the fifteenth, no idea why, and the boiler service still is not done.',
-      'Honestly the lads were waiting around for a fortnight, mind you, plenty of news about the boiler service.',
+      'Honestly the lads were waiting around all weekend, mind you, heaps of news about the boiler service.',
     ]);
-    for (const vague of [
-      'blokes',
-      'noon',
-      'fifteenth',
-      'idea',
-      'lads',
-      'waiting',
-      'fortnight',
-      'mind',
-      'plenty',
-      'news',
-    ])
+    for (const vague of ['blokes', 'noon', 'fifteenth', 'idea', 'lads', 'waiting', 'weekend', 'mind', 'heaps', 'news'])
       expect(themes).not.toContain(vague);
     expect(themes.join(' | ')).toMatch(/boiler service/);
   });
