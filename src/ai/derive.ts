@@ -39,7 +39,7 @@ import {
 } from './sentiment';
 import type { PhraseExtractor } from './themes';
 import type { CombinerWeights } from './sentiment-combiner';
-import { applyCombiner, combinerFeatures } from './sentiment-combiner';
+import { combinedSentiment, combinerFeatures } from './sentiment-combiner';
 import { SENTIMENT_COMBINER } from './sentiment-combiner-weights';
 import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall, winkPhrases } from './themes';
 import { normaliseText, peopleOnCall, splitSentences } from './text';
@@ -284,14 +284,16 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
 
   // The rules' reading, weighed with what they measured by the learned combiner; churn and resolved were
   // read from the rules' sentiment, as in training.
-  if (engine.combiner && out.sources.sentiment === 'derived' && out.sentiment !== null) {
-    const learned = applyCombiner(engine.combiner, combinerFeatures(input, out));
+  // It was trained on calls with the caller's own lines or none (recap only); an unattributed transcript
+  // is neither, so the rules' reading of it stands.
+  const unattributedOnly = callerLines.length === 0 && unattributed.length > 0;
+  if (engine.combiner && out.sources.sentiment === 'derived' && out.sentiment !== null && !unattributedOnly) {
     const rules = out.sentiment;
+    const learned = combinedSentiment(engine.combiner, combinerFeatures(input, out), rules);
     out.sentiment = learned.sentiment;
-    out.explanation.sentiment =
-      learned.sentiment === rules
-        ? `${out.explanation.sentiment ?? ''} The learned combiner agrees (p ${learned.probability}).`
-        : `${out.explanation.sentiment ?? ''} The rules read ${rules}; the learned combiner, weighing the same evidence as the labelled calls taught it, reads ${learned.sentiment} (p ${learned.probability}).`;
+    out.explanation.sentiment = learned.overruled
+      ? `${out.explanation.sentiment ?? ''} The rules read ${rules}; the learned combiner, weighing the same evidence as the labelled calls taught it, reads ${learned.sentiment} (p ${learned.probability}).`
+      : `${out.explanation.sentiment ?? ''} The learned combiner keeps ${rules} (its own reading at p ${learned.probability}).`;
   }
 
   return out;

