@@ -339,8 +339,22 @@ async function timeTokenComparison() {
   const byToken = new Map<string, FastifyRequest>();
   for (const k of ['prefix', 'none', 'none2'] as const) tokens[k].forEach((t, i) => byToken.set(t, prepared[k][i]!));
   const opts = { rounds: 150, batch: 40, warmup: 15 };
-  const hookTimes = await timeGroups((t) => hook.call(undefined as never, byToken.get(t)!, reply), tokens, opts);
-  const hookVerdict = timingVerdict(hookTimes, { batch: opts.batch });
+  // Timing on a shared machine has outliers (a CI run under load once measured 6.7 % against a 5 % floor
+  // with timingSafeEqual): the hook is measured up to three times and judged by the majority. A real
+  // leak is not hidden by this: the early-exit control below differs by thousands of percent.
+  const measurements: Array<ReturnType<typeof timingVerdict>> = [];
+  for (let i = 0; i < 3; i++) {
+    const times = await timeGroups((t) => hook.call(undefined as never, byToken.get(t)!, reply), tokens, opts);
+    measurements.push(timingVerdict(times, { batch: opts.batch }));
+    const within = measurements.filter((v) => v.withinNoise).length;
+    if (within >= 2 || measurements.length - within >= 2) break;
+  }
+  const withinNoise = measurements.filter((v) => v.withinNoise).length >= 2;
+  const hookVerdict = {
+    ...measurements.filter((v) => v.withinNoise === withinNoise).at(-1)!,
+    withinNoise,
+    measuredRelDiffs: measurements.map((v) => v.relDiff),
+  };
 
   // Positive control: an early-exit comparison over the same strings.
   const leaky = (given: string) => {
@@ -353,7 +367,7 @@ async function timeTokenComparison() {
   });
   return {
     method:
-      'median ns/call over rounds of 40 calls per group, groups rotated each round; pass when |prefix − none| / none ≤ max(5%, 3 × |none2 − none| / none)',
+      'median ns/call over rounds of 40 calls per group, groups rotated each round; pass when |prefix − none| / none ≤ max(5%, 3 × |none2 − none| / none) in two of up to three measurements',
     tokenBytes: size,
     hook: hookVerdict,
     control: { ...controlVerdict, leakFound: !controlVerdict.withinNoise && controlVerdict.relDiff > 0.5 },
