@@ -9,6 +9,7 @@ import { knexPlugin } from './plugins/knex';
 import { metricsPlugin } from './plugins/metrics';
 import { relayPlugin } from './plugins/relay';
 import { temporalPlugin } from './plugins/temporal';
+import { webhookPressurePlugin } from './plugins/webhook-pressure';
 import { errorHandler } from './routes/errors';
 import { healthRoutes } from './routes/health';
 import { webhookRoutes } from './routes/webhooks';
@@ -76,7 +77,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   const deps: AppDeps = { config: opts.config, db: app.db, temporal: app.temporal, metrics: app.metrics, log: app.log };
   healthRoutes(app, deps);
-  await app.register(async (scope) => webhookRoutes(scope, deps, { breaker: app.temporalBreaker }));
+  await app.register(async (scope) => {
+    // Overloaded, the webhook route answers 503 before reading a delivery (Dialpad retries it)
+    // rather than late; the health, readiness and metrics routes above are never shed.
+    await scope.register(webhookPressurePlugin, { limits: opts.config.webhookPressure, metrics: app.metrics });
+    await webhookRoutes(scope, deps, { breaker: app.temporalBreaker });
+  });
   await app.register(async (scope) => adminRoutes(scope, deps));
   await app.register(async (scope) => apiRoutes(scope, deps));
   return app;
