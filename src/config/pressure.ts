@@ -13,11 +13,15 @@ export const pressureFields = {
    * the ~50–150 requests/s an ingress on a shared core gets through, 64 ahead is 0.4–1.3 s.
    */
   WEBHOOK_MAX_IN_FLIGHT: boundedWholeNumber(/^\d{1,5}$/, 'expected a whole number from 0 (off) to 99999', 64),
-  /** Mean event-loop delay over the last half second: each webhook takes ~5 turns of the loop. */
+  /**
+   * Mean event-loop delay over the last half second. A webhook takes about five turns of the loop,
+   * so 500 ms each is 2.5 s, the recorded event's own answer budget (src/ingress/acceptance.ts).
+   * A backstop for a starved process: load from webhooks themselves meets the in-flight cap first.
+   */
   WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: boundedWholeNumber(
     /^\d{1,5}$/,
     'expected a whole number of ms from 0 (off) to 99999',
-    250,
+    500,
   ),
   /**
    * Event-loop utilisation over the last half second, off by default: a loop busy with a bounded
