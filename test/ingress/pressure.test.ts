@@ -1,7 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Knex } from 'knex';
-import { buildApp } from '../../src/app';
+import { buildApp, LISTEN_BACKLOG } from '../../src/app';
+import { startIngress } from '../../src/server';
+import { freePort } from '../../tools/lib/processes';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { example, signEvent } from '../support/signing';
@@ -160,6 +164,19 @@ describe('webhook ingress under pressure', () => {
     // Handled to the end although nobody was waiting: recorded, as Dialpad's retry would find.
     expect((await stored(events.slice(0, 3).map((e) => e.callId))).length).toBe(3);
     expect((await post(a, events[3]!.token)).statusCode).toBe(200);
+  });
+
+  it('the ingress process queues a burst of connections (backlog 4096) rather than have the kernel drop them', async () => {
+    const port = await freePort();
+    const ingress = await startIngress(testConfig(tdb.url, { PORT: String(port), DIALPAD_WEBHOOK_SECRET: SECRET }));
+    apps.push(ingress);
+    // ss shows a listening socket's backlog as its Send-Q; the kernel caps it at somaxconn.
+    const ss = spawnSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
+    expect(ss.status).toBe(0);
+    const sendQ = Number(ss.stdout.trim().split(/\s+/)[2]);
+    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+    expect(sendQ).toBe(Math.min(LISTEN_BACKLOG, somaxconn));
+    expect(sendQ).toBeGreaterThan(511); // Node's default, which a burst at 100 calls/s overflowed
   });
 
   it('a slow event loop (WEBHOOK_MAX_EVENT_LOOP_DELAY_MS) sheds webhooks only, until it recovers', async () => {
