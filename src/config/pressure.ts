@@ -14,14 +14,16 @@ export const pressureFields = {
    */
   WEBHOOK_MAX_IN_FLIGHT: boundedWholeNumber(/^\d{1,5}$/, 'expected a whole number from 0 (off) to 99999', 64),
   /**
-   * Mean event-loop delay over the last half second. A webhook takes about five turns of the loop,
-   * so 500 ms each is 2.5 s, the recorded event's own answer budget (src/ingress/acceptance.ts).
-   * A backstop for a starved process: load from webhooks themselves meets the in-flight cap first.
+   * Mean event-loop delay over the last half second, off by default. A webhook takes about five
+   * turns of the loop, so 500 ms each would be 2.5 s, the recorded event's own answer budget. Off
+   * because it did not fire in the overload it was meant for (the wait was before the process read
+   * the requests) and did fire on a single pause: a block spanning a whole sample reads as an
+   * infinite delay in @fastify/under-pressure, so the first webhooks after a start were refused.
    */
   WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: boundedWholeNumber(
     /^\d{1,5}$/,
     'expected a whole number of ms from 0 (off) to 99999',
-    500,
+    0,
   ),
   /**
    * Event-loop utilisation over the last half second, off by default: a loop busy with a bounded

@@ -67,9 +67,14 @@ export const webhookPressurePlugin = fp<WebhookPressureOptions>(
         eventLoopUtilizationMode: 'interval',
         sampleInterval: SAMPLE_INTERVAL_MS,
         retryAfter: SHED_RETRY_AFTER_SECONDS,
-        // under-pressure sends what the handler returns (its README; its types say void).
+        // under-pressure sends what the handler returns, and lets the request through on undefined
+        // (its README; its types say void).
         pressureHandler: ((_req: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) =>
-          shed(reply, reasonOf(type), value)) as unknown as FastifyUnderPressureOptions['pressureHandler'],
+          // A sample without a reading (one block spanning the whole half second, now over) is
+          // read as an infinite delay: not a loop that is still slow.
+          type === underPressure.TYPE_EVENT_LOOP_DELAY && !Number.isFinite(value)
+            ? undefined
+            : shed(reply, reasonOf(type), value)) as unknown as FastifyUnderPressureOptions['pressureHandler'],
       });
     }
 

@@ -32,10 +32,6 @@ export function testConfig(databaseUrl: string, overrides: NodeJS.ProcessEnv = {
       TEMPORAL_NAMESPACE: info.temporalNamespace,
       TEMPORAL_TASK_QUEUE: uniqueTaskQueue(),
       LOG_LEVEL: 'silent',
-      // Event-loop shedding off: this process's loop also compiles test files and runs in-process
-      // workers on a loaded machine, where it would refuse webhooks a test expects answered
-      // (test/ingress/pressure.test.ts turns it on). The in-flight cap stays at its default.
-      WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: '0',
       ...overrides,
     },
     'dev',
