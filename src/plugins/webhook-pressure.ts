@@ -33,8 +33,9 @@ const SHED_ANSWER = errorBody('under_pressure', 'the service is under pressure; 
  *
  * - In flight: more than `maxInFlight` webhook requests being handled (counted from `onRequest`
  *   to the answer being sent, also when the client has gone): a new one would wait behind them.
- * - Event loop (`@fastify/under-pressure`): the mean delay, or the utilisation, over the last
- *   half second past its limit; every delivery is refused until the next sample.
+ * - Event loop (`@fastify/under-pressure`, both limits off by default): the mean delay, or the
+ *   utilisation, over the last half second past its limit; every delivery is refused until the
+ *   next sample.
  *
  * Counted in `dialpad_webhook_deliveries_total{outcome="shed", reason}`; the number in flight is
  * `dialpad_webhook_requests_in_flight`.
