@@ -9,6 +9,7 @@ import { knexPlugin } from './plugins/knex';
 import { metricsPlugin } from './plugins/metrics';
 import { relayPlugin } from './plugins/relay';
 import { temporalPlugin } from './plugins/temporal';
+import { webhookPressurePlugin } from './plugins/webhook-pressure';
 import { errorHandler } from './routes/errors';
 import { healthRoutes } from './routes/health';
 import { webhookRoutes } from './routes/webhooks';
@@ -46,6 +47,17 @@ export interface BuildAppOptions {
 export const WEBHOOK_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /**
+ * The listening socket's queue of connections not yet accepted (Node's default is 511; the kernel
+ * caps it at net.core.somaxconn, 4096 by default since Linux 5.4). In a burst the process cannot
+ * accept as fast as connections arrive; past the queue the kernel drops the handshake and the
+ * sender retries it 1, 3 and 7 s later, so the delivery times out before the ingress sees it and
+ * can answer, or shed, it. In the e2e benchmark at 100 calls/s the ingress answered within 2.6 s
+ * of reading a request, yet 1,052 senders gave up before its answer: they had waited before it.
+ * tools/bench/experiments/listen-backlog.ts measures the drops.
+ */
+export const LISTEN_BACKLOG = 4096;
+
+/**
  * The HTTP application as a plugin-composed Fastify instance, without listening: the process
  * (src/server.ts) listens; tests use `inject`. The connections, the metrics and the relay are
  * plugins (src/plugins/), decorating the instance; the routes (src/routes/) are encapsulated
@@ -76,7 +88,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   const deps: AppDeps = { config: opts.config, db: app.db, temporal: app.temporal, metrics: app.metrics, log: app.log };
   healthRoutes(app, deps);
-  await app.register(async (scope) => webhookRoutes(scope, deps, { breaker: app.temporalBreaker }));
+  await app.register(async (scope) => {
+    // Overloaded, the webhook route answers 503 before reading a delivery (Dialpad retries it)
+    // rather than late; the health, readiness and metrics routes above are never shed.
+    await scope.register(webhookPressurePlugin, { limits: opts.config.webhookPressure, metrics: app.metrics });
+    await webhookRoutes(scope, deps, { breaker: app.temporalBreaker });
+  });
   await app.register(async (scope) => adminRoutes(scope, deps));
   await app.register(async (scope) => apiRoutes(scope, deps));
   return app;

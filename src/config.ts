@@ -13,6 +13,7 @@ import {
   tracingFields,
   workerFields,
 } from './config/process';
+import { pressureFields, webhookPressureConfig, type WebhookPressureConfig } from './config/pressure';
 import { readTemporal, temporalFields, type TemporalConfig } from './config/temporal';
 
 export { bindHost } from './config/temporal';
@@ -34,6 +35,7 @@ const fields = {
   ...temporalFields,
   ...dialpadFields,
   ...serverFields,
+  ...pressureFields,
   ...callRunFields,
   ...simulatorFields,
   ...tracingFields,
@@ -72,6 +74,9 @@ const schema = z.object({
   API_TOKEN: fields.API_TOKEN,
   ADMIN_TOKEN: fields.ADMIN_TOKEN,
   LOG_LEVEL: fields.LOG_LEVEL,
+  WEBHOOK_MAX_IN_FLIGHT: fields.WEBHOOK_MAX_IN_FLIGHT,
+  WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: fields.WEBHOOK_MAX_EVENT_LOOP_DELAY_MS,
+  WEBHOOK_MAX_EVENT_LOOP_UTILIZATION: fields.WEBHOOK_MAX_EVENT_LOOP_UTILIZATION,
   CALL_AI_WAIT_SECONDS: fields.CALL_AI_WAIT_SECONDS,
   CALL_DB_RETRY_BUDGET_SECONDS: fields.CALL_DB_RETRY_BUDGET_SECONDS,
   CALL_AI_FETCH_ATTEMPTS: fields.CALL_AI_FETCH_ATTEMPTS,
@@ -109,6 +114,8 @@ export interface Config {
   apiToken: string | undefined;
   adminToken: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** When the ingress refuses webhooks early with 503 (WEBHOOK_MAX_*; src/plugins/webhook-pressure.ts). */
+  webhookPressure: WebhookPressureConfig;
   callAiWaitSeconds: number;
   /** Attempts (Temporal activity retries) at fetching a transcript or recap before giving up. */
   callAiFetchAttempts: number;
@@ -195,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     apiToken: v.API_TOKEN,
     adminToken: v.ADMIN_TOKEN,
     logLevel: v.LOG_LEVEL,
+    webhookPressure: webhookPressureConfig(v),
     callAiWaitSeconds: v.CALL_AI_WAIT_SECONDS,
     callAiFetchAttempts: v.CALL_AI_FETCH_ATTEMPTS,
     callDbRetryBudgetSeconds: v.CALL_DB_RETRY_BUDGET_SECONDS,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app';
+import { buildApp, LISTEN_BACKLOG } from './app';
 import { loadConfigOrExit, type Config } from './config';
 import { createKnex } from './db/knex';
 import { loggerOptions } from './logger';
@@ -39,7 +39,7 @@ export async function startIngress(config: Config, opts: { metrics?: Metrics } =
     await metricsServer?.close();
     await tracing?.shutdown();
   });
-  await app.listen({ host: config.http.host, port: config.http.port });
+  await app.listen({ host: config.http.host, port: config.http.port, backlog: LISTEN_BACKLOG });
   return app;
 }
 

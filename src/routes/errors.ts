@@ -9,13 +9,15 @@ import { classifyError } from '../ops/errors';
  */
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const known = classifyError(err);
-  if (known && known.status < 500) return reply.code(known.status).send(body(known.code, known.message, known.field));
+  if (known && known.status < 500)
+    return reply.code(known.status).send(errorBody(known.code, known.message, known.field));
   req.log.error({ err: loggableError(err), method: req.method, url: req.url }, 'request failed');
   // A dependency's failure the caller can act on (Dialpad or Temporal down) is said, not hidden.
-  if (known) return reply.code(known.status).send(body(known.code, known.message, known.field));
+  if (known) return reply.code(known.status).send(errorBody(known.code, known.message, known.field));
   return reply.code(500).send({ error: 'internal_error', message: 'Internal server error' });
 }
 
-function body(error: string, message: string, field?: string) {
+/** Every error answer's shape; also the webhook's 503 when the ingress sheds load (src/plugins/webhook-pressure.ts). */
+export function errorBody(error: string, message: string, field?: string) {
   return field === undefined ? { error, message } : { error, message, field };
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DialpadAttempt } from '../dialpad/client';
 import { registerStateMetrics, type StateMetricsOptions } from './state-metrics';
 
@@ -22,7 +22,7 @@ export function createMetrics() {
     }),
     webhookDeliveries: new Counter({
       name: 'dialpad_webhook_deliveries_total',
-      help: 'Dialpad webhook deliveries by outcome (accepted, duplicate, ignored, unrouted, rejected) and reason',
+      help: 'Dialpad webhook deliveries by outcome (accepted, duplicate, ignored, unrouted, rejected, unavailable, shed: refused early with 503 because the ingress is under pressure) and reason',
       labelNames: ['outcome', 'reason'] as const,
       registers: [registry],
     }),
@@ -49,6 +49,11 @@ export function createMetrics() {
       help: 'Time from request to answer for Dialpad webhooks',
       labelNames: ['outcome'] as const,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    webhooksInFlight: new Gauge({
+      name: 'dialpad_webhook_requests_in_flight',
+      help: 'Webhook requests this ingress is handling now; past WEBHOOK_MAX_IN_FLIGHT it sheds (503)',
       registers: [registry],
     }),
     relaySignals: new Counter({

@@ -96,6 +96,15 @@ describe('ratios and targets', () => {
     expect(evaluateTargets({ e2e_p99_ms: 1000, e2e_rate: 100 }).e2e_p99_ms?.met).toBe(false);
   });
 
+  it('judges the delivery timeouts at 100 calls/s only: an early 503 is retried, a timeout is a failed delivery', () => {
+    const at = (rate: number, timeouts: number) =>
+      evaluateTargets({ e2e_rate: rate, extra: { e2e_delivery_timeouts: timeouts, e2e_delivery_503s: 900 } })
+        .e2e_delivery_timeouts;
+    expect(at(100, 0)).toEqual({ target: '= 0 at 100 calls/s', met: true });
+    expect(at(100, 1)?.met).toBe(false);
+    expect(at(10, 0)).toBeUndefined();
+  });
+
   it('judges memory only on a five-minute run', () => {
     const base = { ingress_rss_mb: 200, worker_rss_mb: 600 };
     const short = evaluateTargets({

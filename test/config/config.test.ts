@@ -48,6 +48,11 @@ describe('configuration', () => {
     [{ TEMPORAL_METRICS_PORT: '8787' }, /^TEMPORAL_METRICS_PORT: must differ from PORT/],
     [{ TEMPORAL_METRICS_PORT: '9465', METRICS_HOST: 'metrics.internal' }, /^TEMPORAL_METRICS_PORT: .*IP address/],
     [{ TEMPORAL_MAX_CACHED_WORKFLOWS: '0' }, /^TEMPORAL_MAX_CACHED_WORKFLOWS: expected a whole number/],
+    [{ WEBHOOK_MAX_IN_FLIGHT: 'lots' }, /^WEBHOOK_MAX_IN_FLIGHT: expected a whole number from 0 \(off\)/],
+    [{ WEBHOOK_MAX_IN_FLIGHT: '-1' }, /^WEBHOOK_MAX_IN_FLIGHT: expected a whole number/],
+    [{ WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: '0.5' }, /^WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: expected a whole number of ms/],
+    [{ WEBHOOK_MAX_EVENT_LOOP_UTILIZATION: '1.5' }, /^WEBHOOK_MAX_EVENT_LOOP_UTILIZATION: expected 0 \(off\) or a/],
+    [{ WEBHOOK_MAX_EVENT_LOOP_UTILIZATION: '98%' }, /^WEBHOOK_MAX_EVENT_LOOP_UTILIZATION: expected 0 \(off\) or a/],
   ])('rejects %j naming the variable', (env, expected) => {
     const found = problems(env);
     expect(found).toHaveLength(1);
@@ -211,6 +216,35 @@ describe('configuration', () => {
     expect(r.status).toBe(78);
     expect(r.stderr).toContain(`${name}:`);
     expect(r.stderr).toContain('refused with NODE_ENV=production');
+  });
+
+  it('sheds webhooks past 64 in flight by default, the event-loop limits off; 0 turns a limit off', () => {
+    expect(loadConfig({}).webhookPressure).toEqual({
+      maxInFlight: 64,
+      maxEventLoopDelayMs: 0,
+      maxEventLoopUtilization: 0,
+    });
+    expect(
+      loadConfig({
+        WEBHOOK_MAX_IN_FLIGHT: '0',
+        WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: '1000',
+        WEBHOOK_MAX_EVENT_LOOP_UTILIZATION: '0.98',
+      }).webhookPressure,
+    ).toEqual({ maxInFlight: 0, maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0.98 });
+  });
+
+  it('the ingress with a bad WEBHOOK_MAX_IN_FLIGHT exits 78 naming it', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'server.ts')],
+      {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...safeProduction, WEBHOOK_MAX_IN_FLIGHT: 'many' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain('WEBHOOK_MAX_IN_FLIGHT: expected a whole number from 0 (off) to 99999 (got "many")');
   });
 
   it('serves the SDK metrics on METRICS_HOST (or HOST) at TEMPORAL_METRICS_PORT, off when unset', () => {

@@ -3,7 +3,7 @@ import type { Worker } from '@temporalio/worker';
 import { connectWorkerToTemporal } from '../../src/temporal/native-connection';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
-import { buildApp } from '../../src/app';
+import { buildApp, LISTEN_BACKLOG } from '../../src/app';
 import type { Config } from '../../src/config';
 import { createKnex, migrateLatest } from '../../src/db/knex';
 import { createLogger, loggerOptions, type Logger } from '../../src/logger';
@@ -170,7 +170,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       tracing,
       logger: loggerOptions(config.logLevel, 'ingress', { traceIds }),
     });
-    await app.listen({ host: config.http.host, port: config.http.port });
+    await app.listen({ host: config.http.host, port: config.http.port, backlog: LISTEN_BACKLOG });
     teardown.add(() => app.close());
     if (config.metrics.port !== undefined) {
       // With METRICS_PORT the app does not serve /metrics: this does, as the ingress process would.

@@ -80,6 +80,8 @@ interface RunResult {
   actedOn: number;
   /** Delivery attempts Dialpad's 5 s timeout cut off. */
   timeouts: number;
+  /** Delivery attempts answered 503 (the ingress shedding load, or neither store taking the event): retried. */
+  answered503: number;
   givenUp: number;
   emitSeconds: number;
 }
@@ -230,6 +232,7 @@ async function runOnce(
       timeouts: Object.entries(failures)
         .filter(([k]) => k.startsWith('timeout'))
         .reduce((a, [, v]) => a + v, 0),
+      answered503: failures['503'] ?? 0,
       givenUp: result.summary.givenUp,
       emitSeconds,
     };
@@ -311,12 +314,14 @@ export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<Ben
         e2e_final_later_than_60s: run.latencies.filter((l) => l > 60_000).length,
         e2e_signals_per_call: round(run.actedOn / run.conversations, 2),
         e2e_delivery_timeouts: run.timeouts,
+        e2e_delivery_503s: run.answered503,
         e2e_mid_calls: mid.conversations,
         e2e_mid_rate: opts.midRate,
         e2e_mid_lost: mid.lost.length,
         e2e_mid_p50_ms: round(md.p50, 1),
         e2e_mid_p99_ms: round(md.p99, 1),
         e2e_mid_delivery_timeouts: mid.timeouts,
+        e2e_mid_delivery_503s: mid.answered503,
         e2e_baseline_calls: base.conversations,
         e2e_baseline_rate: opts.baselineRate,
         e2e_baseline_lost: base.lost.length,

@@ -113,6 +113,15 @@ function rows(r: BenchResults): Row[] {
         target: target('e2e_lost'),
         met: met('e2e_lost'),
       },
+      {
+        bench: 'e2e',
+        figure: "delivery attempts past Dialpad's 5 s / answered 503 (retried)",
+        value: `${fmt(x.e2e_delivery_timeouts, 0)} / ${fmt(x.e2e_delivery_503s, 0)}`,
+        baseline: `${fmt(x.e2e_mid_delivery_timeouts, 0)} / ${fmt(x.e2e_mid_delivery_503s, 0)} at ${fmt(x.e2e_mid_rate, 0)}/s`,
+        ratio: '',
+        target: target('e2e_delivery_timeouts'),
+        met: met('e2e_delivery_timeouts'),
+      },
     );
   }
   if (x.e2e_capacity_calls_per_s !== undefined) {
