@@ -74,7 +74,7 @@ export const SERVICE_NOUN =
  * appointment, a table, a booking or a reservation ("cancel my daughter's appointment on Thursday").
  */
 export const NOT_AN_ORDER =
-  "(?! (?:my |the |this |that |an |a |your |our |their )?(?:[\\w']+ ){0,2}(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consultation|fitting|slot|delivery|collection|pickup|tour|viewing)s?\\b)";
+  "(?! (?:my |the |this |that |an |a |your |our |their )?(?:[\\w']+ ){0,2}(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move)s?\\b)";
 
 export const RULES: readonly SignalRule[] = [
   // A lawyer is a threat when the caller brings one in against us ("my solicitor will be in touch", "I'll
@@ -172,7 +172,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:most likely|more than likely|probably|likely) (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to [A-Z]|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
+      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to [A-Z]|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
     caseSensitive: true,
   },
   // "Otherwise we'll move over at renewal": the condition said first, the move after it.
@@ -180,6 +180,20 @@ export const RULES: readonly SignalRule[] = [
     kind: 'competitor',
     pattern:
       /\b(?:otherwise|or else|if not),? (?:we|i)(?:'ll| will| shall| would|'d)? (?:have to |probably |most likely )?(?:move|switch|go|take (?:it|our business|my business)|look)(?: (?:over|across|elsewhere|somewhere else|to them))\b/g,
+  },
+  // Already with another practice or provider: "we've registered with Paws and Claws", "moved its payroll
+  // to another provider" (a recap's words too).
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:we've|I've|we have|I have|has|have|she's|he's|they've|she has|he has|they have|already) (?:already |now |just )?(?:registered|signed up|enrolled) (?:with|at) (?:a |another |a new |a different )?(?:[A-Z][\w&'-]+|(?:dentist|vet|doctor|practice|clinic|gym|provider|supplier|salon|agency|firm|accountant|school)\b)|\bWe've registered there\b|\bmoved (?:its|their|her|his|the|our|my) [\w-]+(?: [\w-]+)? to (?:another|a new|a different) (?:provider|supplier|company|vendor|firm|practice|bank)\b/g,
+    caseSensitive: true,
+  },
+  // A chargeback held out as the next step: "I'll have to ask my bank to look at it".
+  {
+    kind: 'chargeback',
+    pattern:
+      /\b(?:ask|get|call|ring|contact|have) (?:my|our|the) (?:bank|card (?:company|issuer|provider)|credit card company) to (?:look (?:at|into) (?:it|this|that)|dispute|reverse|investigate|claw)\b/g,
   },
   // Stopping a standing service ("I need to stop the monthly garden visits") is cancelling it.
   {

@@ -121,6 +121,17 @@ describe('churn: one booking is not the relationship, and more ways of saying a 
     expect(churnOf('Can you match their price? Otherwise we will move over at renewal.')).toBe('high');
   });
 
+  it('already registered with another practice has left; a chargeback held out as the next step is a threat', () => {
+    expect(churnOf("Please send the dog's records to Northgate Vets. We've registered there now.")).toBe('critical');
+    expect(churnOf("If nobody rings me by Friday I'll have to ask my bank to look at it.")).toBe('high');
+    expect(churnOf('Honestly, if you cannot get closer on price I will probably just get it done there.')).toBe('high');
+  });
+
+  it('cancelling a consult or a move, or moving an appointment, is not churn', () => {
+    expect(churnOf('I cancelled my consult for next Wednesday, can I get the deposit back?')).toBe('low');
+    expect(churnOf('Can I move my appointment to Tuesday afternoon?')).toBe('low');
+  });
+
   it("a supplier's credit hold, and its decision to discontinue a route, put the supply at risk", () => {
     expect(churnOf('As of Monday your account goes on credit hold until the invoice is paid.')).toBe('high');
     expect(churnOf("We've made the decision to discontinue our Thursday route, so the last pickup is the 30th.")).toBe(
