@@ -168,12 +168,21 @@ export function applyCombiner(
     throw new Error(`sentiment combiner: ${features.length} features, weights for ${w.features.length}`);
   }
   const z = features.map((v, j) => (v - (w.mean[j] ?? 0)) / (w.scale[j] || 1));
-  const scores = w.weights.map((row) => (row[z.length] ?? 0) + z.reduce((s, v, j) => s + v * (row[j] ?? 0), 0));
+  const p = probabilities(w.weights, z);
+  const best = p.indexOf(Math.max(...p));
+  return { sentiment: w.classes[best]!, probability: Math.round(p[best]! * 1000) / 1000 };
+}
+
+/**
+ * Softmax over the classes of standardised features: one row of weights per class, the bias last. Shared
+ * by training and by applying the weights, so the two cannot drift apart.
+ */
+function probabilities(weights: ReadonlyArray<readonly number[]>, z: readonly number[]): number[] {
+  const scores = weights.map((row) => (row[z.length] ?? 0) + z.reduce((s, v, j) => s + v * (row[j] ?? 0), 0));
   const top = Math.max(...scores);
   const exp = scores.map((s) => Math.exp(s - top));
   const total = exp.reduce((a, b) => a + b, 0);
-  const best = scores.indexOf(top);
-  return { sentiment: w.classes[best]!, probability: Math.round((exp[best]! / total) * 1000) / 1000 };
+  return exp.map((e) => e / total);
 }
 
 /**
@@ -198,12 +207,8 @@ export function trainCombiner(
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     const grad = Array.from({ length: k }, () => new Array<number>(d + 1).fill(0));
     z.forEach((x, i) => {
-      const scores = w.map((row) => row[d]! + x.reduce((s, v, j) => s + v * row[j]!, 0));
-      const top = Math.max(...scores);
-      const exp = scores.map((s) => Math.exp(s - top));
-      const total = exp.reduce((a, b) => a + b, 0);
-      exp.forEach((e, c) => {
-        const g = e / total - (c === ys[i] ? 1 : 0);
+      probabilities(w, x).forEach((p, c) => {
+        const g = p - (c === ys[i] ? 1 : 0);
         const row = grad[c]!;
         for (let j = 0; j < d; j++) row[j]! += g * x[j]!;
         row[d]! += g;
