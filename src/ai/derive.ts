@@ -264,7 +264,13 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
     const agentTexts = voiceFromTranscript
       ? speech.filter((l) => l.speaker === 'agent').map((l) => normaliseText(l.content))
       : [];
-    const names = new Set([...namesOnCall(speech.map((l) => ({ text: l.content, name: l.name }))), ...people]);
+    const names = new Set([
+      ...namesOnCall(
+        speech.map((l) => ({ text: l.content, name: l.name })),
+        recap,
+      ),
+      ...people,
+    ]);
     const themes = deriveThemes(
       {
         purposes,

@@ -23,9 +23,22 @@ export const VAGUE_NOUNS: ReadonlySet<string> = new Set(
   mistake mix-up confusion situation case reason fact way means end side top bottom
   word words hand hands head eye eyes nose foot feet place area stuff thing
   nan nana gran granny grandma grandad grandpa auntie aunt uncle cousin one ones difference offence kilo kilos
-  quarter form expecting
+  quarter form expecting birth
   waiting running thinking hoping calling looking going trying getting saying generating
   working coming sitting asking telling checking
+  `),
+);
+
+/**
+ * Heads that leave a phrase vague whatever qualifies them ("following week", "long time", "big
+ * difference", "small kids"). Heads that name a topic when qualified ("opening times", "serum line",
+ * "pick-up point") are not here.
+ */
+export const VAGUE_HEADS: ReadonlySet<string> = new Set(
+  words(`
+  today tomorrow yesterday week weeks month months year years morning evening day days moment minute minutes
+  time thing things stuff bit lot lots couple difference way people person guys guy folks kids
+  someone everyone anybody somebody idea mind mistake situation reason fact heaps bunch
   `),
 );
 

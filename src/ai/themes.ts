@@ -16,7 +16,7 @@ import {
   UNIT_NOUNS,
 } from './themes-lexicon';
 import { normaliseText, stem, STOP_WORDS, tokenize } from './text';
-import { VAGUE_NOUNS } from './themes-topics';
+import { VAGUE_HEADS, VAGUE_NOUNS } from './themes-topics';
 
 export { FILLER_WORDS } from './themes-lexicon';
 
@@ -124,7 +124,7 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
     // Cutting the head noun off would leave a modifier ("boiler" of "boiler service" after the purpose
     // "Missed service"): the modifier says which one, so the phrase is kept whole ("Boiler service").
     const headCut = end < words.length;
-    if (rest.length === 1 && headCut && start === 0 && isThemeOnItsOwn(rest[0] ?? '') && !rest.some(covered)) {
+    if (rest.length === 1 && headCut && isThemeOnItsOwn(rest[0] ?? '') && !rest.some(covered)) {
       // ... and said inside the theme that already names its head: "Missed service" becomes "Missed
       // boiler service", "Order cancellation" "Brochure order cancellation", without taking a slot.
       const head = stem(words[end] ?? '');
@@ -134,15 +134,27 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
         const at = parts.findIndex((w) => stem(w.toLowerCase()) === head);
         if (at >= 0) {
           // The phrase came capitalised ("Boiler service"); an acronym ("VAT") stays as written.
-          const first = written[0] ?? '';
+          const first = written[start] ?? '';
           const modifier = /^\p{Lu}{2,}/u.test(first) ? first : first.toLowerCase();
           parts.splice(at, 0, at === 0 ? capitalise(modifier) : modifier);
           if (at === 0) parts[1] = (parts[1] ?? '').replace(/^\p{Lu}(?=\p{Ll})/u, (ch) => ch.toLowerCase());
           into.theme = parts.join(' ');
-          into.stems.add(stem(words[0] ?? ''));
+          into.stems.add(stem(words[start] ?? ''));
           continue;
         }
       }
+    }
+    // A new head after a covered modifier is a different thing: after "Water damage", "water heater" is
+    // filed whole, not as "Heater".
+    if (
+      start === 1 &&
+      words.length === 2 &&
+      rest.length === 1 &&
+      isThemeOnItsOwn(rest[0] ?? '') &&
+      !rest.some(covered)
+    ) {
+      take(capitalise(written.slice(0, end).join(' ')), `phrase (score ${p.score})`);
+      continue;
     }
     if (
       rest.length === 0 ||
@@ -195,17 +207,28 @@ export const stopWordRunPhrases: PhraseExtractor = (weighted) => salientPhrases(
  * words written with a capital inside a sentence of the transcript ("Hi Priya", "it's Sandra from Fresco
  * Foods"). The same word opening a sentence ("Priya, can you ...") is then known to be a name too.
  */
-export function namesOnCall(speech: ReadonlyArray<{ text: string; name?: string | undefined }>): Set<string> {
-  const names = new Set<string>();
+export function namesOnCall(
+  speech: ReadonlyArray<{ text: string; name?: string | undefined }>,
+  otherTexts: readonly string[] = [],
+): Set<string> {
+  const speakers = new Set<string>();
+  const capitalised = new Set<string>();
+  const lowerCase = new Set<string>();
   for (const line of speech) {
-    for (const t of tokenize(line.name ?? '')) if (!NOT_NAMES.has(t.lower)) names.add(t.lower);
-    const text = normaliseText(line.text);
+    for (const t of tokenize(line.name ?? '')) if (!NOT_NAMES.has(t.lower)) speakers.add(t.lower);
+  }
+  for (const raw of [...speech.map((l) => l.text), ...otherTexts]) {
+    const text = normaliseText(raw);
     for (const m of text.matchAll(/(?<![.!?:]\s|^)\b(\p{Lu}\p{Ll}+(?:'s)?)\b/gu)) {
       const word = (m[1] ?? '').replace(/'s$/, '').toLowerCase();
-      if (word !== 'i' && !STOP_WORDS.has(word)) names.add(word);
+      if (word !== 'i' && !STOP_WORDS.has(word)) capitalised.add(word);
     }
+    for (const m of text.matchAll(/\b(\p{Ll}+)\b/gu)) lowerCase.add(m[1] ?? '');
   }
-  return names;
+  // A trade word inside a business's name ("Waggy Tails Grooming") is the topic when it is also written
+  // in lower case on the call ("a grooming appointment"); a name is capitalised wherever it appears.
+  for (const word of capitalised) if (!lowerCase.has(word)) speakers.add(word);
+  return speakers;
 }
 
 export function salientPhrases(texts: readonly string[]): Phrase[] {
@@ -379,6 +402,8 @@ export function nounPhrases(
   for (const r of runs) {
     const words = r.words;
     if (words.length === 1 && !isThemeOnItsOwn(words[0]?.toLowerCase() ?? '')) continue;
+    // "following week", "long time", "big difference": a phrase headed by a vague noun is no topic either.
+    if (words.length > 1 && VAGUE_HEADS.has(words[words.length - 1]?.toLowerCase() ?? '')) continue;
     const key = words.map((w) => stem(w)).join(' ');
     const score = words.reduce((s, w) => s + (freq.get(stem(w)) ?? 0), 0);
     const existing = best.get(key);

@@ -169,3 +169,72 @@ describe('themes: topics, not times, people or vague words', () => {
     expect(themes.join(' | ')).toMatch(/boiler service/);
   });
 });
+
+describe('themes: trade words in names, modifiers that change the thing, vague heads', () => {
+  const themes = (input: CallInsightsInput) => (deriveCallInsights(input).themes ?? []).map((t) => t.toLowerCase());
+
+  it('a trade word inside a business name is the topic when it is also said in lower case', () => {
+    const out = themes({
+      recapSummary: 'Agent called to offer a grooming appointment for the dog.',
+      transcriptLines: [
+        agent("Hi, it's Chloe from Waggy Tails Grooming, ringing about Teddy's next visit."),
+        caller("Oh lovely, we've been meaning to call you."),
+      ],
+    });
+    expect(out.join(' | ')).toMatch(/grooming/);
+    // ... but a name said only with a capital stays out.
+    expect(out.join(' | ')).not.toMatch(/waggy|tails|chloe/);
+  });
+
+  it('a capitalised word never said in lower case is still a name', () => {
+    const out = themes({
+      recapSummary: 'Caller asked about the invoice for the boiler service.',
+      transcriptLines: [caller('Yes, this is about the Hartwell boiler service invoice, Hartwell is my surname.')],
+    });
+    expect(out.join(' | ')).not.toMatch(/hartwell/);
+  });
+
+  it('after "Water damage", "water heater" is filed whole, not as "Heater"', () => {
+    const out = deriveThemes({
+      purposes: ['Water damage'],
+      moments: [],
+      texts: ['The new water heater leaked in the basement.', 'The water heater is only a week old.'],
+      recapCount: 1,
+    }).themes;
+    expect(out).toContain('Water heater');
+    expect(out).not.toContain('Heater');
+  });
+
+  it('...while a longer phrase still keeps only its new word ("Water damage cleanup" adds "Cleanup")', () => {
+    const out = deriveThemes({
+      purposes: ['Water damage'],
+      moments: [],
+      texts: ['The company will cover the water damage cleanup today.', 'Water damage cleanup is booked.'],
+      recapCount: 1,
+    }).themes;
+    expect(out).toContain('Cleanup');
+    expect(out).not.toContain('Water damage cleanup');
+  });
+
+  it('a new modifier joins the theme that names its head, even after a covered word ("Late bread delivery")', () => {
+    const out = deriveThemes({
+      purposes: ['Late deliveries'],
+      moments: [],
+      texts: ['Caller complained about repeated late bread deliveries to his cafe.'],
+      recapCount: 1,
+    }).themes;
+    expect(out[0]).toBe('Late bread delivery');
+  });
+
+  it('a phrase headed by a vague noun is no topic ("following week"), one headed by a topic noun is ("opening times")', () => {
+    const out = deriveThemes({
+      purposes: [],
+      moments: [],
+      texts: ['Caller moved the carpet cleaning to the following week.', 'She also asked about the opening times.'],
+      recapCount: 2,
+    }).themes.map((t) => t.toLowerCase());
+    expect(out.join(' | ')).not.toMatch(/following week/);
+    expect(out.join(' | ')).toMatch(/opening times/);
+    expect(out.join(' | ')).toMatch(/cleaning/);
+  });
+});
