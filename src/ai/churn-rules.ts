@@ -9,6 +9,7 @@ export type SignalKind =
   | 'close-account'
   | 'cancellation'
   | 'competitor'
+  | 'review'
   | 'chargeback'
   | 'supply-stop'
   | 'refund-demand';
@@ -55,6 +56,7 @@ export const CHURN_SIGNAL_LEVELS: Readonly<Record<SignalKind, 'high' | 'critical
   'close-account': 'high',
   cancellation: 'high',
   competitor: 'high',
+  review: 'high',
   chargeback: 'high',
   'supply-stop': 'high',
   'refund-demand': 'high',
@@ -68,13 +70,13 @@ export const CHURN_SIGNAL_LEVELS: Readonly<Record<SignalKind, 'high' | 'critical
 export const CHURN_LEVELS = { withoutSignal: 'medium', calm: 'low' } as const;
 
 export const SERVICE_NOUN =
-  '(?:subscription|account|contract|membership|service|plan|policy|direct debit|box|whole thing|everything|agreement|renewal|broadband|package)';
+  '(?:subscription|account|contract|membership|service|plan|policy|direct debit|box|whole thing|everything|agreement|renewal|broadband|package|retainer|licen[cs]e|lease|tenancy|hosting)';
 /**
  * What follows "cancel" when it is one order or one visit, not the relationship: an order, an
  * appointment, a table, a booking or a reservation ("cancel my daughter's appointment on Thursday").
  */
 export const NOT_AN_ORDER =
-  "(?! (?:my |the |this |that |an |a |your |our |their )?(?:[\\w']+ ){0,2}(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move)s?\\b)";
+  "(?! (?:my |the |this |that |an |a |your |our |their )?(?:[\\w']+ ){0,2}(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting)s?\\b)";
 
 export const RULES: readonly SignalRule[] = [
   // A lawyer is a threat when the caller brings one in against us ("my solicitor will be in touch", "I'll
@@ -115,7 +117,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:signed (?:up )?with|moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
+      /\b(?:signed (?:up )?with|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
   },
   {
     kind: 'leaving',
@@ -146,7 +148,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e) is) (?:going with|moving (?:[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e|[Ii]t|[Tt]he (?:practice|business|company|clinic|shop|restaurant|caf[eé]|salon|office|firm)) is) (?:going with|moving (?:[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
     caseSensitive: true,
     ifConditional: 'competitor',
   },
@@ -189,6 +191,44 @@ export const RULES: readonly SignalRule[] = [
       /\b(?:we've|I've|we have|I have|has|have|she's|he's|they've|she has|he has|they have|already) (?:already |now |just )?(?:registered|signed up|enrolled) (?:with|at) (?:a |another |a new |a different )?(?:[A-Z][\w&'-]+|(?:dentist|vet|doctor|practice|clinic|gym|provider|supplier|salon|agency|firm|accountant|school)\b)|\bWe've registered there\b|\bmoved (?:its|their|her|his|the|our|my) [\w-]+(?: [\w-]+)? to (?:another|a new|a different) (?:provider|supplier|company|vendor|firm|practice|bank)\b/g,
     caseSensitive: true,
   },
+  // Already taking the custom elsewhere: "I've been going to Spoke and Chain since the spring".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:I've|[Ww]e've|I have|[Ww]e have|[Ss]he's|[Hh]e's|[Tt]hey've) (?:actually |already |now )?been (?:going|taking (?:it|him|her|them|my [a-z]+|our [a-z]+)) to (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+    caseSensitive: true,
+  },
+  // Whether to carry on is under review ("management will be asking whether we continue with PayStream",
+  // "our MD is reviewing whether we carry on with accounts that are regularly late"): a threat to the
+  // relationship, from the customer or, on a supplier's call, from either side. No competitor need be
+  // named, so the call is not filed under one.
+  {
+    kind: 'review',
+    pattern:
+      /\b(?:review(?:ing|s)?|question(?:ing|s)?|ask(?:ing)?|decid(?:e|ing)|reconsider(?:ing)?|consider(?:ing)?|assess(?:ing)?|evaluat(?:e|ing)) (?:whether|if) (?:we|to|they|i)(?:'ll| will| should| would| can)? (?:\w+ )?(?:continue|carry on|renew|stay|keep (?:going|using|working))\b|\bquestion(?:ing)? (?:continuing|renewing|the renewal)\b|\blook(?:ing)? at (?:alternatives|what else is out there|other options)\b|\bevaluat(?:e|ing) (?:alternatives|other (?:providers|suppliers|vendors|options|platforms|tools))\b/g,
+    agentToo: true,
+  },
+  // A named competitor under evaluation or on trial: "we are also evaluating Zentrix".
+  {
+    kind: 'competitor',
+    pattern: /\b(?:evaluating|trialling|trialing|piloting) [A-Z][\w&'-]+/g,
+    caseSensitive: true,
+  },
+  // Notice given to leave ("gave notice that her daughter will leave", "I'm handing in our notice"), and a
+  // new provider already in use ("I've started seeing a chiro near work", "she now sees a chiropractor").
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:gave|give|giving|given|hand(?:ed|ing)? in|serv(?:e|ed|ing)) (?:her |his |their |our |my |you )?notice\b(?! (?:of|about|on|to cancel|to end|for the (?:price|rent|increase)))|\b(?:start|started|starting|now) (?:seeing|using|going to|ordering from|buying from) (?:a|an|another|a new|a different) \w+|\bnow (?:sees|uses|goes to|orders from|buys from) (?:a|an|another|a new|a different) \w+/g,
+    ifConditional: 'cancellation',
+  },
+  // Records or files sent on to another practice or provider: the patient has moved there.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:records|files|x-rays|notes|history|details|account)(?: and [\w-]+)?(?: to be| be| been| being)? (?:sent|transferred|moved|forwarded)(?: over)? to (?:another|a new|a different|[A-Z][\w&'-]+)/g,
+    caseSensitive: true,
+  },
   // A chargeback held out as the next step: "I'll have to ask my bank to look at it".
   {
     kind: 'chargeback',
@@ -199,7 +239,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'cancellation',
     pattern:
-      /\b(?:need|want|like|have|going|gonna|wish) to (?:stop|end|discontinue) (?:the |my |our |all )?(?:\w+ ){0,3}?(?:visits|service|services|subscription|membership|plan|deliveries|contract|account|lessons|sessions|cleans|bookings)\b/g,
+      /\b(?:need|want|wants|wanted|like|have|going|gonna|wish|asked|asking|asks|requested) to (?:stop|end|discontinue|terminate) (?:the |my |our |all )?(?:\w+ ){0,3}?(?:visits|service|services|subscription|membership|plan|deliveries|contract|account|lessons|sessions|cleans|bookings|retainer|agreement|licen[cs]e|lease)\b/g,
   },
   // A supplier's final demand for payment puts the supply relationship at risk.
   {
@@ -212,7 +252,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:made the decision|decided|have decided|'ve decided) to (?:discontinue|stop|end|close|withdraw|exit|no longer)\b(?! (?:the |this |that )?(?:order|delivery|appointment|booking)\b)/g,
+      /\b(?:made (?:the|a) decision|decided|have decided|'ve decided) to (?:discontinue|stop|end|close|withdraw|exit|no longer)\b(?! (?:the |this |that )?(?:order|delivery|appointment|booking)\b)/g,
   },
   // A supplier that has already stopped supply or handed the debt to collectors has left the relationship.
   {
@@ -287,7 +327,8 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:look(?:ing)? at|consider(?:ing)?|try(?:ing)?|talk(?:ing)? to|quotes? from) (?:other|another|different|alternative) (?:suppliers?|providers?|compan(?:y|ies)|vendors?|firms?|options|roasters?|distributors?)\b/g,
+      /\b(?:look(?:ing)? at|consider(?:ing)?|try(?:ing)?|talk(?:ing)? to|quotes? from) (?:other|another|different|alternative) (?:suppliers?|providers?|compan(?:y|ies)|vendors?|firms?|options|roasters?|distributors?|growers?|wholesalers?|manufacturers?|farms?|baker(?:s|ies|y)|printers?|mills?|carriers?|couriers?|hauliers?|contractors?|installers?)\b/g,
+    agentToo: true,
   },
   {
     kind: 'competitor',
@@ -334,7 +375,8 @@ export const RULES: readonly SignalRule[] = [
   },
   {
     kind: 'refund-demand',
-    pattern: /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) money back\b|\brefund me\b/g,
+    pattern:
+      /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) (?:money|deposit) back\b|\brefund me\b/g,
   },
   {
     kind: 'repeat',

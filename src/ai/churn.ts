@@ -98,7 +98,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   if (
     (kinds.has('cancellation') || kinds.has('close-account')) &&
     ctx.resolved === true &&
-    /\b(?:cancell?ed|closed|terminated)\b|\b(?:cancell?ation|closure|termination)\b.*\b(?:processed|confirmed|completed|scheduled|done|actioned|effective)\b/i.test(
+    /\b(?:cancell?ed|closed|terminated)\b|\b(?:cancell?ation|closure|termination)\b.*\b(?:processed|confirmed|completed|scheduled|done|actioned|effective)\b|\bnotice (?:accepted|given|served|acknowledged)\b/i.test(
       outcome,
     ) &&
     !/\b(?:not|no|declined|paused?|retained|stay\w*)\b/i.test(outcome)

@@ -225,6 +225,12 @@ export function namesOnCall(
     }
     for (const m of text.matchAll(/\b(\p{Ll}+)\b/gu)) lowerCase.add(m[1] ?? '');
   }
+  // A recap sentence opened by a noun that qualifies the next one ("Packaging supplier called", "Coffee
+  // roaster left a message") names the trade, not a person.
+  for (const sentence of otherTexts.flatMap((t) => winkTagger(normaliseText(t)))) {
+    const [first, second] = sentence;
+    if (first?.pos === 'NOUN' && second?.pos === 'NOUN' && /^\p{Ll}/u.test(second.surface)) lowerCase.add(first.lower);
+  }
   // A trade word inside a business's name ("Waggy Tails Grooming") is the topic when it is also written
   // in lower case on the call ("a grooming appointment"); a name is capitalised wherever it appears.
   for (const word of capitalised) if (!lowerCase.has(word)) speakers.add(word);
@@ -360,8 +366,25 @@ export function nounPhrases(
           w.pos === 'VERB' &&
           /ing$/.test(w.lower) &&
           !ingModifier &&
-          (prev?.pos === 'DET' || prev?.pos === 'ADJ' || prev?.pos === 'NOUN');
-        const pos = acronym || ingNoun ? 'NOUN' : ingModifier ? 'ADJ' : w.pos;
+          (prev?.pos === 'DET' || prev?.pos === 'ADJ' || prev?.pos === 'NOUN' || POSSESSIVES.has(prev?.lower ?? ''));
+        // "the pool pump and", "a dripping kitchen tap", "Saturday's house move": a bare verb form right after
+        // a singular noun that a determiner or adjective opened is the phrase's head noun; a verb after a
+        // subject agrees with it ("the pipe leaked", "the boys clean") or follows an auxiliary.
+        const compoundHead =
+          w.pos === 'VERB' &&
+          run.length > 0 &&
+          prev?.pos === 'NOUN' &&
+          !/s$/.test(prev.lower) &&
+          !/(?:ed|ing|s)$/.test(w.lower) &&
+          (sentence[i - 2]?.pos === 'DET' ||
+            sentence[i - 2]?.pos === 'ADJ' ||
+            sentence[i - 2]?.pos === 'NOUN' ||
+            sentence[i - 2]?.pos === 'PART' ||
+            POSSESSIVES.has(sentence[i - 2]?.lower ?? '')) &&
+          // ... unless an auxiliary or a causative verb made that noun a subject ("will our insurance
+          // cover it", "had his rent bounce").
+          !(sentence[i - 3]?.pos === 'AUX' || CAUSATIVES.has(sentence[i - 3]?.lower ?? ''));
+        const pos = acronym || ingNoun || compoundHead ? 'NOUN' : ingModifier ? 'ADJ' : w.pos;
         // "Danielle Ruiz." opening a line: a capitalised opener followed by a proper noun is a name.
         const namePair = w.sentenceStart && /^\p{Lu}/u.test(w.surface) && sentence[i + 1]?.pos === 'PROPN';
         if (pos === 'NOUN' && MODIFIED_HEADS.has(w.lower) && run.length > 0) {
@@ -414,5 +437,25 @@ export function nounPhrases(
 }
 
 const SPREAD_BONUS = 0.5;
+/** "skipped my mowing": an -ing word after a possessive is a noun, as after a determiner. */
+const CAUSATIVES: ReadonlySet<string> = new Set([
+  'had',
+  'has',
+  'have',
+  'let',
+  'lets',
+  'make',
+  'made',
+  'makes',
+  'help',
+  'helped',
+  'see',
+  'saw',
+  'watch',
+  'watched',
+  'hear',
+  'heard',
+]);
+const POSSESSIVES: ReadonlySet<string> = new Set(['my', 'your', 'our', 'their', 'his', 'her', 'its']);
 
 export const winkPhrases: PhraseExtractor = (weighted, names) => nounPhrases(weighted, winkTagger, names);

@@ -238,3 +238,80 @@ describe('themes: trade words in names, modifiers that change the thing, vague h
     expect(out.join(' | ')).toMatch(/cleaning/);
   });
 });
+
+describe('churn: what B2B and healthcare callers say, and what is not leaving', () => {
+  const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
+  const recapChurn = (recapSummary: string, recapOutcome: string | null = null) =>
+    deriveCallInsights({ recapSummary, recapOutcome }).churnRisk;
+
+  it('being moved to another room, or an invoice gone to an old email, is not leaving', () => {
+    expect(churnOf("Yesterday I was told I'd be moved to the other side of the building.")).not.toBe('critical');
+    expect(churnOf("Oh, it must have gone to our old billing email. I'll pay it now.")).toBe('low');
+    // ... while having moved to a named competitor still is.
+    expect(churnOf("We've moved to FreshCo for our linen as of this month.")).toBe('critical');
+  });
+
+  it('cancelling one party or event is not churn', () => {
+    expect(churnOf('I need to cancel our holiday party on the fifteenth, the budget got cut.')).toBe('low');
+  });
+
+  it('already taking the custom elsewhere, or having started with another provider, has left', () => {
+    expect(churnOf("Actually I've been going to Spoke and Chain since the spring, it's closer.")).toBe('critical');
+    expect(churnOf("Honestly I've started seeing a chiro near work, can you cancel the rest?")).toBe('critical');
+    // Under a condition it is a plan, not a decision.
+    expect(churnOf("If it keeps clashing I'll probably start seeing a physio near work.")).toBe('high');
+  });
+
+  it('whether to carry on under review, alternatives or a named competitor under evaluation, is a threat', () => {
+    expect(churnOf('After today my management will be asking whether we continue with PayStream.')).toBe('high');
+    expect(churnOf("At that price we'll have to look at what else is out there.")).toBe('high');
+    expect(churnOf('I should tell you upfront, we are also evaluating Zentrix.')).toBe('high');
+    // A review of something else is not.
+    expect(churnOf('Our accountant is reviewing whether the invoice total is right.')).toBe('low');
+  });
+
+  it("on a supplier's call, the business's own threat to look at other growers counts", () => {
+    const out = deriveCallInsights({
+      transcriptLines: [
+        caller('Bad news, the Ecuador roses are stuck in customs until Saturday.'),
+        agent(
+          "This is the third time this month. If it happens again I'm going to have to start looking at other growers.",
+        ),
+      ],
+    });
+    expect(out.churnRisk).toBe('high');
+  });
+
+  it('records sent on to another practice, or a supplier closing the account, has ended the relationship', () => {
+    expect(recapChurn('Patient asked for his x-rays and records to be transferred to Bright Smiles Dental.')).toBe(
+      'critical',
+    );
+    expect(churnOf('Head office have made a decision to close all trade accounts spending under five thousand.')).toBe(
+      'critical',
+    );
+    expect(recapChurn('Practice told its lens lab it is moving its lens work to Precision Optics from 1 March.')).toBe(
+      'critical',
+    );
+  });
+
+  it('notice given to leave has left; notice asked about, or given on one service, is a plan to cancel', () => {
+    expect(recapChurn('Parent gave notice that her daughter will leave on 19 December for school.')).toBe('critical');
+    expect(churnOf('Okay, so if I give notice at the end of January to cancel my membership I am fine?')).toBe('high');
+    expect(
+      deriveCallInsights({
+        recapSummary: 'Client asked to end the marketing retainer because the board cut the budget.',
+        recapOutcome: 'Notice accepted; retainer ends end of April',
+        disposition: 'Resolved',
+      }).churnRisk,
+    ).toBe('critical');
+  });
+
+  it('"I want my deposit back", said angrily and left open, is a refund demand', () => {
+    expect(
+      churnOf(
+        'This is ridiculous, third time it has been postponed.',
+        'I am not mucking around, I want my deposit back, all of it.',
+      ),
+    ).toBe('high');
+  });
+});
