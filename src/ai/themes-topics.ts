@@ -1,3 +1,5 @@
+import { stem } from './text';
+
 // Themes' vocabulary of topics: the verbs of customer service whose noun a call is filed under
 // ("it was delivered to the wrong flat" is about a delivery), and the nouns that never are a topic on
 // their own (times, ordinals, people, vague words). Written from the label guide's notion of a theme
@@ -40,6 +42,19 @@ export const VAGUE_HEADS: ReadonlySet<string> = new Set(
   time thing things stuff bit lot lots couple difference way people person guys guy folks kids
   someone everyone anybody somebody idea mind mistake situation reason fact heaps bunch
   `),
+);
+
+/**
+ * Heads that name a person by role ("office manager", "front desk", "crew lead", "night manager"): the call
+ * is rarely filed under who was on it, so such phrases count less (stems, as the ranking compares them).
+ */
+export const ROLE_HEADS: ReadonlySet<string> = new Set(
+  words(`
+  manager staff guest technician tech engineer crew tenant driver receptionist owner partner subscriber client
+  customer member doctor nurse team desk director board boss accountant solicitor lawyer attorney contractor
+  installer plumber electrician builder groomer rep lead head officer assistant agent person husband wife son
+  daughter mum mom dad
+  `).map((w) => stem(w)),
 );
 
 /** Verbs (and their participles) of customer service whose noun is what the call is filed under. */

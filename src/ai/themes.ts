@@ -16,7 +16,7 @@ import {
   UNIT_NOUNS,
 } from './themes-lexicon';
 import { normaliseText, stem, STOP_WORDS, tokenize } from './text';
-import { VAGUE_HEADS, VAGUE_NOUNS } from './themes-topics';
+import { ROLE_HEADS, VAGUE_HEADS, VAGUE_NOUNS } from './themes-topics';
 
 export { FILLER_WORDS } from './themes-lexicon';
 
@@ -80,7 +80,10 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
 
   // A purpose is filed in the singular, as phrases are ("Late deliveries" → "Late delivery"); only the
   // unambiguous -ies plural is folded ("glasses", "hours" stay).
-  for (const p of sources.purposes) take(singularHead(humaniseLabel(p)), 'purpose');
+  // A purpose that names no topic ("General enquiry", "Follow up", "Feedback") is kept for a slot the
+  // call's own words leave free.
+  const generic = (p: string) => tokenize(p).every((t) => GENERIC_PURPOSE_WORDS.has(t.lower));
+  for (const p of sources.purposes) if (!generic(p)) take(singularHead(humaniseLabel(p)), 'purpose');
 
   const momentCounts = new Map<string, { count: number; first: number }>();
   sources.moments.forEach((m, i) => {
@@ -167,6 +170,7 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
     take(capitalise(written.slice(start, end).join(' ')), `phrase (score ${p.score})`);
   }
 
+  for (const p of sources.purposes) if (generic(p)) take(singularHead(humaniseLabel(p)), 'purpose');
   const themes = chosen.map((c) => c.theme);
   const from = (prefix: string) =>
     chosen
@@ -428,7 +432,9 @@ export function nounPhrases(
     // "following week", "long time", "big difference": a phrase headed by a vague noun is no topic either.
     if (words.length > 1 && VAGUE_HEADS.has(words[words.length - 1]?.toLowerCase() ?? '')) continue;
     const key = words.map((w) => stem(w)).join(' ');
-    const score = words.reduce((s, w) => s + (freq.get(stem(w)) ?? 0), 0);
+    const head = (words[words.length - 1] ?? '').toLowerCase();
+    const score =
+      words.reduce((s, w) => s + (freq.get(stem(w)) ?? 0), 0) * (ROLE_HEADS.has(stem(head)) ? ROLE_WEIGHT : 1);
     const existing = best.get(key);
     if (!existing || score > existing.score)
       best.set(key, { phrase: capitalise(words.join(' ')), score, first: existing?.first ?? r.order });
@@ -437,6 +443,13 @@ export function nounPhrases(
 }
 
 const SPREAD_BONUS = 0.5;
+const GENERIC_PURPOSE_WORDS: ReadonlySet<string> = new Set(
+  'general enquiry enquiries inquiry inquiries follow up followup follow-up feedback compliment compliments question questions how to request update check in call other misc info information query quick courtesy outreach thank you thanks check-in'.split(
+    ' ',
+  ),
+);
+/** A phrase headed by a person's role ("office manager", "front desk") says who, rarely what: it counts less. */
+const ROLE_WEIGHT = 0.5;
 /** "skipped my mowing": an -ing word after a possessive is a noun, as after a determiner. */
 const CAUSATIVES: ReadonlySet<string> = new Set([
   'had',

@@ -315,3 +315,31 @@ describe('churn: what B2B and healthcare callers say, and what is not leaving', 
     ).toBe('high');
   });
 });
+
+describe('themes: who was on the call, and purposes that name no topic', () => {
+  it('a phrase headed by a role ("office manager") ranks below the topic said as often', () => {
+    const out = deriveThemes({
+      purposes: [],
+      moments: [],
+      texts: [
+        'The office manager asked about the catering invoice.',
+        'The office manager said the catering invoice was wrong.',
+      ],
+      recapCount: 2,
+    }).themes;
+    expect(out.indexOf('Catering invoice')).toBeGreaterThanOrEqual(0);
+    expect(out.indexOf('Catering invoice')).toBeLessThan(out.indexOf('Office manager'));
+  });
+
+  it('"General enquiry" or "Follow up" waits for a free slot; a purpose that names a topic does not', () => {
+    const texts = [
+      'Caller asked about the gutter cleaning quote.',
+      'She wants the roof inspection and the downpipe repair booked.',
+      'The skylight flashing and the ridge capping were also discussed.',
+    ];
+    const vague = deriveThemes({ purposes: ['General enquiry'], moments: [], texts, recapCount: 3 }).themes;
+    expect(vague[0]).not.toBe('General enquiry');
+    const topical = deriveThemes({ purposes: ['Gutter cleaning'], moments: [], texts, recapCount: 3 }).themes;
+    expect(topical[0]).toBe('Gutter cleaning');
+  });
+});
