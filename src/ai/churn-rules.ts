@@ -75,8 +75,10 @@ export const SERVICE_NOUN =
  * What follows "cancel" when it is one order or one visit, not the relationship: an order, an
  * appointment, a table, a booking or a reservation ("cancel my daughter's appointment on Thursday").
  */
-export const NOT_AN_ORDER =
-  "(?! (?:my |the |this |that |an |a |your |our |their )?(?:[\\w']+ ){0,2}(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting)s?\\b)";
+/** One order, visit or booking: cancelling it is not leaving the relationship. */
+export const ONE_BOOKING_NOUN =
+  '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting)s?';
+export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b)`;
 
 export const RULES: readonly SignalRule[] = [
   // A lawyer is a threat when the caller brings one in against us ("my solicitor will be in touch", "I'll
@@ -85,13 +87,13 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'legal',
     pattern:
-      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to))? (?:(?:my|our|their|his|her|a|the) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
+      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:to )?(?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to))? (?:(?:my|our|their|his|her|a|the) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
     personal: true,
   },
   {
     kind: 'legal',
     pattern:
-      /\b(?:legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the \w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat|environmental health|health and safety executive|food standards|licensing (?:board|authority)|(?:state|city|county) (?:board|licensing)|dental board|medical board|care quality commission|cqc|ahpra|hipaa complaint|department of (?:labor|labour|health|fair trading)|(?:report|reporting|reported) (?:you |this |it |them )?to (?:the )?(?:council|authorities|police))\b/g,
+      /\b(?:legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the (?!(?:manager|supervisor|owner|team|store|shop|office|front|head|boss|company|business|practice|clinic|gym|branch|desk|staff)\b)\w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat|environmental health|health and safety executive|food standards|licensing (?:board|authority)|(?:state|city|county) (?:board|licensing)|dental board|medical board|care quality commission|cqc|ahpra|hipaa complaint|department of (?:labor|labour|health|fair trading)|(?:report|reporting|reported) (?:you |this |it |them )?to (?:the )?(?:council|authorities|police))\b/g,
   },
   {
     kind: 'chargeback-raised',
@@ -117,12 +119,12 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:signed (?:up )?with|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
+      /\b(?:signed (?:up )?with|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
   },
   {
     kind: 'leaving',
     pattern:
-      /\b(?:customer|caller|client|member|tenant|patient|she|he|they)(?: has| have)? (?:cancelled|canceled|closed|terminated|ended) (?:the |her |his |their |its )?(?:\w+ ){0,5}?(?:contract|subscription|account|membership|service|plan|cleaning|booking|policy|agreement)\b/g,
+      /\b(?:customer|caller|client|member|tenant|patient|she|he|they)(?: has| have)? (?:cancelled|canceled|closed|terminated|ended) (?:the |her |his |their |its )?(?:\w+ ){0,5}?(?:contract|subscription|account|membership|service|plan|cleaning|policy|agreement)\b/g,
   },
   {
     kind: 'leaving',
@@ -141,7 +143,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:[Ww]e|I|[Tt]hey|[Ss]he|[Hh]e|[Cc]ustomer|[Cc]lient)(?:'ve| have| has| had)? (?:already |just |now )?(?:went|gone|moved|switched|changed|signed(?: up)?) (?:over )?(?:with|to) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+      /\b(?:[Ww]e|I|[Tt]hey|[Ss]he|[Hh]e|[Cc]ustomer|[Cc]lient)(?:'ve| have| has| had)? (?:already |just |now |actually |finally |eventually )?(?:went (?:over )?with|went (?:over )?to (?=(?:another|a different|a new|other) )|(?:gone|moved|switched|changed|signed(?: up)?) (?:over )?(?:with|to)) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
     caseSensitive: true,
     ifConditional: 'competitor',
   },
@@ -262,6 +264,44 @@ export const RULES: readonly SignalRule[] = [
     agentToo: true,
   },
   { kind: 'leaving', pattern: /\bdecided to (?:go with|switch|move|leave|cancel|take (?:our|my) business)\b/g },
+  // Already booked with someone cheaper: "found someone a fair bit cheaper and I've already booked them".
+  {
+    kind: 'leaving',
+    pattern:
+      /\bfound (?:someone|somebody|a company|a firm|another \w+) (?:\w+ ){0,3}?cheaper\b|\balready (?:booked|hired|engaged) (?:them|someone else|somebody else|another)\b|\b(?:booking|booked|hiring|hired) (?:a |another )?(?:cheaper )?competitor\b/g,
+  },
+  // Booked or bought elsewhere: "we've booked with Kayak Kiwi in the end", "they had booked Bay Movers
+  // instead", "she has already bought a car from Brightwater Motors", "booked with a competitor".
+  {
+    kind: 'leaving',
+    pattern:
+      /\bbooked (?:with )?[A-Z][\w&'-]+(?: [A-Z][\w&'-]+)* (?:in the end|instead)\b|\balready (?:bought|purchased|ordered|got) (?:a |an |the |one |it |them )?(?:[a-z]+ )?(?:from|with|at) (?:[A-Z][\w&'-]+|another|a different)|\b(?:booked|signed|went|gone) with (?:a |another )?competitor\b/g,
+    caseSensitive: true,
+  },
+  // The next job made conditional: "if this isn't sorted properly, that's not happening"; "the January move
+  // will not go ahead with them if this is not sorted".
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:if|unless)\b[^.?!]{0,80}?\b(?:that's|that is|it's|it is|that|it|this) (?:not|won't be|will not be|isn't) (?:happening|going ahead)\b|\b(?:will not|won't|isn't|is not|not) (?:be )?(?:go(?:ing)? ahead|happening)\b[^.?!]{0,60}?\b(?:if|unless)\b/g,
+  },
+  // A child taken out, or a partner set on the other offer: a plan to cancel, a threat to switch.
+  {
+    kind: 'cancellation',
+    pattern:
+      /\b(?:take|taking|pull|pulling) (?:him|her|(?:my|our|their|the) (?:son|daughter|child|children|kids?|boy|girl|little one)) out(?: of)?\b(?! (?:for|to) (?:lunch|dinner|a walk|the day))/g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:should|wants? to|want us to|reckons we should|thinks we should|keen to) (?:just )?go with (?:them|the (?:cheaper|other|lower) (?:quote|one|company|offer|price))\b/g,
+  },
+  // A board's or an owner's vote: "the board voted to bring IT support in-house".
+  {
+    kind: 'leaving',
+    pattern:
+      /\bvoted to (?:bring (?:[\w-]+ ){0,3}?in-house|cancel|end|leave|switch|terminate|move (?:to|over|elsewhere)|go with)\b/g,
+  },
   { kind: 'leaving', pattern: /\bgo(?:ing)? with [^.?!]{1,40}? instead\b/g },
   {
     kind: 'leaving',
@@ -316,7 +356,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b[Ss]witch(?:ing|ed)? (?:over )?to (?:a |an )?(?:competitor|another|different|other|[A-Z][A-Za-z0-9&-]+)/g,
+      /\b[Ss]witch(?:ing|ed)? (?:over )?to (?:a |an )?(?:competitor|(?:another|different|other|new) (?:[a-z]+ )?(?:provider|supplier|company|vendor|firm|practice|clinic|dentist|vet|gym|bank|agency|carrier|network|broker|insurer|accountant|plumber|builder|cleaner|service|one|place|shop|store|salon|school|lab|wholesaler|distributor|platform)|[A-Z][A-Za-z0-9&-]+)/g,
     caseSensitive: true,
   },
   {
@@ -351,7 +391,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'chargeback',
     pattern:
-      /\bdisput(?:e|ed|ing) (?:it |this |that |them |the (?:\w+ ){0,2})?with (?:my|the|our|their|his|her) (?:bank|card)/g,
+      /(?<!\b(?:nearly|almost|close to) )\bdisput(?:e|ed|ing) (?:it |this |that |them |the (?:\w+ ){0,2})?with (?:my|the|our|their|his|her) (?:bank|card)/g,
   },
   { kind: 'chargeback', pattern: /\b(?:go|going) to (?:my|the|our) bank to dispute\b/g },
   {
@@ -376,7 +416,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'refund-demand',
     pattern:
-      /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) (?:money|deposit) back\b|\brefund me\b/g,
+      /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) (?:[\w-]+ )?(?:money|deposit) back\b|\brefund me\b/g,
   },
   {
     kind: 'repeat',

@@ -1,7 +1,7 @@
 // Churn risk: explicit signals in what the caller said (or what the recap says they said), plus the
 // caller's sentiment and whether the call ended unresolved. Scoring is documented in src/ai/README.md.
 import type { SignalKind, SoftKind } from './churn-rules';
-import { CHURN_LEVELS, CHURN_SIGNAL_LEVELS, RETAINED, RULES } from './churn-rules';
+import { CHURN_LEVELS, CHURN_SIGNAL_LEVELS, ONE_BOOKING_NOUN, RETAINED, RULES, SERVICE_NOUN } from './churn-rules';
 import type { Sentiment } from './sentiment';
 import { clip } from './sentiment';
 import { isNegatedAt } from './text';
@@ -87,6 +87,20 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
 
   const reasons: string[] = [];
+  // An outcome that cancelled one booking ("Class booking cancelled") says what a bare "I need to cancel"
+  // was about: that booking, not the relationship.
+  const outcome = ctx.outcome ?? '';
+  const serviceNoun = new RegExp(`\\b${SERVICE_NOUN}\\b`, 'i');
+  if (
+    new RegExp(
+      `\\b${ONE_BOOKING_NOUN}\\b[^.;]*\\bcancell?ed\\b|\\bcancell?ed\\b[^.;]*\\b${ONE_BOOKING_NOUN}\\b`,
+      'i',
+    ).test(outcome) &&
+    !serviceNoun.test(outcome)
+  ) {
+    for (let i = found.length - 1; i >= 0; i--)
+      if (found[i]?.kind === 'cancellation' && !serviceNoun.test(found[i]?.reason ?? '')) found.splice(i, 1);
+  }
   const kinds = new Set(found.map((f) => f.kind));
   const negativeCaller = ctx.sentiment === 'negative' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) < 0);
   const wonOver =
@@ -94,7 +108,6 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     (ctx.sentiment === 'positive' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) > 0));
 
   // A cancellation or closure the call carried out is no longer a threat: the customer has left.
-  const outcome = ctx.outcome ?? '';
   if (
     (kinds.has('cancellation') || kinds.has('close-account')) &&
     ctx.resolved === true &&

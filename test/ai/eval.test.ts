@@ -8,17 +8,18 @@ import { evaluateCallSet, isDevCall, labelledCallSet } from '../../src/ai/evalua
 // worse fails here. Raise them when it gets better; never edit a label to make a number pass. Measured
 // (src/ai/README.md, "Evaluation"), rules plus the learned sentiment combiner trained on the tuning sets:
 //   ai-calls.json (73, the set the first rules were written on): 97.3 / 94.5 / 100 / 100 / 97.8 %, 0 bad themes
-//   tune-calls.json (110, independent, tuned on): 95.5 / 99.1 / 100 / 99.1 / 93.4 %, 0
-//   tune2-calls.json tuning split (135): 77.8 / 88.9 / 98.5 / 94.8 / 89.3 %, 0; validation (45): 88.9 / 84.4 / 100 / 95.6 / 91.5 %, 0
-//   tune3-calls.json (182, two more writers, tuned on after one unseen scoring): 84.6 / 80.8 / 98.9 / 89.6 / 92.3 %, 1
-//   tune4-calls.json (195, three more writers, the combiner trained on it after one unseen scoring): 77.4 / 82.1 / 97.9 / 86.2 / 90.6 %, 1
-//   tune5-calls.json (195, three more writers, tuned on after one unseen scoring): 87.7 / 86.7 / 100 / 90.3 / 90.8 %, 1
+//   tune-calls.json (110, independent, tuned on): 94.5 / 99.1 / 100 / 99.1 / 93.4 %, 0
+//   tune2-calls.json tuning split (135): 79.3 / 88.9 / 98.5 / 94.8 / 89.3 %, 0; validation (45): 91.1 / 86.7 / 100 / 95.6 / 91.5 %, 0
+//   tune3-calls.json (182, two more writers, tuned on after one unseen scoring): 85.2 / 80.8 / 98.9 / 89.6 / 93.2 %, 0
+//   tune4-calls.json (195, three more writers, the combiner trained on it after one unseen scoring): 76.4 / 82.6 / 98.5 / 86.2 / 91.4 %, 0
+//   tune5-calls.json (195, three more writers, tuned on after one unseen scoring): 86.7 / 87.2 / 100 / 90.3 / 91.9 %, 0
+//   tune6-calls.json (195, three more writers, tuned on after one unseen scoring): 78.5 / 87.7 / 100 / 89.2 / 87.2 %, 1
 //   report-calls.json (130, independent, frozen, never tuned on): 73.1 / see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. Sentiment
 // floors went down when the combiner was retrained with tune5 added: its threshold is chosen by leaving one
-// set out (p >= 0.55 now), which trades in-sample fits on the older sets for held-out gains (tune5 left
-// out: rules 75.0 %, combiner 81.1 %).
+// set out (p >= 0.55 now), which trades in-sample fits on the older sets for held-out gains (left out,
+// rules → combiner: tune5 75.0 → 82.8 %, tune6 66.1 → 75.6 %).
 type Floors = Pick<
   EvaluationFigures,
   'sentimentAccuracy' | 'churnAccuracy' | 'churnWithinOneAccuracy' | 'resolvedAccuracy' | 'themesRecallAt5'
@@ -101,6 +102,17 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnWithinOneAccuracy: 0.98,
       resolvedAccuracy: 0.88,
       themesRecallAt5: 0.88,
+      maxBadThemes: 1,
+    },
+  },
+  {
+    file: 'tune6-calls.json',
+    floors: {
+      sentimentAccuracy: 0.76,
+      churnAccuracy: 0.85,
+      churnWithinOneAccuracy: 0.98,
+      resolvedAccuracy: 0.87,
+      themesRecallAt5: 0.85,
       maxBadThemes: 1,
     },
   },

@@ -343,3 +343,91 @@ describe('themes: who was on the call, and purposes that name no topic', () => {
     expect(topical[0]).toBe('Gutter cleaning');
   });
 });
+
+describe('churn: moved to us, one booking, near-misses, and decisions said in passing', () => {
+  const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
+  const recapChurn = (recapSummary: string, recapOutcome: string | null = null) =>
+    deriveCallInsights({ recapSummary, recapOutcome }).churnRisk;
+
+  it('moving to this clinic, or over to ye, is coming to us; went to Walmart is an errand', () => {
+    expect(recapChurn('She mentioned she moved to this clinic from a practice in Hattiesburg last year.')).toBe('low');
+    expect(churnOf('Not one problem since we moved over to ye, to be fair.')).toBe('low');
+    expect(['low', 'medium']).toContain(churnOf('My wife says I went to Walmart three times yesterday for nothing.'));
+    // ... while going with another company has left.
+    expect(churnOf('Yeah, awkward, sorry. We actually went with another company.')).toBe('critical');
+  });
+
+  it('an outcome that cancelled one class says a bare "I need to cancel" was about it', () => {
+    const out = deriveCallInsights({
+      transcriptLines: [caller('I need to cancel, sorry, not the membership, just Thursday spin.')],
+      recapOutcome: 'Class booking cancelled',
+    });
+    expect(out.churnRisk).toBe('low');
+    // ... but an outcome that cancelled the membership has not.
+    const left = deriveCallInsights({
+      transcriptLines: [caller('I need to cancel my membership, please.')],
+      recapOutcome: 'Membership cancelled',
+      disposition: 'Resolved',
+    });
+    expect(left.churnRisk).toBe('critical');
+  });
+
+  it('nearly disputing it with the bank, a complaint to the manager, a pet switched to another drug: no threat', () => {
+    expect(['low', 'medium']).toContain(
+      recapChurn('Caller was frustrated and said he nearly disputed it with his bank. Agent refunded it.'),
+    );
+    expect(recapChurn('Dr. Olsen switched the dog to a different drug, so she asked to return the old box.')).toBe(
+      'low',
+    );
+    const out = deriveCallInsights({
+      recapSummary: 'Caller asked about the pool timetable.',
+      recapActionItems: ['Pass the complaint to the manager'],
+    });
+    expect(out.churnRisk).not.toBe('critical');
+  });
+
+  it('an attorney asked to review the charge, a board vote to go in-house, a cheaper firm already booked: critical', () => {
+    expect(recapChurn('She has asked her attorney to review a $2,400 charge she was never told about.')).toBe(
+      'critical',
+    );
+    expect(churnOf('So our board met last Tuesday, and they voted to bring IT in-house next year.')).toBe('critical');
+    expect(churnOf("Found someone a fair bit cheaper and I've already booked them. Cancel it.")).toBe('critical');
+    expect(churnOf("Sorry, should've let you know. We've booked with Kayak Kiwi in the end.")).toBe('critical');
+    expect(recapChurn('She has already bought a car from Brightwater Motors after waiting two weeks.')).toBe(
+      'critical',
+    );
+  });
+
+  it('the next job made conditional, a child to be taken out, a partner set on the cheaper quote: a threat', () => {
+    expect(
+      churnOf("We've got the business move booked with you. If this isn't sorted properly, that's not happening."),
+    ).toBe('high');
+    expect(churnOf("Please. Because otherwise that's it, I'll have to take him out of the club.")).toBe('high');
+    expect(churnOf('My partner reckons we should just go with them, it is nearly three grand less.')).toBe('high');
+    // ... but "we should go with the blue one" is a choice of product.
+    expect(churnOf('I think we should go with the blue one for the hallway.')).toBe('low');
+  });
+});
+
+describe('sentiment: swings a recap narrates', () => {
+  it('praise, then something that will not work, is a swing', () => {
+    const out = rulesOnly({
+      recapSummary:
+        'Customer praised the new AC install and the crew, but said the smart thermostat will not connect to the app.',
+    });
+    expect(out.sentiment).toBe('mixed');
+    // ... and praise alone stays positive.
+    expect(rulesOnly({ recapSummary: 'Customer praised the new AC install and the crew.' }).sentiment).toBe('positive');
+  });
+
+  it('a caller "initially curt" who ends pleased went both ways', () => {
+    const out = rulesOnly({
+      recapSummary: 'Customer was initially curt; agent booked the warranty repair for tomorrow.',
+      transcriptLines: [
+        caller('Yes. Finally. I called Friday.'),
+        caller("Oh, that's great, thank you. I appreciate you calling back."),
+      ],
+    });
+    expect(out.sentiment).toBe('mixed');
+  });
+});
