@@ -67,6 +67,8 @@ export function humaniseLabel(label: string): string {
 
 export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = winkPhrases): ThemeAssessment {
   const chosen: Array<{ theme: string; stems: Set<string>; from: string }> = [];
+  /** Themes that take a slot only once the call's own topics are in. */
+  const later: Array<[string, string]> = [];
   const keyOf = (stems: Set<string>) => [...stems].sort().join(' ');
   const stemsOf = (s: string) => new Set(tokenize(s).map((t) => stem(t.lower)));
   const take = (theme: string, from: string): void => {
@@ -98,7 +100,12 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
   for (const signal of sources.churnSignals ?? []) {
     const theme = SIGNAL_THEMES[signal];
     // "Cancellation" after the purpose "Cancellation request" adds nothing.
-    if (theme && !chosen.some((c) => [...stemsOf(theme)].every((w) => c.stems.has(w)))) take(theme, 'churn signal');
+    if (theme && !chosen.some((c) => [...stemsOf(theme)].every((w) => c.stems.has(w)))) {
+      // A competitor is named on many calls but is seldom what the call is filed under: it waits for a free
+      // slot, as a generic purpose does.
+      if (signal === 'competitor') later.push([theme, 'churn signal']);
+      else take(theme, 'churn signal');
+    }
   }
 
   // A phrase that repeats a theme already taken keeps only its new words, if they are at one end:
@@ -106,7 +113,8 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
   const recapCount = sources.recapCount ?? 0;
   // A caller asking to be called back ("give me a ring back", "could someone call me") has filed the
   // call under that themselves; an agent promising a call back has not.
-  if (sources.texts.slice(recapCount).some((t) => CALLBACK_REQUEST.test(t))) take('Callback request', 'request');
+  if (sources.texts.slice(recapCount).some((t) => CALLBACK_REQUEST.test(t)))
+    later.push(['Callback request', 'request']);
   const weighted = [
     ...sources.texts.map((text, i) => ({
       text: withoutFeelingIdioms(text),
@@ -167,10 +175,14 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
       continue;
     }
     // Shown as written, so an acronym stays one ("VAT", not "Vat").
-    take(capitalise(written.slice(start, end).join(' ')), `phrase (score ${p.score})`);
+    const phrase = capitalise(written.slice(start, end).join(' '));
+    // "Voicemail", "Answerphone": how the call went, not what it was about.
+    if (CALL_KINDS.has(phrase.toLowerCase())) later.push([phrase, `phrase (score ${p.score})`]);
+    else take(phrase, `phrase (score ${p.score})`);
   }
 
   for (const p of sources.purposes) if (generic(p)) take(singularHead(humaniseLabel(p)), 'purpose');
+  for (const [theme, from] of later) take(theme, from);
   const themes = chosen.map((c) => c.theme);
   const from = (prefix: string) =>
     chosen
@@ -443,8 +455,9 @@ export function nounPhrases(
 }
 
 const SPREAD_BONUS = 0.5;
+const CALL_KINDS: ReadonlySet<string> = new Set(['voicemail', 'answerphone', 'voicemail message', 'missed call']);
 const GENERIC_PURPOSE_WORDS: ReadonlySet<string> = new Set(
-  'general enquiry enquiries inquiry inquiries follow up followup follow-up feedback compliment compliments question questions how to request update check in call other misc info information query quick courtesy outreach thank you thanks check-in'.split(
+  'complaint general enquiry enquiries inquiry inquiries follow up followup follow-up feedback compliment compliments question questions how to request update check in call other misc info information query quick courtesy outreach thank you thanks check-in'.split(
     ' ',
   ),
 );

@@ -431,3 +431,37 @@ describe('sentiment: swings a recap narrates', () => {
     expect(out.sentiment).toBe('mixed');
   });
 });
+
+describe('themes: how the call went waits for the topics', () => {
+  const texts = [
+    'Caller asked about the gutter cleaning quote.',
+    'She wants the roof inspection and the downpipe repair booked.',
+    'The skylight flashing and the ridge capping were also discussed.',
+  ];
+
+  it('a named competitor, a callback asked for, or a voicemail takes a slot only after the topics', () => {
+    const out = deriveThemes({
+      purposes: [],
+      moments: [],
+      texts: [...texts, 'She left a voicemail too.', 'Could someone call me back about it?'],
+      recapCount: 4,
+      churnSignals: ['competitor'],
+    }).themes;
+    expect(out).toHaveLength(5);
+    expect(out).not.toContain('Competitor');
+    expect(out).not.toContain('Callback request');
+    expect(out).not.toContain('Voicemail');
+  });
+
+  it('...and is still shown when the call names fewer topics', () => {
+    const out = deriveThemes({
+      purposes: [],
+      moments: [],
+      texts: ['Caller asked about the gutter quote.', 'Could someone call me back?'],
+      recapCount: 1,
+      churnSignals: ['competitor'],
+    }).themes;
+    expect(out).toContain('Competitor');
+    expect(out).toContain('Callback request');
+  });
+});
