@@ -31,32 +31,43 @@ const toAccount = (r: Stored): AccountRow => ({
 });
 
 export async function findAccount(db: Db, accountId: string): Promise<AccountRow | undefined> {
-  const row = await db('accounts').where({ id: accountId }).first<Stored | undefined>(...COLUMNS);
+  const row = await db('accounts')
+    .where({ id: accountId })
+    .first<Stored | undefined>(...COLUMNS);
   return row ? toAccount(row) : undefined;
 }
 
 /** The account linked to the office, if any (an office is linked to at most one account). */
 export async function findAccountByOffice(db: Db, officeId: string): Promise<AccountRow | undefined> {
-  const row = await db('accounts').where({ dialpad_office_id: officeId }).first<Stored | undefined>(...COLUMNS);
+  const row = await db('accounts')
+    .where({ dialpad_office_id: officeId })
+    .first<Stored | undefined>(...COLUMNS);
   return row ? toAccount(row) : undefined;
 }
 
 /** The accounts linked to any of these offices. */
 export async function findAccountsByOffices(db: Db, officeIds: readonly string[]): Promise<AccountRow[]> {
   if (officeIds.length === 0) return [];
-  const rows: Stored[] = await db('accounts').whereIn('dialpad_office_id', [...officeIds]).select(...COLUMNS);
+  const rows: Stored[] = await db('accounts')
+    .whereIn('dialpad_office_id', [...officeIds])
+    .select(...COLUMNS);
   return rows.map(toAccount);
 }
 
 /** Every account, by name. */
 export async function listAccountRows(db: Db): Promise<AccountRow[]> {
-  const rows: Stored[] = await db('accounts').orderBy('name').select(...COLUMNS);
+  const rows: Stored[] = await db('accounts')
+    .orderBy('name')
+    .select(...COLUMNS);
   return rows.map(toAccount);
 }
 
 /** The account's row locked until the transaction ends (office changes are serialised on it). */
 export async function lockAccount(trx: Knex.Transaction, accountId: string): Promise<AccountRow | undefined> {
-  const row = await trx('accounts').where({ id: accountId }).forUpdate().first<Stored | undefined>(...COLUMNS);
+  const row = await trx('accounts')
+    .where({ id: accountId })
+    .forUpdate()
+    .first<Stored | undefined>(...COLUMNS);
   return row ? toAccount(row) : undefined;
 }
 

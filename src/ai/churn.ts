@@ -1,7 +1,8 @@
 // Churn risk: explicit signals in what the caller said (or what the recap says they said), plus the
 // caller's sentiment and whether the call ended unresolved. Scoring is documented in src/ai/README.md.
 import type { SignalKind, SoftKind } from './churn-rules';
-import { CHURN_LEVELS, CHURN_SIGNAL_LEVELS, ONE_BOOKING_NOUN, RETAINED, RULES, SERVICE_NOUN } from './churn-rules';
+import { RULES } from './churn-patterns';
+import { CHURN_LEVELS, CHURN_SIGNAL_LEVELS, ONE_BOOKING_NOUN, RETAINED, SERVICE_NOUN } from './churn-rules';
 import type { Sentiment } from './sentiment';
 import { clip } from './sentiment';
 import { isNegatedAt } from './text';
@@ -87,17 +88,20 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
 
   const reasons: string[] = [];
-  // An outcome that cancelled one booking ("Class booking cancelled") says what a bare "I need to cancel"
-  // was about: that booking, not the relationship.
+  // An outcome or a recap that cancelled one booking ("Class booking cancelled", "after cancelling the
+  // move") says what a bare "I need to cancel" or "I cancelled it" was about: that booking, not the
+  // relationship. A standing order is a service.
   const outcome = ctx.outcome ?? '';
-  const serviceNoun = new RegExp(`\\b${SERVICE_NOUN}\\b`, 'i');
-  if (
-    new RegExp(
-      `\\b${ONE_BOOKING_NOUN}\\b[^.;]*\\bcancell?ed\\b|\\bcancell?ed\\b[^.;]*\\b${ONE_BOOKING_NOUN}\\b`,
-      'i',
-    ).test(outcome) &&
-    !serviceNoun.test(outcome)
-  ) {
+  const serviceNoun = new RegExp(
+    `\\b${SERVICE_NOUN}\\b|\\b(?:standing|regular|recurring|weekly|fortnightly|monthly)\\b`,
+    'i',
+  );
+  const oneBooking = new RegExp(
+    `\\b${ONE_BOOKING_NOUN}\\b[^.;]*\\bcancell?ed\\b|\\bcancell?(?:ed|ing)\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w-]+ ){0,3}?${ONE_BOOKING_NOUN}\\b`,
+    'i',
+  );
+  const recap = units.filter((u) => u.source === 'the recap says').map((u) => u.text);
+  if ([outcome, ...recap].some((t) => oneBooking.test(t) && !serviceNoun.test(t))) {
     for (let i = found.length - 1; i >= 0; i--)
       if (found[i]?.kind === 'cancellation' && !serviceNoun.test(found[i]?.reason ?? '')) found.splice(i, 1);
   }

@@ -465,3 +465,39 @@ describe('themes: how the call went waits for the topics', () => {
     expect(out).toContain('Callback request');
   });
 });
+
+describe('churn: gone elsewhere, said afterwards; one booking named in the recap; a standing order', () => {
+  const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
+  const recapChurn = (recapSummary: string, recapOutcome: string | null = null) =>
+    deriveCallInsights({ recapSummary, recapOutcome }).churnRisk;
+
+  it('"I\'d not have been bringing it back to you anyway", "has since used another plumber": left', () => {
+    expect(churnOf("I sold that car. After the brake job I'd not have been bringing it back to you anyway.")).toBe(
+      'critical',
+    );
+    expect(recapChurn('Nobody attended her drain booking and she has since used another plumber.')).toBe('critical');
+    expect(recapChurn('Pub manager said they have switched their house lager to Hopwell Brewing.')).toBe('critical');
+    expect(recapChurn('Rep called about the missing orders; the lager line was lost to Hopwell.')).toBe('critical');
+    // ... while "I would have come back sooner" is no departure.
+    expect(churnOf('Honestly I would have come back sooner if I had known.')).toBe('low');
+  });
+
+  it('a recap that names the one booking cancelled says what "I cancelled it" was about', () => {
+    const out = deriveCallInsights({
+      recapSummary: 'Customer asked for her deposit back after cancelling the move more than 14 days in advance.',
+      transcriptLines: [caller('The buyer pulled out, so I cancelled it last week. Just checking about the deposit.')],
+      recapOutcome: 'Deposit refunded',
+      disposition: 'Resolved',
+    });
+    expect(out.churnRisk).toBe('low');
+  });
+
+  it('a standing order cancelled is the relationship, not one order', () => {
+    expect(
+      recapChurn(
+        'Office manager cancelled the standing Friday lunch catering order from next month due to budget cuts.',
+        'Standing order cancelled from 1 March',
+      ),
+    ).toBe('critical');
+  });
+});

@@ -35,7 +35,10 @@ const SQL_PATTERNS: [RegExp, string][] = [
   [/\b(?:db|trx|knex|tx)\(\s*['"`][a-z_]+/, 'a knex query on a table'],
   [/\b(?:this|deps|ctx)\.db\(\s*['"`][a-z_]+/, 'a knex query on a table'],
   [/\.(?:raw|whereRaw|joinRaw|orderByRaw|havingRaw|selectRaw)\s*[<(]/, 'raw SQL'],
-  [/(?<!Buffer|Array)\.(?:from|join|leftJoin|innerJoin|into|table|update)\(\s*['"`][a-z_]+(?: as [a-z_]+)?['"`]\s*[,)]/, 'a knex query on a table'],
+  [
+    /(?<!Buffer|Array)\.(?:from|join|leftJoin|innerJoin|into|table|update)\(\s*['"`][a-z_]+(?: as [a-z_]+)?['"`]\s*[,)]/,
+    'a knex query on a table',
+  ],
   [/\bSELECT\b[\s\S]{0,400}?\bFROM\b/, 'SQL text'],
   [/\b(?:INSERT INTO|DELETE FROM|UPDATE [a-z_]+ SET|ON CONFLICT)\b/, 'SQL text'],
 ];
@@ -70,7 +73,7 @@ describe('code layout', () => {
     expect(sqlIn('await trx.raw(`LOCK TABLE x`)')).toBe('raw SQL');
     expect(sqlIn('const { rows } = await deps.db.raw<{ id: string }>(q, [id]);')).toBe('raw SQL');
     expect(sqlIn("q.leftJoin('customers as cu', 'cu.id', 'c.customer_id')")).toBe('a knex query on a table');
-    expect(sqlIn("const q = `SELECT id\n  FROM calls WHERE account_id = ?`;")).toBe('SQL text');
+    expect(sqlIn('const q = `SELECT id\n  FROM calls WHERE account_id = ?`;')).toBe('SQL text');
     expect(sqlIn("const q = 'INSERT INTO calls (id) VALUES (?)';")).toBe('SQL text');
     expect(sqlIn('// the bare SELECT id FROM calls, for comparison\nconst x = 1;')).toBeNull();
     expect(sqlIn('/** UPDATE calls SET x, in one statement */\nconst y = Buffer.from(s, "hex");')).toBeNull();

@@ -1,0 +1,377 @@
+// The phrasings of each churn signal, in the order churn.ts reads them (the first rule of a kind that
+// matches a unit is the reason quoted). The signal kinds, the ladder and the shared noun lists are in
+// churn-rules.ts; src/ai/README.md lists the signals.
+import type { SignalRule } from './churn-rules';
+import { NOT_AN_ORDER, SERVICE_NOUN } from './churn-rules';
+
+export const RULES: readonly SignalRule[] = [
+  // A lawyer is a threat when the caller brings one in against us ("my solicitor will be in touch", "I'll
+  // speak to a lawyer"), not when one is a third party on the matter ("the solicitor is waiting on the
+  // documents") or part of a firm's name ("Naidoo Attorneys").
+  {
+    kind: 'legal',
+    pattern:
+      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:to )?(?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to))? (?:(?:my|our|their|his|her|a|the) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
+    personal: true,
+  },
+  {
+    kind: 'legal',
+    pattern:
+      /\b(?:legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the (?!(?:manager|supervisor|owner|team|store|shop|office|front|head|boss|company|business|practice|clinic|gym|branch|desk|staff)\b)\w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat|environmental health|health and safety executive|food standards|licensing (?:board|authority)|(?:state|city|county) (?:board|licensing)|dental board|medical board|care quality commission|cqc|ahpra|hipaa complaint|department of (?:labor|labour|health|fair trading)|(?:report|reporting|reported) (?:you |this |it |them )?to (?:the )?(?:council|authorities|police))\b/g,
+  },
+  {
+    kind: 'chargeback-raised',
+    pattern:
+      /\b(?:already |have |has |i've |we've |she's |he's )?(?:raised|filed|started|opened|made|lodged|put in|initiated) a (?:chargeback|dispute with (?:my|her|his|their|the) (?:bank|card))|\b(?:called|rang|phoned|told) (?:my|our|the) bank and disputed\b|\bdisputed it with (?:my|our|the) (?:bank|card)|\bthe bank(?:'s| is) (?:handling|dealing with) it\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:won't|will not|never) (?:be )?(?:ordering|order|buying|buy|shopping|shop|using|use|coming back|come back|dealing|deal|renewing|renew)\b(?: [\w']+){0,4}? again\b/g,
+    selfNegating: true,
+  },
+  {
+    kind: 'leaving',
+    pattern: /\b(?:won't|will not|would not|wouldn't|never) (?:be )?(?:coming back|come back|return(?:ing)?)\b/g,
+    selfNegating: true,
+  },
+  {
+    kind: 'leaving',
+    pattern: /\b(?:will not|won't|not|not gonna|not going to) (?:be )?renew(?:ing)?\b/g,
+    selfNegating: true,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:signed (?:up )?with|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:customer|caller|client|member|tenant|patient|parent|owner|manager|guest|she|he|they)(?: has| have)? (?:cancelled|canceled|closed|terminated|ended) (?:the |her |his |their |its )?(?:(?:\w+ ){0,5}?(?:contract|subscription|account|membership|service|plan|cleaning|policy|agreement)|standing (?:\w+ ){0,4}?order)\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern: /\b(?:don't|do not) want anything (?:more |else )?to do with (?:you|them|the company)\b/g,
+    selfNegating: true,
+  },
+  { kind: 'leaving', pattern: /\b(?:i'm|we're|i am|we are) done with (?:you|them)\b/g },
+  // A supplier ending supply has left the relationship.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:will|is going to|are going to|gonna|to) stop (?:servicing|supplying|serving|delivering to|trading with)\b|\b(?:delivery|order|visit|shipment) will be the last\b|\bsupply (?:ending|ends|will end)\b|\bnot (?:servicing|supplying|serving|delivering to) [\w\s]{0,40}?anymore\b|\bwill be your last (?:delivery|order|visit|shipment)\b/g,
+  },
+  // Leaving for a named competitor or "another <provider>", said as done or decided; under a condition, a
+  // threat. Competitors are recognised by their capitals, so these read the text as written.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:[Ww]e|I|[Tt]hey|[Ss]he|[Hh]e|[Cc]ustomer|[Cc]lient)(?:'ve| have| has| had)? (?:already |just |now |actually |finally |eventually )?(?:went (?:over )?with|went (?:over )?to (?=(?:another|a different|a new|other) )|(?:gone|moved|switched|changed|signed(?: up)?) (?:over )?(?:with|to)) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+    caseSensitive: true,
+    ifConditional: 'competitor',
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e|[Ii]t|[Tt]he (?:practice|business|company|clinic|shop|restaurant|caf[eé]|salon|office|firm)) is) (?:going with|moving (?:[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+    caseSensitive: true,
+    ifConditional: 'competitor',
+  },
+  // How a recap reports a threat or a departure, whatever the words on the call were.
+  {
+    kind: 'competitor',
+    pattern:
+      /\bthreat(?:en(?:ed|s|ing)?)? to (?:cancel|leave|switch|walk|go elsewhere|move|take (?:their|her|his|its) business|stop (?:using|ordering)|close)\b|\b(?:intends?|intending|plans?|planning) to (?:cancel|leave|switch|move (?:to|over|elsewhere)|go with)\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\blost to (?:a |the )?competitor\b|\b(?:customer|caller|client|she|he|they) (?:has |have )?(?:decided|chosen|chose) to (?:cancel|leave|switch|move|go with|terminate|close)\b/g,
+  },
+  // A trial of a named competitor is a plan to move: a threat, not yet a decision.
+  {
+    kind: 'competitor',
+    pattern: /\b(?:going to|gonna|will|'ll|plan(?:ning)? to|about to) (?:trial|try(?: out)?|give) [A-Z][\w&'-]+/g,
+    caseSensitive: true,
+  },
+  // A move said as likely ("we'll most likely go with them") or under a condition ("unless the outages
+  // stop, we shall be taking it"): a threat to switch, whoever the competitor is.
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to [A-Z]|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
+    caseSensitive: true,
+  },
+  // "Otherwise we'll move over at renewal": the condition said first, the move after it.
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:otherwise|or else|if not),? (?:we|i)(?:'ll| will| shall| would|'d)? (?:have to |probably |most likely )?(?:move|switch|go|take (?:it|our business|my business)|look)(?: (?:over|across|elsewhere|somewhere else|to them))\b/g,
+  },
+  // Already with another practice or provider: "we've registered with Paws and Claws", "moved its payroll
+  // to another provider" (a recap's words too).
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:we've|I've|we have|I have|has|have|she's|he's|they've|she has|he has|they have|already) (?:already |now |just )?(?:registered|signed up|enrolled) (?:with|at) (?:a |another |a new |a different )?(?:[A-Z][\w&'-]+|(?:dentist|vet|doctor|practice|clinic|gym|provider|supplier|salon|agency|firm|accountant|school)\b)|\bWe've registered there\b|\bmoved (?:its|their|her|his|the|our|my) [\w-]+(?: [\w-]+)? to (?:another|a new|a different) (?:provider|supplier|company|vendor|firm|practice|bank)\b/g,
+    caseSensitive: true,
+  },
+  // Already taking the custom elsewhere: "I've been going to Spoke and Chain since the spring".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:I've|[Ww]e've|I have|[Ww]e have|[Ss]he's|[Hh]e's|[Tt]hey've) (?:actually |already |now )?been (?:going|taking (?:it|him|her|them|my [a-z]+|our [a-z]+)) to (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+    caseSensitive: true,
+  },
+  // Whether to carry on is under review ("management will be asking whether we continue with PayStream",
+  // "our MD is reviewing whether we carry on with accounts that are regularly late"): a threat to the
+  // relationship, from the customer or, on a supplier's call, from either side. No competitor need be
+  // named, so the call is not filed under one.
+  {
+    kind: 'review',
+    pattern:
+      /\b(?:review(?:ing|s)?|question(?:ing|s)?|ask(?:ing)?|decid(?:e|ing)|reconsider(?:ing)?|consider(?:ing)?|assess(?:ing)?|evaluat(?:e|ing)) (?:whether|if) (?:we|to|they|i)(?:'ll| will| should| would| can)? (?:\w+ )?(?:continue|carry on|renew|stay|keep (?:going|using|working))\b|\bquestion(?:ing)? (?:continuing|renewing|the renewal)\b|\blook(?:ing)? at (?:alternatives|what else is out there|other options)\b|\bevaluat(?:e|ing) (?:alternatives|other (?:providers|suppliers|vendors|options|platforms|tools))\b/g,
+    agentToo: true,
+  },
+  // A named competitor under evaluation or on trial: "we are also evaluating Zentrix".
+  {
+    kind: 'competitor',
+    pattern: /\b(?:evaluating|trialling|trialing|piloting) [A-Z][\w&'-]+/g,
+    caseSensitive: true,
+  },
+  // Notice given to leave ("gave notice that her daughter will leave", "I'm handing in our notice"), and a
+  // new provider already in use ("I've started seeing a chiro near work", "she now sees a chiropractor").
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:gave|give|giving|given|hand(?:ed|ing)? in|serv(?:e|ed|ing)) (?:her |his |their |our |my |you )?notice\b(?! (?:of|about|on|to cancel|to end|for the (?:price|rent|increase)))|\b(?:start|started|starting|now) (?:seeing|using|going to|ordering from|buying from) (?:a|an|another|a new|a different) \w+|\bnow (?:sees|uses|goes to|orders from|buys from) (?:a|an|another|a new|a different) \w+/g,
+    ifConditional: 'cancellation',
+  },
+  // Records or files sent on to another practice or provider: the patient has moved there.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:records|files|x-rays|notes|history|details|account)(?: and [\w-]+)?(?: to be| be| been| being)? (?:sent|transferred|moved|forwarded)(?: over)? to (?:another|a new|a different|[A-Z][\w&'-]+)/g,
+    caseSensitive: true,
+  },
+  // A chargeback held out as the next step: "I'll have to ask my bank to look at it".
+  {
+    kind: 'chargeback',
+    pattern:
+      /\b(?:ask|get|call|ring|contact|have) (?:my|our|the) (?:bank|card (?:company|issuer|provider)|credit card company) to (?:look (?:at|into) (?:it|this|that)|dispute|reverse|investigate|claw)\b/g,
+  },
+  // Stopping a standing service ("I need to stop the monthly garden visits") is cancelling it.
+  {
+    kind: 'cancellation',
+    pattern:
+      /\b(?:need|want|wants|wanted|like|have|going|gonna|wish|asked|asking|asks|requested) to (?:stop|end|discontinue|terminate) (?:the |my |our |all )?(?:\w+ ){0,3}?(?:visits|service|services|subscription|membership|plan|deliveries|contract|account|lessons|sessions|cleans|bookings|retainer|agreement|licen[cs]e|lease)\b/g,
+  },
+  // A supplier's final demand for payment puts the supply relationship at risk.
+  {
+    kind: 'supply-stop',
+    pattern:
+      /\bfinal (?:notice|demand|reminder|warning)\b|\b(?:goes|go|going|be|be put|placed|put) on (?:credit |account )?hold\b|\bcredit hold\b/g,
+    agentToo: true,
+  },
+  // A supplier's decision to end a route, a line or the account has ended the supply relationship.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:made (?:the|a) decision|decided|have decided|'ve decided) to (?:discontinue|stop|end|close|withdraw|exit|no longer)\b(?! (?:the |this |that )?(?:order|delivery|appointment|booking)\b)/g,
+  },
+  // A supplier that has already stopped supply or handed the debt to collectors has left the relationship.
+  {
+    kind: 'leaving',
+    pattern:
+      /\baccount (?:has been|had been|was|is now|is) (?:placed |put )?on (?:stop|hold)\b|\b(?:deliveries|supply|supplies|orders|shipments) (?:have been|has been|are|were|is) (?:suspended|stopped|halted)\b|\b(?:passed|referred|handed|sent|gone)(?: (?:the|this|your|it|our) (?:debt|account|balance|matter))? (?:on )?to (?:a |an |our |the |their )?(?:debt )?collections?(?: agency| agent)?\b|\b(?:passed|referred|handed|sent) (?:\w+ ){0,3}?to (?:a |an |our |the |their )?debt collectors?\b/g,
+    agentToo: true,
+  },
+  { kind: 'leaving', pattern: /\bdecided to (?:go with|switch|move|leave|cancel|take (?:our|my) business)\b/g },
+  // Already booked with someone cheaper: "found someone a fair bit cheaper and I've already booked them".
+  {
+    kind: 'leaving',
+    pattern:
+      /\bfound (?:someone|somebody|a company|a firm|another \w+) (?:\w+ ){0,3}?cheaper\b|\balready (?:booked|hired|engaged) (?:them|someone else|somebody else|another)\b|\b(?:booking|booked|hiring|hired) (?:a |another )?(?:cheaper )?competitor\b/g,
+  },
+  // Booked or bought elsewhere: "we've booked with Kayak Kiwi in the end", "they had booked Bay Movers
+  // instead", "she has already bought a car from Brightwater Motors", "booked with a competitor".
+  {
+    kind: 'leaving',
+    pattern:
+      /\bbooked (?:with )?[A-Z][\w&'-]+(?: [A-Z][\w&'-]+)* (?:in the end|instead)\b|\balready (?:bought|purchased|ordered|got) (?:a |an |the |one |it |them )?(?:[a-z]+ )?(?:from|with|at) (?:[A-Z][\w&'-]+|another|a different)|\b(?:booked|signed|went|gone) with (?:a |another )?competitor\b/g,
+    caseSensitive: true,
+  },
+  // The next job made conditional: "if this isn't sorted properly, that's not happening"; "the January move
+  // will not go ahead with them if this is not sorted".
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:if|unless)\b[^.?!]{0,80}?\b(?:that's|that is|it's|it is|that|it|this) (?:not|won't be|will not be|isn't) (?:happening|going ahead)\b|\b(?:will not|won't|isn't|is not|not) (?:be )?(?:go(?:ing)? ahead|happening)\b[^.?!]{0,60}?\b(?:if|unless)\b/g,
+  },
+  // A child taken out, or a partner set on the other offer: a plan to cancel, a threat to switch.
+  {
+    kind: 'cancellation',
+    pattern:
+      /\b(?:take|taking|pull|pulling) (?:him|her|(?:my|our|their|the) (?:son|daughter|child|children|kids?|boy|girl|little one)) out(?: of)?\b(?! (?:for|to) (?:lunch|dinner|a walk|the day))/g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:should|wants? to|want us to|reckons we should|thinks we should|keen to) (?:just )?go with (?:them|the (?:cheaper|other|lower) (?:quote|one|company|offer|price))\b/g,
+  },
+  // Gone elsewhere, said afterwards: "I'd not have been bringing it back to you anyway", "she has since used
+  // another plumber", "they have switched their house lager to Hopwell", "Lager line lost to Hopwell".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:would not|wouldn't|'d not|would never|'d never) have (?:been )?(?:return(?:ed|ing)?|bring(?:ing)? (?:it|him|her|them) back|c[oa]me back|coming back|used you|booked (?:with )?you)\b/g,
+    selfNegating: true,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:since|already|now) (?:used|hired|booked|called in|gone with|got) (?:another|a different|a new) (?:[a-z]+ )?(?:plumber|electrician|builder|cleaner|company|firm|provider|supplier|mechanic|garage|vet|dentist|salon|contractor|tradie|roofer|groomer|practice|clinic|agency)\b|\b(?:have|has|had) switched (?:their|her|his|its|our) (?:[\w-]+ ){0,3}?(?:over )?to [A-Z][\w&'-]+|\blost to (?:a |the |another )?(?:competitor|[A-Z][\w&'-]+)/g,
+    caseSensitive: true,
+  },
+  // A board's or an owner's vote: "the board voted to bring IT support in-house".
+  {
+    kind: 'leaving',
+    pattern:
+      /\bvoted to (?:bring (?:[\w-]+ ){0,3}?in-house|cancel|end|leave|switch|terminate|move (?:to|over|elsewhere)|go with)\b/g,
+  },
+  { kind: 'leaving', pattern: /\bgo(?:ing)? with [^.?!]{1,40}? instead\b/g },
+  {
+    kind: 'leaving',
+    pattern:
+      /\balready (?:switched|moved|signed up|gone|changed) (?:to|with|over)\b|\bsigned up with (?:a |another )?(?:competitor|provider|supplier)\b/g,
+  },
+  {
+    kind: 'leaving',
+    pattern: /\balready found (?:a |another |someone )(?:\w+ )?(?:supplier|provider|company|deal|option|elsewhere)\b/g,
+  },
+  { kind: 'leaving', pattern: /\b(?:contract|deal)(?:'s| is| has been)? already signed\b/g },
+  { kind: 'leaving', pattern: /\balready (?:raised|filed|started|opened|made) a (?:chargeback|dispute)\b/g },
+  {
+    kind: 'close-account',
+    pattern: /\bclos(?:e|ing|ed) (?:my|our|the|their|his|her) (?:\w+ )?account\b|\baccount closure\b/g,
+  },
+  {
+    kind: 'cancellation',
+    pattern: new RegExp(
+      `\\bcancel(?:l?ing|l?ed|lation of)? (?:(?:my|our|the|their|his|her|this|your) )?(?:\\w+ ){0,4}?${SERVICE_NOUN}\\b`,
+      'g',
+    ),
+  },
+  {
+    kind: 'cancellation',
+    pattern: new RegExp(
+      `\\b(?:ready|going|want|wanted|need|plan|planning|like|about) to cancel\\b${NOT_AN_ORDER}`,
+      'g',
+    ),
+  },
+  {
+    kind: 'cancellation',
+    pattern: new RegExp(`\\b(?:i|we) (?:have |had |already )?cancell?ed\\b${NOT_AN_ORDER}`, 'g'),
+  },
+  { kind: 'cancellation', pattern: /\bcancellation request\b|\bchurn\b/g },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:we|i)(?:'ll| will| might| may| could|'d| would)? (?:need|have|want) to (?:look at|find|go with|source from|switch to|try) (?:other|another|a different|a new|alternative) (?:vendors?|suppliers?|distributors?|wholesalers?|providers?|manufacturers?)\b/g,
+    agentToo: true,
+  },
+  // Asking how to cancel is a stated plan, even "just weighing my options".
+  {
+    kind: 'cancellation',
+    pattern:
+      /\bhow (?:do i|can i|would i|to|does)(?: go about)? cancel\w*|\bweighing (?:it|things|my options|our options) up\b|\bweighing up (?:my|our) options\b|\bhow cancell?ation works\b|\bcancell?ation (?:process|policy|terms|notice)\b|\bnotice (?:period )?(?:for|to|before) cancel\w*|\b(?:asked|enquired|inquired|asking|ask) (?:about|how) (?:to )?cancel\w*/g,
+  },
+  {
+    kind: 'cancellation',
+    pattern: new RegExp(`\\b(?:would|will|i'll|we'll|i'd|we'd|gonna) cancel\\b${NOT_AN_ORDER}`, 'g'),
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b[Ss]witch(?:ing|ed)? (?:over )?to (?:a |an )?(?:competitor|(?:another|different|other|new) (?:[a-z]+ )?(?:provider|supplier|company|vendor|firm|practice|clinic|dentist|vet|gym|bank|agency|carrier|network|broker|insurer|accountant|plumber|builder|cleaner|service|one|place|shop|store|salon|school|lab|wholesaler|distributor|platform)|[A-Z][A-Za-z0-9&-]+)/g,
+    caseSensitive: true,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get) someone else in\b|\b(?:gonna|going to|will|would|i'll|she'd|he'd|they'd|we'd) go with (?:them|another|a competitor)\b|\bcompetitor(?:'s)? quote\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving|cancelling|going elsewhere|my options|our options)\b/g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:look(?:ing)? at|consider(?:ing)?|try(?:ing)?|talk(?:ing)? to|quotes? from) (?:other|another|different|alternative) (?:suppliers?|providers?|compan(?:y|ies)|vendors?|firms?|options|roasters?|distributors?|growers?|wholesalers?|manufacturers?|farms?|baker(?:s|ies|y)|printers?|mills?|carriers?|couriers?|hauliers?|contractors?|installers?)\b/g,
+    agentToo: true,
+  },
+  {
+    kind: 'competitor',
+    pattern: /\bthinking (?:of|about) (?:leaving|switching|moving|cancelling)\b/g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:will|'ll|gonna|going to|have to|might|may) (?:stop (?:ordering|using|buying)|source (?:it |them |this )?(?:elsewhere|from (?:someone|somewhere) else)|find (?:another|a new|a different) (?:supplier|provider|company|vendor|firm|plumber|builder|cleaner|agency))\b|\bport(?:ing)? (?:my|our|the) (?:numbers?|lines?) (?:out|away)\b|\b(?:we're|i'm|we are|i am) leaving\b(?! (?:a |the |it |on |for |at |in |tomorrow|today|tonight|now|work|home|town|early|soon|monday|tuesday|wednesday|thursday|friday|saturday|sunday|next|this|the))/g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:gonna|going to|will|would|i'll|we'll|i'd|we'd) (?:switch|leave|walk)(?=[.,;!?]|$| (?:for|elsewhere|and go|to another|unless|if))/g,
+  },
+  // A competitor named is not a threat by itself (a customer who switched to us names the old supplier);
+  // from a caller who is unhappy or left with the problem unsolved it is dissatisfaction (medium).
+  { kind: 'competitor-mention', pattern: /\bcompetitors?\b/g },
+  { kind: 'chargeback', pattern: /\bcharge ?backs?\b/g },
+  {
+    kind: 'chargeback',
+    pattern:
+      /(?<!\b(?:nearly|almost|close to) )\bdisput(?:e|ed|ing) (?:it |this |that |them |the (?:\w+ ){0,2})?with (?:my|the|our|their|his|her) (?:bank|card)/g,
+  },
+  { kind: 'chargeback', pattern: /\b(?:go|going) to (?:my|the|our) bank to dispute\b/g },
+  {
+    kind: 'chargeback',
+    pattern:
+      /\b(?:dispute|reverse|contest) (?:it|the charge|the payment|this|that|the transaction) (?:with|through) (?:my|the|our) (?:bank|card|credit card|card company|card provider|amex|visa|mastercard|paypal)\b/g,
+  },
+  {
+    kind: 'chargeback',
+    pattern: /\b(?:tell|ask|get) (?:my|the|our) bank to (?:block|stop|cancel|reverse)\b|\bblock the payments?\b/g,
+  },
+  {
+    kind: 'supply-stop',
+    pattern:
+      /\b(?:put|putting|place|placing|placed) (?:your|the|you|their) account on (?:stop|hold)\b|\baccount will be (?:placed |put )?on (?:stop|hold)\b|\b(?:move|moving|put|putting|switch|switching) (?:you|your account|the account) (?:on ?)?to (?:pro-?forma|prepay\w*|cash on delivery|cod|upfront|payment up ?front)\b|\baccount (?:has been |is |was )?(?:placed |put )?on stop\b|\bstop (?:supplying|delivering to|shipping to) you\b|\b(?:have to|will|going to|gonna) stop (?:deliveries|delivering|supplying|supply|shipping)\b|\bdeliveries will stop\b/g,
+  },
+  {
+    kind: 'refund-demand',
+    pattern:
+      /\b(?:want|need|demand|demanded|demanding|demands|expect|insist(?:ed|s)? on|entitled to|asking for|asked for|give me) (?:a |an |my |the |that |this )?(?:full |complete |proper )?refund\b/g,
+  },
+  {
+    kind: 'refund-demand',
+    pattern:
+      /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) (?:[\w-]+ )?(?:money|deposit) back\b|\brefund me\b/g,
+  },
+  {
+    kind: 'repeat',
+    pattern:
+      /\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|umpteenth) (?:(?:\w+ )?(?:time|message|voicemail|call|email|week running|month running|delivery|order|outage|fault|visit|complaint|failure|repair)s?)\b|\bin a row\b|\bkeeps? (?:happening|breaking|failing|crashing|dropping|not being)\b|\b(?:yet|once) again\b|\bsame as last (?:time|week|month)\b|\brepeated(?:ly)?\b|\b(?:i'm|i am|i've been|we've been|been) chasing\b|\bstill (?:not|haven't|hasn't|waiting|leaking)\b|\b(?:emailed|called|rung|rang|phoned|written) (?:you |them )?(?:twice|three times|four times|several times)\b/g,
+    selfNegating: true,
+    agentToo: true,
+  },
+  {
+    kind: 'repeat',
+    pattern: /(?<!(?:thanks|thank you|sorry|apologies|cheers) )\bagain\b/g,
+    onlyInNegativeUnit: true,
+    selfNegating: true,
+  },
+  {
+    kind: 'escalation-demand',
+    pattern:
+      /\b(?:speak to|talk to|want|get me|put me through to) (?:a|your|the) (?:manager|supervisor|someone senior)\b|\b(?:make|making|log|file|raise) a (?:formal )?complaint\b|\bformal complaint\b/g,
+  },
+];
