@@ -21,9 +21,15 @@ export interface ActivityDeps {
   insightsLlm?: LlmConfig | null;
   /** Tests shorten the model's timeout; the product uses the defaults (src/ai/enrich.ts). */
   insightsModelOptions?: InsightsModel['options'];
+  /** The live calls' queue (TEMPORAL_TASK_QUEUE), where the call runs a backfill starts belong. */
+  callTaskQueue: string;
 }
 
-/** The worker's activities, built from real dependencies at the composition root (src/worker.ts). */
+/**
+ * The worker's activities, built from real dependencies at the composition root (src/worker.ts).
+ * Every queue's worker registers all of them (src/temporal/workers.ts): a run started before the
+ * queues were split still schedules its activities on the live calls' queue.
+ */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createCallActivities(deps),

@@ -8,10 +8,12 @@ import {
   callRunFields,
   checkMetricsPorts,
   devFields,
+  readWorkerSlots,
   serverFields,
   simulatorFields,
   tracingFields,
   workerFields,
+  type WorkerSlots,
 } from './config/process';
 import { pressureFields, webhookPressureConfig, type WebhookPressureConfig } from './config/pressure';
 import { readTemporal, temporalFields, type TemporalConfig } from './config/temporal';
@@ -84,6 +86,11 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: fields.OTEL_EXPORTER_OTLP_ENDPOINT,
   OTEL_SERVICE_NAME: fields.OTEL_SERVICE_NAME,
   TEMPORAL_MAX_CACHED_WORKFLOWS: fields.TEMPORAL_MAX_CACHED_WORKFLOWS,
+  WORKER_CALLS_WORKFLOW_SLOTS: fields.WORKER_CALLS_WORKFLOW_SLOTS,
+  WORKER_CALLS_ACTIVITY_SLOTS: fields.WORKER_CALLS_ACTIVITY_SLOTS,
+  WORKER_DIALPAD_ACTIVITY_SLOTS: fields.WORKER_DIALPAD_ACTIVITY_SLOTS,
+  WORKER_SYNC_WORKFLOW_SLOTS: fields.WORKER_SYNC_WORKFLOW_SLOTS,
+  WORKER_SYNC_ACTIVITY_SLOTS: fields.WORKER_SYNC_ACTIVITY_SLOTS,
   TEMPORAL_CLI_PATH: fields.TEMPORAL_CLI_PATH,
   TEMPORAL_UI_PORT: fields.TEMPORAL_UI_PORT,
   DEV_POSTGRES_PORT: fields.DEV_POSTGRES_PORT,
@@ -126,8 +133,11 @@ export interface Config {
    * otherwise. `serviceName` overrides each process's default (navigator-dialpad-ingress / -worker).
    */
   tracing: { otlpEndpoint: string | undefined; serviceName: string | undefined };
-  /** The worker's sticky cache size (TEMPORAL_MAX_CACHED_WORKFLOWS; unset: WORKER_MAX_CACHED_WORKFLOWS). */
-  worker: { maxCachedWorkflows: number | undefined };
+  /**
+   * The worker's sticky cache size (TEMPORAL_MAX_CACHED_WORKFLOWS; unset: WORKER_MAX_CACHED_WORKFLOWS)
+   * and each task queue's worker's slots (WORKER_*_SLOTS; src/temporal/workers.ts).
+   */
+  worker: { maxCachedWorkflows: number | undefined; slots: WorkerSlots };
   /**
    * The optional language model for call insights (INSIGHTS_LLM_URL / _MODEL / _API_KEY), or null:
    * the rules only, and no call text leaves our systems.
@@ -207,7 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ConfigMod
     callAiFetchAttempts: v.CALL_AI_FETCH_ATTEMPTS,
     callDbRetryBudgetSeconds: v.CALL_DB_RETRY_BUDGET_SECONDS,
     tracing: { otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME },
-    worker: { maxCachedWorkflows: v.TEMPORAL_MAX_CACHED_WORKFLOWS },
+    worker: { maxCachedWorkflows: v.TEMPORAL_MAX_CACHED_WORKFLOWS, slots: readWorkerSlots(v) },
     insightsLlm: llm.config,
     dev: {
       temporalCliPath: v.TEMPORAL_CLI_PATH,

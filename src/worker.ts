@@ -1,12 +1,9 @@
-import {
-  type NativeConnection,
-  Worker,
-  bundleWorkflowCode,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { type NativeConnection, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities, type ActivityDeps } from '../activities';
+import { QUEUE_ROLES, taskQueuesOf, type QueueRole } from '../workflows/shared/task-queues';
 import { loadConfigOrExit, type Config } from './config';
+import { DEFAULT_WORKER_SLOTS } from './config/process';
 import { createKnex } from './db/knex';
 import { DialpadClient } from './dialpad/client';
 import { PostgresRateLimiter } from './dialpad/pg-rate-limiter';
@@ -16,12 +13,14 @@ import {
   ensureCallRunSweepSchedule,
   ensureRetroMatchSweepSchedule,
   RETRO_MATCH_SWEEP_SCHEDULE_ID,
+  retargetSyncSchedules,
 } from './schedules';
 import { startMetricsServer } from './metrics-server';
 import { createWorkerMetrics, type WorkerMetrics } from './telemetry/metrics';
 import { createTemporalClient, TemporalConfigError } from './temporal/connection';
 import { connectWorkerToTemporal } from './temporal/native-connection';
 import { installTemporalRuntime } from './temporal/runtime';
+import { createQueueWorkers, poolSizes, type QueueWorkers } from './temporal/workers';
 import { tracingFromConfig, WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from './telemetry/tracing';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -43,28 +42,44 @@ const noop = () => undefined;
 const silentBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
 export interface WorkerDeps {
-  /** `insightsLlm`: the optional language model for call insights (absent or null: the rules only). */
-  config: Pick<Config, 'temporal'> & Partial<Pick<Config, 'insightsLlm'>>;
+  /**
+   * `insightsLlm`: the optional language model for call insights (absent or null: the rules only).
+   * `worker`: the slots of each queue's worker (absent: DEFAULT_WORKER_SLOTS).
+   */
+  config: Pick<Config, 'temporal'> & Partial<Pick<Config, 'insightsLlm' | 'worker'>>;
+  /** Postgres for every queue's activities, unless `queueDbs` gives a queue its own. */
   db: Knex;
+  /**
+   * A queue's own pool and Dialpad client (the process gives the Dialpad and sync queues theirs,
+   * so that their work cannot take the live calls' connections); tests share `db`.
+   */
+  queueDbs?: Partial<Record<QueueRole, { db: Knex; dialpad?: DialpadClient | undefined }>>;
   log: Logger;
   connection: NativeConnection;
   workflowBundle?: WorkflowBundleWithSourceMap;
-  taskQueue?: string;
   /** Dialpad's API (or the simulator); without it, Ai fetches are skipped as not configured. */
-  dialpad?: DialpadClient;
-  /** Size of the sticky workflow cache (default WORKER_MAX_CACHED_WORKFLOWS). */
-  maxCachedWorkflows?: number;
-  /** Wraps the activities (tests hold one open to stretch a window); the product passes none. */
-  wrapActivities?: (activities: Activities) => Activities;
+  dialpad?: DialpadClient | undefined;
+  /** Size of the calls worker's sticky workflow cache (default WORKER_MAX_CACHED_WORKFLOWS). */
+  maxCachedWorkflows?: number | undefined;
+  /**
+   * Wraps each queue's worker's activities (tests hold one open to stretch a window, or see which
+   * worker ran it); the product passes none.
+   */
+  wrapActivities?: ((activities: Activities, queue: QueueRole) => Activities) | undefined;
   /**
    * With tracing on: activity and workflow interceptors and the workflow span sink. A given
    * `workflowBundle` must then come from `bundleWorkflows({ tracing: true })`.
    */
-  tracing?: Tracing;
+  tracing?: Tracing | undefined;
   /** Where the activities' metrics go (e2e latency); none, none observed. */
-  metrics?: WorkerMetrics;
+  metrics?: WorkerMetrics | undefined;
   /** Tests shorten the insights model's timeout; the product passes none. */
   insightsModelOptions?: ActivityDeps['insightsModelOptions'];
+  /**
+   * The queues that get a worker (default all three, as the product runs): tests leave one out to
+   * see the live calls go on without it.
+   */
+  queues?: readonly QueueRole[];
 }
 
 type Activities = ReturnType<typeof createActivities>;
@@ -101,26 +116,36 @@ export function createDialpadClient(
   });
 }
 
-/** Builds the Temporal worker with the real activities (the composition root). */
-export async function createWorker(deps: WorkerDeps): Promise<Worker> {
-  return Worker.create({
+/**
+ * Builds the process's Temporal workers, one per task queue (src/temporal/workers.ts), each with
+ * the real activities on its queue's pool (the composition root).
+ */
+export async function createWorkers(deps: WorkerDeps): Promise<QueueWorkers> {
+  const wrap = deps.wrapActivities ?? ((a) => a);
+  return createQueueWorkers({
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
-    taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: (deps.wrapActivities ?? ((a) => a))(
-      createActivities({
-        db: deps.db,
-        log: deps.log,
-        dialpad: deps.dialpad,
-        metrics: deps.metrics,
-        insightsLlm: deps.config.insightsLlm ?? null,
-        ...(deps.insightsModelOptions ? { insightsModelOptions: deps.insightsModelOptions } : {}),
-      }),
-    ),
-    shutdownGraceTime: '20 seconds',
+    taskQueue: deps.config.temporal.taskQueue,
+    roles: deps.queues ?? QUEUE_ROLES,
+    slots: deps.config.worker?.slots ?? DEFAULT_WORKER_SLOTS,
     maxCachedWorkflows: deps.maxCachedWorkflows ?? WORKER_MAX_CACHED_WORKFLOWS,
-    ...deps.tracing?.workerOptions(),
+    workflows: deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH },
+    tracing: deps.tracing,
+    activitiesFor: (queue) => {
+      const own = deps.queueDbs?.[queue];
+      return wrap(
+        createActivities({
+          db: own?.db ?? deps.db,
+          log: deps.log,
+          dialpad: own ? own.dialpad : deps.dialpad,
+          metrics: deps.metrics,
+          insightsLlm: deps.config.insightsLlm ?? null,
+          callTaskQueue: deps.config.temporal.taskQueue,
+          ...(deps.insightsModelOptions ? { insightsModelOptions: deps.insightsModelOptions } : {}),
+        }),
+        queue,
+      );
+    },
   });
 }
 
@@ -139,26 +164,37 @@ export async function runWorkerProcess(config: Config, opts: { metrics?: WorkerM
     opts.metrics || config.metrics.port === undefined
       ? undefined
       : await startMetricsServer([metrics.registry], config.metrics.host, config.metrics.port);
-  const db = createKnex(config.databaseUrl!, { ca: config.databaseCa });
+  // The live calls' pool, and one each for the Dialpad and sync queues (poolSizes).
+  const sizes = poolSizes(config.worker.slots);
+  const pool = (max: number) => createKnex(config.databaseUrl!, { ca: config.databaseCa, max });
+  const db = pool(sizes.calls);
+  const dialpadDb = pool(sizes.dialpad);
+  const syncDb = pool(sizes.sync);
+  const closePools = () => Promise.all([db.destroy(), dialpadDb.destroy(), syncDb.destroy()]);
   const connection = await connectWorkerToTemporal(config.temporal).catch(async (err: unknown) => {
-    await db.destroy();
+    await closePools();
     await metricsServer?.close();
     throw err;
   });
-  const dialpad = createDialpadClient(config, db, log, metrics);
-  const worker = await createWorker({
+  const workers = await createWorkers({
     config,
     db,
+    queueDbs: {
+      dialpad: { db: dialpadDb, dialpad: createDialpadClient(config, dialpadDb, log, metrics) },
+      sync: { db: syncDb, dialpad: createDialpadClient(config, syncDb, log, metrics) },
+    },
     log,
     connection,
-    dialpad,
+    dialpad: createDialpadClient(config, db, log, metrics),
     metrics,
     tracing,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
   });
   log.info(
     {
-      taskQueue: config.temporal.taskQueue,
+      taskQueues: taskQueuesOf(config.temporal.taskQueue),
+      slots: config.worker.slots,
+      postgresPools: sizes,
       namespace: config.temporal.namespace,
       ...(metricsServer ? { metrics: `${config.metrics.host}:${config.metrics.port}` } : {}),
       ...(sdkMetrics ? { sdkMetrics } : {}),
@@ -167,17 +203,20 @@ export async function runWorkerProcess(config: Config, opts: { metrics?: WorkerM
   );
   logInsightsModel(config, log);
   await ensureSweepSchedule(config, log);
+  // Not awaited before polling: one describe per account's schedule can take a while.
+  const retargeted = moveSyncSchedules(config, syncDb, log);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log.info({ signal }, 'worker draining');
-      worker.shutdown();
+      workers.shutdown();
     });
   }
   try {
-    await worker.run();
+    await workers.run();
   } finally {
+    await retargeted;
     await connection.close();
-    await db.destroy();
+    await closePools();
     await metricsServer?.close();
     await tracing?.shutdown();
     log.info('worker stopped');
@@ -201,9 +240,9 @@ export function logInsightsModel(config: Pick<Config, 'insightsLlm'>, log: Logge
 }
 
 /**
- * Every worker makes sure the retro-match sweep schedule exists and targets its task queue
- * (idempotent; an operator's pause is kept). A failure is logged, not fatal: the next worker
- * start tries again, and the API's retro-matching does not depend on it.
+ * Every worker makes sure the retro-match and call-run sweep schedules exist and start their runs
+ * on the sync queue (idempotent; an operator's pause is kept). A failure is logged, not fatal: the
+ * next worker start tries again, and the API's retro-matching does not depend on it.
  */
 export async function ensureSweepSchedule(config: Config, log: Logger): Promise<void> {
   const temporal = createTemporalClient(config.temporal);
@@ -214,6 +253,27 @@ export async function ensureSweepSchedule(config: Config, log: Logger): Promise<
     log.info({ scheduleId: CALL_RUN_SWEEP_SCHEDULE_ID, outcome: callRuns }, 'call run sweep schedule ensured');
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'sweep schedules not ensured');
+  } finally {
+    await temporal.close();
+  }
+}
+
+/**
+ * Every worker moves the accounts' sync schedules still starting their runs on the live calls'
+ * queue (made before the sync queue) onto the sync queue (retargetSyncSchedules). Until then such
+ * a run works where it is, since every worker runs every workflow and activity. A failure is
+ * logged, not fatal: the next worker start tries again.
+ */
+export async function moveSyncSchedules(config: Config, db: Knex, log: Logger): Promise<void> {
+  const temporal = createTemporalClient(config.temporal);
+  try {
+    const result = await retargetSyncSchedules(temporal.client, db, config.temporal.taskQueue);
+    log.info(
+      { ...result, taskQueue: taskQueuesOf(config.temporal.taskQueue).sync },
+      'sync schedules on the sync queue',
+    );
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'sync schedules not moved to the sync queue');
   } finally {
     await temporal.close();
   }

@@ -1,6 +1,13 @@
-import { type ActivityOptions, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import {
+  type ActivityOptions,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { CallActivities } from '../activities';
 import { CALL_DATABASE_NON_RETRYABLE, CALL_DIALPAD_FETCH_NON_RETRYABLE } from './shared/errors';
+import { taskQueuesOf } from './shared/task-queues';
 
 // The call run's activity proxies: which steps run as local activities, and their timeouts and retries.
 
@@ -45,9 +52,24 @@ export function durableDatabaseActivities(budgetSeconds: number) {
 /** The Postgres steps of a call run, whichever proxy runs them. */
 export type CallDatabaseActivities = ReturnType<typeof databaseActivities>;
 
-/** Dialpad API calls: bounded retries, since a call must complete even when Dialpad will not answer. */
-export function dialpadFetchActivities(maximumAttempts: number) {
+/**
+ * Where this run's requests to Dialpad's API go: the Dialpad queue named from the run's own queue
+ * (`<base>-dialpad`, workflows/shared/task-queues.ts), so that waiting for the shared rate budget
+ * holds none of the live calls' slots. Runs started before `activity-task-queues` keep scheduling
+ * them on their own queue, as their histories say (every worker still runs every activity).
+ * Called once, before the run's first activity, so a run never mixes the two.
+ */
+export function dialpadTaskQueue(): string | undefined {
+  return patched('activity-task-queues') ? taskQueuesOf(workflowInfo().taskQueue).dialpad : undefined;
+}
+
+/**
+ * Dialpad API calls: bounded retries, since a call must complete even when Dialpad will not answer.
+ * `taskQueue`: dialpadTaskQueue(); undefined, the run's own queue.
+ */
+export function dialpadFetchActivities(maximumAttempts: number, taskQueue: string | undefined) {
   return proxyActivities<CallActivities>({
+    ...(taskQueue ? { taskQueue } : {}),
     startToCloseTimeout: '3 minutes',
     // The activities heartbeat every 5 s (activities/heartbeat.ts): one lost with its worker is
     // retried after this, not after the 3 minutes.

@@ -14,6 +14,7 @@ export async function collectAiData(
   { checkAiOffice, deriveCallInsights }: Pick<CallDatabaseActivities, 'checkAiOffice' | 'deriveCallInsights'>,
   durably: Durably | null,
   eventsWaiting: (() => boolean) | null,
+  dialpadQueue: string | undefined,
 ): Promise<void> {
   const durable = durably !== null;
   /** A Dialpad fetch, given up (`interrupted`) as soon as an event waits to be applied. */
@@ -37,7 +38,7 @@ export async function collectAiData(
     state.ai = 'office_without_ai';
     return;
   }
-  const { fetchCallTranscript, fetchCallRecap } = dialpadFetchActivities(input.aiFetchAttempts ?? 6);
+  const { fetchCallTranscript, fetchCallRecap } = dialpadFetchActivities(input.aiFetchAttempts ?? 6, dialpadQueue);
   const missing: { part: 'transcript' | 'recap'; reason: string }[] = [];
   const answers: { transcript: AiFetchOutcome; recap: AiFetchOutcome } = { transcript: 'error', recap: 'error' };
   try {
@@ -89,8 +90,8 @@ function fetchOutcome(result: { stored: boolean; reason?: string }): AiFetchOutc
  * the name. Idempotent (create-with-uid); a failure leaves the call as it is, and the contact sync
  * pushes it on its next run.
  */
-export async function pushLinkedContactBack(legCallId: string): Promise<string> {
-  const { pushLinkedContact } = dialpadFetchActivities(5);
+export async function pushLinkedContactBack(legCallId: string, dialpadQueue: string | undefined): Promise<string> {
+  const { pushLinkedContact } = dialpadFetchActivities(5, dialpadQueue);
   try {
     return (await pushLinkedContact({ legCallId })).outcome;
   } catch (err) {

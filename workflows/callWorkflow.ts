@@ -8,7 +8,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { databaseActivities, durableDatabaseActivities } from './call-activities';
+import { databaseActivities, dialpadTaskQueue, durableDatabaseActivities } from './call-activities';
 import { collectAiData, pushLinkedContactBack } from './call-ai-collection';
 import { type Durably, untilDone } from './call-durable';
 import { AI_STATES, dedupeKey, FINAL_STATES, refOf, signalKey, type CallEventSignal } from './shared/call-event';
@@ -27,6 +27,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   // Decided once, before the first command, so a run never mixes the shapes.
   const cheaperEvents = patched('local-db-activities');
   const durable = patched('events-never-dropped');
+  const dialpadQueue = dialpadTaskQueue();
   const activities = durable
     ? durableDatabaseActivities(input.dbRetryBudgetSeconds ?? 120)
     : databaseActivities(cheaperEvents);
@@ -214,7 +215,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
     const match = changedSinceMatch ? await matchNow() : lastMatch!;
     state.match = match.outcome;
     if (match.linkedType === 'contact' && patched('contact-push-back')) {
-      state.contactPushBack = await pushLinkedContactBack(input.callId);
+      state.contactPushBack = await pushLinkedContactBack(input.callId, dialpadQueue);
     }
     // A run carried over with its Ai data collected does not fetch it again; a late run collects
     // again only when it brought Ai data (a late recap or transcript re-derives the insights).
@@ -228,6 +229,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
         activities,
         durable ? durably : null,
         durable ? () => pending.length > 0 : null,
+        dialpadQueue,
       );
     }
   }

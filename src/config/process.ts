@@ -48,13 +48,62 @@ export const tracingFields = {
   OTEL_SERVICE_NAME: optionalString,
 };
 
+/** Slots per task queue's worker: workflow tasks and activities it runs at once. */
+export interface WorkerSlots {
+  calls: { workflowTasks: number; activities: number };
+  dialpad: { activities: number };
+  sync: { workflowTasks: number; activities: number };
+}
+
+/**
+ * Per worker process (src/temporal/workers.ts), chosen so the live calls always have room:
+ * - calls: 40 workflow tasks (the SDK's default, what the benchmarks ran with); 20 activities, as
+ *   its own activities are few (retro-match of a record, steps of runs older than local activities);
+ * - dialpad: 20 activities. A fetch mostly waits for Dialpad's company-wide budget (20 requests/s,
+ *   12 recaps a minute), and more slots would only move that wait from the queue into the process;
+ * - sync: 10 workflow tasks, 4 activities. Syncs, backfill windows and sweeps are long and few; the
+ *   Dialpad budget, not slots, bounds how fast they go, and each slot is a Postgres connection.
+ */
+export const DEFAULT_WORKER_SLOTS: WorkerSlots = {
+  calls: { workflowTasks: 40, activities: 20 },
+  dialpad: { activities: 20 },
+  sync: { workflowTasks: 10, activities: 4 },
+};
+
+const slots = (fallback: number, min: 1 | 2) =>
+  boundedWholeNumber(
+    min === 1 ? /^[1-9]\d{0,3}$/ : /^(?:[2-9]|[1-9]\d{1,3})$/,
+    `expected a whole number of slots from ${min} to 9999`,
+    fallback,
+  );
+
+/**
+ * The worker process: its sticky cache and each task queue's worker's slots (DEFAULT_WORKER_SLOTS).
+ * A workflow worker needs at least 2 workflow-task slots (the SDK's rule with a sticky cache).
+ */
 export const workerFields = {
   TEMPORAL_MAX_CACHED_WORKFLOWS: boundedWholeNumber(
     /^[1-9]\d{0,5}$/,
     'expected a whole number of workflows from 1 to 999999',
     undefined,
   ),
+  WORKER_CALLS_WORKFLOW_SLOTS: slots(DEFAULT_WORKER_SLOTS.calls.workflowTasks, 2),
+  WORKER_CALLS_ACTIVITY_SLOTS: slots(DEFAULT_WORKER_SLOTS.calls.activities, 1),
+  WORKER_DIALPAD_ACTIVITY_SLOTS: slots(DEFAULT_WORKER_SLOTS.dialpad.activities, 1),
+  WORKER_SYNC_WORKFLOW_SLOTS: slots(DEFAULT_WORKER_SLOTS.sync.workflowTasks, 2),
+  WORKER_SYNC_ACTIVITY_SLOTS: slots(DEFAULT_WORKER_SLOTS.sync.activities, 1),
 };
+
+type WorkerVars = VarsOf<typeof workerFields>;
+
+/** The slots from WORKER_*_SLOTS (each validated by its field). */
+export function readWorkerSlots(v: WorkerVars): WorkerSlots {
+  return {
+    calls: { workflowTasks: v.WORKER_CALLS_WORKFLOW_SLOTS, activities: v.WORKER_CALLS_ACTIVITY_SLOTS },
+    dialpad: { activities: v.WORKER_DIALPAD_ACTIVITY_SLOTS },
+    sync: { workflowTasks: v.WORKER_SYNC_WORKFLOW_SLOTS, activities: v.WORKER_SYNC_ACTIVITY_SLOTS },
+  };
+}
 
 /** The dev stack's simulated traffic. */
 export const simulatorFields = {

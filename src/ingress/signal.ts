@@ -1,4 +1,5 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { Priority } from '@temporalio/common';
 import type { Config } from '../config';
 import { refOf, type CallEventRef, type CallEventSignal, type CallLegEvent } from '../../workflows/shared/call-event';
 import { maskPhone } from '../logger';
@@ -13,12 +14,15 @@ import { callWorkflowId } from '../../workflows/shared/ids';
 import { callEventSignal } from '../../workflows/shared/signals';
 
 export interface SignalOptions {
+  /** The live calls' queue (TEMPORAL_TASK_QUEUE), where every call run belongs. */
   taskQueue: string;
   aiWaitSeconds: number;
   aiFetchAttempts?: number;
   dbRetryBudgetSeconds?: number;
   /** Bound on how long one signalWithStart may take (Dialpad waits 5 s for the whole request). */
   timeoutMs?: number;
+  /** A run this starts (not one already running): unset for live calls, BACKGROUND_PRIORITY for backfills. */
+  priority?: Priority;
 }
 
 /** The call runs' settings every signaller passes, from the process's configuration. */
@@ -68,6 +72,7 @@ export async function signalCallWorkflow(
       signal: callEventSignal,
       signalArgs: [sig],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      ...(opts.priority ? { priority: opts.priority } : {}),
       typedSearchAttributes: searchAttributes,
       memo: { summary: describeCall(e, about ?? sig.event, sig.officeId) },
     });

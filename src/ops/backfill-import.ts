@@ -65,6 +65,17 @@ export function hasVoicemail(call: DialpadCall): boolean {
   );
 }
 
+/**
+ * How long a backfilled leg's run waits for Dialpad Ai events: what is left of the live window
+ * (CALL_AI_WAIT_SECONDS) since the leg ended. A leg that ended longer ago than that, nearly every
+ * backfilled one, waits nothing: no Ai event will come for it any more, so its run asks Dialpad's
+ * API for the transcript and recap at once rather than staying open for the live window.
+ */
+export function remainingAiWaitSeconds(windowSeconds: number, endedAtMs: number | null, nowMs: number): number {
+  if (endedAtMs === null) return 0;
+  return Math.max(0, Math.ceil(windowSeconds - (nowMs - endedAtMs) / 1000));
+}
+
 export async function importCallWindow(deps: ImportWindowDeps, input: ImportWindowInput): Promise<ImportWindowResult> {
   const result: ImportWindowResult = { listed: 0, alreadyPresent: 0, imported: 0, invalid: 0 };
   let batch: DialpadCall[] = [];

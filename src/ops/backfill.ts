@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { DialpadOfficeId, NavigatorAccountId } from '../../workflows/shared/search-attributes';
 import { backfillWorkflow, describeProgress } from '../../workflows';
 import { BACKFILL_WORKFLOW_ID_PREFIX, backfillWorkflowId } from '../../workflows/shared/ids';
+import { BACKGROUND_PRIORITY, taskQueuesOf } from '../../workflows/shared/task-queues';
 import { backfillProgressQuery } from '../../workflows/shared/queries';
 import type { BackfillProgress } from '../../workflows/shared/types';
 import { recordAudit, type Actor } from './audit-repository';
@@ -21,6 +22,7 @@ export interface BackfillRequest {
 }
 
 export interface BackfillSettings {
+  /** TEMPORAL_TASK_QUEUE, the base name: the backfill runs on `<base>-sync`, the call runs it starts on the base. */
   taskQueue: string;
   aiWaitSeconds: number;
   aiFetchAttempts?: number;
@@ -86,7 +88,9 @@ export async function startBackfill(
   }
   const handle = await client.workflow.start(backfillWorkflow, {
     workflowId,
-    taskQueue: settings.taskQueue,
+    // Beside the syncs, behind them (BACKGROUND_PRIORITY), never in the live calls' slots.
+    taskQueue: taskQueuesOf(settings.taskQueue).sync,
+    priority: BACKGROUND_PRIORITY,
     args: [
       {
         accountId: account.id,

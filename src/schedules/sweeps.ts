@@ -2,6 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@tem
 import type { Workflow } from '@temporalio/common';
 import { callRunSweepWorkflow, retroMatchSweepWorkflow } from '../../workflows';
 import { CALL_RUN_SWEEP_SCHEDULE_ID, RETRO_MATCH_SWEEP_SCHEDULE_ID } from '../../workflows/shared/ids';
+import { taskQueuesOf } from '../../workflows/shared/task-queues';
 import type { CallRunSweepInput, RetroMatchSweepInput } from '../../workflows/shared/types';
 
 export { CALL_RUN_SWEEP_SCHEDULE_ID, RETRO_MATCH_SWEEP_SCHEDULE_ID };
@@ -9,7 +10,8 @@ export { CALL_RUN_SWEEP_SCHEDULE_ID, RETRO_MATCH_SWEEP_SCHEDULE_ID };
 /**
  * A schedule every worker ensures at start (the retro-match sweep, the call-run sweep): created
  * when missing; when present, an operator's pause, interval and note are kept and only the action
- * (task queue, input) is brought up to date. Runs never overlap.
+ * (task queue, input) is brought up to date: a schedule made before the sync queue moves onto it.
+ * Runs never overlap.
  */
 export async function ensureSweepScheduleOf(
   client: Client,
@@ -19,6 +21,7 @@ export async function ensureSweepScheduleOf(
     /** The workflow function (started by reference, so its type name cannot drift). */
     workflowType: Workflow;
     args: unknown[];
+    /** The queue its runs start on (the sync queue for both sweeps). */
     taskQueue: string;
     workflowExecutionTimeout: string;
     note: string;
@@ -65,6 +68,7 @@ export async function ensureSweepScheduleOf(
 export const RETRO_MATCH_SWEEP_EVERY = '15m';
 export const RETRO_MATCH_SWEEP_WINDOW_MINUTES = 60;
 
+/** `taskQueue`: TEMPORAL_TASK_QUEUE, the base name; the sweep runs on `<base>-sync`. */
 export async function ensureRetroMatchSweepSchedule(client: Client, taskQueue: string): Promise<'created' | 'updated'> {
   const input: RetroMatchSweepInput = { sinceMinutes: RETRO_MATCH_SWEEP_WINDOW_MINUTES };
   return ensureSweepScheduleOf(client, {
@@ -72,7 +76,7 @@ export async function ensureRetroMatchSweepSchedule(client: Client, taskQueue: s
     every: RETRO_MATCH_SWEEP_EVERY,
     workflowType: retroMatchSweepWorkflow,
     args: [input],
-    taskQueue,
+    taskQueue: taskQueuesOf(taskQueue).sync,
     workflowExecutionTimeout: '30 minutes',
     note:
       'Links stand-alone calls from phone numbers added or changed in the last hour, for every account. ' +
@@ -87,6 +91,7 @@ export async function ensureRetroMatchSweepSchedule(client: Client, taskQueue: s
 export const CALL_RUN_SWEEP_EVERY = '5m';
 export const CALL_RUN_SWEEP_WINDOW_MINUTES = 60;
 
+/** `taskQueue`: TEMPORAL_TASK_QUEUE, the base name; the sweep runs on `<base>-sync`. */
 export async function ensureCallRunSweepSchedule(client: Client, taskQueue: string): Promise<'created' | 'updated'> {
   const input: CallRunSweepInput = { sinceMinutes: CALL_RUN_SWEEP_WINDOW_MINUTES };
   return ensureSweepScheduleOf(client, {
@@ -94,7 +99,7 @@ export async function ensureCallRunSweepSchedule(client: Client, taskQueue: stri
     every: CALL_RUN_SWEEP_EVERY,
     workflowType: callRunSweepWorkflow,
     args: [input],
-    taskQueue,
+    taskQueue: taskQueuesOf(taskQueue).sync,
     workflowExecutionTimeout: '10 minutes',
     note:
       'Puts the deliveries of call runs that ended Failed, Terminated or TimedOut back in the relay queue, ' +

@@ -13,14 +13,15 @@ import type { Knex } from 'knex';
 import { DialpadOfficeId, NavigatorAccountId } from '../../workflows/shared/search-attributes';
 import { syncScheduleId } from '../../workflows/shared/ids';
 import { syncAgainSignal } from '../../workflows/shared/signals';
+import { taskQueuesOf } from '../../workflows/shared/task-queues';
 import type { SyncWorkflowInput } from '../../workflows/shared/types';
 import { SYNC_KINDS, SYNC_WORKFLOWS, type SyncKind } from '../sync/types';
 import { listAccountRows } from '../accounts/repository';
 
 /**
  * One Temporal Schedule per account and kind of sync: `dialpad-directory-sync-<account_id>` and
- * `dialpad-contact-sync-<account_id>` (ids in workflows/shared/ids.ts, docs/architecture.md). Each starts its workflow on the worker's task
- * queue with `{ accountId }`; the run reads the office from the account, so a schedule never holds
+ * `dialpad-contact-sync-<account_id>` (ids in workflows/shared/ids.ts, docs/architecture.md). Each starts its workflow on the sync task
+ * queue (`<TEMPORAL_TASK_QUEUE>-sync`, workflows/shared/task-queues.ts) with `{ accountId }`; the run reads the office from the account, so a schedule never holds
  * a stale office. Created or updated when an office is linked (with a first run at once), deleted
  * when it is unlinked, triggerable on demand, pausable in the Temporal UI (the note says what
  * pausing stops).
@@ -69,7 +70,7 @@ const DESCRIPTION: Record<SyncKind, string> = {
 export interface SyncScheduleTarget {
   accountId: string;
   officeId: string;
-  /** The worker's task queue (TEMPORAL_TASK_QUEUE). */
+  /** TEMPORAL_TASK_QUEUE, the base name: the runs start on its sync queue, `<base>-sync`. */
   taskQueue: string;
 }
 
@@ -104,7 +105,7 @@ function action(kind: SyncKind, t: SyncScheduleTarget): ScheduleOptionsStartWork
     type: 'startWorkflow',
     workflowType: SYNC_WORKFLOWS[kind],
     args: [input],
-    taskQueue: t.taskQueue,
+    taskQueue: taskQueuesOf(t.taskQueue).sync,
     // Each run is `<schedule id>-<time>`: found in the UI by the schedule's id.
     workflowId: syncScheduleId(kind, t.accountId),
     memo: { accountId: t.accountId, kind },
@@ -145,21 +146,70 @@ export async function ensureSyncSchedules(
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
     }
     const handle = client.schedule.getHandle(scheduleId);
-    await handle.update((previous) => ({
-      spec: options.intervals?.[kind] ? spec(kind, options.intervals[kind]) : (previous.spec as ScheduleSpec),
-      action: action(kind, target),
-      policies,
-      typedSearchAttributes: searchAttributes(target),
-      state: {
-        paused: previous.state.paused,
-        note: note(kind, target),
-        ...(previous.state.remainingActions !== undefined ? { remainingActions: previous.state.remainingActions } : {}),
-      },
-    }));
+    await updateSyncSchedule(handle, kind, target, options.intervals?.[kind]);
     if (options.officeChanged) await runSyncNow(client, handle);
     out[kind] = 'updated';
   }
   return out;
+}
+
+/**
+ * Brings an existing schedule up to date (task queue, office in the note and search attributes),
+ * keeping a pause an operator set and, unless `every` is given, its interval.
+ */
+async function updateSyncSchedule(
+  handle: ScheduleHandle,
+  kind: SyncKind,
+  target: SyncScheduleTarget,
+  every?: Duration,
+): Promise<void> {
+  await handle.update((previous) => ({
+    spec: every ? spec(kind, every) : (previous.spec as ScheduleSpec),
+    action: action(kind, target),
+    policies,
+    typedSearchAttributes: searchAttributes(target),
+    state: {
+      paused: previous.state.paused,
+      note: note(kind, target),
+      ...(previous.state.remainingActions !== undefined ? { remainingActions: previous.state.remainingActions } : {}),
+    },
+  }));
+}
+
+/**
+ * Moves every linked account's existing sync schedules that start their runs on another queue (the
+ * one queue of versions before the sync queue) onto the sync queue; the rest are only read. Every
+ * worker does this at start, as it ensures the sweeps. Missing schedules are left to
+ * reconcileSyncSchedules (creating one starts a run), accounts without an office to their unlinking.
+ */
+export async function retargetSyncSchedules(
+  client: Client,
+  db: Knex,
+  taskQueue: string,
+): Promise<{ checked: number; moved: number }> {
+  const queue = taskQueuesOf(taskQueue).sync;
+  let checked = 0;
+  let moved = 0;
+  for (const account of await listAccountRows(db)) {
+    if (!account.officeId) continue;
+    const target = { accountId: account.id, officeId: account.officeId, taskQueue };
+    for (const kind of SYNC_KINDS) {
+      const handle = syncScheduleHandle(client, account.id, kind);
+      let current: string | undefined;
+      try {
+        const { action: a } = await handle.describe();
+        current = a.type === 'startWorkflow' ? a.taskQueue : undefined;
+      } catch (err) {
+        if (err instanceof ScheduleNotFoundError) continue;
+        throw err;
+      }
+      checked++;
+      if (current === queue) continue;
+      await updateSyncSchedule(handle, kind, target);
+      moved++;
+    }
+  }
+  return { checked, moved };
 }
 
 /**

@@ -48,6 +48,11 @@ describe('configuration', () => {
     [{ TEMPORAL_METRICS_PORT: '8787' }, /^TEMPORAL_METRICS_PORT: must differ from PORT/],
     [{ TEMPORAL_METRICS_PORT: '9465', METRICS_HOST: 'metrics.internal' }, /^TEMPORAL_METRICS_PORT: .*IP address/],
     [{ TEMPORAL_MAX_CACHED_WORKFLOWS: '0' }, /^TEMPORAL_MAX_CACHED_WORKFLOWS: expected a whole number/],
+    [{ WORKER_CALLS_WORKFLOW_SLOTS: '1' }, /^WORKER_CALLS_WORKFLOW_SLOTS: expected a whole number of slots from 2/],
+    [{ WORKER_CALLS_ACTIVITY_SLOTS: 'many' }, /^WORKER_CALLS_ACTIVITY_SLOTS: expected a whole number of slots from 1/],
+    [{ WORKER_DIALPAD_ACTIVITY_SLOTS: '0' }, /^WORKER_DIALPAD_ACTIVITY_SLOTS: expected a whole number of slots/],
+    [{ WORKER_SYNC_WORKFLOW_SLOTS: '10000' }, /^WORKER_SYNC_WORKFLOW_SLOTS: expected a whole number of slots/],
+    [{ WORKER_SYNC_ACTIVITY_SLOTS: '2.5' }, /^WORKER_SYNC_ACTIVITY_SLOTS: expected a whole number of slots/],
     [{ WEBHOOK_MAX_IN_FLIGHT: 'lots' }, /^WEBHOOK_MAX_IN_FLIGHT: expected a whole number from 0 \(off\)/],
     [{ WEBHOOK_MAX_IN_FLIGHT: '-1' }, /^WEBHOOK_MAX_IN_FLIGHT: expected a whole number/],
     [{ WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: '0.5' }, /^WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: expected a whole number of ms/],
@@ -263,6 +268,27 @@ describe('configuration', () => {
     expect(bindHost('[::1]')).toBe('[::1]');
     expect(bindHost('metrics.internal')).toBeUndefined();
     expect(loadConfig({ TEMPORAL_MAX_CACHED_WORKFLOWS: '250' }).worker.maxCachedWorkflows).toBe(250);
+  });
+
+  it("sizes each task queue's worker: the defaults, or WORKER_*_SLOTS", () => {
+    expect(loadConfig({}).worker.slots).toEqual({
+      calls: { workflowTasks: 40, activities: 20 },
+      dialpad: { activities: 20 },
+      sync: { workflowTasks: 10, activities: 4 },
+    });
+    expect(
+      loadConfig({
+        WORKER_CALLS_WORKFLOW_SLOTS: '80',
+        WORKER_CALLS_ACTIVITY_SLOTS: '10',
+        WORKER_DIALPAD_ACTIVITY_SLOTS: '50',
+        WORKER_SYNC_WORKFLOW_SLOTS: '2',
+        WORKER_SYNC_ACTIVITY_SLOTS: '1',
+      }).worker.slots,
+    ).toEqual({
+      calls: { workflowTasks: 80, activities: 10 },
+      dialpad: { activities: 50 },
+      sync: { workflowTasks: 2, activities: 1 },
+    });
   });
 
   it('DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL must be a date and needs the previous secret', () => {

@@ -9,6 +9,7 @@ import { signEvent } from '../support/signing';
 import { requests, startSyncStack, type SyncStack } from '../sync/support';
 import { createContact, createCustomer, createSupplier } from './support';
 import { callWorkflowId } from '../../workflows/shared/ids';
+import { taskQueuesOf } from '../../workflows/shared/task-queues';
 
 /**
  * Issue 6 through the real stack: signed webhooks into the ingress, the call workflow on a real
@@ -179,6 +180,10 @@ describe('matching calls to records, through the real stack', () => {
     expect(await ensureRetroMatchSweepSchedule(temporal.client, s.config.temporal.taskQueue)).toBe('created');
     expect(await ensureRetroMatchSweepSchedule(temporal.client, s.config.temporal.taskQueue)).toBe('updated');
     const schedule = temporal.client.schedule.getHandle(RETRO_MATCH_SWEEP_SCHEDULE_ID);
+    // A sweep: on the sync queue, named from TEMPORAL_TASK_QUEUE, never in the live calls' slots.
+    expect((await schedule.describe()).action).toMatchObject({
+      taskQueue: taskQueuesOf(s.config.temporal.taskQueue).sync,
+    });
     try {
       await schedule.trigger();
       let linked: string | null = null;
@@ -202,8 +207,13 @@ describe('matching calls to records, through the real stack', () => {
     const contact = await createContact(db(), usAccount, { firstName: 'Hand', lastName: 'Picked' });
     const res = await api('PUT', `/api/calls/${row.id}/link`, { entityType: 'contact', entityId: contact });
     expect(res.statusCode).toBe(200);
-    const pushed = await temporal.client.workflow.getHandle(`dialpad-contact-push-${contact}`).result();
-    expect(pushed).toMatchObject({ outcome: 'created' });
+    const push = temporal.client.workflow.getHandle(`dialpad-contact-push-${contact}`);
+    expect(await push.result()).toMatchObject({ outcome: 'created' });
+    // The run on the live calls' queue, its request to Dialpad on the Dialpad queue.
+    const queues = taskQueuesOf(s.config.temporal.taskQueue);
+    expect((await push.describe()).taskQueue).toBe(queues.calls);
+    const scheduled = (await push.fetchHistory()).events!.find((e) => e.activityTaskScheduledEventAttributes);
+    expect(scheduled?.activityTaskScheduledEventAttributes?.taskQueue?.name).toBe(queues.dialpad);
     expect(s.sim.state.contacts.findByUid(contact)).toMatchObject({ firstName: 'Hand', lastName: 'Picked' });
   });
 });

@@ -1,6 +1,6 @@
 import type { DialpadCall } from '../../src/dialpad/types';
 import { WebhookRejection } from '../../src/ingress/verify';
-import { legEventsFromListedCall } from '../../src/ops/backfill-import';
+import { legEventsFromListedCall, remainingAiWaitSeconds } from '../../src/ops/backfill-import';
 
 /** How a leg from Dialpad's call list becomes the events its webhooks would have brought. */
 describe('legEventsFromListedCall', () => {
@@ -81,5 +81,21 @@ describe('legEventsFromListedCall', () => {
     expect(legEventsFromListedCall(listed({ date_ended: null }))[0]!.eventTimestamp).toBe(1731624039404);
     expect(legEventsFromListedCall(listed({ direction: 'sideways' }))[0]!.direction).toBeNull();
     expect(() => legEventsFromListedCall(listed({ call_id: 'not-a-call-id' }))).toThrow(WebhookRejection);
+  });
+});
+
+/** A backfilled call's run waits only what is left of the live Ai window since the call ended. */
+describe('remainingAiWaitSeconds', () => {
+  const now = 1_800_000_000_000;
+  it('nothing for a call that ended longer ago than the window (nearly every backfilled call)', () => {
+    expect(remainingAiWaitSeconds(900, now - 40 * 60_000, now)).toBe(0);
+    expect(remainingAiWaitSeconds(900, now - 900_000, now)).toBe(0);
+  });
+  it('the rest of the window for a call that ended within it (an outage just over)', () => {
+    expect(remainingAiWaitSeconds(900, now - 60_000, now)).toBe(840);
+    expect(remainingAiWaitSeconds(900, now - 899_500, now)).toBe(1);
+  });
+  it('nothing when the list gives no end time', () => {
+    expect(remainingAiWaitSeconds(900, null, now)).toBe(0);
   });
 });

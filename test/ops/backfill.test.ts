@@ -13,6 +13,8 @@ import {
   type OpsStack,
 } from './support';
 import { callWorkflowId } from '../../workflows/shared/ids';
+import { taskQueuesOf } from '../../workflows/shared/task-queues';
+import type { CallWorkflowInput } from '../../workflows/shared/types';
 
 /**
  * Backfill through the real stack: some calls reached us by webhook, others only exist in
@@ -71,11 +73,12 @@ describe('backfill', () => {
 
     const from = new Date(Date.now() - 2 * 3_600_000);
     const to = new Date(Date.now() + 60_000);
+    // The live Ai window, as the CLI passes it: calls over 40 minutes ago do not wait it out.
     const started = await startBackfill(
       s.temporal.client,
       s.tdb.db,
       { accountId, from, to, windowMinutes: 30 },
-      { taskQueue: s.config.temporal.taskQueue, aiWaitSeconds: 1 },
+      { taskQueue: s.config.temporal.taskQueue, aiWaitSeconds: 900 },
       TEST_ACTOR,
     );
     expect(started).toMatchObject({ accountId, officeId: office, started: true });
@@ -97,6 +100,18 @@ describe('backfill', () => {
 
     // The imported legs' call workflows run to their end; then every conversation is one row.
     for (const leg of missingLegs) await s.temporal.client.workflow.getHandle(callWorkflowId(leg)).result();
+    // Behind the live calls: the backfill on the sync queue, it and the call runs it started (on
+    // the live calls' queue, ids unchanged) at background priority, and those runs wait no Ai window.
+    const queues = taskQueuesOf(s.config.temporal.taskQueue);
+    const backfillRun = await s.temporal.client.workflow.getHandle(started.workflowId).describe();
+    expect(backfillRun).toMatchObject({ taskQueue: queues.sync, priority: { priorityKey: 5 } });
+    for (const leg of missingLegs) {
+      const run = s.temporal.client.workflow.getHandle(callWorkflowId(leg));
+      expect(await run.describe()).toMatchObject({ taskQueue: queues.calls, priority: { priorityKey: 5 } });
+      const start = (await run.fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
+      const input = JSON.parse(Buffer.from(start.input!.payloads![0]!.data!).toString('utf8')) as CallWorkflowInput;
+      expect(input.aiWaitSeconds).toBe(0);
+    }
     expect(await callCount()).toBe(3 + 4);
     for (const c of missing) {
       const row = await s.tdb.db('calls').where({ dialpad_call_id: c.expected.key }).first();

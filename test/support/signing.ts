@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { CompactSign, SignJWT } from 'jose';
 
 export const EXAMPLES_DIR = join(__dirname, '..', 'fixtures', 'dialpad-examples');
@@ -19,6 +20,16 @@ export async function signEvent(
   const jwt = new SignJWT(event).setProtectedHeader({ alg: 'HS256', typ: 'JWT' });
   if (opts.iat !== undefined) jwt.setIssuedAt(opts.iat);
   return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/** Posts an event to the ingress's webhook as Dialpad delivers it, signed with `secret`; the answer. */
+export async function postWebhook(app: FastifyInstance, event: Record<string, unknown>, secret: string) {
+  return app.inject({
+    method: 'POST',
+    url: '/webhooks/dialpad',
+    payload: await signEvent(event, secret),
+    headers: { 'content-type': 'application/jwt' },
+  });
 }
 
 /** A JWS with any header and raw payload text (for forgeries and alg confusion). */

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
 import type { DialpadClient } from '../../src/dialpad/client';
 import { connectWorkerToTemporal } from '../../src/temporal/native-connection';
-import { bundleWorkflows, createWorker, type WorkerDeps } from '../../src/worker';
+import type { QueueWorkers } from '../../src/temporal/workers';
+import { bundleWorkflows, createWorkers, type WorkerDeps } from '../../src/worker';
 import { readRunInfo } from './run-info';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -45,7 +46,8 @@ export async function temporalClient(): Promise<{ client: Client; connection: Co
 }
 
 export interface RunningWorker {
-  worker: Worker;
+  /** The process's workers, one per task queue (all three unless `queues` said otherwise). */
+  worker: QueueWorkers;
   stop(): Promise<void>;
 }
 
@@ -65,7 +67,10 @@ export function silenceTemporalRuntime(): void {
   runtimeInstalled = true;
 }
 
-/** A real worker on its own task queue, running until `stop()`. */
+/**
+ * The real workers, as the worker process runs them, on this test's own task queues (the base from
+ * `config` and its -dialpad and -sync), running until `stop()`. `queues` leaves some out.
+ */
 export async function startTestWorker(
   config: Config,
   db: Knex,
@@ -73,10 +78,11 @@ export async function startTestWorker(
   wrapActivities?: WorkerDeps['wrapActivities'],
   insightsModelOptions?: WorkerDeps['insightsModelOptions'],
   metrics?: WorkerDeps['metrics'],
+  queues?: WorkerDeps['queues'],
 ): Promise<RunningWorker> {
   silenceTemporalRuntime();
   const connection = await connectWorkerToTemporal(config.temporal);
-  const worker = await createWorker({
+  const worker = await createWorkers({
     config,
     db,
     log: pino({ level: 'silent' }),
@@ -86,12 +92,13 @@ export async function startTestWorker(
     wrapActivities,
     insightsModelOptions,
     metrics,
+    queues,
   });
   const running = worker.run();
   return {
     worker,
     stop: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      worker.shutdown();
       await running;
       await connection.close();
     },

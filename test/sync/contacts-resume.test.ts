@@ -42,7 +42,12 @@ describe('contact sync resumes after its worker is stopped', () => {
       namespace: s.config.temporal.namespace,
       taskQueue: s.config.temporal.taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ db: s.tdb.db, log: pino({ level: 'silent' }), dialpad: s.dialpad }),
+      activities: createActivities({
+        db: s.tdb.db,
+        log: pino({ level: 'silent' }),
+        dialpad: s.dialpad,
+        callTaskQueue: s.config.temporal.taskQueue,
+      }),
       shutdownGraceTime,
     });
     const running = worker.run();

@@ -10,6 +10,7 @@ import {
 } from '../../src/schedules';
 import { SYNC_KINDS, SYNC_WORKFLOW_TYPES, type SyncKind } from '../../src/sync/types';
 import { DialpadOfficeId, NavigatorAccountId } from '../../workflows/shared/search-attributes';
+import { taskQueuesOf } from '../../workflows/shared/task-queues';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import * as workflows from '../../workflows';
 import { waitFor as waitUntil } from '../support/wait';
@@ -80,7 +81,8 @@ describe('sync schedules', () => {
       expect(d.action).toMatchObject({
         type: 'startWorkflow',
         workflowType: SYNC_WORKFLOW_TYPES[kind],
-        taskQueue: s.config.temporal.taskQueue,
+        // The sync queue, named from TEMPORAL_TASK_QUEUE: the live calls' queue is not theirs.
+        taskQueue: taskQueuesOf(s.config.temporal.taskQueue).sync,
         workflowId: syncScheduleId(kind, accountId),
         args: [{ accountId }],
       });

@@ -8,6 +8,7 @@ import type { RecordedRequest } from '../../tools/simulator/state';
 import { startSimulator, type RunningSimulator, type StartSimulatorOptions } from '../../tools/simulator/server';
 import { contactSyncWorkflow, directorySyncWorkflow } from '../../workflows';
 import type { ContactSyncProgress, ContactSyncWorkflowInput, DirectorySyncResult } from '../../workflows/shared';
+import { taskQueuesOf } from '../../workflows/shared/task-queues';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestWorker, temporalClient, testConfig, type RunningWorker } from '../support/temporal';
 
@@ -85,9 +86,12 @@ export function uniqueId(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
 
+/** The sync queue (`<TEMPORAL_TASK_QUEUE>-sync`), where the schedules start the syncs. */
+const syncQueue = (s: SyncStack) => taskQueuesOf(s.config.temporal.taskQueue).sync;
+
 export function runDirectorySync(s: SyncStack): Promise<DirectorySyncResult> {
   return s.temporal.client.workflow.execute(directorySyncWorkflow, {
-    taskQueue: s.config.temporal.taskQueue,
+    taskQueue: syncQueue(s),
     workflowId: uniqueId(`test-directory-sync-${s.accountId}`),
     args: [{ accountId: s.accountId }],
   });
@@ -99,7 +103,7 @@ export function runContactSync(
   workflowId = uniqueId(`test-contact-sync-${s.accountId}`),
 ): Promise<ContactSyncProgress> {
   return s.temporal.client.workflow.execute(contactSyncWorkflow, {
-    taskQueue: s.config.temporal.taskQueue,
+    taskQueue: syncQueue(s),
     workflowId,
     args: [{ accountId: s.accountId, ...input }],
   });

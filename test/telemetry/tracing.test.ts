@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/app';
@@ -12,7 +12,8 @@ import { loggerOptions } from '../../src/logger';
 import { activeTraceparent, isTracingOn } from '../../src/telemetry/context';
 import { startTracing, tracesUrl, tracingFromConfig, type Tracing } from '../../src/telemetry/tracing';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
-import { bundleWorkflows, createWorker } from '../../src/worker';
+import type { QueueWorkers } from '../../src/temporal/workers';
+import { bundleWorkflows, createWorkers } from '../../src/worker';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { legEvent, newDialpadId, OFFICE_ID, toDialpadEvent } from '../support/legs';
 import { signEvent } from '../support/signing';
@@ -61,7 +62,7 @@ describe('one webhook, one trace', () => {
   let temporal: TemporalHandles;
   let app: FastifyInstance;
   let connection: NativeConnection;
-  let worker: Worker;
+  let worker: QueueWorkers;
   let running: Promise<void>;
 
   /** pino lines, parsed, kept for the assertions. */
@@ -88,7 +89,7 @@ describe('one webhook, one trace', () => {
     });
     silenceTemporalRuntime();
     connection = await NativeConnection.connect({ address: config.temporal.address! });
-    worker = await createWorker({
+    worker = await createWorkers({
       config,
       db: tdb.db,
       log: pino(loggerOptions('debug', 'worker', { traceIds: true }), capture()),
@@ -102,7 +103,7 @@ describe('one webhook, one trace', () => {
 
   afterAll(async () => {
     await app?.close();
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    worker?.shutdown();
     await running;
     await connection?.close();
     await temporal?.close();

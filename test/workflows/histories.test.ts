@@ -15,9 +15,10 @@ import { startSimulator, type RunningSimulator } from '../../tools/simulator/ser
 import type { CallWorkflowState } from '../../workflows';
 import { ACTED_ON_STATES } from '../../workflows/shared/call-event';
 import { callWorkflowId } from '../../workflows/shared/ids';
+import { taskQueuesOf, type QueueRole, type TaskQueues } from '../../workflows/shared/task-queues';
 import { createContact } from '../matching/support';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { signEvent } from '../support/signing';
+import { postWebhook } from '../support/signing';
 import { startTestWorker, testConfig, workflowBundle, type RunningWorker } from '../support/temporal';
 import { waitFor } from '../support/wait';
 
@@ -43,7 +44,8 @@ import { waitFor } from '../support/wait';
  * on an office with Dialpad Ai, from the number of a Navigator contact, delivered as Dialpad signs
  * it to the ingress, with the worker's Dialpad client on the simulator. The first run applies the
  * live events and the Ai events but the transcript's in its first workflow task
- * (`local-db-activities`, `events-never-dropped`: local activities, a durable event key), links the
+ * (`local-db-activities`, `events-never-dropped`: local activities, a durable event key;
+ * `activity-task-queues`: its Dialpad requests on the Dialpad queue), links the
  * call as the leg has ended and derives interim insights from the recap in that same task, waits
  * out a short Ai window, pushes the linked contact back to Dialpad
  * (`contact-push-back`) — held open here until the transcript's event has been signalled — and then,
@@ -120,13 +122,7 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
   };
 
   const post = async (e: CallEvent) => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/webhooks/dialpad',
-      payload: await signEvent(e.payload, SECRET),
-      headers: { 'content-type': 'application/jwt' },
-    });
-    expect(res.statusCode).toBe(200);
+    expect((await postWebhook(app, e.payload, SECRET)).statusCode).toBe(200);
   };
 
   it('links the call to the contact, pushes the contact back, applies an event signalled while finishing, and collects the Ai data', async () => {
@@ -201,6 +197,7 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
       expect.arrayContaining([
         'local-db-activities',
         'events-never-dropped',
+        'activity-task-queues',
         'contact-push-back',
         'apply-late-signals',
       ]),
@@ -208,15 +205,18 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
     const applied = call.events.filter((e) => ACTED_ON_STATES.has(e.state) && e !== transcriptEvent).length;
     // One workflow task applies the events, links the call (the leg has ended) and derives interim
     // insights from the recap; after the Ai window the contact is pushed back, and with the
-    // transcript's event waiting the run continues instead of fetching.
+    // transcript's event waiting the run continues instead of fetching. Its requests to Dialpad
+    // go to the Dialpad queue; its Postgres steps are local, in the live calls' workflow tasks.
+    const steps = (history: History) => stepsOf(history, taskQueuesOf(config.temporal.taskQueue));
     expect(steps(firstHistory)).toEqual([
       'patch:local-db-activities',
       'patch:events-never-dropped',
+      'patch:activity-task-queues',
       ...Array<string>(applied).fill('local:recordCallEvent'),
       'local:matchConversation',
       'local:deriveCallInsights',
       'patch:contact-push-back',
-      'pushLinkedContact',
+      'pushLinkedContact@dialpad',
       'local:checkAiOffice',
       'patch:apply-late-signals',
     ]);
@@ -224,13 +224,14 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
     expect(steps(continuedHistory)).toEqual([
       'patch:local-db-activities',
       'patch:events-never-dropped',
+      'patch:activity-task-queues',
       'local:recordCallEvent',
       'local:matchConversation',
       'patch:contact-push-back',
-      'pushLinkedContact',
+      'pushLinkedContact@dialpad',
       'local:checkAiOffice',
-      'fetchCallTranscript',
-      'fetchCallRecap',
+      'fetchCallTranscript@dialpad',
+      'fetchCallRecap@dialpad',
       'local:deriveCallInsights',
     ]);
     expect(final).toMatchObject({
@@ -283,15 +284,20 @@ function markers(history: History): string[] {
     .map((m) => (markerPayload(m!, 'patch-data') as { id: string }).id);
 }
 
-/** What a history ran, in order: `patch:<id>`, local activities, and the activities it scheduled. */
-function steps(history: History): string[] {
+/**
+ * What a history ran, in order: `patch:<id>`, local activities, and the activities it scheduled,
+ * each with the role of the queue it was scheduled on (`fetchCallRecap@dialpad`).
+ */
+function stepsOf(history: History, queues: TaskQueues): string[] {
+  const roleOf = (name: string | null | undefined) =>
+    (Object.keys(queues) as QueueRole[]).find((r) => queues[r] === name) ?? name;
   return (history.events ?? []).flatMap((e) => {
     const m = e.markerRecordedEventAttributes;
     if (m?.markerName === 'core_patch') return [`patch:${(markerPayload(m, 'patch-data') as { id: string }).id}`];
     if (m?.markerName === 'core_local_activity') {
       return [`local:${(markerPayload(m, 'data') as { activity_type: string }).activity_type}`];
     }
-    const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    return scheduled ? [scheduled] : [];
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    return scheduled ? [`${scheduled.activityType?.name}@${roleOf(scheduled.taskQueue?.name)}`] : [];
   });
 }

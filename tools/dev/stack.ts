@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { Worker } from '@temporalio/worker';
 import { connectWorkerToTemporal } from '../../src/temporal/native-connection';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
@@ -11,6 +10,7 @@ import { tracingFromConfig } from '../../src/telemetry/tracing';
 import { startMetricsServer } from '../../src/metrics-server';
 import { createMetrics, createWorkerMetrics } from '../../src/telemetry/metrics';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
+import type { QueueWorkers } from '../../src/temporal/workers';
 import { createTemporalClient } from '../../src/temporal/connection';
 import { reconcileSyncSchedules } from '../../src/schedules';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +18,7 @@ import { startSimulatedDialpad, type SimulatedDialpad } from '../simulator';
 import {
   bundleWorkflows,
   createDialpadClient,
-  createWorker,
+  createWorkers,
   ensureSweepSchedule,
   logInsightsModel,
 } from '../../src/worker';
@@ -40,7 +40,8 @@ export interface LocalStack {
   ingressUrl: string;
   db: Knex;
   app: FastifyInstance;
-  worker: Worker;
+  /** The worker of each task queue (the live calls', Dialpad's, the syncs'). */
+  worker: QueueWorkers;
   postgres?: LocalPostgres;
   temporal?: TemporalDevServer;
   /** The Dialpad simulator standing in for Dialpad when no DIALPAD_API_KEY is set. */
@@ -137,7 +138,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
     const connection = await connectWorkerToTemporal(config.temporal);
     teardown.add(() => connection.close());
     const workerLog = createLogger(config.logLevel, 'worker', { traceIds });
-    const worker = await createWorker({
+    const worker = await createWorkers({
       config,
       db,
       log: workerLog,

@@ -10,4 +10,5 @@ export * from './ids';
 export * from './queries';
 export * from './search-attributes';
 export * from './signals';
+export * from './task-queues';
 export * from './types';

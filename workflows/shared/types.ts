@@ -62,7 +62,10 @@ export interface BackfillInput {
   toMs: number;
   /** Size of one activity's slice of the range (default 6 hours). */
   windowMinutes?: number;
-  /** Passed on to the call workflows it starts. */
+  /**
+   * The live Ai window (CALL_AI_WAIT_SECONDS): a call run it starts waits only what is left of it
+   * since the call ended, nothing for a call that ended longer ago (remainingAiWaitSeconds).
+   */
   aiWaitSeconds: number;
   aiFetchAttempts?: number;
   requestedBy: string;

@@ -10,34 +10,57 @@ import {
   scheduleId,
   type ScheduleKindName as ScheduleKind,
 } from '../../schedules';
+import { QUEUE_ROLES, taskQueuesOf, type QueueRole } from '../../../workflows/shared/task-queues';
 import { CLI, fail, message, pass, warn } from './common';
 import type { DoctorCheck, DoctorDeps } from './types';
 
-// Temporal's side: a worker polling the task queue, the search attributes, each account's schedules.
+// Temporal's side: workers polling the task queues, the search attributes, each account's schedules.
+
+/** What waits when no worker polls a queue, and which kind of task its workers poll (1 workflow, 2 activity). */
+const QUEUE_WORK: Record<QueueRole, { type: 1 | 2; waits: string }> = {
+  calls: { type: 1, waits: 'calls are recorded and wait' },
+  dialpad: {
+    type: 2,
+    waits:
+      "call runs wait for their Ai data and contact push-back (a worker of an older version polls only the live calls' queue)",
+  },
+  sync: { type: 1, waits: 'syncs, backfills and sweeps wait' },
+};
 
 export async function temporalCheck(deps: DoctorDeps): Promise<DoctorCheck> {
   const title = 'Temporal and a worker';
   if (!deps.temporal) return warn('temporal', title, 'not checked: no Temporal connection here');
   const { client, namespace, taskQueue } = deps.temporal;
+  const queues = taskQueuesOf(taskQueue);
   try {
-    const res = await client.connection.withDeadline(Date.now() + 5_000, () =>
-      client.workflowService.describeTaskQueue({
-        namespace,
-        // TASK_QUEUE_KIND_NORMAL, TASK_QUEUE_TYPE_WORKFLOW
-        taskQueue: { name: taskQueue, kind: 1 },
-        taskQueueType: 1,
+    const pollers = await Promise.all(
+      QUEUE_ROLES.map(async (role) => {
+        const res = await client.connection.withDeadline(Date.now() + 5_000, () =>
+          client.workflowService.describeTaskQueue({
+            namespace,
+            // TASK_QUEUE_KIND_NORMAL; TASK_QUEUE_TYPE_WORKFLOW or _ACTIVITY
+            taskQueue: { name: queues[role], kind: 1 },
+            taskQueueType: QUEUE_WORK[role].type,
+          }),
+        );
+        return { role, count: res.pollers?.length ?? 0 };
       }),
     );
-    const pollers = res.pollers?.length ?? 0;
-    if (pollers === 0) {
+    const idle = pollers.filter((p) => p.count === 0);
+    if (idle.length > 0) {
       return fail(
         'temporal',
         title,
-        `Temporal answers, but no worker polls task queue ${taskQueue}: calls are recorded and wait`,
-        `start a worker (npm run start:worker) with TEMPORAL_TASK_QUEUE=${taskQueue} and TEMPORAL_NAMESPACE=${namespace}`,
+        `Temporal answers, but no worker polls ${idle.map((p) => `task queue ${queues[p.role]} (${QUEUE_WORK[p.role].waits})`).join('; ')}`,
+        `start a worker of this version (npm run start:worker) with TEMPORAL_TASK_QUEUE=${taskQueue} and TEMPORAL_NAMESPACE=${namespace}: it polls all three queues`,
       );
     }
-    return pass('temporal', title, `${pollers} worker poller(s) on task queue ${taskQueue} (namespace ${namespace})`);
+    const [calls, ...others] = pollers;
+    return pass(
+      'temporal',
+      title,
+      `${calls!.count} worker poller(s) on task queue ${taskQueue}, ${others.map((p) => `${p.count} on ${queues[p.role]}`).join(', ')} (namespace ${namespace})`,
+    );
   } catch (err) {
     return fail(
       'temporal',

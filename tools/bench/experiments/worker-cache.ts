@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../../../src/config';
 import { createKnex } from '../../../src/db/knex';
 import { createLogger } from '../../../src/logger';
-import { createDialpadClient, createWorker } from '../../../src/worker';
+import { createDialpadClient, createWorkers } from '../../../src/worker';
 
 /**
  * Experiment (not part of `npm run bench`): the worker exactly as src/worker.ts builds it, with its
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const maxCachedWorkflows =
     wanted === 'sdk-default' ? Math.max(10, Math.floor((Math.max(heapMb - 200, 0) * 600) / 1024)) : Number(wanted);
   log.info({ maxCachedWorkflows }, 'worker cache size');
-  const worker = await createWorker({
+  const worker = await createWorkers({
     config,
     db,
     log,
