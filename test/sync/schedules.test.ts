@@ -194,7 +194,9 @@ describe('sync schedules', () => {
     await fetch(`${s.sim.url}/_sim/latency`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ path: '/api/v2/users', ms: 3000 }),
+      // Long enough that both later triggers reach the first pass even when the schedule's description
+      // lags on a loaded machine (at 3 s the third trigger once reached the second pass: three runs).
+      body: JSON.stringify({ path: '/api/v2/users', ms: 8000 }),
     });
     const fromCode = (await idle('directory')).info.numActionsTaken;
     expect(await triggerSync(s.temporal.client, accountId, 'directory')).toBe('started');
