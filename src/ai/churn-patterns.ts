@@ -192,7 +192,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\bfound (?:someone|somebody|a company|a firm|another \w+) (?:\w+ ){0,3}?cheaper\b|\balready (?:booked|hired|engaged) (?:them|someone else|somebody else|another)\b|\b(?:booking|booked|hiring|hired) (?:a |another )?(?:cheaper )?competitor\b/g,
+      /\bfound (?:someone|somebody|a company|a firm|another \w+) (?:\w+ ){0,3}?cheaper\b|\balready (?:booked|hired|engaged) (?:them|someone else|somebody else|another)\b|\balready booked (?:him|her|them|us|me|it)?(?: in)? with (?:another|a different|a new) \w+|\b(?:booking|booked|hiring|hired) (?:a |another )?(?:cheaper )?competitor\b/g,
   },
   // Booked or bought elsewhere: "we've booked with Kayak Kiwi in the end", "they had booked Bay Movers
   // instead", "she has already bought a car from Brightwater Motors", "booked with a competitor".

@@ -76,8 +76,9 @@ export const SERVICE_NOUN =
  * appointment, a table, a booking or a reservation ("cancel my daughter's appointment on Thursday").
  */
 /** One order, visit or booking: cancelling it is not leaving the relationship. */
-export const ONE_BOOKING_NOUN =
-  '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting)s?';
+export const ONE_BOOKING =
+  '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting)';
+export const ONE_BOOKING_NOUN = `${ONE_BOOKING}s?`;
 export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b)`;
 
 /** The caller was kept: a cancellation asked for and then not carried out. */

@@ -2,7 +2,7 @@
 // caller's sentiment and whether the call ended unresolved. Scoring is documented in src/ai/README.md.
 import type { SignalKind, SoftKind } from './churn-rules';
 import { RULES } from './churn-patterns';
-import { CHURN_LEVELS, CHURN_SIGNAL_LEVELS, ONE_BOOKING_NOUN, RETAINED, SERVICE_NOUN } from './churn-rules';
+import { CHURN_LEVELS, CHURN_SIGNAL_LEVELS, ONE_BOOKING, RETAINED, SERVICE_NOUN } from './churn-rules';
 import type { Sentiment } from './sentiment';
 import { clip } from './sentiment';
 import { isNegatedAt } from './text';
@@ -96,12 +96,17 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     `\\b${SERVICE_NOUN}\\b|\\b(?:standing|regular|recurring|weekly|fortnightly|monthly)\\b`,
     'i',
   );
+  // One booking, said in the singular: "the rest of Finn's lessons" or "Lessons cancelled" is the series.
   const oneBooking = new RegExp(
-    `\\b${ONE_BOOKING_NOUN}\\b[^.;]*\\bcancell?ed\\b|\\bcancell?(?:ed|ing)\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w-]+ ){0,3}?${ONE_BOOKING_NOUN}\\b`,
+    `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?ed\\b|\\bcancell?(?:ed|ing)\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w-]+ ){0,3}?${ONE_BOOKING}\\b`,
     'i',
   );
   const recap = units.filter((u) => u.source === 'the recap says').map((u) => u.text);
-  if ([outcome, ...recap].some((t) => oneBooking.test(t) && !serviceNoun.test(t))) {
+  if (
+    [outcome, ...recap].some(
+      (t) => oneBooking.test(t) && !serviceNoun.test(t) && !/\b(?:rest|remaining|all)\b/i.test(t),
+    )
+  ) {
     for (let i = found.length - 1; i >= 0; i--)
       if (found[i]?.kind === 'cancellation' && !serviceNoun.test(found[i]?.reason ?? '')) found.splice(i, 1);
   }

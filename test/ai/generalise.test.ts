@@ -492,6 +492,18 @@ describe('churn: gone elsewhere, said afterwards; one booking named in the recap
     expect(out.churnRisk).toBe('low');
   });
 
+  it('the rest of the lessons is the series, not one booking; booked in with another school has left', () => {
+    const out = deriveCallInsights({
+      transcriptLines: [
+        caller("I want to cancel the rest of Finn's lessons."),
+        caller("No, thanks. We've already booked him in with another school from next week."),
+      ],
+      recapOutcome: 'Lessons cancelled; $330 refunded',
+      disposition: 'Cancelled',
+    });
+    expect(out.churnRisk).toBe('critical');
+  });
+
   it('a standing order cancelled is the relationship, not one order', () => {
     expect(
       recapChurn(
