@@ -21,6 +21,7 @@ export const TRAINING_SETS = [
   'eval/tune4-calls.json',
   'eval/tune5-calls.json',
   'eval/tune6-calls.json',
+  'eval/tune7-calls.json',
 ];
 const L2 = 0.003;
 const THRESHOLDS = [0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
@@ -90,17 +91,17 @@ function main(argv: readonly string[]): void {
   });
   const rightAt = (threshold: number, test: readonly Row[], w: CombinerWeights) =>
     test.filter((r) => combinedSentiment({ ...w, minProbability: threshold }, r.x, r.rules!).sentiment === r.y).length;
-  // Where the held-out sets can barely tell two thresholds apart (within half a percent of the calls),
-  // the higher one is kept: the rules' reading stands unless the data clearly says otherwise.
+  // The threshold with the most right calls when left out; on a tie, the higher one (the rules' reading
+  // stands unless the data says otherwise). Until tune7 a tolerance of half a percent of the calls also
+  // counted as a tie: it picked p >= 0.55 over 0.40 (846 against 849 of 1,047 left out), and tune7's
+  // writers, unseen, then scored 80.5 % at 0.55 against 82.6 % at 0.45, so the plain maximum is kept.
   const scored = THRESHOLDS.map((threshold) => {
     const right = heldOut.reduce((s, h) => s + rightAt(threshold, h.test, h.w), 0);
     console.log(`  overrule at p ≥ ${threshold.toFixed(2)}: ${right} of ${all.length} right when left out`);
     return { threshold, right };
   });
   const best = Math.max(...scored.map((x) => x.right));
-  const minProbability = Math.max(
-    ...scored.filter((x) => x.right >= best - all.length * 0.005).map((x) => x.threshold),
-  );
+  const minProbability = Math.max(...scored.filter((x) => x.right === best).map((x) => x.threshold));
   console.log(`Leave one set out at p ≥ ${minProbability} (exact sentiment):`);
   for (const { held, test, w } of heldOut) {
     const rules = test.filter((r) => r.rules === r.y).length / test.length;

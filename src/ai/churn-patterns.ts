@@ -11,7 +11,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'legal',
     pattern:
-      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:to )?(?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to))? (?:(?:my|our|their|his|her|a|the) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
+      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:to )?(?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to))? (?:(?:my|our|their|his|her|a) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
     personal: true,
   },
   {
@@ -22,7 +22,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'chargeback-raised',
     pattern:
-      /\b(?:already |have |has |i've |we've |she's |he's )?(?:raised|filed|started|opened|made|lodged|put in|initiated) a (?:chargeback|dispute with (?:my|her|his|their|the) (?:bank|card))|\b(?:called|rang|phoned|told) (?:my|our|the) bank and disputed\b|\bdisputed it with (?:my|our|the) (?:bank|card)|\bthe bank(?:'s| is) (?:handling|dealing with) it\b/g,
+      /\b(?:already |have |has |i've |we've |she's |he's )?(?:raised|filed|started|opened|made|lodged|put in|initiated) a (?:chargeback|dispute with (?:my|her|his|their|the) (?:bank|card))|\b(?:called|rang|phoned|told) (?:my|our|the) bank and disputed\b|\bdisputed it with (?:my|our|the) (?:bank|card)|\bthe bank(?:'s| is) (?:handling|dealing with) it\b|\b(?:bank|card (?:company|issuer)) (?:has )?(?:reported|raised|opened|flagged) a (?:dispute|chargeback)\b|\brefused to withdraw (?:the |his |her |their )?(?:dispute|chargeback)\b|\bnot withdrawing (?:the |my )?(?:dispute|chargeback|anything)\b/g,
   },
   {
     kind: 'leaving',
@@ -43,7 +43,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:signed (?:up )?with|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
+      /\b(?:signed (?:up )?with|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b| (?:a |an |the )?(?:[a-z]+ )?(?:unit|flat|room|house|apartment|address|office|home|place|area|town|city|street|plan|tier|floor)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
   },
   {
     kind: 'leaving',
@@ -70,6 +70,9 @@ export const RULES: readonly SignalRule[] = [
       /\b(?:[Ww]e|I|[Tt]hey|[Ss]he|[Hh]e|[Cc]ustomer|[Cc]lient)(?:'ve| have| has| had)? (?:already |just |now |actually |finally |eventually )?(?:went (?:over )?with|went (?:over )?to (?=(?:another|a different|a new|other) )|(?:gone|moved|switched|changed|signed(?: up)?) (?:over )?(?:with|to)) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
     caseSensitive: true,
     ifConditional: 'competitor',
+    // The subject is part of the match, so a negator before it belongs to another clause ("if you
+    // can't get closer I'm going with QuickInk").
+    selfNegating: true,
   },
   {
     kind: 'leaving',
@@ -77,6 +80,9 @@ export const RULES: readonly SignalRule[] = [
       /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e|[Ii]t|[Tt]he (?:practice|business|company|clinic|shop|restaurant|caf[eé]|salon|office|firm)) is) (?:going with|moving (?:[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
     caseSensitive: true,
     ifConditional: 'competitor',
+    // The subject is part of the match, so a negator before it belongs to another clause ("if you
+    // can't get closer I'm going with QuickInk").
+    selfNegating: true,
   },
   // How a recap reports a threat or a departure, whatever the words on the call were.
   {
@@ -152,7 +158,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:records|files|x-rays|notes|history|details|account)(?: and [\w-]+)?(?: to be| be| been| being)? (?:sent|transferred|moved|forwarded)(?: over)? to (?:another|a new|a different|[A-Z][\w&'-]+)/g,
+      /\b(?:records|files|x-rays|notes|history|details|account|prescriptions?|refills|scripts)(?: and [\w-]+)?(?: (?:have |has )?(?:already )?(?:to be|be|been|being))? (?:sent|transferred|moved|forwarded)(?: over)? to (?:another|a new|a different|[A-Z][\w&'-]+)/g,
     caseSensitive: true,
   },
   // A chargeback held out as the next step: "I'll have to ask my bank to look at it".
@@ -234,6 +240,14 @@ export const RULES: readonly SignalRule[] = [
       /\b(?:since|already|now) (?:used|hired|booked|called in|gone with|got) (?:another|a different|a new) (?:[a-z]+ )?(?:plumber|electrician|builder|cleaner|company|firm|provider|supplier|mechanic|garage|vet|dentist|salon|contractor|tradie|roofer|groomer|practice|clinic|agency)\b|\b(?:have|has|had) switched (?:their|her|his|its|our) (?:[\w-]+ ){0,3}?(?:over )?to [A-Z][\w&'-]+|\blost to (?:a |the |another )?(?:competitor|[A-Z][\w&'-]+)/g,
     caseSensitive: true,
   },
+  // Done with us, said as what comes next: "I'll find somebody else", "so he can find another lawyer",
+  // "we won't need the bookkeeping after June", "she no longer needs lenses", "taking it to them".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:i'll|i will|we'll|we will|so (?:he|she|they|i|we) can|to) find (?:somebody|someone) else\b|\b(?:so (?:he|she|they|i|we) can|to) find (?:another|a new|a different) \w+|\b(?:won't|will not|wouldn't|will no longer|won't be needing|don't|do not) (?:need|want|be needing) (?:the |our |my |your |any )?(?:[\w-]+ ){0,2}?(?:bookkeeping|service|services|plan|subscription|membership|lessons|deliveries|cleaning|account|contract|retainer|lenses|visits|sessions)\b (?:after|from|beyond|past|any ?more|going forward)\b|\bno longer (?:needs?|requires?|wants?)\b|\b(?:i'm|i am|he is|she is|he's|she's|we're|they're) (?:[\w']+ ){0,6}?(?:taking|bringing) (?:it|them|my \w+|the \w+|his \w+|her \w+) (?:to them|there|elsewhere)\b|\bto take it (?:there|to them|elsewhere)\b/g,
+    ifConditional: 'competitor',
+  },
   // A board's or an owner's vote: "the board voted to bring IT support in-house".
   {
     kind: 'leaving',
@@ -244,7 +258,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\balready (?:switched|moved|signed up|gone|changed) (?:to|with|over)\b|\bsigned up with (?:a |another )?(?:competitor|provider|supplier)\b/g,
+      /\balready (?:switched|moved|signed up|gone|changed) (?:to|with|over)\b|\balready moved (?:[\w']+ ){1,3}?(?:over|across)\b|\bsigned up with (?:a |another )?(?:competitor|provider|supplier)\b/g,
   },
   {
     kind: 'leaving',
@@ -274,7 +288,10 @@ export const RULES: readonly SignalRule[] = [
     kind: 'cancellation',
     pattern: new RegExp(`\\b(?:i|we) (?:have |had |already )?cancell?ed\\b${NOT_AN_ORDER}`, 'g'),
   },
-  { kind: 'cancellation', pattern: /\bcancellation request\b|\bchurn\b/g },
+  {
+    kind: 'cancellation',
+    pattern: /\bcancellation (?:request|form|notice)\b|\bchurn\b|\bcancel away\b|\bgo ahead and cancel\b/g,
+  },
   {
     kind: 'competitor',
     pattern:
@@ -331,7 +348,11 @@ export const RULES: readonly SignalRule[] = [
     pattern:
       /(?<!\b(?:nearly|almost|close to) )\bdisput(?:e|ed|ing) (?:it |this |that |them |the (?:\w+ ){0,2})?with (?:my|the|our|their|his|her) (?:bank|card)/g,
   },
-  { kind: 'chargeback', pattern: /\b(?:go|going) to (?:my|the|our) bank to dispute\b/g },
+  {
+    kind: 'chargeback',
+    pattern:
+      /\b(?:go|going) to (?:my|the|our) bank to dispute\b|(?<!\b(?:nearly|almost|close to|close to just) )\b(?:calling|ringing|phoning|contacting|call|ring|phone|contact) (?:my|our|the) bank and disput(?:e|ing)\b/g,
+  },
   {
     kind: 'chargeback',
     pattern:

@@ -8,7 +8,11 @@ import { CHURN_RISKS, deriveCallInsights, MAX_THEMES, SENTIMENTS } from './deriv
 const transcriptLine = z.object({
   type: z.enum(['transcript', 'moment', 'custom_moment', 'real_time_moment', 'ai_question']),
   content: z.string(),
-  name: z.string().optional(),
+  // A line without a speaker's name may say so with null (Dialpad's own lines do): read as no name.
+  name: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? undefined),
   speaker: z.enum(['agent', 'caller', 'unknown']),
 });
 

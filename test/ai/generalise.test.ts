@@ -513,3 +513,47 @@ describe('churn: gone elsewhere, said afterwards; one booking named in the recap
     ).toBe('critical');
   });
 });
+
+describe('churn: what a busy week of calls says (tune7 writers)', () => {
+  const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
+  const recapChurn = (recapSummary: string, recapOutcome: string | null = null) =>
+    deriveCallInsights({ recapSummary, recapOutcome }).churnRisk;
+
+  it('a threat after a negated condition is still a threat; calling the bank to dispute is one', () => {
+    expect(churnOf("But if you can't get closer I'm going with QuickInk, plain and simple.")).toBe('high');
+    expect(churnOf("If that's not back on my card by Friday I'm calling my bank and disputing the whole thing.")).toBe(
+      'high',
+    );
+    // ... but "this close to calling my bank and disputing it" is not.
+    expect(['low', 'medium']).toContain(churnOf('I was this close to just calling my bank and disputing it.'));
+  });
+
+  it("the business's own attorney, and moving to a smaller unit, are no threat", () => {
+    expect(recapChurn('Paralegal booked a call with the attorney for 4 PM today.')).not.toBe('critical');
+    expect(recapChurn('Caller said she moved to a smaller unit in September.')).toBe('low');
+  });
+
+  it('a dispute the bank reported, files and prescriptions moved on, no longer needed, taken there: left', () => {
+    expect(
+      recapChurn('The bank reported a dispute on the retainer charge and the client refused to withdraw it.'),
+    ).toBe('critical');
+    expect(churnOf("Honestly, at this point, I'd like my file sent to me. I'll find somebody else.")).toBe('critical');
+    expect(recapChurn('Their prescriptions have already been transferred to MedExpress Rx mail order.')).toBe(
+      'critical',
+    );
+    expect(churnOf("We're shutting up shop, so we won't need the bookkeeping after June.")).toBe('critical');
+    expect(churnOf("So I'm fetching my bike today and taking it to them.")).toBe('critical');
+    // Under a condition, taking it elsewhere is a threat.
+    expect(churnOf("If I don't hear from someone by Friday, I'm taking the account elsewhere.")).toBe('high');
+  });
+
+  it('a cancellation form sent in, or "cancel away", with the plan cancelled, has left', () => {
+    expect(
+      deriveCallInsights({
+        recapSummary: 'Optician called about the cancellation form she submitted for her monthly contact lens plan.',
+        recapOutcome: 'Contact lens plan cancelled from August',
+        transcriptLines: [caller('Not at all, so cancel away. Sorry now!')],
+      }).churnRisk,
+    ).toBe('critical');
+  });
+});
