@@ -147,6 +147,11 @@ export function nounPhrases(
       sentence.forEach((w, i) => {
         const acronym = /^[A-Z]{2,5}s?$/.test(w.surface) && !w.sentenceStart;
         const next = sentence[i + 1];
+        // "gettin'", "comin'", "callin'": a dropped-g -ing word is a verb, however the tagger reads it.
+        if (/in$/.test(w.lower) && (next?.surface === "'" || next?.surface === '’')) {
+          flush();
+          return;
+        }
         // "landscaping job", "opening hours", "washing machine": an -ing word before a noun is a modifier.
         const ingModifier = w.pos === 'VERB' && /ing$/.test(w.lower) && next?.pos === 'NOUN';
         // A service verb stands for its noun: "I'll refund the whole box" is about a refund.

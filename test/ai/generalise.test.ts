@@ -557,3 +557,16 @@ describe('churn: what a busy week of calls says (tune7 writers)', () => {
     ).toBe('critical');
   });
 });
+
+describe("themes: dropped g's", () => {
+  it('"gettin\'", "comin\'" are verbs, never themes; the fencing wire still is one', () => {
+    const out = deriveThemes({
+      purposes: [],
+      moments: [],
+      texts: ["Them heifers gettin' out again, crew comin' tomorrow.", 'I need more fencing wire on the truck.'],
+      recapCount: 0,
+    }).themes.map((t) => t.toLowerCase());
+    expect(out.join(' | ')).not.toMatch(/gettin|comin/);
+    expect(out.join(' | ')).toMatch(/fencing wire/);
+  });
+});
