@@ -58,6 +58,17 @@ interface Found {
   reason: string;
 }
 
+/** A service, not one booking: what a cancellation of the relationship names. */
+const SERVICE_MENTION = new RegExp(
+  `\\b${SERVICE_NOUN}\\b|\\b(?:standing|regular|recurring|weekly|fortnightly|monthly)\\b`,
+  'i',
+);
+// One booking, said in the singular: "the rest of Finn's lessons" or "Lessons cancelled" is the series.
+const ONE_BOOKING_CANCELLED = new RegExp(
+  `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?ed\\b|\\bcancell?(?:ed|ing)\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w-]+ ){0,3}?${ONE_BOOKING}\\b`,
+  'i',
+);
+
 export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnContext): ChurnAssessment {
   const found: Found[] = [];
   const seenKinds = new Set<string>();
@@ -92,23 +103,14 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   // move") says what a bare "I need to cancel" or "I cancelled it" was about: that booking, not the
   // relationship. A standing order is a service.
   const outcome = ctx.outcome ?? '';
-  const serviceNoun = new RegExp(
-    `\\b${SERVICE_NOUN}\\b|\\b(?:standing|regular|recurring|weekly|fortnightly|monthly)\\b`,
-    'i',
-  );
-  // One booking, said in the singular: "the rest of Finn's lessons" or "Lessons cancelled" is the series.
-  const oneBooking = new RegExp(
-    `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?ed\\b|\\bcancell?(?:ed|ing)\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w-]+ ){0,3}?${ONE_BOOKING}\\b`,
-    'i',
-  );
   const recap = units.filter((u) => u.source === 'the recap says').map((u) => u.text);
   if (
     [outcome, ...recap].some(
-      (t) => oneBooking.test(t) && !serviceNoun.test(t) && !/\b(?:rest|remaining|all)\b/i.test(t),
+      (t) => ONE_BOOKING_CANCELLED.test(t) && !SERVICE_MENTION.test(t) && !/\b(?:rest|remaining|all)\b/i.test(t),
     )
   ) {
     for (let i = found.length - 1; i >= 0; i--)
-      if (found[i]?.kind === 'cancellation' && !serviceNoun.test(found[i]?.reason ?? '')) found.splice(i, 1);
+      if (found[i]?.kind === 'cancellation' && !SERVICE_MENTION.test(found[i]?.reason ?? '')) found.splice(i, 1);
   }
   const kinds = new Set(found.map((f) => f.kind));
   const negativeCaller = ctx.sentiment === 'negative' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) < 0);

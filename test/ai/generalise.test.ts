@@ -9,6 +9,11 @@ import { deriveThemes } from '../../src/ai/themes';
 const caller = (content: string): TranscriptLineInput => ({ type: 'transcript', content, speaker: 'caller' });
 const agent = (content: string): TranscriptLineInput => ({ type: 'transcript', content, speaker: 'agent' });
 
+// Churn from the caller's lines alone, or from a recap alone.
+const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
+const recapChurn = (recapSummary: string, recapOutcome: string | null = null) =>
+  deriveCallInsights({ recapSummary, recapOutcome }).churnRisk;
+
 // The rules' own reading (the learned combiner re-weighs it afterwards: sentiment-combiner.test.ts).
 const rulesOnly = (input: CallInsightsInput) => deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, combiner: null });
 
@@ -96,8 +101,6 @@ describe('churn: switches said as likely or under a condition', () => {
 });
 
 describe('churn: one booking is not the relationship, and more ways of saying a threat', () => {
-  const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
-
   it('cancelling an appointment, a table or a lesson is not churn', () => {
     expect(churnOf("I need to cancel my son's appointment on Friday, he has the flu.")).toBe('low');
     expect(churnOf('Could you cancel our table for six tonight? We will book again soon.')).toBe('low');
@@ -240,10 +243,6 @@ describe('themes: trade words in names, modifiers that change the thing, vague h
 });
 
 describe('churn: what B2B and healthcare callers say, and what is not leaving', () => {
-  const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
-  const recapChurn = (recapSummary: string, recapOutcome: string | null = null) =>
-    deriveCallInsights({ recapSummary, recapOutcome }).churnRisk;
-
   it('being moved to another room, or an invoice gone to an old email, is not leaving', () => {
     expect(churnOf("Yesterday I was told I'd be moved to the other side of the building.")).not.toBe('critical');
     expect(churnOf("Oh, it must have gone to our old billing email. I'll pay it now.")).toBe('low');
@@ -345,10 +344,6 @@ describe('themes: who was on the call, and purposes that name no topic', () => {
 });
 
 describe('churn: moved to us, one booking, near-misses, and decisions said in passing', () => {
-  const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
-  const recapChurn = (recapSummary: string, recapOutcome: string | null = null) =>
-    deriveCallInsights({ recapSummary, recapOutcome }).churnRisk;
-
   it('moving to this clinic, or over to ye, is coming to us; went to Walmart is an errand', () => {
     expect(recapChurn('She mentioned she moved to this clinic from a practice in Hattiesburg last year.')).toBe('low');
     expect(churnOf('Not one problem since we moved over to ye, to be fair.')).toBe('low');
@@ -467,10 +462,6 @@ describe('themes: how the call went waits for the topics', () => {
 });
 
 describe('churn: gone elsewhere, said afterwards; one booking named in the recap; a standing order', () => {
-  const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
-  const recapChurn = (recapSummary: string, recapOutcome: string | null = null) =>
-    deriveCallInsights({ recapSummary, recapOutcome }).churnRisk;
-
   it('"I\'d not have been bringing it back to you anyway", "has since used another plumber": left', () => {
     expect(churnOf("I sold that car. After the brake job I'd not have been bringing it back to you anyway.")).toBe(
       'critical',
@@ -515,10 +506,6 @@ describe('churn: gone elsewhere, said afterwards; one booking named in the recap
 });
 
 describe('churn: what a busy week of calls says (tune7 writers)', () => {
-  const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
-  const recapChurn = (recapSummary: string, recapOutcome: string | null = null) =>
-    deriveCallInsights({ recapSummary, recapOutcome }).churnRisk;
-
   it('a threat after a negated condition is still a threat; calling the bank to dispute is one', () => {
     expect(churnOf("But if you can't get closer I'm going with QuickInk, plain and simple.")).toBe('high');
     expect(churnOf("If that's not back on my card by Friday I'm calling my bank and disputing the whole thing.")).toBe(
