@@ -19,6 +19,7 @@
 const UNIT = [
   'ai/derive',
   'ai/generalise',
+  'ai/churn-tune8',
   'ai/sentiment-combiner',
   'ai/eval',
   'ai/model',

@@ -2,6 +2,7 @@
 // matches a unit is the reason quoted). The signal kinds, the ladder and the shared noun lists are in
 // churn-rules.ts; src/ai/README.md lists the signals.
 import type { SignalRule } from './churn-rules';
+import { MONEY_AND_SOFT_RULES } from './churn-patterns-soft';
 import { NOT_AN_ORDER, SERVICE_NOUN } from './churn-rules';
 
 export const RULES: readonly SignalRule[] = [
@@ -43,12 +44,12 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:signed (?:up )?with|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b| (?:a |an |the )?(?:[a-z]+ )?(?:unit|flat|room|house|apartment|address|office|home|place|area|town|city|street|plan|tier|floor)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
+      /\b(?:signed (?:up )?with|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b| (?:a |an |the )?(?:[a-z]+ )?(?:unit|flat|room|house|apartment|address|office|home|place|area|town|city|street|plan|tier|floor|bank|branch|number|phone|e-?mail|card|school|job)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
   },
   {
     kind: 'leaving',
     pattern:
-      /\b(?:customer|caller|client|member|tenant|patient|parent|owner|manager|guest|she|he|they)(?: has| have)? (?:cancelled|canceled|closed|terminated|ended) (?:the |her |his |their |its )?(?:(?:\w+ ){0,5}?(?:contract|subscription|account|membership|service|plan|cleaning|policy|agreement)|standing (?:\w+ ){0,4}?order)\b/g,
+      /\b(?:customer|caller|client|member|tenant|patient|parent|owner|manager|guest|she|he|they)(?: has| have)? (?:cancelled|canceled|closed|terminated|ended) (?:the |her |his |their |its )?(?:(?:\w+ ){0,5}?(?:contract|subscription|account|membership|service|plan|cleaning|policy|agreement)|standing (?:\w+ ){0,4}?order)\b(?! (?:appointment|booking|visit|session|slot|call)s?\b)/g,
   },
   {
     kind: 'leaving',
@@ -67,7 +68,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:[Ww]e|I|[Tt]hey|[Ss]he|[Hh]e|[Cc]ustomer|[Cc]lient)(?:'ve| have| has| had)? (?:already |just |now |actually |finally |eventually )?(?:went (?:over )?with|went (?:over )?to (?=(?:another|a different|a new|other) )|(?:gone|moved|switched|changed|signed(?: up)?) (?:over )?(?:with|to)) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+      /\b(?:[Ww]e|I|[Tt]hey|[Ss]he|[Hh]e|[Cc]ustomer|[Cc]lient)(?:'ve| have| has| had)? (?:already |just |now |actually |finally |eventually )?(?:went (?:over )?with|went (?:over )?to (?=(?:another|a different|a new|other) )|(?:gone|moved|switched|changed|signed(?: up)?) (?:over )?(?:with|to)|(?:moved|switched|shifted) (?:all|most|some|half|it|them|that|this|those|everything|the|our|my|of|[a-z]+)(?: [a-z]+){0,3} (?:over|across) to) (?:(?:another|a different|a new|other) (?!(?:bank|house|home|address|flat|apartment|place|phone|number|e-?mail|mobile|card|building|area|town|city|country|job|school|year|class)\b)[a-z]+|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|Christmas|Easter|Zoom|Teams)\b)[A-Z][\w&'-]+)/g,
     caseSensitive: true,
     ifConditional: 'competitor',
     // The subject is part of the match, so a negator before it belongs to another clause ("if you
@@ -245,8 +246,39 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:i'll|i will|we'll|we will|so (?:he|she|they|i|we) can|to) find (?:somebody|someone) else\b|\b(?:so (?:he|she|they|i|we) can|to) find (?:another|a new|a different) \w+|\b(?:won't|will not|wouldn't|will no longer|won't be needing|don't|do not) (?:need|want|be needing) (?:the |our |my |your |any )?(?:[\w-]+ ){0,2}?(?:bookkeeping|service|services|plan|subscription|membership|lessons|deliveries|cleaning|account|contract|retainer|lenses|visits|sessions)\b (?:after|from|beyond|past|any ?more|going forward)\b|\bno longer (?:needs?|requires?|wants?)\b|\b(?:i'm|i am|he is|she is|he's|she's|we're|they're) (?:[\w']+ ){0,6}?(?:taking|bringing) (?:it|them|my \w+|the \w+|his \w+|her \w+) (?:to them|there|elsewhere)\b|\bto take it (?:there|to them|elsewhere)\b/g,
+      /\b(?:i'll|i will|we'll|we will|so (?:he|she|they|i|we) can|to) find (?:somebody|someone) else\b|\b(?:so (?:he|she|they|i|we) can|to) find (?:another|a new|a different) (?!(?:time|day|date|slot|appointment|session|spot|week|weekend|morning|afternoon|evening|booking|place to meet)s?\b)\w+|\b(?:won't|will not|wouldn't|will no longer|won't be needing|don't|do not) (?:need|want|be needing) (?:the |our |my |your |any )?(?:[\w-]+ ){0,2}?(?:bookkeeping|service|services|plan|subscription|membership|lessons|deliveries|cleaning|account|contract|retainer|lenses|visits|sessions)\b (?:after|from|beyond|past|any ?more|going forward)\b|\bno longer (?:needs?|requires?|wants?)\b|\b(?:i'm|i am|he is|she is|he's|she's|we're|they're) (?:[\w']+ ){0,6}?(?:taking|bringing) (?:it|them|my \w+|the \w+|his \w+|her \w+) (?:to them|there|elsewhere)\b|\bto take it (?:there|to them|elsewhere)\b/g,
     ifConditional: 'competitor',
+  },
+  // Off to a named competitor under a condition: "if it's not working by Friday, I'm off to Skylark".
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:[Ii]f|[Uu]nless)\b[^.?!]{0,80}?\b(?:I'm|I am|[Ww]e're|[Ww]e are|I'll be|[Ww]e'll be) off to [A-Z][\w&'-]+/g,
+    caseSensitive: true,
+  },
+  // Every supplier under review, or the work put out to tender: "the partners are doing a review of all the
+  // suppliers before renewals", "we'll be putting the lab work out to tender when the agreement's up".
+  {
+    kind: 'review',
+    pattern:
+      /\breview(?:ing)? (?:of )?(?:all |each of )?(?:the |our |their )?(?:suppliers|providers|vendors|contractors)\b/g,
+    agentToo: true,
+  },
+  // A tender is routine ("the custodial contract will go to tender in April") until it is held out as what
+  // happens next time: then a threat.
+  {
+    kind: 'competitor-mention',
+    pattern:
+      /\b(?:put|putting|puts|go|going|goes|take|taking)(?: (?:the|our|their|it|this|that|[\w-]+)){0,3}? (?:out )?to (?:tender|re-?tender)\b|\bre-?tender(?:ing)? (?:the|our|their)\b/g,
+    agentToo: true,
+    ifConditional: 'review',
+  },
+  // A supplier closing a class of accounts ("we're closing all trade accounts under a certain spend") or a
+  // business closing down ("the restaurant is closing after 12 years") has ended the relationship.
+  {
+    kind: 'leaving',
+    pattern:
+      /\bclos(?:e|es|ing) (?:all |most |some |its |our )?(?:(?:small|smaller|trade|credit|low-volume|wholesale|inactive|business) )+accounts\b|\b(?:restaurant|business|shop|store|caf[eé]|salon|practice|company|bar|pub|clinic|studio|bakery|farm) is (?:closing|shutting)(?: down)?\b(?! (?:at|early|today|tonight|tomorrow|on|for (?:the|lunch|a|two|three|christmas)|over|between|from \d))|\b(?:we're|we are) (?:closing|shutting) (?:down|for good|permanently|our doors)\b|\bclosing (?:down )?for good\b/g,
   },
   // A board's or an owner's vote: "the board voted to bring IT support in-house".
   {
@@ -317,7 +349,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get) someone else in\b|\b(?:gonna|going to|will|would|i'll|she'd|he'd|they'd|we'd) go with (?:them|another|a competitor)\b|\bcompetitor(?:'s)? quote\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving|cancelling|going elsewhere|my options|our options)\b/g,
+      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get) someone else in\b|\b(?:gonna|going to|will|would|i'll|she'd|he'd|they'd|we'd) go with (?:them|another|a competitor)\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving|cancelling|going elsewhere|my options|our options)\b/g,
   },
   {
     kind: 'competitor',
@@ -339,60 +371,11 @@ export const RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:gonna|going to|will|would|i'll|we'll|i'd|we'd) (?:switch|leave|walk)(?=[.,;!?]|$| (?:for|elsewhere|and go|to another|unless|if))/g,
   },
+  // A competitor's quote brought to the call is a threat to switch, unless the caller was won over by the
+  // end (price matched, content, resolved): then it is a mention ("match a competitor quote from TechHive").
+  { kind: 'competitor', pattern: /\bcompetitor(?:'s)? quotes?\b/g, mentionWhenWonOver: true },
   // A competitor named is not a threat by itself (a customer who switched to us names the old supplier);
   // from a caller who is unhappy or left with the problem unsolved it is dissatisfaction (medium).
   { kind: 'competitor-mention', pattern: /\bcompetitors?\b/g },
-  { kind: 'chargeback', pattern: /\bcharge ?backs?\b/g },
-  {
-    kind: 'chargeback',
-    pattern:
-      /(?<!\b(?:nearly|almost|close to) )\bdisput(?:e|ed|ing) (?:it |this |that |them |the (?:\w+ ){0,2})?with (?:my|the|our|their|his|her) (?:bank|card)/g,
-  },
-  {
-    kind: 'chargeback',
-    pattern:
-      /\b(?:go|going) to (?:my|the|our) bank to dispute\b|(?<!\b(?:nearly|almost|close to|close to just) )\b(?:calling|ringing|phoning|contacting|call|ring|phone|contact) (?:my|our|the) bank and disput(?:e|ing)\b/g,
-  },
-  {
-    kind: 'chargeback',
-    pattern:
-      /\b(?:dispute|reverse|contest) (?:it|the charge|the payment|this|that|the transaction) (?:with|through) (?:my|the|our) (?:bank|card|credit card|card company|card provider|amex|visa|mastercard|paypal)\b/g,
-  },
-  {
-    kind: 'chargeback',
-    pattern: /\b(?:tell|ask|get) (?:my|the|our) bank to (?:block|stop|cancel|reverse)\b|\bblock the payments?\b/g,
-  },
-  {
-    kind: 'supply-stop',
-    pattern:
-      /\b(?:put|putting|place|placing|placed) (?:your|the|you|their) account on (?:stop|hold)\b|\baccount will be (?:placed |put )?on (?:stop|hold)\b|\b(?:move|moving|put|putting|switch|switching) (?:you|your account|the account) (?:on ?)?to (?:pro-?forma|prepay\w*|cash on delivery|cod|upfront|payment up ?front)\b|\baccount (?:has been |is |was )?(?:placed |put )?on stop\b|\bstop (?:supplying|delivering to|shipping to) you\b|\b(?:have to|will|going to|gonna) stop (?:deliveries|delivering|supplying|supply|shipping)\b|\bdeliveries will stop\b/g,
-  },
-  {
-    kind: 'refund-demand',
-    pattern:
-      /\b(?:want|need|demand|demanded|demanding|demands|expect|insist(?:ed|s)? on|entitled to|asking for|asked for|give me) (?:a |an |my |the |that |this )?(?:full |complete |proper )?refund\b/g,
-  },
-  {
-    kind: 'refund-demand',
-    pattern:
-      /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) (?:[\w-]+ )?(?:money|deposit) back\b|\brefund me\b/g,
-  },
-  {
-    kind: 'repeat',
-    pattern:
-      /\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|umpteenth) (?:(?:\w+ )?(?:time|message|voicemail|call|email|week running|month running|delivery|order|outage|fault|visit|complaint|failure|repair)s?)\b|\bin a row\b|\bkeeps? (?:happening|breaking|failing|crashing|dropping|not being)\b|\b(?:yet|once) again\b|\bsame as last (?:time|week|month)\b|\brepeated(?:ly)?\b|\b(?:i'm|i am|i've been|we've been|been) chasing\b|\bstill (?:not|haven't|hasn't|waiting|leaking)\b|\b(?:emailed|called|rung|rang|phoned|written) (?:you |them )?(?:twice|three times|four times|several times)\b/g,
-    selfNegating: true,
-    agentToo: true,
-  },
-  {
-    kind: 'repeat',
-    pattern: /(?<!(?:thanks|thank you|sorry|apologies|cheers) )\bagain\b/g,
-    onlyInNegativeUnit: true,
-    selfNegating: true,
-  },
-  {
-    kind: 'escalation-demand',
-    pattern:
-      /\b(?:speak to|talk to|want|get me|put me through to) (?:a|your|the) (?:manager|supervisor|someone senior)\b|\b(?:make|making|log|file|raise) a (?:formal )?complaint\b|\bformal complaint\b/g,
-  },
+  ...MONEY_AND_SOFT_RULES,
 ];

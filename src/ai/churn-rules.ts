@@ -41,6 +41,8 @@ export interface SignalRule {
    * are a threat: this kind instead.
    */
   ifConditional?: SignalKind;
+  /** Only a mention when the caller was won over by the end (content and resolved). */
+  mentionWhenWonOver?: boolean;
 }
 
 /**
@@ -79,7 +81,7 @@ export const SERVICE_NOUN =
 export const ONE_BOOKING =
   '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting)';
 export const ONE_BOOKING_NOUN = `${ONE_BOOKING}s?`;
-export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b)`;
+export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:(?!(?:standing|regular|recurring|repeat|weekly|fortnightly|monthly) )[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b)`;
 
 /** The caller was kept: a cancellation asked for and then not carried out. */
 export const RETAINED =

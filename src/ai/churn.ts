@@ -17,7 +17,11 @@ export { CHURN_LEVELS, CHURN_SIGNAL_LEVELS } from './churn-rules';
 function isConditional(text: string, index: number): boolean {
   const start = Math.max(0, ...['.', '!', '?'].map((p) => text.lastIndexOf(p, index - 1) + 1));
   const endAt = ['.', '!', '?'].map((p) => text.indexOf(p, index)).filter((i) => i >= 0);
-  const sentence = text.slice(start, endAt.length ? Math.min(...endAt) : text.length).toLowerCase();
+  // "back in May" names the month, not a maybe.
+  const sentence = text
+    .slice(start, endAt.length ? Math.min(...endAt) : text.length)
+    .replace(/(?<=\S\s+)May\b/g, 'month')
+    .toLowerCase();
   return /\b(?:if|unless|otherwise|or else|until|unless|should you|considering|thinking|might|may|could)\b/.test(
     sentence,
   );
@@ -56,6 +60,7 @@ export interface ChurnAssessment {
 interface Found {
   kind: SignalKind | SoftKind;
   reason: string;
+  mentionWhenWonOver?: boolean;
 }
 
 /** A service, not one booking: what a cancellation of the relationship names. */
@@ -68,6 +73,18 @@ const ONE_BOOKING_CANCELLED = new RegExp(
   `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?ed\\b|\\bcancell?(?:ed|ing)\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w-]+ ){0,3}?${ONE_BOOKING}\\b`,
   'i',
 );
+
+/** A booking moved, not dropped: "Appointment rebooked", "rescheduled to Thursday". */
+const REBOOKED = /\bre-?booked\b|\bre-?scheduled\b/i;
+/** Paying another way, not leaving: "switch from monthly payments to paying the year upfront". */
+const PAYMENT_SWITCH =
+  /\bswitch(?:ing|ed)? (?:from [\w-]+ (?:payments?|billing|debits?) )?to (?:annual|yearly|upfront|up-front|quarterly|monthly) (?:payments?|billing|plan)\b|\bpayment (?:plan|method) change\b/i;
+/** One policy or service of several cancelled, the rest kept: "her home policy is unaffected". */
+const OTHERS_KEPT =
+  /\b[\w-]+ (?:policy|policies|insurance|account|accounts|service|plan|membership|line|subscription)s? (?:is|are|remains?|stays?|will (?:stay|remain)) (?:unaffected|unchanged|in place|active|open|as (?:it|they) (?:is|are))\b|\bkeep(?:s|ing)? (?:her|his|their|the|my|our) (?:other|home|house|business|personal) (?:policy|insurance|account|service|plan|membership|line|subscription)\b/i;
+/** A supplier's stop taken off on the call: "I'm lifting the stop now", "stop lifted after payment". */
+const STOP_LIFTED =
+  /\blift(?:ed|ing|s)? (?:the |your |that )?(?:stop|hold)\b|\b(?:stop|hold) (?:was |has been |is |now )?(?:lifted|removed|released)\b/i;
 
 export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnContext): ChurnAssessment {
   const found: Found[] = [];
@@ -92,7 +109,11 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
         seenKinds.add(kind);
         // Quote the words as written; lower-casing can change length outside ASCII, then quote the match.
         const asWritten = lower.length === unit.text.length ? unit.text.slice(m.index, m.index + m[0].length) : m[0];
-        found.push({ kind, reason: `${unit.source} "${unit.label ?? clip(asWritten.trim(), 60)}"` });
+        found.push({
+          kind,
+          reason: `${unit.source} "${unit.label ?? clip(asWritten.trim(), 60)}"`,
+          ...(rule.mentionWhenWonOver ? { mentionWhenWonOver: true } : {}),
+        });
         break;
       }
     }
@@ -106,11 +127,29 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   const recap = units.filter((u) => u.source === 'the recap says').map((u) => u.text);
   if (
     [outcome, ...recap].some(
-      (t) => ONE_BOOKING_CANCELLED.test(t) && !SERVICE_MENTION.test(t) && !/\b(?:rest|remaining|all)\b/i.test(t),
+      (t) =>
+        (ONE_BOOKING_CANCELLED.test(t) || REBOOKED.test(t) || PAYMENT_SWITCH.test(t)) &&
+        !SERVICE_MENTION.test(t) &&
+        !/\b(?:rest|remaining|all)\b/i.test(t),
     )
   ) {
     for (let i = found.length - 1; i >= 0; i--)
       if (found[i]?.kind === 'cancellation' && !SERVICE_MENTION.test(found[i]?.reason ?? '')) found.splice(i, 1);
+  }
+  // A cancellation of one policy or service while the others stay is not leaving the relationship.
+  const othersKept = [outcome, ...units.filter((u) => !u.fromAgent).map((u) => u.text)].some((t) =>
+    OTHERS_KEPT.test(t),
+  );
+  if (othersKept) {
+    for (let i = found.length - 1; i >= 0; i--) if (found[i]?.kind === 'cancellation') found.splice(i, 1);
+  }
+  // A supplier's stop lifted on the call (the balance paid) no longer stands.
+  if ([outcome, ...units.map((u) => u.text)].some((t) => STOP_LIFTED.test(t))) {
+    for (let i = found.length - 1; i >= 0; i--) {
+      const f = found[i];
+      if ((f?.kind === 'leaving' || f?.kind === 'supply-stop') && /\bon (?:stop|hold)\b/i.test(f.reason))
+        found.splice(i, 1);
+    }
   }
   const kinds = new Set(found.map((f) => f.kind));
   const negativeCaller = ctx.sentiment === 'negative' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) < 0);
@@ -146,7 +185,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   const signals: Found[] = [];
   const mentions: string[] = [];
   for (const f of found) {
-    if (f.kind === 'competitor-mention') {
+    if (f.kind === 'competitor-mention' || (f.mentionWhenWonOver && wonOver)) {
       mentions.push(f.reason);
       continue;
     }

@@ -153,8 +153,11 @@ export function combinedSentiment(
   // The label guide's own definition of mixed, "a clear swing (angry then relieved, or pleased then
   // upset)", shown by the caller's words at both ends, is not the combiner's to overrule.
   const at = (name: string) => features[COMBINER_FEATURES.indexOf(name)] ?? 0;
+  // So is a recap naming both moods ("initially angry ... but was delighted").
   const clearSwing =
-    rules === 'mixed' && at('caller most negative') <= -CLEAR_FEELING && at('caller most positive') >= CLEAR_FEELING;
+    rules === 'mixed' &&
+    ((at('caller most negative') <= -CLEAR_FEELING && at('caller most positive') >= CLEAR_FEELING) ||
+      (at('recap negative moods') >= 1 && at('recap positive moods') >= 1));
   const overruled = !clearSwing && learned.sentiment !== rules && learned.probability >= w.minProbability;
   return { sentiment: overruled ? learned.sentiment : rules, probability: learned.probability, overruled };
 }

@@ -1,0 +1,60 @@
+// The churn signals about money and the softer signs, read after the threats of churn-patterns.ts: a
+// chargeback threatened, a supplier's stop on the account, an angry refund demand, a repeat problem and a
+// demand to escalate. Kept in the same order in RULES (churn-patterns.ts spreads these last).
+import type { SignalRule } from './churn-rules';
+
+export const MONEY_AND_SOFT_RULES: readonly SignalRule[] = [
+  { kind: 'chargeback', pattern: /\bcharge ?backs?\b/g },
+  {
+    kind: 'chargeback',
+    pattern:
+      /(?<!\b(?:nearly|almost|close to) )\bdisput(?:e|ed|ing) (?:it |this |that |them |the (?:\w+ ){0,2})?with (?:my|the|our|their|his|her) (?:bank|card)/g,
+  },
+  {
+    kind: 'chargeback',
+    pattern:
+      /\b(?:go|going) to (?:my|the|our) bank to dispute\b|(?<!\b(?:nearly|almost|close to|close to just) )\b(?:calling|ringing|phoning|contacting|call|ring|phone|contact) (?:my|our|the) bank and disput(?:e|ing)\b/g,
+  },
+  {
+    kind: 'chargeback',
+    pattern:
+      /\b(?:dispute|reverse|contest) (?:it|the charge|the payment|this|that|the transaction) (?:with|through) (?:my|the|our) (?:bank|card|credit card|card company|card provider|amex|visa|mastercard|paypal)\b/g,
+  },
+  {
+    kind: 'chargeback',
+    pattern: /\b(?:tell|ask|get) (?:my|the|our) bank to (?:block|stop|cancel|reverse)\b|\bblock the payments?\b/g,
+  },
+  {
+    kind: 'supply-stop',
+    pattern:
+      /\b(?:put|putting|place|placing|placed) (?:your|the|you|their) account on (?:stop|hold)\b|\baccount will be (?:placed |put )?on (?:stop|hold)\b|\b(?:move|moving|put|putting|switch|switching) (?:you|your account|the account) (?:on ?)?to (?:pro-?forma|prepay\w*|cash on delivery|cod|upfront|payment up ?front)\b|\baccount (?:has been |is |was )?(?:placed |put )?on stop\b|\bstop (?:supplying|delivering to|shipping to) you\b|\b(?:have to|will|going to|gonna) stop (?:deliveries|delivering|supplying|supply|shipping)\b|\bdeliveries will stop\b/g,
+  },
+  {
+    kind: 'refund-demand',
+    pattern:
+      /\b(?:want|need|demand|demanded|demanding|demands|expect|insist(?:ed|s)? on|entitled to|asking for|asked for|give me) (?:a |an |my |the |that |this )?(?:full |complete |proper )?refund\b/g,
+  },
+  {
+    kind: 'refund-demand',
+    pattern:
+      /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) (?:[\w-]+ )?(?:money|deposit) back\b|\brefund me\b/g,
+  },
+  {
+    kind: 'repeat',
+    pattern:
+      /\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|umpteenth) (?:(?:\w+ )?(?:time|message|voicemail|call|email|week running|month running|delivery|order|outage|fault|visit|complaint|failure|repair)s?)\b|\bin a row\b|\bkeeps? (?:happening|breaking|failing|crashing|dropping|not being)\b|\b(?:yet|once) again\b|\bsame as last (?:time|week|month)\b|\brepeated(?:ly)?\b|\b(?:i'm|i am|i've been|we've been|been) chasing\b|\bstill (?:not|haven't|hasn't|waiting|leaking)\b|\b(?:emailed|called|rung|rang|phoned|written) (?:you |them )?(?:twice|three times|four times|several times)\b/g,
+    selfNegating: true,
+    agentToo: true,
+  },
+  {
+    kind: 'repeat',
+    pattern: /(?<!(?:thanks|thank you|sorry|apologies|cheers) )\bagain\b/g,
+    onlyInNegativeUnit: true,
+    selfNegating: true,
+  },
+  {
+    kind: 'escalation-demand',
+    pattern:
+      /\b(?:speak to|talk to|want|get me|put me through to) (?:a|your|the) (?:manager|supervisor|someone senior)\b|\b(?:make|making|log|file|raise) a (?:formal )?complaint\b|\bformal complaint\b/g,
+  },
+];
