@@ -177,6 +177,13 @@ async function main(): Promise<void> {
       (keys.ingress_baseline_signal_rps / extra.e2e_signals_per_call).toFixed(1),
     );
   }
+  // The measured capacity against the ingress benchmark's signalWithStart rate too (a worker polls
+  // that one's task queue), when both ran.
+  if (typeof keys.e2e_capacity_calls_per_s === 'number' && typeof keys.ingress_baseline_signal_rps === 'number') {
+    extra.e2e_capacity_ratio_to_ingress_baseline = Number(
+      (keys.e2e_capacity_calls_per_s / keys.ingress_baseline_signal_rps).toFixed(3),
+    );
+  }
   const results: BenchResults = {
     ...keys,
     meta: {
