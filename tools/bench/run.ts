@@ -79,7 +79,7 @@ function parseArgs(argv: string[]): Options {
           stallMs: 30_000,
           maxDrainMs: 300_000,
           knownShare: 0.7,
-          capacity: { rates: [3, 5, 8, 12, 16], stepSeconds: 5, minCalls: 15, p99LimitMs: 1_000, signalSeconds: 8 },
+          capacity: { rates: [3, 5, 8, 12, 16], stepSeconds: 8, minCalls: 30, p99LimitMs: 1_000, signalSeconds: 8 },
           ...(compare ? { compare } : {}),
         }
       : {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { measureCapacity, type CapacityOptions } from '../lib/e2e-capacity';
 import { startOldCode } from '../lib/e2e-compare';
 import { cpuPerCall, idleCores, measuredPhase, settle, type MeasuredPhase } from '../lib/e2e-measure';
-import { CHANNEL, installNotifyTrigger } from '../lib/e2e-run';
+import { CHANNEL, installNotifyTrigger, runPhase, type PhaseOptions } from '../lib/e2e-run';
 import { runSignalLoop } from '../lib/signal-baseline';
 import type { BenchStack } from '../lib/stack';
 import { actionsPerCall, countsExtra } from '../lib/temporal-counts';
@@ -88,22 +88,6 @@ export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<Ben
       idle,
     });
 
-    let old: MeasuredPhase | undefined;
-    let oldCommit: string | undefined;
-    if (opts.compare) {
-      try {
-        ({ old, oldCommit } = await runOldMid(
-          stack,
-          listener,
-          opts.compare,
-          phase('mid-old', opts.midCalls, opts.midRate),
-        ));
-      } catch (err) {
-        notes.push(`e2e --compare ${opts.compare} failed: ${(err as Error).message.split('\n')[0]}`);
-        log(notes[notes.length - 1]!);
-      }
-    }
-
     // Temporal's own signalWithStart rate, to a task queue no worker polls: what Temporal accepts
     // with nothing behind it (the worker idle), the ceiling the capacity is set against.
     log(`e2e: signalWithStart baseline, ${SIGNAL_CONCURRENCY} concurrent, ${opts.capacity.signalSeconds} s`);
@@ -131,6 +115,21 @@ export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<Ben
       { ...opts.capacity, knownShare: opts.knownShare, stallMs: opts.stallMs, maxDrainMs: opts.maxDrainMs },
       () => settle(stack),
     );
+
+    // --compare: the old code's mid phase, then the current code's again, back to back, each after
+    // an unmeasured warm-up, all four with the same conversations (new call ids each time).
+    let cmp: { old: MeasuredPhase; current: MeasuredPhase; commit: string } | undefined;
+    if (opts.compare) {
+      try {
+        cmp = await compareMid(stack, listener, opts.compare, {
+          mid: { ...phase('mid-compare', opts.midCalls, opts.midRate), contentSeed: `bench-e2e-compare-${Date.now()}` },
+          idle,
+        });
+      } catch (err) {
+        notes.push(`e2e --compare ${opts.compare} failed: ${(err as Error).message.split('\n')[0]}`);
+        log(notes[notes.length - 1]!);
+      }
+    }
 
     log(`e2e: ${opts.calls} conversations at ${opts.rate}/s`);
     const load = await measuredPhase(stack, listener, phase('load', opts.calls, opts.rate), {
@@ -160,8 +159,17 @@ export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<Ben
             : 'no row'),
       );
     }
+    const old = cmp?.old;
+    if (old && (old.run.lost.length > 0 || old.run.answered4xx > 0)) {
+      notes.push(
+        `e2e --compare ${cmp!.commit.slice(0, 10)}: its ingress answered ${old.run.answered4xx} deliveries 4xx and ` +
+          `${old.run.lost.length} of ${old.run.conversations} conversations were lost: it did not process the same ` +
+          'work, so its CPU per call (e2e_cpu_ms_per_call_baseline, e2e_cpu_ratio) is not comparable',
+      );
+    }
     const midCpu = cpuPerCall(mid);
     const oldCpu = old ? cpuPerCall(old) : undefined;
+    const againCpu = cmp ? cpuPerCall(cmp.current) : undefined;
     const actions = actionsPerCall(mid.counts, mid.run.conversations);
     log(`  e2e: p50 ${d.p50.toFixed(0)} ms, p99 ${d.p99.toFixed(0)} ms, lost ${run.lost.length}`);
     log(
@@ -238,10 +246,14 @@ export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<Ben
         e2e_cpu_ms_per_call_runner: midCpu.byGroup.runner ?? NaN,
         e2e_mid_cpu_window_s: round(mid.wallSeconds, 1),
         ...perCall('e2e_mid_cpu_ms_per_call_', midCpu),
-        ...(oldCpu && old
+        ...(oldCpu && old && againCpu
           ? {
-              e2e_compare_commit: oldCommit!,
+              e2e_compare_commit: cmp!.commit,
+              // The current code's figure measured right after the old one's: the ratio's numerator.
+              e2e_compare_current_cpu_ms_per_call: againCpu.pipeline,
+              e2e_compare_current_p99_ms: round(distribution(cmp!.current.run.latencies).p99, 1),
               e2e_compare_lost: old.run.lost.length,
+              e2e_compare_deliveries_answered_4xx: old.run.answered4xx,
               e2e_compare_p99_ms: round(distribution(old.run.latencies).p99, 1),
               e2e_compare_cpu_window_s: round(old.wallSeconds, 1),
               ...perCall('e2e_compare_cpu_ms_per_call_', oldCpu),
@@ -249,7 +261,13 @@ export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<Ben
           : {}),
         e2e_capacity_signal_rps: round(signalRps, 1),
         e2e_capacity_signal_errors: signalErrors,
-        e2e_capacity_steps: cap.steps.map((s) => `${s.rate}/s: p99 ${s.p99} ms, lost ${s.lost}`).join('; '),
+        e2e_capacity_steps: cap.steps
+          .map(
+            (s) =>
+              `${s.rate}/s: ${s.calls} calls, p50 ${s.p50} ms, p99 ${s.p99} ms, lost ${s.lost}, slowest ${s.slowest}`,
+          )
+          .join('; '),
+        e2e_mid_slowest: mid.run.slowest,
       },
       distributions: {
         [`e2e at ${opts.rate}/s`]: run.latencies,
@@ -264,37 +282,55 @@ export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<Ben
 }
 
 /**
- * The mid phase against an older commit's worker and ingress (lib/e2e-compare.ts). The current
- * ingress is stopped meanwhile, so that its relay cannot hand the old ingress's deliveries to the
- * current worker; it is started again afterwards.
+ * The mid phase on an older commit's worker and ingress (lib/e2e-compare.ts), then on the current
+ * code again. All four runs deliver the same conversations (`p.mid.contentSeed`) under new call
+ * ids: the old code's warm-up (unmeasured; it also makes the first contact push-backs to Dialpad,
+ * which neither measured run then pays), the old code measured, the restarted current ingress's
+ * warm-up, the current code measured. The current ingress is stopped while the old code runs, so
+ * that its relay cannot hand the old ingress's deliveries to the current worker.
  */
-async function runOldMid(
+async function compareMid(
   stack: BenchStack,
   listener: pg.Client,
   ref: string,
-  phase: Parameters<typeof measuredPhase>[2],
-): Promise<{ old: MeasuredPhase; oldCommit: string }> {
+  p: { mid: PhaseOptions; idle: Record<string, number> },
+): Promise<{ old: MeasuredPhase; current: MeasuredPhase; commit: string }> {
   await stack.ingress?.stop();
   stack.ingress = undefined;
+  let old: MeasuredPhase;
+  let commit: string;
   const code = await startOldCode(stack, ref);
   try {
-    const groups = {
-      ...stack.cpuGroups(),
-      ingress: () => [code.ingress.pid],
-      worker: () => [code.worker.pid],
-    };
+    commit = code.commit;
+    const groups = { ...stack.cpuGroups(), ingress: () => [code.ingress.pid], worker: () => [code.worker.pid] };
     await settle(stack, code.worker.pid);
     const idle = await idleCores(groups);
-    log(`e2e: ${phase.calls} conversations at ${phase.rate}/s, commit ${code.commit.slice(0, 10)}`);
-    const old = await measuredPhase(
+    log(`e2e: warm-up of ${commit.slice(0, 10)}, ${p.mid.calls} conversations at ${p.mid.rate}/s`);
+    await runPhase(stack, listener, { ...p.mid, label: 'warm-up-old', ingressUrl: code.ingressUrl });
+    await settle(stack, code.worker.pid);
+    log(`e2e: the same ${p.mid.calls} conversations at ${p.mid.rate}/s, commit ${commit.slice(0, 10)}, measured`);
+    old = await measuredPhase(
       stack,
       listener,
-      { ...phase, ingressUrl: code.ingressUrl },
+      { ...p.mid, label: 'mid-old', ingressUrl: code.ingressUrl },
       { groups, idle, workerPid: code.worker.pid },
     );
-    return { old, oldCommit: code.commit };
   } finally {
     await code.stop();
     await stack.startIngress();
   }
+  log(`e2e: warm-up of the restarted ingress, the same ${p.mid.calls} conversations`);
+  await runPhase(stack, listener, { ...p.mid, label: 'warm-up-current' });
+  await settle(stack);
+  log(`e2e: the same ${p.mid.calls} conversations at ${p.mid.rate}/s, current code, measured`);
+  const current = await measuredPhase(
+    stack,
+    listener,
+    { ...p.mid, label: 'mid-current' },
+    {
+      groups: stack.cpuGroups(),
+      idle: p.idle,
+    },
+  );
+  return { old, current, commit };
 }

@@ -26,6 +26,7 @@ export interface CapacityStep {
   p99: number;
   lost: number;
   passed: boolean;
+  slowest: string;
 }
 
 export async function measureCapacity(
@@ -50,9 +51,17 @@ export async function measureCapacity(
     await settle();
     const d = distribution(run.latencies);
     const passed = run.lost.length === 0 && run.latencies.length > 0 && d.p99 < opts.p99LimitMs;
-    steps.push({ rate, calls, p50: round(d.p50, 1), p99: round(d.p99, 1), lost: run.lost.length, passed });
+    steps.push({
+      rate,
+      calls,
+      p50: round(d.p50, 1),
+      p99: round(d.p99, 1),
+      lost: run.lost.length,
+      passed,
+      slowest: run.slowest,
+    });
     log(
-      `  ${rate}/s: p50 ${d.p50.toFixed(0)} ms, p99 ${d.p99.toFixed(0)} ms, lost ${run.lost.length}: ${passed ? 'passed' : 'failed'}`,
+      `  ${rate}/s: p50 ${d.p50.toFixed(0)} ms, p99 ${d.p99.toFixed(0)} ms, lost ${run.lost.length}: ${passed ? 'passed' : 'failed'}; slowest ${run.slowest}`,
     );
     if (!passed) break;
     capacity = rate;

@@ -58,6 +58,8 @@ export interface RunResult {
   lost: ExpectedConversation[];
   /** Of the lost: conversations one of whose events was never acknowledged (Dialpad gave up on it). */
   lostGivenUp: number;
+  /** The slowest conversation made final: its kind, legs and latency (ms). */
+  slowest: string;
   /** Conversations made final per second over the run. */
   completedPerS: number;
   mismatched: { expected: ExpectedConversation; row: unknown }[];
@@ -69,6 +71,8 @@ export interface RunResult {
   timeouts: number;
   /** Delivery attempts answered 503 (the ingress shedding load, or neither store taking the event): retried. */
   answered503: number;
+  /** Delivery attempts answered 4xx (the ingress refused the event; Dialpad does not retry those). */
+  answered4xx: number;
   givenUp: number;
   emitSeconds: number;
 }
@@ -83,6 +87,11 @@ export interface PhaseOptions {
   knownShare: number;
   /** Where the webhooks go (default: the stack's ingress). */
   ingressUrl?: string;
+  /**
+   * The conversations' seed, for phases that must deliver the same conversations (under new call
+   * ids each time); default: a seed of the phase's own.
+   */
+  contentSeed?: string;
   /** Called once the records are seeded, just before the first webhook. */
   onStart?: () => void | Promise<void>;
 }
@@ -90,7 +99,8 @@ export interface PhaseOptions {
 export async function runPhase(stack: BenchStack, listener: pg.Client, opts: PhaseOptions): Promise<RunResult> {
   const { label, calls, rate } = opts;
   const drain = opts;
-  const seed = `bench-e2e-${label}-${Date.now()}`;
+  const seed = opts.contentSeed ?? `bench-e2e-${label}-${Date.now()}`;
+  const idSeed = opts.contentSeed ? `${opts.contentSeed}-${label}-${Date.now()}` : undefined;
   const known = await seedKnownCallers(stack, { seed, calls, share: opts.knownShare });
   const changes = new Map<string, RowChange[]>();
   const onNotify = (msg: pg.Notification) => {
@@ -122,6 +132,7 @@ export async function runPhase(stack: BenchStack, listener: pg.Client, opts: Pha
       // Ai events "minutes later" arrive within a few seconds.
       timeScale: 0.01,
       seed,
+      ...(idSeed ? { idSeed } : {}),
       keepDeliveries: true,
     });
     const emitSeconds = (Date.now() - started) / 1000;
@@ -219,11 +230,17 @@ export async function runPhase(stack: BenchStack, listener: pg.Client, opts: Pha
     let linkMissing = 0;
     const lost: ExpectedConversation[] = [];
     let lastFinal = 0;
+    let slowestMs = -Infinity;
+    let slowest = '';
     result.expected.forEach((exp, i) => {
       const at = finalAt(exp);
       const sent = lastSend.get(result.conversations[i]!.index);
       if (at === null || sent === undefined) lost.push(exp);
       else {
+        if (at - sent > slowestMs) {
+          slowestMs = at - sent;
+          slowest = `${exp.kind} (${exp.status}, ${exp.legCallIds.length} legs) ${Math.round(slowestMs)} ms`;
+        }
         latencies.push(Math.max(0, at - sent));
         lastFinal = Math.max(lastFinal, at);
       }
@@ -265,6 +282,7 @@ export async function runPhase(stack: BenchStack, listener: pg.Client, opts: Pha
       lost,
       lostGivenUp,
       completedPerS,
+      slowest,
       mismatched,
       holdCounted: readings.holdCounted.size,
       noAnswerForMissed: readings.noAnswerForMissed.size,
@@ -275,6 +293,9 @@ export async function runPhase(stack: BenchStack, listener: pg.Client, opts: Pha
         .filter(([k]) => k.startsWith('timeout'))
         .reduce((a, [, v]) => a + v, 0),
       answered503: failures['503'] ?? 0,
+      answered4xx: Object.entries(failures)
+        .filter(([k]) => /^4\d\d$/.test(k))
+        .reduce((a, [, v]) => a + v, 0),
       givenUp: result.summary.givenUp,
       emitSeconds,
     };

@@ -219,7 +219,8 @@ function e2eCostRows(r: BenchResults, target: (key: string) => string, met: (key
       baseline:
         k('e2e_cpu_ms_per_call_baseline') === undefined
           ? '(no --compare)'
-          : `${fmt(k('e2e_cpu_ms_per_call_baseline'), 2)} at ${String(x.e2e_compare_commit ?? '').slice(0, 10)}`,
+          : `${fmt(k('e2e_cpu_ms_per_call_baseline'), 2)} at ${String(x.e2e_compare_commit ?? '').slice(0, 10)} ` +
+            `(current, right after: ${fmt(x.e2e_compare_current_cpu_ms_per_call, 2)})`,
       ratio: fmt(k('e2e_cpu_ratio'), 2),
       target: target('e2e_cpu_ratio'),
       met: met('e2e_cpu_ratio'),
