@@ -253,6 +253,11 @@ export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<Ben
               e2e_compare_current_cpu_ms_per_call: againCpu.pipeline,
               e2e_compare_current_p99_ms: round(distribution(cmp!.current.run.latencies).p99, 1),
               e2e_compare_lost: old.run.lost.length,
+              e2e_compare_temporal_actions_per_call: round(actionsPerCall(old.counts, old.run.conversations), 2),
+              e2e_compare_current_temporal_actions_per_call: round(
+                actionsPerCall(cmp!.current.counts, cmp!.current.run.conversations),
+                2,
+              ),
               e2e_compare_deliveries_answered_4xx: old.run.answered4xx,
               e2e_compare_p99_ms: round(distribution(old.run.latencies).p99, 1),
               e2e_compare_cpu_window_s: round(old.wallSeconds, 1),
@@ -299,7 +304,13 @@ async function compareMid(
   stack.ingress = undefined;
   let old: MeasuredPhase;
   let commit: string;
-  const code = await startOldCode(stack, ref);
+  let code: Awaited<ReturnType<typeof startOldCode>>;
+  try {
+    code = await startOldCode(stack, ref);
+  } catch (err) {
+    await stack.startIngress();
+    throw err;
+  }
   try {
     commit = code.commit;
     const groups = { ...stack.cpuGroups(), ingress: () => [code.ingress.pid], worker: () => [code.worker.pid] };
