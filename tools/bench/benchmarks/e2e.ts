@@ -195,10 +195,11 @@ export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<Ben
         e2e_link_p99_ms: round(link.mid.p99, 1),
         e2e_temporal_actions_per_call: round(actions, 2),
         e2e_cpu_ms_per_call: midCpu.pipeline,
-        ...(oldCpu
+        ...(oldCpu && againCpu
           ? {
               e2e_cpu_ms_per_call_baseline: oldCpu.pipeline,
-              e2e_cpu_ratio: round(midCpu.pipeline / oldCpu.pipeline, 3),
+              // The current code measured right after the old one, on the same conversations.
+              e2e_cpu_ratio: round(againCpu.pipeline / oldCpu.pipeline, 3),
             }
           : {}),
         e2e_capacity_calls_per_s: cap.capacity,
@@ -262,6 +263,15 @@ export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<Ben
               e2e_compare_p99_ms: round(distribution(old.run.latencies).p99, 1),
               e2e_compare_cpu_window_s: round(old.wallSeconds, 1),
               ...perCall('e2e_compare_cpu_ms_per_call_', oldCpu),
+              ...perCall('e2e_compare_current_cpu_ms_per_call_', againCpu),
+              // The load generator does the same work in both runs (same conversations): the ratio
+              // with each side's pipeline CPU divided by its runner's, a check on machine drift.
+              e2e_cpu_ratio_per_runner_cpu: round(
+                againCpu.pipeline /
+                  (againCpu.byGroup.runner ?? NaN) /
+                  (oldCpu.pipeline / (oldCpu.byGroup.runner ?? NaN)),
+                3,
+              ),
             }
           : {}),
         e2e_capacity_signal_rps: round(signalRps, 1),
