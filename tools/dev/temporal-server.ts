@@ -21,6 +21,8 @@ export interface TemporalDevServerOptions {
   sqlitePragmas?: Record<string, string>;
   /** Where the server's own output goes; `undefined` discards it. */
   logFile?: string;
+  /** Serve the server's Prometheus metrics on 127.0.0.1:<port>/metrics (default: a port of its own choosing, not reported). */
+  metricsPort?: number;
   log?: (msg: string) => void;
 }
 
@@ -32,6 +34,8 @@ export interface TemporalDevServer {
   /** Starts it again after `stop()` with the same options (a file database keeps its state). */
   restart(): Promise<void>;
   readonly pid: number | undefined;
+  /** The server's Prometheus endpoint, when `metricsPort` was given and the CLI runs it. */
+  metricsUrl?: string | undefined;
 }
 
 /**
@@ -62,7 +66,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     ...Object.entries(CUSTOM_SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     // Keep the dev server's own metrics port off the well-known default so parallel servers coexist.
     '--metrics-port',
-    '0',
+    String(opts.metricsPort ?? 0),
   ];
   if (opts.dbFile) mkdirSync(dirname(opts.dbFile), { recursive: true });
 
@@ -89,6 +93,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   return {
     address,
     uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,
+    metricsUrl: opts.metricsPort ? `http://127.0.0.1:${opts.metricsPort}/metrics` : undefined,
     stop,
     restart: async () => {
       await stop();

@@ -22,7 +22,7 @@ export * from './conversation';
 
 /** Generates `count` conversations. Call ids are unique across them. */
 export function generateConversations(options: GenerateOptions, count: number): Conversation[] {
-  const ids = new IdFactory(new Random(options.seed, 'call-ids'), options.company.largeIds);
+  const ids = new IdFactory(new Random(options.idSeed ?? options.seed, 'call-ids'), options.company.largeIds);
   const out: Conversation[] = [];
   for (let i = 0; i < count; i++) out.push(generateConversation(options, ids, i));
   return out;

@@ -159,6 +159,11 @@ export interface GenerateOptions {
   company: SimCompany;
   /** Seed of the calls (not the company): same seed, same conversations and call ids. */
   seed: string;
+  /**
+   * Seed of the ids alone (call ids, contact ids of unknown callers, recording ids), default
+   * `seed`: the same `seed` with another `idSeed` gives the same conversations under new ids.
+   */
+  idSeed?: string;
   aiOfficeIds: ReadonlySet<string>;
   kindWeights?: Partial<Record<ConversationKind, number>>;
   /** Fixed kinds in order (cycled), instead of drawing by weight. */

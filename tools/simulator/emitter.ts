@@ -46,6 +46,8 @@ export interface EmitOptions {
   aiOfficeIds?: Iterable<string>;
   /** Seed of the calls; the default is random, so two runs do not reuse call ids. */
   seed?: string;
+  /** Seed of the ids alone (default `seed`): the same conversations again under new call ids. */
+  idSeed?: string;
   kinds?: readonly ConversationKind[];
   kindWeights?: Partial<Record<ConversationKind, number>>;
   /** Probability that an event is delivered twice. */
@@ -178,6 +180,7 @@ export async function emitCalls(options: EmitOptions): Promise<EmitResult> {
     {
       company: sim.company,
       seed,
+      ...(options.idSeed ? { idSeed: options.idSeed } : {}),
       aiOfficeIds: sim.aiOfficeIds,
       ...(options.kinds ? { kinds: options.kinds } : {}),
       ...(options.kindWeights ? { kindWeights: options.kindWeights } : {}),

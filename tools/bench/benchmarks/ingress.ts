@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { postLoad, type LoadResult } from '../lib/load';
-import { bodyFactory, EXAMPLE_OFFICE_ID } from '../lib/payloads';
+import { bodyFactory } from '../lib/payloads';
+import { runSignalLoop, type SignalLoopResult } from '../lib/signal-baseline';
 import { BENCH_DIR, type BenchStack } from '../lib/stack';
 import { CpuMeter, distribution, log, round, RssSampler, waitForQuiet } from '../lib/util';
 import { freePort } from '../../lib/processes';
@@ -21,16 +22,6 @@ export interface IngressOptions {
   durationS: number;
   /** Also run the instrumented ingress (tools/bench/procs/ingress-traced.ts) to see where requests wait. */
   trace?: boolean;
-}
-
-interface SignalLoopResult {
-  ok: number;
-  errors: number;
-  elapsedMs: number;
-  cpuSeconds: number;
-  latencies: number[];
-  /** Cores used per process group during the loop. */
-  cores: Record<string, number>;
 }
 
 export async function benchIngress(stack: BenchStack, opts: IngressOptions): Promise<BenchmarkOutput> {
@@ -76,26 +67,8 @@ export async function benchIngress(stack: BenchStack, opts: IngressOptions): Pro
 
   // (a) Temporal's own rate: signalWithStart loops, bracketing the ingress run (before and after)
   // so that a Temporal that slows as its in-memory database fills does not favour either side.
-  const signalRun = async (seed: number, durationS: number): Promise<SignalLoopResult> => {
-    const out = join(BENCH_DIR, `signal-loop-${seed}.json`);
-    rmSync(out, { force: true });
-    const child = stack.spawnNode('signal-loop', 'tools/bench/procs/signal-loop.ts', {
-      CONCURRENCY: String(opts.connections),
-      DURATION_MS: String(durationS * 1000),
-      ACCOUNT_ID: stack.exampleAccountId,
-      OFFICE_ID: EXAMPLE_OFFICE_ID,
-      SEED: String(seed),
-      OUT: out,
-    });
-    const cpu = new CpuMeter({ ...stack.cpuGroups(), 'signal-loop': () => [child.pid] }).start();
-    const code = await child.exited;
-    const cores = cpu.stop();
-    if (code !== 0) throw new Error(`signal-loop exited with ${code}`);
-    const result = JSON.parse(readFileSync(out, 'utf8')) as SignalLoopResult;
-    result.cores = { ...cores, 'signal-loop': round(result.cpuSeconds / (result.elapsedMs / 1000), 2) };
-    log(`  cpu (cores): ${JSON.stringify(result.cores)}`);
-    return result;
-  };
+  const signalRun = (seed: number, durationS: number): Promise<SignalLoopResult> =>
+    runSignalLoop(stack, { seed, durationS, concurrency: opts.connections });
 
   // What the processes use with nothing to do (pollers, timers, the relay): subtracted before the
   // CPU per event is computed, so that a slower run is not charged more for standing still.

@@ -5,11 +5,11 @@ import { PROJECT_ROOT } from '../../dev/paths';
 
 /**
  * Webhook bodies for the ingress benchmark: Dialpad's own example events (the repo's copy in
- * test/simulator/fixtures/dialpad-examples, about 1.3 KB of JSON each), each made a new delivery
+ * test/fixtures/dialpad-examples, about 1.3 KB of JSON each), each made a new delivery
  * with a fresh call id and event timestamp, and signed as Dialpad signs them (a compact HS256 JWS).
  * Signing is synchronous (node:crypto) so autocannon's setupRequest can make one per request.
  */
-export const EXAMPLES_DIR = join(PROJECT_ROOT, 'test', 'simulator', 'fixtures', 'dialpad-examples');
+export const EXAMPLES_DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'dialpad-examples');
 
 /** The hangup-type events Dialpad sends for every leg: half answered, half not. */
 export const INGRESS_EXAMPLES = [

@@ -76,6 +76,15 @@ export function evaluateTargets(r: Record<string, unknown>): BenchResults['targe
   // Dialpad counts a delivery it gave up waiting for as failed; an early 503 it retries.
   const timeouts = rate !== undefined && rate >= 100 ? num('e2e_delivery_timeouts', extraOf(r)) : undefined;
   t('e2e_delivery_timeouts', '= 0 at 100 calls/s', timeouts === undefined ? undefined : timeouts === 0);
+  const link = num('e2e_link_p99_ms');
+  const midRate = num('e2e_mid_rate', extraOf(r));
+  t('e2e_link_p99_ms', '< 1000 ms at 10 calls/s', link === undefined ? undefined : link < 1000 && (midRate ?? 0) >= 10);
+  const actions = num('e2e_temporal_actions_per_call');
+  t('e2e_temporal_actions_per_call', '≤ 2.5', actions === undefined ? undefined : actions <= 2.5);
+  const cpuRatio = num('e2e_cpu_ratio');
+  t('e2e_cpu_ratio', '≤ 0.4', cpuRatio === undefined ? undefined : cpuRatio <= 0.4);
+  const capRatio = num('e2e_capacity_ratio');
+  t('e2e_capacity_ratio', '≥ 0.25', capRatio === undefined ? undefined : capRatio >= 0.25);
   const mr = num('match_ratio');
   t('match_ratio', '≤ 1.5', mr === undefined ? undefined : mr <= 1.5);
   const sr = num('sync_ratio');

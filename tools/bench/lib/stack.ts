@@ -39,6 +39,8 @@ export interface BenchStack {
   env: NodeJS.ProcessEnv;
   ingress?: ChildProc & { url: string };
   worker?: ChildProc;
+  /** The worker's Temporal SDK metrics (its TEMPORAL_METRICS_PORT), once it runs. */
+  workerSdkMetricsUrl?: string;
   startIngress(extraEnv?: NodeJS.ProcessEnv, nodeArgs?: string[]): Promise<ChildProc & { url: string }>;
   startWorker(extraEnv?: NodeJS.ProcessEnv, nodeArgs?: string[]): Promise<ChildProc>;
   /** Any other Node script of ours, as a child process with the stack's environment. */
@@ -85,6 +87,8 @@ export async function startBenchStack(opts: { logLevel?: string } = {}): Promise
     log('starting a Temporal dev server (in memory, headless)');
     const temporal = await startTemporalDevServer({
       port: await freePort(),
+      // Its own counts of signals, workflow starts and tasks (the e2e's Temporal actions per call).
+      metricsPort: await freePort(),
       namespace: NAMESPACE,
       logFile: join(LOG_DIR, 'temporal.log'),
       log: () => undefined,
@@ -171,9 +175,16 @@ export async function startBenchStack(opts: { logLevel?: string } = {}): Promise
         return stack.ingress;
       },
       startWorker: async (extraEnv = {}, nodeArgs = []) => {
-        const child = spawnNode('worker', 'src/worker.ts', { ...env, ...extraEnv }, nodeArgs);
+        const sdkPort = await freePort();
+        const child = spawnNode(
+          'worker',
+          'src/worker.ts',
+          { ...env, TEMPORAL_METRICS_PORT: String(sdkPort), ...extraEnv },
+          nodeArgs,
+        );
         await ready('worker', async () => (await workerPollers()) > 0, child);
         stack.worker = child;
+        stack.workerSdkMetricsUrl = `http://127.0.0.1:${sdkPort}/metrics`;
         return child;
       },
       stop: async () => {

@@ -179,14 +179,20 @@ export class CpuMeter {
 
   /** Cores used per group (1.0 = one core busy all the time). */
   stop(): Record<string, number> {
+    const { cpuSeconds, wallSeconds } = this.stopSeconds();
+    return Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, round(v / wallSeconds, 2)]));
+  }
+
+  /** CPU seconds used per group since start(), and the wall-clock seconds between. */
+  stopSeconds(): { cpuSeconds: Record<string, number>; wallSeconds: number } {
     const end = this.read();
-    const seconds = (performance.now() - this.startAt) / 1000;
-    const out: Record<string, number> = {};
+    const wallSeconds = (performance.now() - this.startAt) / 1000;
+    const cpuSeconds: Record<string, number> = {};
     for (const name of [...Object.keys(this.groups), 'machine']) {
       // A group's processes that exited in between (a Postgres backend) take their CPU with them.
-      out[name] = round(Math.max(0, (end[name] ?? 0) - (this.start0[name] ?? 0)) / seconds, 2);
+      cpuSeconds[name] = Math.max(0, (end[name] ?? 0) - (this.start0[name] ?? 0));
     }
-    return out;
+    return { cpuSeconds, wallSeconds };
   }
 }
 
