@@ -7,6 +7,7 @@ import {
   noteAiAnswers,
   noteAiOffice,
   officeMayHaveAi,
+  storedAiParts,
   type AiFetchOutcome,
   type AiPart,
   type InsightsModel,
@@ -37,6 +38,14 @@ export function createAiActivities(deps: {
       return dbStep(async () => {
         if (input.officeId && input.aiEventsSeen) await noteAiOffice(deps.db, input.officeId);
         return input.aiEventsSeen || (await officeMayHaveAi(deps.db, input.officeId));
+      });
+    },
+
+    /** What the conversation already holds of this leg's Ai data (a local step before any fetch). */
+    async aiPartsStored(input: { legCallId: string }): Promise<{ transcript: boolean; recap: boolean }> {
+      return dbStep(async () => {
+        const callRowId = await conversationOfLeg(deps.db, input.legCallId);
+        return storedAiParts(deps.db, { callRowId, legCallId: input.legCallId });
       });
     },
 

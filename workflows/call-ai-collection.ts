@@ -1,4 +1,4 @@
-import { CancellationScope, condition, log } from '@temporalio/workflow';
+import { CancellationScope, condition, log, patched } from '@temporalio/workflow';
 import { type CallDatabaseActivities, dialpadFetchActivities } from './call-activities';
 import { type Durably, failureMessage } from './call-durable';
 import type { CallWorkflowInput, CallWorkflowState } from './shared/types';
@@ -11,7 +11,11 @@ import type { CallWorkflowInput, CallWorkflowState } from './shared/types';
 export async function collectAiData(
   input: CallWorkflowInput,
   state: CallWorkflowState,
-  { checkAiOffice, deriveCallInsights }: Pick<CallDatabaseActivities, 'checkAiOffice' | 'deriveCallInsights'>,
+  {
+    checkAiOffice,
+    deriveCallInsights,
+    aiPartsStored,
+  }: Pick<CallDatabaseActivities, 'checkAiOffice' | 'deriveCallInsights' | 'aiPartsStored'>,
   durably: Durably | null,
   eventsWaiting: (() => boolean) | null,
   dialpadQueue: string | undefined,
@@ -41,17 +45,33 @@ export async function collectAiData(
   const { fetchCallTranscript, fetchCallRecap } = dialpadFetchActivities(input.aiFetchAttempts ?? 6, dialpadQueue);
   const missing: { part: 'transcript' | 'recap'; reason: string }[] = [];
   const answers: { transcript: AiFetchOutcome; recap: AiFetchOutcome } = { transcript: 'error', recap: 'error' };
-  try {
-    const transcript = await unlessEventsArrive(() => fetchCallTranscript({ legCallId: input.callId }));
-    if (transcript === 'interrupted') return;
-    answers.transcript = fetchOutcome(transcript);
-  } catch (err) {
-    missing.push({ part: 'transcript', reason: failureMessage(err) });
+  // What the webhooks already brought is not asked of Dialpad again: each fetch is an activity task on
+  // the server (scheduled, started, completed, and a workflow task after it) that would only find the
+  // part stored. A local step reads what is there; a run started before this asks as it always did.
+  const stored =
+    durably && patched('skip-stored-ai-fetch')
+      ? await durably(
+          'read the stored Ai data',
+          () => aiPartsStored({ legCallId: input.callId }),
+          () => ({ transcript: false, recap: false }),
+        )
+      : { transcript: false, recap: false };
+  if (stored.transcript) answers.transcript = 'found';
+  else {
+    try {
+      const transcript = await unlessEventsArrive(() => fetchCallTranscript({ legCallId: input.callId }));
+      if (transcript === 'interrupted') return;
+      answers.transcript = fetchOutcome(transcript);
+    } catch (err) {
+      missing.push({ part: 'transcript', reason: failureMessage(err) });
+    }
   }
   // The recap's webhook fields are undocumented: whatever arrived, ask the API while no recap text
   // is stored (the activity returns at once when there is). Dialpad builds the recap from the
   // transcript, so a call without one has none: not asked (ai_recap allows 12 requests a minute).
-  if (durable && answers.transcript === 'none') {
+  if (stored.recap) {
+    answers.recap = 'found';
+  } else if (durable && answers.transcript === 'none') {
     answers.recap = 'none';
   } else if (durable || !state.aiStates.includes('recap_summary')) {
     try {

@@ -120,6 +120,21 @@ export async function fetchAndStoreTranscript(
   return { stored: true, lines: rows.length };
 }
 
+/**
+ * Which Ai parts the conversation already holds for this leg (its transcript lines, the recap's text):
+ * what a webhook brought need not be asked of Dialpad's API again.
+ */
+export async function storedAiParts(
+  db: Knex,
+  input: { callRowId: string; legCallId: string },
+): Promise<{ transcript: boolean; recap: boolean }> {
+  const [transcript, recap] = await Promise.all([
+    readLegTranscript(db, input.callRowId, input.legCallId),
+    readCallRecap(db, input.callRowId),
+  ]);
+  return { transcript: (transcript?.legLines ?? 0) > 0, recap: !!recap?.ai_summary };
+}
+
 /** Fetches the Ai recap (12/min: the client's shared limiter queues it) when no webhook brought one. */
 export async function fetchAndStoreRecap(
   deps: AiEnrichmentDeps,

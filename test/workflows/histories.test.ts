@@ -52,7 +52,9 @@ import { waitFor } from '../support/wait';
  * with an event waiting, fetches no Ai data and continues as a new run with the event
  * (`apply-late-signals`). The
  * continued run applies the transcript event, matches again, pushes back again (the contact is in
- * Dialpad now) and collects the Ai data: the transcript and recap fetch activities and the insights.
+ * Dialpad now) and collects the Ai data it lacks (`skip-stored-ai-fetch`: a local read of what the
+ * webhooks stored, so only the transcript is fetched, the recap having come with its event) and the
+ * insights.
  */
 const SECRET = 'histories-webhook-secret-0123456789abcdef';
 const HISTORIES = process.env.RECORD_HISTORY_DIR ?? join(__dirname, 'histories');
@@ -218,9 +220,11 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
       'patch:contact-push-back',
       'pushLinkedContact@dialpad',
       'local:checkAiOffice',
+      'patch:skip-stored-ai-fetch',
+      'local:aiPartsStored',
       'patch:apply-late-signals',
     ]);
-    // The continued run applies the event, matches, pushes back and collects the Ai data.
+    // The continued run applies the event, matches, pushes back and collects the Ai data it lacks.
     expect(steps(continuedHistory)).toEqual([
       'patch:local-db-activities',
       'patch:events-never-dropped',
@@ -230,8 +234,10 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
       'patch:contact-push-back',
       'pushLinkedContact@dialpad',
       'local:checkAiOffice',
+      'patch:skip-stored-ai-fetch',
+      'local:aiPartsStored',
+      // The recap's webhook brought its text: only the transcript is asked of Dialpad.
       'fetchCallTranscript@dialpad',
-      'fetchCallRecap@dialpad',
       'local:deriveCallInsights',
     ]);
     expect(final).toMatchObject({
