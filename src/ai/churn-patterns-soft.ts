@@ -27,7 +27,7 @@ export const MONEY_AND_SOFT_RULES: readonly SignalRule[] = [
   {
     kind: 'supply-stop',
     pattern:
-      /\b(?:put|putting|place|placing|placed) (?:your|the|you|their) account on (?:stop|hold)\b|\baccount will be (?:placed |put )?on (?:stop|hold)\b|\b(?:move|moving|put|putting|switch|switching) (?:you|your account|the account) (?:on ?)?to (?:pro-?forma|prepay\w*|cash on delivery|cod|upfront|payment up ?front)\b|\baccount (?:has been |is |was )?(?:placed |put )?on stop\b|\bstop (?:supplying|delivering to|shipping to) you\b|\b(?:have to|will|going to|gonna) stop (?:deliveries|delivering|supplying|supply|shipping)\b|\bdeliveries will stop\b/g,
+      /\b(?:put|putting|place|placing|placed) (?:your|the|you|their) account on (?:stop|hold)\b|\baccount will be (?:placed |put )?on (?:stop|hold)\b|\b(?:move|moving|put|putting|switch|switching) (?:you|your account|the account) (?:on ?)?to (?:pro-?forma|prepay\w*|cash on delivery|cod|upfront|payment up ?front)\b|\baccount (?:has been |is |was )?(?:placed |put )?on stop\b|\bstop (?:supplying|delivering to|shipping to) you\b|\b(?:have to|will|going to|gonna) stop (?:deliveries|delivering|supplying|supply|shipping)\b|\bdeliveries will stop\b|\baccount (?:goes|will go|is going|would go|'ll go|'s going) on (?:stop|hold)\b|\b(?:further |all |any )?(?:supplies|supply|deliveries|shipments) (?:will|would|shall)(?: then)? (?:be )?(?:stopped|suspended|halted|cease)\b|\bno (?:more |further )?deliveries (?:from|after|until)\b/g,
   },
   {
     kind: 'refund-demand',

@@ -2,6 +2,7 @@
 // matches a unit is the reason quoted). The signal kinds, the ladder and the shared noun lists are in
 // churn-rules.ts; src/ai/README.md lists the signals.
 import type { SignalRule } from './churn-rules';
+import { PLAN_RULES } from './churn-patterns-plans';
 import { MONEY_AND_SOFT_RULES } from './churn-patterns-soft';
 import { NOT_AN_ORDER, SERVICE_NOUN } from './churn-rules';
 
@@ -12,13 +13,13 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'legal',
     pattern:
-      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:to )?(?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to))? (?:(?:my|our|their|his|her|a) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
+      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:to )?(?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to|over to))? (?:(?:my|our|their|his|her|a) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
     personal: true,
   },
   {
     kind: 'legal',
     pattern:
-      /\b(?:legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the (?!(?:manager|supervisor|owner|team|store|shop|office|front|head|boss|company|business|practice|clinic|gym|branch|desk|staff)\b)\w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat|environmental health|health and safety executive|food standards|licensing (?:board|authority)|(?:state|city|county) (?:board|licensing)|dental board|medical board|care quality commission|cqc|ahpra|hipaa complaint|department of (?:labor|labour|health|fair trading)|(?:report|reporting|reported) (?:you |this |it |them )?to (?:the )?(?:council|authorities|police))\b/g,
+      /\b(?:legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the (?!(?:guest|customer|client|patient|member|resident|relations|care|support|manager|supervisor|owner|team|store|shop|office|front|head|boss|company|business|practice|clinic|gym|branch|desk|staff)\b)\w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat|environmental health|general (?:pharmaceutical|medical|dental|optical) council|nursing and midwifery council|health and safety executive|food standards|licensing (?:board|authority)|(?:state|city|county) (?:board|licensing)|dental board|medical board|care quality commission|cqc|ahpra|hipaa complaint|department of (?:labor|labour|health|fair trading)|(?:report|reporting|reported) (?:you |this |it |them )?to (?:the )?(?:council|authorities|police))\b/g,
   },
   {
     kind: 'chargeback-raised',
@@ -44,7 +45,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:signed (?:up )?with|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b| (?:a |an |the )?(?:[a-z]+ )?(?:unit|flat|room|house|apartment|address|office|home|place|area|town|city|street|plan|tier|floor|bank|branch|number|phone|e-?mail|card|school|job)\b)|\bmy mind'?s made up\b|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
+      /\b(?:signed (?:up )?with|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b| (?:a |an |the )?(?:[a-z]+ )?(?:unit|flat|room|house|apartment|address|office|home|place|area|town|city|street|plan|tier|floor|bank|branch|number|phone|e-?mail|card|school|job)\b)|\bmy mind'?s made up\b|\b(?:made up my mind|made my mind up)\b(?! (?:on|about) (?:these|this|that|those|it|the|which))|\bit(?:'s| is) (?:been )?decided\b(?! (?:by|to stay|that (?:we|i)(?:'ll| will)? stay))|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
   },
   {
     kind: 'leaving',
@@ -107,7 +108,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to [A-Z]|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
+      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to (?:them\b|[A-Z])|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
     caseSensitive: true,
   },
   // "Otherwise we'll move over at renewal": the condition said first, the move after it.
@@ -152,7 +153,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:gave|give|giving|given|hand(?:ed|ing)? in|serv(?:e|ed|ing)) (?:her |his |their |our |my |you )?notice\b(?! (?:of|about|on|to cancel|to end|for the (?:price|rent|increase)))|\b(?:start|started|starting|now) (?:seeing|using|going to|ordering from|buying from) (?:a|an|another|a new|a different) \w+|\bnow (?:sees|uses|goes to|orders from|buys from) (?:a|an|another|a new|a different) \w+/g,
+      /\b(?:gave|give|giving|given|hand(?:ed|ing)? in|serv(?:e|ed|ing)) (?:her |his |their |our |my |you )?notice\b(?! (?:of|about|on|to cancel|to end|for the (?:price|rent|increase)|that (?:the |your |their |his |her |our |my )?(?:[\w']+ ){0,3}?(?:rent|price|fee|rate|charge|cost|premium|subscription)s? (?:will|is|are|would|go|goes)))|\b(?:start|started|starting|now) (?:seeing|using|going to|ordering from|buying from) (?:a|an|another|a new|a different) \w+|\bnow (?:sees|uses|goes to|orders from|buys from) (?:a|an|another|a new|a different) \w+/g,
     ifConditional: 'cancellation',
   },
   // Records or files sent on to another practice or provider: the patient has moved there.
@@ -249,37 +250,7 @@ export const RULES: readonly SignalRule[] = [
       /\b(?:i'll|i will|we'll|we will|so (?:he|she|they|i|we) can|to) find (?:somebody|someone) else\b|\b(?:so (?:he|she|they|i|we) can|to) find (?:another|a new|a different) (?!(?:time|day|date|slot|appointment|session|spot|week|weekend|morning|afternoon|evening|booking|place to meet)s?\b)\w+|\b(?:won't|will not|wouldn't|will no longer|won't be needing|don't|do not) (?:need|want|be needing) (?:the |our |my |your |any )?(?:[\w-]+ ){0,2}?(?:bookkeeping|service|services|plan|subscription|membership|lessons|deliveries|cleaning|account|contract|retainer|lenses|visits|sessions)\b (?:after|from|beyond|past|any ?more|going forward)\b|\bno longer (?:needs?|requires?|wants?)\b|\b(?:i'm|i am|he is|she is|he's|she's|we're|they're) (?:[\w']+ ){0,6}?(?:taking|bringing) (?:it|them|my \w+|the \w+|his \w+|her \w+) (?:to them|there|elsewhere)\b|\bto take it (?:there|to them|elsewhere)\b/g,
     ifConditional: 'competitor',
   },
-  // Off to a named competitor under a condition: "if it's not working by Friday, I'm off to Skylark".
-  {
-    kind: 'competitor',
-    pattern:
-      /\b(?:[Ii]f|[Uu]nless)\b[^.?!]{0,80}?\b(?:I'm|I am|[Ww]e're|[Ww]e are|I'll be|[Ww]e'll be) off to [A-Z][\w&'-]+/g,
-    caseSensitive: true,
-  },
-  // Every supplier under review, or the work put out to tender: "the partners are doing a review of all the
-  // suppliers before renewals", "we'll be putting the lab work out to tender when the agreement's up".
-  {
-    kind: 'review',
-    pattern:
-      /\breview(?:ing)? (?:of )?(?:all |each of )?(?:the |our |their )?(?:suppliers|providers|vendors|contractors)\b/g,
-    agentToo: true,
-  },
-  // A tender is routine ("the custodial contract will go to tender in April") until it is held out as what
-  // happens next time: then a threat.
-  {
-    kind: 'competitor-mention',
-    pattern:
-      /\b(?:put|putting|puts|go|going|goes|take|taking)(?: (?:the|our|their|it|this|that|[\w-]+)){0,3}? (?:out )?to (?:tender|re-?tender)\b|\bre-?tender(?:ing)? (?:the|our|their)\b/g,
-    agentToo: true,
-    ifConditional: 'review',
-  },
-  // A supplier closing a class of accounts ("we're closing all trade accounts under a certain spend") or a
-  // business closing down ("the restaurant is closing after 12 years") has ended the relationship.
-  {
-    kind: 'leaving',
-    pattern:
-      /\bclos(?:e|es|ing) (?:all |most |some |its |our )?(?:(?:small|smaller|trade|credit|low-volume|wholesale|inactive|business) )+accounts\b|\b(?:restaurant|business|shop|store|caf[eé]|salon|practice|company|bar|pub|clinic|studio|bakery|farm) is (?:closing|shutting)(?: down)?\b(?! (?:at|early|today|tonight|tomorrow|on|for (?:the|lunch|a|two|three|christmas)|over|between|from \d))|\b(?:we're|we are) (?:closing|shutting) (?:down|for good|permanently|our doors)\b|\bclosing (?:down )?for good\b/g,
-  },
+  ...PLAN_RULES,
   // A board's or an owner's vote: "the board voted to bring IT support in-house".
   {
     kind: 'leaving',

@@ -82,6 +82,14 @@ const PAYMENT_SWITCH =
 /** One policy or service of several cancelled, the rest kept: "her home policy is unaffected". */
 const OTHERS_KEPT =
   /\b[\w-]+ (?:policy|policies|insurance|account|accounts|service|plan|membership|line|subscription)s? (?:is|are|remains?|stays?|will (?:stay|remain)) (?:unaffected|unchanged|in place|active|open|as (?:it|they) (?:is|are))\b|\bkeep(?:s|ing)? (?:her|his|their|the|my|our) (?:other|home|house|business|personal) (?:policy|insurance|account|service|plan|membership|line|subscription)\b/i;
+/**
+ * Care ended because the need has gone ("my shoulder is completely back to normal", "her back pain has
+ * gone"): stopping the sessions or the follow-up is the treatment's natural end, not leaving.
+ */
+const NEED_GONE =
+  /\b(?:fully|completely|totally) (?:recovered|healed|better)\b|\bback to normal\b|\b(?:pain|symptoms?|injury|problem|issue|rash|infection)s? (?:has|have|is|are) (?:gone|cleared|resolved|healed)\b|\bno (?:more )?pain\b|\ball better\b/i;
+/** A fee for a late cancellation is about one booking: "I cancelled on the seventh, by email". */
+const LATE_CANCELLATION = /\blate[- ]cancell?ation\b|\bcancell?ation (?:fee|charge)\b/i;
 /** A supplier's stop taken off on the call: "I'm lifting the stop now", "stop lifted after payment". */
 const STOP_LIFTED =
   /\blift(?:ed|ing|s)? (?:the |your |that )?(?:stop|hold)\b|\b(?:stop|hold) (?:was |has been |is |now )?(?:lifted|removed|released)\b/i;
@@ -128,7 +136,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   if (
     [outcome, ...recap].some(
       (t) =>
-        (ONE_BOOKING_CANCELLED.test(t) || REBOOKED.test(t) || PAYMENT_SWITCH.test(t)) &&
+        (ONE_BOOKING_CANCELLED.test(t) || REBOOKED.test(t) || PAYMENT_SWITCH.test(t) || LATE_CANCELLATION.test(t)) &&
         !SERVICE_MENTION.test(t) &&
         !/\b(?:rest|remaining|all)\b/i.test(t),
     )
@@ -142,6 +150,16 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   );
   if (othersKept) {
     for (let i = found.length - 1; i >= 0; i--) if (found[i]?.kind === 'cancellation') found.splice(i, 1);
+  }
+  if ([outcome, ...units.filter((u) => !u.fromAgent).map((u) => u.text)].some((t) => NEED_GONE.test(t))) {
+    for (let i = found.length - 1; i >= 0; i--) {
+      const f = found[i];
+      if (
+        (f?.kind === 'cancellation' || f?.kind === 'leaving') &&
+        /\b(?:stop|no longer|don't need|cancel)/i.test(f.reason)
+      )
+        found.splice(i, 1);
+    }
   }
   // A supplier's stop lifted on the call (the balance paid) no longer stands.
   if ([outcome, ...units.map((u) => u.text)].some((t) => STOP_LIFTED.test(t))) {

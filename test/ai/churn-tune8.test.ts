@@ -122,3 +122,64 @@ describe('churn: harmless look-alikes', () => {
     ).toBe('low');
   });
 });
+
+describe('churn: from the tune9 writers (ordinary days, high stakes)', () => {
+  it('what a recap reports as done: an account closed has left; "not closed" has not', () => {
+    expect(deriveCallInsights({ recapSummary: 'Deposit refunded and the account closed.' }).churnRisk).toBe('critical');
+    expect(
+      deriveCallInsights({ recapSummary: 'The account was not closed: the customer kept it open.' }).churnRisk,
+    ).not.toBe('critical');
+  });
+
+  it('a mind made up, or "it is decided", is a decision; made up about a product is not', () => {
+    expect(churnOf("Sorry, I've made up my mind, we'll finish at the end of the term.")).toBe('critical');
+    expect(churnOf('The partners met on Monday. It is decided, we stop after March.')).toBe('critical');
+    expect(churnOf("I've made up my mind on these, I'll take the blue ones.")).toBe('low');
+  });
+
+  it('work taken in-house is leaving; thinking about it is a threat; doing it myself from now on is a plan', () => {
+    expect(churnOf('Our new office manager will handle all the payroll in-house from January.')).toBe('critical');
+    expect(churnOf("We're thinking of bringing the design work in-house next year.")).toBe('high');
+    expect(churnOf("Honestly I'll probably just do it myself from now on.")).toBe('high');
+    expect(churnOf("I'll do it myself, it's only a small hedge, see you next month.")).toBe('low');
+  });
+
+  it('a rival to be used next time, paying stopped, a car taken somewhere else', () => {
+    expect(churnOf('Their man came the same day. Next time I will call Quickfix, sorry.')).toBe('critical');
+    expect(churnOf("I'm not going to keep paying for lessons he doesn't enjoy.")).toBe('high');
+    expect(churnOf("Frankly I'm minded to take the van somewhere else from now on.")).toBe('high');
+  });
+
+  it('a supplier whose account goes on stop, or whose supplies will be stopped, puts supply at risk', () => {
+    expect(churnOf('If it is not paid by Friday the account goes on stop, I am sorry.')).not.toBe('low');
+    expect(churnOf("Further supplies will be stopped from Monday unless it's paid.")).not.toBe('low');
+  });
+
+  it('a council or a regulator brought in is a regulatory threat; the council named harmlessly is not', () => {
+    expect(churnOf("If the skip isn't gone by Friday I'll be ringing the council.")).toBe('critical');
+    expect(churnOf("I'm writing to the General Medical Council about this.")).toBe('critical');
+    expect(churnOf("The council's inspection is on the 12th, can your man be there?")).toBe('low');
+    expect(churnOf("I've won a contract with the council so I need your insurance certificate.")).toBe('low');
+  });
+
+  it('care ended because the need has gone, a late-cancellation fee, a rent rise notice: no departure', () => {
+    expect(
+      deriveCallInsights({
+        recapSummary: "Patient's knee has fully recovered; she asked to stop the weekly sessions and book a review.",
+        transcriptLines: [caller("It's completely back to normal, so I can stop the weekly sessions, can't I?")],
+      }).churnRisk,
+    ).toBe('low');
+    expect(
+      deriveCallInsights({
+        recapSummary: 'Client queried a late cancellation fee; she had cancelled in time and the fee was reversed.',
+        recapOutcome: 'Fee reversed',
+        transcriptLines: [caller('I cancelled two days before, by text.')],
+      }).churnRisk,
+    ).toBe('low');
+    expect(
+      deriveCallInsights({ recapSummary: 'Agent called to give notice that the rent will rise by $10 from May.' })
+        .churnRisk,
+    ).not.toBe('critical');
+    expect(churnOf("I'd like to make a complaint to the guest relations team about the noise.")).not.toBe('critical');
+  });
+});

@@ -1,0 +1,82 @@
+// Churn phrasings added from the tune8 and tune9 writers' calls, read in this order between the
+// departures and the board's vote of churn-patterns.ts (which spreads them there): a threat said as
+// "I'm off to <rival>", suppliers under review or put out to tender, a class of accounts closed, a
+// business closing, what a recap reports as done ("account closed"), work taken in-house or done by the
+// caller from now on, a rival to be used next time, paying stopped, and a council or regulator brought in.
+import type { SignalRule } from './churn-rules';
+
+export const PLAN_RULES: readonly SignalRule[] = [
+  // Off to a named competitor under a condition: "if it's not working by Friday, I'm off to Skylark".
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:[Ii]f|[Uu]nless)\b[^.?!]{0,80}?\b(?:I'm|I am|[Ww]e're|[Ww]e are|I'll be|[Ww]e'll be) off to [A-Z][\w&'-]+/g,
+    caseSensitive: true,
+  },
+  // Every supplier under review, or the work put out to tender: "the partners are doing a review of all the
+  // suppliers before renewals", "we'll be putting the lab work out to tender when the agreement's up".
+  {
+    kind: 'review',
+    pattern:
+      /\breview(?:ing)? (?:of )?(?:all |each of )?(?:the |our |their )?(?:suppliers|providers|vendors|contractors)\b/g,
+    agentToo: true,
+  },
+  // A tender is routine ("the custodial contract will go to tender in April") until it is held out as what
+  // happens next time: then a threat.
+  {
+    kind: 'competitor-mention',
+    pattern:
+      /\b(?:put|putting|puts|go|going|goes|take|taking)(?: (?:the|our|their|it|this|that|[\w-]+)){0,3}? (?:out )?to (?:tender|re-?tender)\b|\bre-?tender(?:ing)? (?:the|our|their)\b/g,
+    agentToo: true,
+    ifConditional: 'review',
+  },
+  // A supplier closing a class of accounts ("we're closing all trade accounts under a certain spend") or a
+  // business closing down ("the restaurant is closing after 12 years") has ended the relationship.
+  {
+    kind: 'leaving',
+    pattern:
+      /\bclos(?:e|es|ing) (?:all |most |some |its |our )?(?:(?:small|smaller|trade|credit|low-volume|wholesale|inactive|business) )+accounts\b|\b(?:restaurant|business|shop|store|caf[eé]|salon|practice|company|bar|pub|clinic|studio|bakery|farm) is (?:closing|shutting)(?: down)?\b(?! (?:at|early|today|tonight|tomorrow|on|for (?:the|lunch|a|two|three|christmas)|over|between|from \d))|\b(?:we're|we are) (?:closing|shutting) (?:down|for good|permanently|our doors)\b|\bclosing (?:down )?for good\b/g,
+  },
+  // What a recap or an outcome reports as done: "Full refund processed; account closed".
+  {
+    kind: 'leaving',
+    pattern:
+      /(?<!\b(?:not|never|almost|nearly) )\b(?:account|subscription|membership|contract|plan|policy|tenancy|lease|retainer)s? (?:was |were |has been |have been |is now |now |to be )?(?:closed|cancell?ed|terminated)\b|\bclosing (?:his|her|their|my|our|the) business\b/g,
+    ifConditional: 'competitor',
+  },
+  // The work taken in-house, or done by the caller from now on: "he will handle everything in-house",
+  // "I'll probably just do it myself from now on"; under a condition or a "thinking of", a threat.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:bring|bringing|take|taking|move|moving|moved|handle|handling|do|doing|run|running|brought)\b(?: [\w']+){0,4}? in-house\b/g,
+    ifConditional: 'competitor',
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:do|doing|handle|handling) (?:it|them|that|everything|the [\w-]+) (?:myself|ourselves)\b[^.?!]{0,30}?\b(?:from now on|in future|in the future|going forward|next time|instead)\b|\b(?:take|taking|find|finding|go|going|move|moving)(?: (?:it|him|her|them|(?:my|our|the|his|her|their) [\w-]+(?: [\w-]+)?))? (?:somewhere else|somewhere new|someone else|someone new|elsewhere)\b(?! (?:for (?:lunch|dinner|the day)|to (?:eat|park)))/g,
+  },
+  // A rival's service used and to be used again: "next time also I will call them only", "he will use them
+  // in future".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b[Nn]ext time,? (?:also |too )?(?:I|we|she|he|they)(?:'ll| will| would|'d) (?:just )?(?:call|use|go to|book|ring|try) (?:them|[A-Z][\w&'-]+)|\b(?:will|'ll) (?:just )?use (?:them|[A-Z][\w&'-]+) (?:in future|in the future|from now on|next time|going forward)\b/g,
+    caseSensitive: true,
+  },
+  // Paying on stopped: "I'm not going to keep paying for something that isn't working".
+  {
+    kind: 'cancellation',
+    pattern:
+      /\b(?:not going to|not gonna|won't|will not|can't|cannot|refuse to) (?:keep|continue|carry on) (?:on )?paying\b/g,
+    selfNegating: true,
+  },
+  // A council or a professional regulator brought in: "I'll be ringing the council", "writing to the General
+  // Pharmaceutical Council".
+  {
+    kind: 'legal',
+    pattern:
+      /\b(?:ring|ringing|rung|call|calling|contact|contacting|going to|go to|gone to|write to|writing to|written to|complain(?:ed|ing)? to|get onto|getting onto|phone|phoning|report(?:ed|ing)? (?:it |this |you |them )?to) (?:the |di |da )?(?:[a-z]+ ){0,3}?council\b(?!'s? (?:inspection|inspector|approval|consent|searches|planning|tip|website))/g,
+  },
+];
