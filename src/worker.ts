@@ -131,6 +131,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<QueueWorkers> {
     maxCachedWorkflows: deps.maxCachedWorkflows ?? WORKER_MAX_CACHED_WORKFLOWS,
     workflows: deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH },
     tracing: deps.tracing,
+    deployment: deps.config.temporal.deployment,
     activitiesFor: (queue) => {
       const own = deps.queueDbs?.[queue];
       return wrap(
@@ -196,6 +197,7 @@ export async function runWorkerProcess(config: Config, opts: { metrics?: WorkerM
       slots: config.worker.slots,
       postgresPools: sizes,
       namespace: config.temporal.namespace,
+      deployment: config.temporal.deployment ?? 'unversioned (TEMPORAL_WORKER_BUILD_ID not set)',
       ...(metricsServer ? { metrics: `${config.metrics.host}:${config.metrics.port}` } : {}),
       ...(sdkMetrics ? { sdkMetrics } : {}),
     },
