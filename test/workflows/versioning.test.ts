@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import type { WorkerDeps } from '../../src/worker';
-import { callEventSignal, callStateQuery, callWorkflow } from '../../workflows';
+import { callEventSignal, callStateQuery, callWorkflow, retroMatchSweepWorkflow } from '../../workflows';
 import type { CallEventWithPayload, CallLegEvent } from '../../workflows/shared/call-event';
 import { callWorkflowId } from '../../workflows/shared/ids';
+import { taskQueuesOf } from '../../workflows/shared/task-queues';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { legEvent, newDialpadId, OFFICE_ID } from '../support/legs';
 import { startTestWorker, temporalClient, testConfig, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
@@ -14,7 +15,8 @@ import { waitFor } from '../support/wait';
  * Worker Deployment versioning (TEMPORAL_WORKER_BUILD_ID; docs/operations.md, "Rolling out workflow
  * code") through a real Temporal dev server and Postgres: build A is current and a call run starts
  * on it; build B is deployed beside it and made current; a new call run goes to B while the one
- * started on A (PINNED, the calls queue's behaviour: src/temporal/workers.ts) finishes on A. Without the variable the worker is
+ * started on A (PINNED, the calls queue's behaviour: src/temporal/workers.ts) finishes on A, and a
+ * sweep started on A (AUTO_UPGRADE, the sync queue's) moves to B. Without the variable the worker is
  * unversioned, as before.
  */
 const { VersioningBehavior } = proto.api.enums.v1;
@@ -26,6 +28,9 @@ describe('worker deployment versioning', () => {
   const workers: RunningWorker[] = [];
   /** Which build's worker ran each activity, for which call. */
   const ran: { build: string; activity: string; callId: string | undefined }[] = [];
+  /** Build A's worker holds the retro-match sweep's activity here until the test lets it go. */
+  let releaseSweep: () => void = () => undefined;
+  const sweepHeld = new Promise<void>((resolve) => (releaseSweep = resolve));
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
@@ -49,6 +54,7 @@ describe('worker deployment versioning', () => {
           name,
           async (...args: unknown[]) => {
             ran.push({ build, activity: name, callId: callIdOf(args[0]) });
+            if (build === 'A' && name === 'runRetroMatchSweep') await sweepHeld;
             return (fn as (...a: unknown[]) => unknown)(...args);
           },
         ]),
@@ -103,7 +109,7 @@ describe('worker deployment versioning', () => {
   const answered = (callId: string, state: string, eventTimestamp: number) =>
     legEvent({ callId, state, eventTimestamp, dateConnected: 1764241206000, talkTimeMs: 189000 });
 
-  it('a pinned call run stays on the build it started on while new runs go to the new current build', async () => {
+  it('a pinned call run stays on the build it started on, new runs and AUTO_UPGRADE runs go to the new current build', async () => {
     const deploymentName = `nd-test-${randomBytes(4).toString('hex')}`;
     const taskQueue = uniqueTaskQueue('versioning');
     const env = { TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_DEPLOYMENT_NAME: deploymentName };
@@ -123,6 +129,18 @@ describe('worker deployment versioning', () => {
     await waitFor(async () => (await oldRun.query(callStateQuery)).eventsApplied === 1, 30_000, 'first event on A');
     expect(await versioningOf(oldRun)).toEqual({
       behavior: VersioningBehavior.VERSIONING_BEHAVIOR_PINNED,
+      buildId: buildA,
+    });
+
+    // A sweep on the sync queue (AUTO_UPGRADE), its activity held on A's worker.
+    const sweep = await temporal.client.workflow.start(retroMatchSweepWorkflow, {
+      workflowId: `versioning-sweep-${randomBytes(4).toString('hex')}`,
+      taskQueue: taskQueuesOf(taskQueue).sync,
+      args: [{ sinceMinutes: 30 }],
+    });
+    await waitFor(async () => ran.some((r) => r.activity === 'runRetroMatchSweep'), 30_000, 'the sweep on A');
+    expect(await versioningOf(sweep)).toEqual({
+      behavior: VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
       buildId: buildA,
     });
 
@@ -146,6 +164,14 @@ describe('worker deployment versioning', () => {
     expect(await versioningOf(oldRun)).toEqual({
       behavior: VersioningBehavior.VERSIONING_BEHAVIOR_PINNED,
       buildId: buildA,
+    });
+
+    // The sweep, AUTO_UPGRADE, finishes on B: its workflow task after the held activity went there.
+    releaseSweep();
+    await sweep.result();
+    expect(await versioningOf(sweep)).toEqual({
+      behavior: VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
+      buildId: buildB,
     });
 
     const buildsOf = (callId: string) => [...new Set(ran.filter((r) => r.callId === callId).map((r) => r.build))];
