@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
+import { deploymentStanding } from '../../src/temporal/deployment';
 import type { WorkerDeps } from '../../src/worker';
 import { callEventSignal, callStateQuery, callWorkflow, retroMatchSweepWorkflow } from '../../workflows';
 import type { CallEventWithPayload, CallLegEvent } from '../../workflows/shared/call-event';
@@ -119,6 +120,10 @@ describe('worker deployment versioning', () => {
     const a = await worker({ ...env, TEMPORAL_WORKER_BUILD_ID: buildA }, 'A');
     expect(a.config.temporal.deployment).toEqual({ deploymentName, buildId: buildA });
     await makeCurrent(deploymentName, buildA);
+    const namespace = temporal.client.options.namespace;
+    expect(await deploymentStanding(temporal.client, namespace, { deploymentName, buildId: buildA })).toEqual({
+      standing: 'current',
+    });
 
     // A leg that is still ringing: its run stays open, waiting for the leg's next events.
     const oldCall = newDialpadId();
@@ -147,6 +152,14 @@ describe('worker deployment versioning', () => {
     // Build B beside A, then current.
     await worker({ ...env, TEMPORAL_WORKER_BUILD_ID: buildB }, 'B');
     await makeCurrent(deploymentName, buildB);
+    // What each worker logs at start (logDeploymentStanding).
+    expect(await deploymentStanding(temporal.client, namespace, { deploymentName, buildId: buildA })).toEqual({
+      standing: 'not current',
+      currentBuildId: buildB,
+    });
+    expect(await deploymentStanding(temporal.client, namespace, { deploymentName, buildId: buildB })).toEqual({
+      standing: 'current',
+    });
 
     const newCall = newDialpadId();
     const newRun = await send(taskQueue, answered(newCall, 'hangup', 1764241396100));
@@ -186,6 +199,13 @@ describe('worker deployment versioning', () => {
     const taskQueue = uniqueTaskQueue('unversioned');
     const u = await worker({ TEMPORAL_TASK_QUEUE: taskQueue }, 'unversioned');
     expect(u.config.temporal.deployment).toBeUndefined();
+    // A deployment no versioned worker has polled as yet: no current build.
+    expect(
+      await deploymentStanding(temporal.client, temporal.client.options.namespace, {
+        deploymentName: `nd-none-${randomBytes(4).toString('hex')}`,
+        buildId: 'x',
+      }),
+    ).toEqual({ standing: 'not current', currentBuildId: null });
     const callId = newDialpadId();
     const run = await send(taskQueue, answered(callId, 'hangup', 1764241396100));
     expect(await run.result()).toMatchObject({ final: true, eventsApplied: 1, endReason: 'ai_window_passed' });
