@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
+import { temporalCheck } from '../../src/ops/doctor/temporal-checks';
+import { doctorDeps } from '../../src/ops/doctor/types';
 import { deploymentStanding } from '../../src/temporal/deployment';
 import type { WorkerDeps } from '../../src/worker';
 import { callEventSignal, callStateQuery, callWorkflow, retroMatchSweepWorkflow } from '../../workflows';
@@ -152,6 +154,17 @@ describe('worker deployment versioning', () => {
     // Build B beside A, then current.
     await worker({ ...env, TEMPORAL_WORKER_BUILD_ID: buildB }, 'B');
     await makeCurrent(deploymentName, buildB);
+    // The doctor sees the versioned workers polling all three queues.
+    const doctor = doctorDeps(a.config, { db: tdb.db, dialpad: undefined, temporalClient: temporal.client });
+    const check = await waitFor(
+      async () => {
+        const c = await temporalCheck(doctor);
+        return c.status === 'pass' && c;
+      },
+      30_000,
+      'the doctor passing',
+    );
+    expect(check.detail).toContain(`task queue ${taskQueue}`);
     // What each worker logs at start (logDeploymentStanding).
     expect(await deploymentStanding(temporal.client, namespace, { deploymentName, buildId: buildA })).toEqual({
       standing: 'not current',
