@@ -18,6 +18,7 @@ import {
 import { startMetricsServer } from './metrics-server';
 import { createWorkerMetrics, type WorkerMetrics } from './telemetry/metrics';
 import { createTemporalClient, TemporalConfigError } from './temporal/connection';
+import { deploymentStanding, setCurrentCommand } from './temporal/deployment';
 import { connectWorkerToTemporal } from './temporal/native-connection';
 import { installTemporalRuntime } from './temporal/runtime';
 import { createQueueWorkers, poolSizes, type QueueWorkers } from './temporal/workers';
@@ -131,6 +132,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<QueueWorkers> {
     maxCachedWorkflows: deps.maxCachedWorkflows ?? WORKER_MAX_CACHED_WORKFLOWS,
     workflows: deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH },
     tracing: deps.tracing,
+    deployment: deps.config.temporal.deployment,
     activitiesFor: (queue) => {
       const own = deps.queueDbs?.[queue];
       return wrap(
@@ -196,6 +198,7 @@ export async function runWorkerProcess(config: Config, opts: { metrics?: WorkerM
       slots: config.worker.slots,
       postgresPools: sizes,
       namespace: config.temporal.namespace,
+      deployment: config.temporal.deployment ?? 'unversioned (TEMPORAL_WORKER_BUILD_ID not set)',
       ...(metricsServer ? { metrics: `${config.metrics.host}:${config.metrics.port}` } : {}),
       ...(sdkMetrics ? { sdkMetrics } : {}),
     },
@@ -203,6 +206,7 @@ export async function runWorkerProcess(config: Config, opts: { metrics?: WorkerM
   );
   logInsightsModel(config, log);
   await ensureSweepSchedule(config, log);
+  await logDeploymentStanding(config, log);
   // Not awaited before polling: one describe per account's schedule can take a while.
   const retargeted = moveSyncSchedules(config, syncDb, log);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -253,6 +257,30 @@ export async function ensureSweepSchedule(config: Config, log: Logger): Promise<
     log.info({ scheduleId: CALL_RUN_SWEEP_SCHEDULE_ID, outcome: callRuns }, 'call run sweep schedule ensured');
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'sweep schedules not ensured');
+  } finally {
+    await temporal.close();
+  }
+}
+
+/**
+ * A versioned worker (TEMPORAL_WORKER_BUILD_ID) says whether its build is current: until it is made
+ * current (or ramping), it takes no new runs, which is the point of deploying it beside the old one.
+ * Logged only; a failure to ask is not fatal.
+ */
+export async function logDeploymentStanding(config: Config, log: Logger): Promise<void> {
+  const deployment = config.temporal.deployment;
+  if (!deployment) return;
+  const temporal = createTemporalClient(config.temporal);
+  try {
+    const found = await deploymentStanding(temporal.client, config.temporal.namespace, deployment);
+    if (found.standing === 'not current')
+      log.info(
+        { ...deployment, ...found, toMakeCurrent: setCurrentCommand(deployment) },
+        'worker build not current: it takes no new runs until it is made current (docs/operations.md)',
+      );
+    else log.info({ ...deployment, ...found }, `worker build ${found.standing}`);
+  } catch (err) {
+    log.warn({ err: (err as Error).message, ...deployment }, 'worker deployment not described');
   } finally {
     await temporal.close();
   }

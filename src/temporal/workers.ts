@@ -4,7 +4,9 @@ import {
   type WorkerOptions,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import type { VersioningBehavior } from '@temporalio/common';
 import type { WorkerSlots } from '../config/process';
+import type { WorkerDeploymentConfig } from '../config/temporal';
 import type { Tracing } from '../telemetry/tracing';
 import { QUEUE_ROLES, taskQueuesOf, type QueueRole } from '../../workflows/shared/task-queues';
 
@@ -52,6 +54,56 @@ export interface QueueWorkersOptions {
   /** The activities a queue's worker runs (every activity, built on that queue's pool). */
   activitiesFor: (role: QueueRole) => object;
   tracing?: Tracing | undefined;
+  /**
+   * The Worker Deployment Version every queue's worker polls as (TEMPORAL_WORKER_BUILD_ID);
+   * undefined: unversioned workers.
+   */
+  deployment?: WorkerDeploymentConfig | undefined;
+}
+
+/**
+ * Each queue's Worker Deployment versioning behaviour, given as its worker's default (docs/operations.md,
+ * "Rolling out workflow code"). The queues split the workflow types by how long they live:
+ *
+ * - calls, PINNED: call runs (a leg's events, then at most the Ai wait window, 15 minutes), a
+ *   person's retro-match of one record, a contact push-back (minutes of retries at most). A run
+ *   finishes on the build it started on, so a new shape of its commands reaches only runs started
+ *   after that build became current and needs no patch. An old build keeps running until its
+ *   pinned runs have ended (the version is drained).
+ * - sync, AUTO_UPGRADE: the directory and contact syncs and backfills (hours, continue-as-new) and
+ *   the sweeps their schedules start every few minutes, which would otherwise keep old builds
+ *   alive. A run moves to the current build at its next workflow task, so it must replay on the new
+ *   code: every change to its commands still goes behind patched().
+ * - dialpad: activities only; a pinned call run's fetches go to its own build's worker here.
+ *
+ * Not per workflow type (setWorkflowOptions): SDK 1.24's core refuses a workflow task completed with
+ * a behaviour by an unversioned worker ("versioning behavior cannot be specified without deployment
+ * options being set with versioned mode"), and workflow code cannot tell its worker's mode (on
+ * replay workflowInfo().currentDeploymentVersion comes from the history), so every unversioned
+ * worker (npm run dev, the tests, a rollback to unversioned) would stall on it.
+ */
+export const QUEUE_VERSIONING_BEHAVIOR: Readonly<Record<QueueRole, VersioningBehavior>> = {
+  calls: 'PINNED',
+  dialpad: 'AUTO_UPGRADE',
+  sync: 'AUTO_UPGRADE',
+};
+
+/**
+ * A versioned worker's options: one version for all three queues' workers, so a pinned call run's
+ * activities on the Dialpad queue go to the same build as its workflow tasks. None unversioned.
+ */
+export function deploymentOptions(
+  role: QueueRole,
+  deployment: WorkerDeploymentConfig | undefined,
+): Partial<WorkerOptions> {
+  if (!deployment) return {};
+  return {
+    workerDeploymentOptions: {
+      version: { deploymentName: deployment.deploymentName, buildId: deployment.buildId },
+      useWorkerVersioning: true,
+      defaultVersioningBehavior: QUEUE_VERSIONING_BEHAVIOR[role],
+    },
+  };
 }
 
 /** The workers of one process: run together, stopped together. */
@@ -74,6 +126,7 @@ export async function createQueueWorkers(o: QueueWorkersOptions): Promise<QueueW
       taskQueue: names[role],
       activities: o.activitiesFor(role),
       shutdownGraceTime: '20 seconds',
+      ...deploymentOptions(role, o.deployment),
       ...sizing(role, o),
     });
   }

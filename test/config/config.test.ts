@@ -291,6 +291,44 @@ describe('configuration', () => {
     });
   });
 
+  it('the worker is unversioned unless TEMPORAL_WORKER_BUILD_ID names its build', () => {
+    expect(loadConfig({}).temporal.deployment).toBeUndefined();
+    // The deployment name alone versions nothing.
+    expect(loadConfig({ TEMPORAL_DEPLOYMENT_NAME: 'navigator-eu' }).temporal.deployment).toBeUndefined();
+    expect(loadConfig({ TEMPORAL_WORKER_BUILD_ID: ' ' }).temporal.deployment).toBeUndefined();
+    expect(loadConfig({ TEMPORAL_WORKER_BUILD_ID: 'dfe62ab' }).temporal.deployment).toEqual({
+      deploymentName: 'navigator-dialpad',
+      buildId: 'dfe62ab',
+    });
+    expect(
+      loadConfig({ TEMPORAL_WORKER_BUILD_ID: '0.2.0-rc.1', TEMPORAL_DEPLOYMENT_NAME: 'navigator-eu' }).temporal
+        .deployment,
+    ).toEqual({ deploymentName: 'navigator-eu', buildId: '0.2.0-rc.1' });
+    expect(problems({ TEMPORAL_WORKER_BUILD_ID: 'main/dfe62ab' })).toEqual([
+      'TEMPORAL_WORKER_BUILD_ID: expected a build id such as a git commit or an image tag (letters, digits, _ . + -; at most 128) (got "main/dfe62ab")',
+    ]);
+    expect(problems({ TEMPORAL_WORKER_BUILD_ID: 'x'.repeat(129) }).map((p) => p.split(':')[0])).toEqual([
+      'TEMPORAL_WORKER_BUILD_ID',
+    ]);
+    expect(problems({ TEMPORAL_WORKER_BUILD_ID: 'dfe62ab', TEMPORAL_DEPLOYMENT_NAME: 'navigator.dialpad' })).toEqual([
+      'TEMPORAL_DEPLOYMENT_NAME: expected a deployment name (letters, digits, _ -; no dots) (got "navigator.dialpad")',
+    ]);
+  });
+
+  it('the worker with a bad TEMPORAL_WORKER_BUILD_ID exits 78 naming it', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'worker.ts')],
+      {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...safeProduction, TEMPORAL_WORKER_BUILD_ID: 'a b' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain('TEMPORAL_WORKER_BUILD_ID: expected a build id');
+  });
+
   it('DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL must be a date and needs the previous secret', () => {
     expect(problems({ DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL: 'soon' }).map((p) => p.split(':')[0])).toContain(
       'DIALPAD_WEBHOOK_SECRET_PREVIOUS_UNTIL',
