@@ -24,6 +24,7 @@ export const TRAINING_SETS = [
   'eval/tune7-calls.json',
   'eval/tune8-calls.json',
   'eval/tune9-calls.json',
+  'eval/tune10-calls.json',
 ];
 const L2 = 0.003;
 const THRESHOLDS = [0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];

@@ -65,6 +65,20 @@ export const PLAN_RULES: readonly SignalRule[] = [
       /\b[Nn]ext time,? (?:also |too )?(?:I|we|she|he|they)(?:'ll| will| would|'d) (?:just )?(?:call|use|go to|book|ring|try) (?:them|[A-Z][\w&'-]+)|\b(?:will|'ll) (?:just )?use (?:them|[A-Z][\w&'-]+) (?:in future|in the future|from now on|next time|going forward)\b/g,
     caseSensitive: true,
   },
+  // Going to a named rival from now on ("I'm going to Bean There from now on"), a decision made ("the
+  // decision's been made"), the market tested ("we'll be going to market", "the board has asked for options").
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|I'll|[Ww]e'll|I will|[Ww]e will|[Ss]he will|[Hh]e will|[Tt]hey will|[Ss]he'll|[Hh]e'll|[Tt]hey'll) (?:just )?(?:going|go|be going) to [A-Z][\w&'-]*(?: [A-Z][\w&'-]*)*,? (?:from now on|instead|in future|going forward)\b|\b(?:[Tt]he|[Oo]ur|[Mm]y) decision(?:'s| has| is)? (?:been )?(?:made|final)\b/g,
+    caseSensitive: true,
+  },
+  {
+    kind: 'review',
+    pattern:
+      /\b(?:go|going|goes|went) (?:out )?to market\b|\b(?:board|management|partners|directors|owners?|boss|ceo|cfo|md|head office) (?:has |have |had )?(?:asked for|wants?|want) (?:other |some )?options\b/g,
+    agentToo: true,
+  },
   // Paying on stopped: "I'm not going to keep paying for something that isn't working".
   {
     kind: 'cancellation',

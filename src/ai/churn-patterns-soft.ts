@@ -37,7 +37,7 @@ export const MONEY_AND_SOFT_RULES: readonly SignalRule[] = [
   {
     kind: 'refund-demand',
     pattern:
-      /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) (?:[\w-]+ )?(?:money|deposit) back\b|\brefund me\b/g,
+      /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) (?:[\w-]+ )?(?:money|deposit) back\b|\b(?:want|need|demand|expect) (?:my|our) (?:[\w-]+ ){1,5}?(?:dollars|pounds|quid|euros|bucks|rand) back\b|\brefund me\b/g,
   },
   {
     kind: 'repeat',

@@ -39,13 +39,13 @@ export const RULES: readonly SignalRule[] = [
   },
   {
     kind: 'leaving',
-    pattern: /\b(?:will not|won't|not|not gonna|not going to) (?:be )?renew(?:ing)?\b/g,
+    pattern: /\b(?:will not|won't|not|not gonna|not going to|not to) (?:be )?renew(?:ing)?\b/g,
     selfNegating: true,
   },
   {
     kind: 'leaving',
     pattern:
-      /\b(?:signed (?:up )?with|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b| (?:a |an |the )?(?:[a-z]+ )?(?:unit|flat|room|house|apartment|address|office|home|place|area|town|city|street|plan|tier|floor|bank|branch|number|phone|e-?mail|card|school|job)\b)|\bmy mind'?s made up\b|\b(?:made up my mind|made my mind up)\b(?! (?:on|about) (?:these|this|that|those|it|the|which))|\bit(?:'s| is) (?:been )?decided\b(?! (?:by|to stay|that (?:we|i)(?:'ll| will)? stay))|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
+      /\b(?:signed (?:up )?with|signed (?:a |an )?(?:[\w-]+ ){0,3}?(?:agreement|contract|deal) with (?:another|a different|a new)\b|(?<!\b(?:be|been|being|get|got|was|were|is|are) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to|(?<!\b(?:it|order|parcel|package|delivery|item|shipment|invoice|e-?mail|letter|message|cake|goods|stock|call|payment)(?: had| has|'s|'d| have)? )gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b| (?:a |an |the )?(?:[a-z]+ )?(?:unit|flat|room|house|apartment|address|office|home|place|area|town|city|street|plan|tier|floor|bank|branch|number|phone|e-?mail|card|school|job)\b)|\bmy mind'?s made up\b|\b(?:made up my mind|made my mind up)\b(?! (?:on|about) (?:these|this|that|those|it|the|which))|\bit(?:'s| is) (?:been )?decided\b(?! (?:by|to stay|that (?:we|i)(?:'ll| will)? stay))|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
   },
   {
     kind: 'leaving',
@@ -108,7 +108,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to (?:them\b|[A-Z])|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
+      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to (?:them|[A-Z][\w&'-]*)|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
     caseSensitive: true,
   },
   // "Otherwise we'll move over at renewal": the condition said first, the move after it.
@@ -283,7 +283,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'cancellation',
     pattern: new RegExp(
-      `\\b(?:ready|going|want|wanted|need|plan|planning|like|about) to cancel\\b${NOT_AN_ORDER}`,
+      `\\b(?:ready|going|want|wanted|wants|need|plan|planning|like|about|ringing|calling|phoning|rang|called|phoned|asked|asking|asks|here) to cancel\\b${NOT_AN_ORDER}`,
       'g',
     ),
   },
@@ -320,7 +320,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get) someone else in\b|\b(?:gonna|going to|will|would|i'll|she'd|he'd|they'd|we'd) go with (?:them|another|a competitor)\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving|cancelling|going elsewhere|my options|our options)\b/g,
+      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get|bring|bringing) (?:someone|somebody) else in\b|\b(?:getting|get|bring|bringing) (?:another|a different|a new) [a-z]+ in\b|\b(?:gonna|going to|will|would|i'll|she'd|he'd|they'd|we'd) go with (?:them|another|a competitor)\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving|cancelling|going elsewhere|my options|our options)\b/g,
   },
   {
     kind: 'competitor',

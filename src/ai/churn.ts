@@ -81,7 +81,7 @@ const PAYMENT_SWITCH =
   /\bswitch(?:ing|ed)? (?:from [\w-]+ (?:payments?|billing|debits?) )?to (?:annual|yearly|upfront|up-front|quarterly|monthly) (?:payments?|billing|plan)\b|\bpayment (?:plan|method) change\b/i;
 /** One policy or service of several cancelled, the rest kept: "her home policy is unaffected". */
 const OTHERS_KEPT =
-  /\b[\w-]+ (?:policy|policies|insurance|account|accounts|service|plan|membership|line|subscription)s? (?:is|are|remains?|stays?|will (?:stay|remain)) (?:unaffected|unchanged|in place|active|open|as (?:it|they) (?:is|are))\b|\bkeep(?:s|ing)? (?:her|his|their|the|my|our) (?:other|home|house|business|personal) (?:policy|insurance|account|service|plan|membership|line|subscription)\b/i;
+  /\b(?:her|his|their|the|my|our|your) (?:other|home|house|car|motor|van|business|personal|contents|life|pet|travel|second) (?:policy|policies|insurance|account|service|plan|membership|line|subscription)s? (?:is|are|remains?|stays?|will (?:stay|remain)) (?:unaffected|unchanged|in place|active|open|as (?:it|they) (?:is|are))\b|\bkeep(?:s|ing)? (?:her|his|their|the|my|our) (?:other|home|house|business|personal) (?:policy|insurance|account|service|plan|membership|line|subscription)\b/i;
 /**
  * Care ended because the need has gone ("my shoulder is completely back to normal", "her back pain has
  * gone"): stopping the sessions or the follow-up is the treatment's natural end, not leaving.

@@ -190,6 +190,12 @@ export const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negat
     'self-negating',
   ],
   [/\bnot that (?:i'm|i am|we're|we are) (?:unhappy|upset|complaining)\b/g, 1.0, 'self-negating'],
+  // A grievance held on to: "I'm not letting this go", "I won't let it drop".
+  [
+    /\b(?:not|never|won't|will not) (?:be )?lett?ing (?:this|it|that) (?:go|drop|slide|lie)\b|\b(?:won't|will not|not going to|not gonna) let (?:this|it|that) (?:go|drop|slide|lie)\b/g,
+    -1.8,
+    'self-negating',
+  ],
 ];
 
 /**

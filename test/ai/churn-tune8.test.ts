@@ -183,3 +183,49 @@ describe('churn: from the tune9 writers (ordinary days, high stakes)', () => {
     expect(churnOf("I'd like to make a complaint to the guest relations team about the noise.")).not.toBe('critical');
   });
 });
+
+describe('churn: from the tune10 writers (shops, trades, business software)', () => {
+  it('"if ..., we will be moving to <Rival>" is a threat, whatever follows the capital', () => {
+    expect(churnOf('If the feature is not there by June, we will be moving to Bookwise.')).toBe('high');
+  });
+
+  it('going to a named rival from now on, a decision made, a contract signed elsewhere: left', () => {
+    expect(churnOf("Forget it, I'm done. I'm going to Daily Grind from now on.")).toBe('critical');
+    expect(churnOf('The partners met on Friday. The decision has been made.')).toBe('critical');
+    expect(
+      deriveCallInsights({
+        recapSummary: 'Caller said the firm has signed a two-year contract with another payroll provider.',
+      }).churnRisk,
+    ).toBe('critical');
+    expect(churnOf("I'm going to Brighton next week so can we move it?")).toBe('low');
+  });
+
+  it('going to market, or a board asking for options, is a review; a farmer going to the market is not', () => {
+    expect(churnOf('The board has asked for options, so we will be going to market in April.')).toBe('high');
+    expect(churnOf("I'm going to the market on Saturday, can the van come Monday?")).toBe('low');
+  });
+
+  it('ringing to cancel a standing service is a stated plan; ringing to cancel an appointment is not', () => {
+    expect(churnOf("I'm ringing to cancel the window cleaning, I'm afraid.")).toBe('high');
+    expect(churnOf("I'm ringing to cancel my appointment on Thursday, something's come up.")).toBe('low');
+  });
+
+  it('an order that had gone to the wrong branch is no departure', () => {
+    expect(
+      deriveCallInsights({
+        recapSummary: 'Agent found the cake had gone to the High Road branch and had it driven over.',
+      }).churnRisk,
+    ).toBe('low');
+  });
+
+  it('a grievance held on to is negative, and the refund demand with it stays open', () => {
+    const out = deriveCallInsights({
+      transcriptLines: [
+        caller("The carpet's worse than before. I want my three hundred and twenty dollars back."),
+        caller("He'd better. Because I'm not letting this go."),
+      ],
+    });
+    expect(out.sentiment).toBe('negative');
+    expect(out.churnRisk).toBe('high');
+  });
+});
