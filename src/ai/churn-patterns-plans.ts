@@ -79,6 +79,23 @@ export const PLAN_RULES: readonly SignalRule[] = [
       /\b(?:go|going|goes|went) (?:out )?to market\b|\b(?:board|management|partners|directors|owners?|boss|ceo|cfo|md|head office) (?:has |have |had )?(?:asked for|wants?|want) (?:other |some )?options\b/g,
     agentToo: true,
   },
+  // "I'm after moving over to my brother-in-law" (Irish perfect: already moved); "we're leaning toward
+  // switching"; "if you can't match it, I'll book them"; a charge already disputed with the card.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:i'm|we're|i am|we are|she's|he's) after (?:moving|switching|going|changing) (?:over |across )?to\b|\b(?:have|has|need|needs) to cancel (?:the|our|my|their|his|her) (?:standing|regular|recurring|weekly|fortnightly|monthly) /g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\bleaning (?:toward|towards|to) (?:switching|moving|going with|leaving|cancell?ing|them)\b|\b(?:if|unless)\b[^.?!]{0,80}?\b(?:i|we)(?:'ll| will) (?:just )?(?:book|use|hire|go with|take) them\b/g,
+  },
+  {
+    kind: 'chargeback-raised',
+    pattern:
+      /\b(?:i've|we've|i have|we have|already|has|have) disputed (?:the|this|that|it|a|his|her|their) (?:[\w$£€,.-]+ ){0,4}?(?:charge|payment|transaction|bill)s?\b/g,
+  },
   // Paying on stopped: "I'm not going to keep paying for something that isn't working".
   {
     kind: 'cancellation',

@@ -13,13 +13,13 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'legal',
     pattern:
-      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:to )?(?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|talk|talking|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to|over to))? (?:(?:my|our|their|his|her|a) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
+      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:to )?(?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|spoke|spoken|talk|talking|talked|consulted|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to|over to))? (?:(?:my|our|their|his|her|a) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
     personal: true,
   },
   {
     kind: 'legal',
     pattern:
-      /\b(?:legal (?:action|proceedings|advice)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the (?!(?:guest|customer|client|patient|member|resident|relations|care|support|manager|supervisor|owner|team|store|shop|office|front|head|boss|company|business|practice|clinic|gym|branch|desk|staff)\b)\w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat|environmental health|general (?:pharmaceutical|medical|dental|optical) council|nursing and midwifery council|health and safety executive|food standards|licensing (?:board|authority)|(?:state|city|county) (?:board|licensing)|dental board|medical board|care quality commission|cqc|ahpra|hipaa complaint|department of (?:labor|labour|health|fair trading)|(?:report|reporting|reported) (?:you |this |it |them )?to (?:the )?(?:council|authorities|police))\b/g,
+      /\b(?:legal (?:action|proceedings|advice|notice)|letter before action|consumer (?:court|forum)|file a case (?:in|with|at)|take (?:you|this|it|them) to court|small claims|tribunal|sue (?:you|them|the company)|suing|trading standards|ombudsman|better business bureau|bbb|accc|fair trading|consumer (?:protection|affairs|council|rights)|regulator|ofcom|ofgem|ftc|attorney general|(?:housing|building|health) (?:department|authority|inspector)|deposit (?:protection )?scheme|not legal|illegal|report(?:ing)? (?:you|the company|the store|the business|them|this|it) to|complaint (?:in )?(?:to|with) the (?!(?:guest|customer|client|patient|member|resident|relations|care|support|manager|supervisor|owner|team|store|shop|office|front|head|boss|company|business|practice|clinic|gym|branch|desk|staff)\b)\w+|(?:my|our) legal team|see you in court|cfpb|ofwat|citizens advice|consumer tribunal|ncat|vcat|environmental health|general (?:pharmaceutical|medical|dental|optical) council|nursing and midwifery council|health and safety executive|food standards|licensing (?:board|authority)|(?:state|city|county) (?:board|licensing)|dental board|medical board|care quality commission|cqc|ahpra|hipaa complaint|department of (?:labor|labour|health|fair trading)|(?:report|reporting|reported) (?:you |this |it |them )?to (?:the )?(?:council|authorities|police))\b/g,
   },
   {
     kind: 'chargeback-raised',
@@ -330,7 +330,8 @@ export const RULES: readonly SignalRule[] = [
   },
   {
     kind: 'competitor',
-    pattern: /\bthinking (?:of|about) (?:leaving|switching|moving|cancelling)\b/g,
+    pattern:
+      /(?<!\bnot that (?:i'm|we're|i am|we are) )\bthinking (?:of|about) (?:leaving|switching|moving|cancelling)\b/g,
   },
   {
     kind: 'competitor',

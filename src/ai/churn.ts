@@ -70,7 +70,7 @@ const SERVICE_MENTION = new RegExp(
 );
 // One booking, said in the singular: "the rest of Finn's lessons" or "Lessons cancelled" is the series.
 const ONE_BOOKING_CANCELLED = new RegExp(
-  `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?ed\\b|\\bcancell?(?:ed|ing)\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w-]+ ){0,3}?${ONE_BOOKING}\\b`,
+  `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?ed\\b|\\bcancel(?:l?ed|l?ing)?\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w:.-]+ ){0,3}?${ONE_BOOKING}\\b`,
   'i',
 );
 
@@ -132,7 +132,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   // move") says what a bare "I need to cancel" or "I cancelled it" was about: that booking, not the
   // relationship. A standing order is a service.
   const outcome = ctx.outcome ?? '';
-  const recap = units.filter((u) => u.source === 'the recap says').map((u) => u.text);
+  const recap = units.filter((u) => u.source === 'the recap says' || u.source === 'action item').map((u) => u.text);
   if (
     [outcome, ...recap].some(
       (t) =>

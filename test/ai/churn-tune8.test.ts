@@ -3,7 +3,7 @@
 // and the harmless look-alikes beside each (one appointment moved, a new bank, a routine tender, a stop
 // lifted, one policy of several cancelled). Examples written for this file, not copied from the data.
 import type { TranscriptLineInput } from '../../src/ai/derive';
-import { deriveCallInsights } from '../../src/ai/derive';
+import { DEFAULT_ENGINE, deriveCallInsights, deriveCallInsightsWith } from '../../src/ai/derive';
 
 const caller = (content: string): TranscriptLineInput => ({ type: 'transcript', content, speaker: 'caller' });
 const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
@@ -218,14 +218,52 @@ describe('churn: from the tune10 writers (shops, trades, business software)', ()
     ).toBe('low');
   });
 
-  it('a grievance held on to is negative, and the refund demand with it stays open', () => {
-    const out = deriveCallInsights({
-      transcriptLines: [
-        caller("The carpet's worse than before. I want my three hundred and twenty dollars back."),
-        caller("He'd better. Because I'm not letting this go."),
-      ],
-    });
+  it('a grievance held on to is negative to the rules, and the refund demand with it stays open', () => {
+    // The rules' own reading (the learned combiner re-weighs it afterwards; churn reads the rules').
+    const out = deriveCallInsightsWith(
+      {
+        transcriptLines: [
+          caller("The carpet's worse than before. I want my three hundred and twenty dollars back."),
+          caller("He'd better. Because I'm not letting this go."),
+        ],
+      },
+      { ...DEFAULT_ENGINE, combiner: null },
+    );
     expect(out.sentiment).toBe('negative');
     expect(out.churnRisk).toBe('high');
+  });
+});
+
+describe('churn: from the tune11 writers (the general brief)', () => {
+  it('"I\'m after moving over to" has moved; leaning toward switching, or booking them unless matched, is a threat', () => {
+    expect(churnOf("Look, I'm after moving over to a new crowd in Athlone, sorry.")).toBe('critical');
+    expect(churnOf("Honestly, we're leaning toward switching.")).toBe('high');
+    expect(churnOf("If you can't match it, I'll book them.")).toBe('high');
+  });
+
+  it('a charge already disputed is a chargeback raised; a legal notice or the consumer court is a legal threat', () => {
+    expect(churnOf("You'll get a letter from Visa. I've disputed the charge from the 12th.")).toBe('critical');
+    expect(churnOf('If this is not redone I will be sending a legal notice.')).toBe('critical');
+    expect(churnOf("I've already spoken to my lawyer about it.")).toBe('critical');
+    expect(churnOf('Otherwise I will file a case in the consumer court.')).toBe('critical');
+    expect(churnOf('I need to file a claim with my insurer for the water damage.')).toBe('low');
+  });
+
+  it('"not that I\'m thinking of moving" is no threat; thinking of moving is', () => {
+    expect(churnOf("Not that I'm thinking of moving, mind, I've been with you fifteen years.")).toBe('low');
+    expect(churnOf("Honestly I'm thinking of moving to another practice.")).not.toBe('low');
+  });
+
+  it('a weekly order to be cancelled is the relationship; one appointment named in the action items is not', () => {
+    expect(churnOf("We're closing the office, so we'll have to cancel the weekly order after March.")).not.toBe('low');
+    expect(
+      deriveCallInsights({
+        recapSummary: 'Client called to cancel her Friday 2:30 cut and blow-dry because she is sick.',
+        recapActionItems: ['Cancel Friday 2:30 appointment'],
+        transcriptLines: [caller('Can you cancel that for me, and I will ring next week to rebook.')],
+      }).churnRisk,
+    ).toBe('low');
+    // No cancellation signal (the caller's tone alone may make it medium).
+    expect(['low', 'medium']).toContain(churnOf("We'll have to cancel that one, he's got a match."));
   });
 });
