@@ -128,11 +128,17 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
 
   const reasons: string[] = [];
-  // An outcome or a recap that cancelled one booking ("Class booking cancelled", "after cancelling the
-  // move") says what a bare "I need to cancel" or "I cancelled it" was about: that booking, not the
-  // relationship. A standing order is a service.
+  /** Drops the signals found that what else the call says explains away. */
+  const drop = (explainedAway: (f: Found) => boolean) => {
+    for (let i = found.length - 1; i >= 0; i--) if (explainedAway(found[i]!)) found.splice(i, 1);
+  };
   const outcome = ctx.outcome ?? '';
   const recap = units.filter((u) => u.source === 'the recap says' || u.source === 'action item').map((u) => u.text);
+  const callerSide = [outcome, ...units.filter((u) => !u.fromAgent).map((u) => u.text)];
+  // An outcome or a recap that cancelled one booking ("Class booking cancelled", "after cancelling the
+  // move"), moved it, switched how it is paid or charged a late-cancellation fee says what a bare "I need
+  // to cancel" or "I cancelled it" was about: that booking, not the relationship. A standing order is a
+  // service.
   if (
     [outcome, ...recap].some(
       (t) =>
@@ -141,33 +147,20 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
         !/\b(?:rest|remaining|all)\b/i.test(t),
     )
   ) {
-    for (let i = found.length - 1; i >= 0; i--)
-      if (found[i]?.kind === 'cancellation' && !SERVICE_MENTION.test(found[i]?.reason ?? '')) found.splice(i, 1);
+    drop((f) => f.kind === 'cancellation' && !SERVICE_MENTION.test(f.reason));
   }
   // A cancellation of one policy or service while the others stay is not leaving the relationship.
-  const othersKept = [outcome, ...units.filter((u) => !u.fromAgent).map((u) => u.text)].some((t) =>
-    OTHERS_KEPT.test(t),
-  );
-  if (othersKept) {
-    for (let i = found.length - 1; i >= 0; i--) if (found[i]?.kind === 'cancellation') found.splice(i, 1);
-  }
-  if ([outcome, ...units.filter((u) => !u.fromAgent).map((u) => u.text)].some((t) => NEED_GONE.test(t))) {
-    for (let i = found.length - 1; i >= 0; i--) {
-      const f = found[i];
-      if (
-        (f?.kind === 'cancellation' || f?.kind === 'leaving') &&
-        /\b(?:stop|no longer|don't need|cancel)/i.test(f.reason)
-      )
-        found.splice(i, 1);
-    }
+  if (callerSide.some((t) => OTHERS_KEPT.test(t))) drop((f) => f.kind === 'cancellation');
+  // Care stopped because the need has gone is its natural end.
+  if (callerSide.some((t) => NEED_GONE.test(t))) {
+    drop(
+      (f) =>
+        (f.kind === 'cancellation' || f.kind === 'leaving') && /\b(?:stop|no longer|don't need|cancel)/i.test(f.reason),
+    );
   }
   // A supplier's stop lifted on the call (the balance paid) no longer stands.
   if ([outcome, ...units.map((u) => u.text)].some((t) => STOP_LIFTED.test(t))) {
-    for (let i = found.length - 1; i >= 0; i--) {
-      const f = found[i];
-      if ((f?.kind === 'leaving' || f?.kind === 'supply-stop') && /\bon (?:stop|hold)\b/i.test(f.reason))
-        found.splice(i, 1);
-    }
+    drop((f) => (f.kind === 'leaving' || f.kind === 'supply-stop') && /\bon (?:stop|hold)\b/i.test(f.reason));
   }
   const kinds = new Set(found.map((f) => f.kind));
   const negativeCaller = ctx.sentiment === 'negative' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) < 0);
