@@ -56,15 +56,24 @@ export async function collectAiData(
           () => ({ transcript: false, recap: false }),
         )
       : { transcript: false, recap: false };
+  /** One part asked of Dialpad: what it found, or 'interrupted' when an event waits to be applied. */
+  const fetchPart = async (
+    part: 'transcript' | 'recap',
+    fetch: () => Promise<{ stored: boolean; reason?: string }>,
+  ): Promise<AiFetchOutcome | 'interrupted'> => {
+    try {
+      const result = await unlessEventsArrive(fetch);
+      return result === 'interrupted' ? result : fetchOutcome(result);
+    } catch (err) {
+      missing.push({ part, reason: failureMessage(err) });
+      return 'error';
+    }
+  };
   if (stored.transcript) answers.transcript = 'found';
   else {
-    try {
-      const transcript = await unlessEventsArrive(() => fetchCallTranscript({ legCallId: input.callId }));
-      if (transcript === 'interrupted') return;
-      answers.transcript = fetchOutcome(transcript);
-    } catch (err) {
-      missing.push({ part: 'transcript', reason: failureMessage(err) });
-    }
+    const transcript = await fetchPart('transcript', () => fetchCallTranscript({ legCallId: input.callId }));
+    if (transcript === 'interrupted') return;
+    answers.transcript = transcript;
   }
   // The recap's webhook fields are undocumented: whatever arrived, ask the API while no recap text
   // is stored (the activity returns at once when there is). Dialpad builds the recap from the
@@ -74,13 +83,9 @@ export async function collectAiData(
   } else if (durable && answers.transcript === 'none') {
     answers.recap = 'none';
   } else if (durable || !state.aiStates.includes('recap_summary')) {
-    try {
-      const recap = await unlessEventsArrive(() => fetchCallRecap({ legCallId: input.callId }));
-      if (recap === 'interrupted') return;
-      answers.recap = fetchOutcome(recap);
-    } catch (err) {
-      missing.push({ part: 'recap', reason: failureMessage(err) });
-    }
+    const recap = await fetchPart('recap', () => fetchCallRecap({ legCallId: input.callId }));
+    if (recap === 'interrupted') return;
+    answers.recap = recap;
   }
   const derive = () =>
     deriveCallInsights({

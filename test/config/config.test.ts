@@ -238,16 +238,16 @@ describe('configuration', () => {
     ).toEqual({ maxInFlight: 0, maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0.98 });
   });
 
+  /** Starts one of the service's processes with the safe production settings plus `env`, and waits. */
+  const startWith = (script: 'server.ts' | 'worker.ts', env: Record<string, string>) =>
+    spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', script)], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...safeProduction, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
   it('the ingress with a bad WEBHOOK_MAX_IN_FLIGHT exits 78 naming it', () => {
-    const r = spawnSync(
-      process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'server.ts')],
-      {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...safeProduction, WEBHOOK_MAX_IN_FLIGHT: 'many' },
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
+    const r = startWith('server.ts', { WEBHOOK_MAX_IN_FLIGHT: 'many' });
     expect(r.status).toBe(78);
     expect(r.stderr).toContain('WEBHOOK_MAX_IN_FLIGHT: expected a whole number from 0 (off) to 99999 (got "many")');
   });
@@ -316,15 +316,7 @@ describe('configuration', () => {
   });
 
   it('the worker with a bad TEMPORAL_WORKER_BUILD_ID exits 78 naming it', () => {
-    const r = spawnSync(
-      process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'worker.ts')],
-      {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...safeProduction, TEMPORAL_WORKER_BUILD_ID: 'a b' },
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
+    const r = startWith('worker.ts', { TEMPORAL_WORKER_BUILD_ID: 'a b' });
     expect(r.status).toBe(78);
     expect(r.stderr).toContain('TEMPORAL_WORKER_BUILD_ID: expected a build id');
   });
