@@ -20,6 +20,7 @@ const UNIT = [
   'ai/derive',
   'ai/generalise',
   'ai/churn-tune8',
+  'ai/churn-tune12',
   'ai/sentiment-combiner',
   'ai/eval',
   'ai/model',

@@ -110,4 +110,24 @@ export const PLAN_RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:ring|ringing|rung|call|calling|contact|contacting|going to|go to|gone to|write to|writing to|written to|complain(?:ed|ing)? to|get onto|getting onto|phone|phoning|report(?:ed|ing)? (?:it |this |you |them )?to) (?:the |di |da )?(?:[a-z]+ ){0,3}?council\b(?!'s? (?:inspection|inspector|approval|consent|searches|planning|tip|website))/g,
   },
+  // From the tune12 writers. The custom ended in a sentence: "that's the last time I use you lot", "he would not
+  // use the company again".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:the )?last time (?:i|we)(?:'ll|'m| will| am)? (?:ever )?(?:use|using|book|booking|order|ordering|deal with|dealing with|come here|coming here)\b|\b(?:would not|wouldn't|not going to|never going to) (?:be )?(?:use|using|order|ordering|book|booking|deal with|dealing with) (?:you|them|the company|the business|the shop|the practice|your company|this company)(?: lot| guys| people)? again\b/g,
+    selfNegating: true,
+  },
+  // Moving away, and a new provider to be found there: "we will find a clinic there near the new flat".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:find|use|get|join|go to|register with|sign up with) (?:a|another|a new|some) (?:clinic|dentist|practice|doctor|gp|vet|salon|gym|barber|physio|provider|supplier|plumber|cleaner|groomer|studio|agency|accountant|school|nursery|pharmacy|chemist|garage|mechanic) (?:there|over there|up there|down there|out there|near (?:the|our|my) new|closer to (?:the|our|my) new)\b/g,
+  },
+  // A dispute lodged with a tenancy board or the like: "I'll be lodging a dispute with the RTB".
+  {
+    kind: 'legal',
+    pattern:
+      /\b(?:landlord and tenant|residential tenanc(?:y|ies)|rental|tenancy|tenancies) (?:board|tribunal|authority|branch)\b|\b(?:rtb|ltb)\b|\b(?:lodg|fil)(?:e|es|ed|ing) (?:a |an )?(?:formal )?dispute with (?:the )?(?!(?:the|my|our|a|bank|card|shop|store|company|business|supplier|courier|seller|manager)\b)[a-z]+/g,
+  },
 ];

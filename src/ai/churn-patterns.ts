@@ -34,7 +34,8 @@ export const RULES: readonly SignalRule[] = [
   },
   {
     kind: 'leaving',
-    pattern: /\b(?:won't|will not|would not|wouldn't|never) (?:be )?(?:coming back|come back|return(?:ing)?)\b/g,
+    pattern:
+      /\b(?:won't|will not|would not|wouldn't|never) (?:be )?(?:coming back|come back|return(?:ing)?)\b|\b(?:won't|will not|never) be back(?= *(?:[.!,;]|$|again\b|ever\b|here\b|there\b|any ?more\b))/g,
     selfNegating: true,
   },
   {
@@ -108,7 +109,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to (?:them|[A-Z][\w&'-]*)|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
+      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:have to |need to |be forced to )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to (?:them|[A-Z][\w&'-]*)|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
     caseSensitive: true,
   },
   // "Otherwise we'll move over at renewal": the condition said first, the move after it.
@@ -153,7 +154,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:gave|give|giving|given|hand(?:ed|ing)? in|serv(?:e|ed|ing)) (?:her |his |their |our |my |you )?notice\b(?! (?:of|about|on|to cancel|to end|for the (?:price|rent|increase)|that (?:the |your |their |his |her |our |my )?(?:[\w']+ ){0,3}?(?:rent|price|fee|rate|charge|cost|premium|subscription)s? (?:will|is|are|would|go|goes)))|\b(?:start|started|starting|now) (?:seeing|using|going to|ordering from|buying from) (?:a|an|another|a new|a different) \w+|\bnow (?:sees|uses|goes to|orders from|buys from) (?:a|an|another|a new|a different) \w+/g,
+      /\b(?:gave|give|giving|given|hand(?:ed|ing)? in|serv(?:e|ed|ing)) (?:her |his |their |our |my |you )?notice\b(?! (?:of|about|on|to cancel|to end|for the (?:price|rent|increase)|that (?:the |your |their |his |her |our |my )?(?:[\w']+ ){0,3}?(?:rent|price|fee|rate|charge|cost|premium|subscription)s? (?:will|is|are|would|go|goes)|that [^.?!]{0,40}?\b(?:go(?:es|ing)? up|increas\w*|ris(?:e|es|ing)|chang\w*)\b))|\b(?:start|started|starting|now) (?:seeing|using|going to|ordering from|buying from) (?:a|an|another|a new|a different) \w+|\bnow (?:sees|uses|goes to|orders from|buys from) (?:a|an|another|a new|a different) \w+/g,
     ifConditional: 'cancellation',
   },
   // Records or files sent on to another practice or provider: the patient has moved there.
