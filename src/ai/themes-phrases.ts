@@ -15,7 +15,7 @@ import {
   UNIT_NOUNS,
 } from './themes-lexicon';
 import { normaliseText, stem, STOP_WORDS, tokenize } from './text';
-import { ROLE_HEADS, VAGUE_HEADS, VAGUE_NOUNS } from './themes-topics';
+import { ROLE_HEADS, VAGUE_HEADS, VAGUE_NOUNS, WHO_AND_WHERE } from './themes-topics';
 
 /** Longest salient phrase kept; English noun phrases put the head last, so the last words are kept. */
 export const MAX_PHRASE_WORDS = 3;
@@ -231,7 +231,9 @@ export function nounPhrases(
     const key = words.map((w) => stem(w)).join(' ');
     const head = (words[words.length - 1] ?? '').toLowerCase();
     const score =
-      words.reduce((s, w) => s + (freq.get(stem(w)) ?? 0), 0) * (ROLE_HEADS.has(stem(head)) ? ROLE_WEIGHT : 1);
+      words.reduce((s, w) => s + (freq.get(stem(w)) ?? 0), 0) *
+      (ROLE_HEADS.has(stem(head)) ? ROLE_WEIGHT : 1) *
+      (words.length === 1 && WHO_AND_WHERE.has(stem(head)) ? WHO_AND_WHERE_WEIGHT : 1);
     const existing = best.get(key);
     if (!existing || score > existing.score)
       best.set(key, { phrase: capitalise(words.join(' ')), score, first: existing?.first ?? r.order });
@@ -242,6 +244,8 @@ export function nounPhrases(
 const SPREAD_BONUS = 0.5;
 /** A phrase headed by a person's role ("office manager", "front desk") says who, rarely what: it counts less. */
 const ROLE_WEIGHT = 0.5;
+/** A one-word phrase that says who or where ("Shop", "Bank", "Landlord") counts half: see WHO_AND_WHERE. */
+const WHO_AND_WHERE_WEIGHT = 0.5;
 /** "skipped my mowing": an -ing word after a possessive is a noun, as after a determiner. */
 const CAUSATIVES: ReadonlySet<string> = new Set([
   'had',

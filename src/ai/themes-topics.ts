@@ -57,6 +57,20 @@ export const ROLE_HEADS: ReadonlySet<string> = new Set(
   `).map((w) => stem(w)),
 );
 
+/**
+ * Who and where, not what: a shop, a van, the dog, the landlord. On its own such a word is seldom what a
+ * call is filed under ("Shop", "Bank", "Partner"), so a one-word phrase of it counts half, behind the call's
+ * topics; inside a phrase it still says which one ("shop window", "bank transfer").
+ */
+export const WHO_AND_WHERE: ReadonlySet<string> = new Set(
+  words(`
+  shop store office clinic practice surgery restaurant cafe pub bar house home flat apartment room building
+  premises street road site unit branch warehouse depot studio hotel yard car van truck lorry ute vehicle dog
+  cat puppy kitten horse bank firm company business landlord partner guest courier parent trainer employee
+  homeowner buyer seller neighbour family kid kids child children friend boss
+  `).map((w) => stem(w)),
+);
+
 /** Verbs (and their participles) of customer service whose noun is what the call is filed under. */
 export const TOPIC_VERB_NOUNS: ReadonlyArray<readonly [string, string]> = [
   ['refund', 'refund'],

@@ -557,3 +557,22 @@ describe("themes: dropped g's", () => {
     expect(out.join(' | ')).toMatch(/fencing wire/);
   });
 });
+
+describe('themes: who and where count half on their own (tune12 and earlier writers)', () => {
+  const themesOf = (texts: string[]) =>
+    deriveThemes({ purposes: [], moments: [], texts, recapCount: 0 }).themes.map((t) => t.toLowerCase());
+
+  it('the refund the caller came about ranks above the shop said more often', () => {
+    const themes = themesOf([
+      'I was in the shop on Monday and the shop said the refund would be back on my card.',
+      'Went back to the shop today and still no refund, which is daft.',
+    ]);
+    expect(themes.indexOf('refund')).toBeGreaterThanOrEqual(0);
+    expect(themes.indexOf('refund')).toBeLessThan(themes.indexOf('shop'));
+  });
+
+  it('inside a phrase the place still says which one: "shop window" is kept whole', () => {
+    const themes = themesOf(['The shop window was cracked by your van, and the shop window needs replacing.']);
+    expect(themes).toContain('shop window');
+  });
+});
