@@ -130,4 +130,19 @@ export const PLAN_RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:landlord and tenant|residential tenanc(?:y|ies)|rental|tenancy|tenancies) (?:board|tribunal|authority|branch)\b|\b(?:rtb|ltb)\b|\b(?:lodg|fil)(?:e|es|ed|ing) (?:a |an )?(?:formal )?dispute with (?:the )?(?!(?:the|my|our|a|bank|card|shop|store|company|business|supplier|courier|seller|manager)\b)[a-z]+/g,
   },
+  // From the tune13 writers. Already going to a named rival ("I've started going to StyleHub", "she now goes
+  // to StyleHub"), the rival now doing the work ("they're doing our annual service now").
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:started|starting|now) (?:seeing|going to|ordering from|buying from|shopping at|getting (?:it|them) from) (?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|Christmas|Easter)\b)[A-Z][\w&'-]+|\bnow (?:sees|goes to|orders from|buys from|shops at) (?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w&'-]+|\b(?:[Tt]hey're|[Tt]hey are|[Tt]hey'll be|[Tt]hey will be) (?:doing|handling|looking after) (?:our|my|the) (?:annual |regular |monthly |yearly )?(?:service|servicing|maintenance|books|accounts|cleaning|deliveries|orders) (?:now|from now on|going forward|instead)\b/g,
+    caseSensitive: true,
+  },
+  // Letting the business go ("I'll be letting ye go, I'm afraid"), the engagement ended ("called to end the
+  // firm's engagement"), the caller's own business closing ("I'm closing the shop at the end of June").
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:be|been|decided to|have decided to|'ve decided to) (?:letting|let) (?:you|ye|yous|you guys|you all|y'all) go\b|\bend(?:ing)? (?:the |our |my |her |his |their )?(?:firm's |company's |practice's |agency's )?(?:engagement|retainer|relationship)\b|\b(?:i'm|we're|i am|we are|she's|he's|she is|he is) closing (?:the|my|our|her|his) (?:shop|business|store|practice|restaurant|caf[eé]|salon|studio|office|bakery|bar|pub)(?: down)? (?:for good|permanently|at the end of|end of|next month|this month|in (?:january|february|march|april|may|june|july|august|september|october|november|december))\b/g,
+  },
 ];

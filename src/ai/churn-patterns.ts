@@ -13,7 +13,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'legal',
     pattern:
-      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?)(?= (?:to )?(?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|spoke|spoken|talk|talking|talked|consulted|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructing|involve|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|them|you))?(?: (?:to|with|on to|over to))? (?:(?:my|our|their|his|her|a) )?(?:solicitors?|lawyers?|attorneys?)\b)/g,
+      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?|legal counsel)(?= (?:to )?(?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|spoke|spoken|talk|talking|talked|consulted|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructed|instructing|engaged|engaging|hired|retained|contacted|called|rang|involve|involved|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|the contract|the invoice|the file|the case|the paperwork|the emails|everything|them|you))?(?: (?:to|with|on to|over to))? (?:(?:my|our|their|his|her|a) )?(?:solicitors?|lawyers?|attorneys?|legal counsel)\b)/g,
     personal: true,
   },
   {
@@ -63,7 +63,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:will|is going to|are going to|gonna|to) stop (?:servicing|supplying|serving|delivering to|trading with)\b|\b(?:delivery|order|visit|shipment) will be the last\b|\bsupply (?:ending|ends|will end)\b|\bnot (?:servicing|supplying|serving|delivering to) [\w\s]{0,40}?anymore\b|\bwill be your last (?:delivery|order|visit|shipment)\b/g,
+      /\b(?:will|is going to|are going to|gonna|to) stop (?:servicing|supplying|serving|delivering to|trading with)\b|\b(?:delivery|order|visit|shipment) will be the last\b|\bsupply (?:ending|ends|will end)\b|\bnot (?:be )?(?:servicing|supplying|serving|delivering to) [\w\s]{0,40}?any ?more\b|\bno longer (?:supply|supplying|serve|serving|service|servicing|deliver to|delivering to)\b|\bwill be your last (?:delivery|order|visit|shipment)\b/g,
   },
   // Leaving for a named competitor or "another <provider>", said as done or decided; under a condition, a
   // threat. Competitors are recognised by their capitals, so these read the text as written.
@@ -109,7 +109,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:have to |need to |be forced to )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to (?:them|[A-Z][\w&'-]*)|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b/g,
+      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:have to |need to |be forced to )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to (?:them|[A-Z][\w&'-]*)|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere|look(?:ing)? (?:for|at) (?:somewhere|someone|somebody|something) else|find (?:somewhere|someone|somebody) else|mov(?:e|ing) out)\b/g,
     caseSensitive: true,
   },
   // "Otherwise we'll move over at renewal": the condition said first, the move after it.
@@ -315,7 +315,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b[Ss]witch(?:ing|ed)? (?:over )?to (?:a |an )?(?:competitor|(?:another|different|other|new) (?:[a-z]+ )?(?:provider|supplier|company|vendor|firm|practice|clinic|dentist|vet|gym|bank|agency|carrier|network|broker|insurer|accountant|plumber|builder|cleaner|service|one|place|shop|store|salon|school|lab|wholesaler|distributor|platform)|[A-Z][A-Za-z0-9&-]+)/g,
+      /\b[Ss]witch(?:ing|ed)? (?:over )?to (?:a |an )?(?:competitor|(?:another|different|other|new) (?:[a-z]+ )?(?:provider|supplier|company|vendor|firm|practice|clinic|dentist|vet|gym|bank|agency|carrier|network|broker|insurer|accountant|plumber|builder|cleaner|service|one|place|shop|store|salon|school|lab|wholesaler|distributor|platform)|[A-Z][A-Za-z0-9&-]+)(?![A-Za-z0-9&-])(?! (?:was|has been|had been|is) (?:the |a |such a )?(?:best|great|good|right|smart|wise)\b)/g,
     caseSensitive: true,
   },
   {

@@ -68,3 +68,60 @@ describe('churn: a supplier giving notice of a price change', () => {
     ).toBe('critical');
   });
 });
+
+describe('churn (tune13 writers): gone to a named rival, the work done there now', () => {
+  it('"I\'ve started going to StyleHub" is a departure; "started going to Pilates on Monday" is not about us', () => {
+    expect(churnOf("Sorry, I've started going to StyleHub, it is near my new office.")).toBe('critical');
+    expect(churnOf("I've started going to classes on Monday so can we move it to Tuesday?")).toBe('low');
+  });
+
+  it('a rival now doing the annual service is a departure; our own team doing it now is not', () => {
+    expect(churnOf('DrainPro came out the same day. They are doing our annual service now and all.')).toBe('critical');
+    expect(churnOf('Great, so your team is doing our annual service now? Lovely.')).toBe('low');
+  });
+
+  it('"switching to ShiftPal was the best decision we made" is a customer won, not one leaving', () => {
+    expect(
+      deriveCallInsights({
+        recapSummary: 'Customer added a second site and said switching to ShiftPal was the best decision they made.',
+      }).churnRisk,
+    ).toBe('low');
+    expect(churnOf("If the rota breaks again we're switching to ShiftPal.")).not.toBe('low');
+  });
+});
+
+describe('churn (tune13 writers): lawyers instructed, the engagement ended, supply stopped', () => {
+  it('a solicitor instructed or legal counsel brought in is a legal threat; a solicitor in the family is not', () => {
+    expect(
+      deriveCallInsights({ recapSummary: 'She said she has instructed a solicitor about the garden wall.' }).churnRisk,
+    ).toBe('critical');
+    expect(churnOf("I've already forwarded the contract to our legal counsel.")).toBe('critical');
+    expect(churnOf('My husband is a solicitor, he will pop in to collect the keys on Friday.')).not.toBe('critical');
+  });
+
+  it('"I\'ll be letting ye go" and ending the engagement are decisions; "I\'ll let you go" closes a phone call', () => {
+    expect(churnOf("I'm ringing to tell you I'll be letting ye go, I'm afraid. I'm closing the shop.")).toBe(
+      'critical',
+    );
+    expect(
+      deriveCallInsights({ recapSummary: "Client called to end the firm's engagement after the June accounts." })
+        .churnRisk,
+    ).toBe('critical');
+    expect(churnOf("Right, I'll let you go, thanks for sorting the invoice.")).toBe('low');
+  });
+
+  it('a business closing for good ends the relationship; closing the shop early today does not', () => {
+    expect(churnOf("I'm closing the shop at the end of June, so the bookkeeping stops then.")).toBe('critical');
+    expect(churnOf("I'm closing the shop early today, can the courier come before three?")).toBe('low');
+  });
+
+  it('"we will not be supplying to you anymore" is a supplier leaving; "not supplying the blue ones" is stock', () => {
+    expect(churnOf('We have decided, we will not be supplying to your cafe anymore.')).toBe('critical');
+    expect(churnOf("We're not supplying the blue lids this week, only the black, is that okay?")).toBe('low');
+  });
+
+  it('"if that goes through we\'ll have to look for somewhere else" is a conditional threat', () => {
+    expect(churnOf("If that rent rise goes through we'll have to look for somewhere else.")).toBe('high');
+    expect(churnOf("If the van is parked there we'll have to look for somewhere else to unload.")).not.toBe('critical');
+  });
+});
