@@ -133,8 +133,10 @@ export const FEELING_NOUNS: ReadonlySet<string> = new Set(
 
 /**
  * Words that never name what a call was about however they are used: greetings, interjections,
- * terms of address and conversational fillers from US, UK and Australian speech. A theme made only of
- * these (after stop words) is not a theme.
+ * terms of address and conversational fillers from US, UK and Australian speech, and from the other
+ * Englishes callers use (Irish, Scots, Jamaican, South African, Indian "yaar, arre, acha", Singaporean "lah,
+ * aiyo", Nigerian "abeg, wahala", New Zealand "chur"). A theme made only of these (after stop words) is not a
+ * theme.
  */
 export const FILLER_WORDS: ReadonlySet<string> = new Set(
   `hi hiya hello hey howdy g'day gday morning afternoon evening bye goodbye cheers ta thanks thank thankyou
@@ -151,7 +153,9 @@ export const FILLER_WORDS: ReadonlySet<string> = new Set(
   everyone everybody anything something someone nothing question questions favour favor ta-ta tah heads
   lekker boet howzit eish ja mm-hm mm-hmm uh-huh uh-uh toodles yo hiya hallo ripper bonza bonzer
   legend legends cuz cuzzie bruv blud gov guv luv duck ducks chuck hen wee craic grand
-  mi yuh unu fi haffi nuh inna wid seh cyaan deh nutten bout dem di aff oot yer cannae dinnae didnae nae tae fae likkle`
+  mi yuh unu fi haffi nuh inna wid seh cyaan deh nutten bout dem di aff oot yer cannae dinnae didnae nae tae fae likkle
+  yaar arre arey acha accha achha haan ji bhai bhaiya didi wah hah haha hahaha lah leh lor aiyo aiyah ayyo alamak
+  abeg oga wahala chur`
     .split(/\s+/)
     .filter((w) => w.length > 0),
 );

@@ -22,7 +22,7 @@ export const VAGUE_NOUNS: ReadonlySet<string> = new Set(
   men man women woman boy boys girl girls bloke blokes legend legends sweetie guy guys lady ladies people person
   folk folks kid kids baby bub everyone someone somebody anybody
   idea mind couple row spot line lines news point bit lot heaps bunch load loads piece pieces
-  mistake mix-up confusion situation case reason fact way means end side top bottom
+  mistake mix-up confusion situation case reason fact way means end side top bottom rest front middle
   word words hand hands head eye eyes nose foot feet place area stuff thing
   nan nana gran granny grandma grandad grandpa auntie aunt uncle cousin one ones difference offence kilo kilos
   quarter form expecting birth
