@@ -25,6 +25,7 @@ const UNIT = [
   'ai/eval',
   'ai/model',
   'bench/report',
+  'bench/final-row',
   'build/product-build',
   'calls/durations',
   'config/compose',

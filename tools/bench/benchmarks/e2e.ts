@@ -156,7 +156,8 @@ export async function benchE2e(stack: BenchStack, opts: E2eOptions): Promise<Ben
         `e2e lost (${e.kind}, legs ${e.legCallIds.join(' ')}): expected ${e.status}, ${e.talkSeconds} s, ended ${e.endedAt}; ` +
           (row
             ? `row ${row.dialpad_call_id}: ${row.status}, ${row.duration_seconds ?? 'null'} s, ended ${row.ended_at?.toISOString() ?? 'null'}`
-            : 'no row'),
+            : 'no row') +
+          `; legs folded into ${m.rowsNow} row(s); changes seen: ${m.changes || 'none'}`,
       );
     }
     const old = cmp?.old;

@@ -4,6 +4,8 @@ import { ACTED_ON_STATES } from '../../../workflows/shared/call-event';
 import type { EmitResult, ExpectedConversation } from '../../simulator';
 import { sleep } from '../../lib/wait';
 import { seedKnownCallers } from './e2e-seed';
+import type { RowChange } from './final-row';
+import { DELETED, finalSince } from './final-row';
 import type { BenchStack } from './stack';
 import { log } from './util';
 
@@ -14,22 +16,18 @@ import { log } from './util';
  * a number Navigator holds, when it was linked to its record.
  */
 
-interface RowChange {
-  t: number;
-  /** calls.id, and whether the row is linked to a record (linked_entity_id set). */
-  rowId: string;
-  linked: boolean;
-  status: string;
-  duration: number | null;
-  endedAt: number | null;
-}
-
 export const CHANNEL = 'bench_calls';
 
 export async function installNotifyTrigger(stack: BenchStack): Promise<void> {
   await stack.db.raw(`
     create or replace function bench_calls_notify() returns trigger language plpgsql as $$
     begin
+      -- A row merged into another conversation's row is deleted: say so, or its last state would stand.
+      if TG_OP = 'DELETE' then
+        perform pg_notify('${CHANNEL}', json_build_object(
+          'id', OLD.dialpad_call_id, 'r', OLD.id, 'l', false, 's', '${DELETED}', 'd', null, 'e', null)::text);
+        return OLD;
+      end if;
       perform pg_notify('${CHANNEL}', json_build_object(
         'id', NEW.dialpad_call_id, 'r', NEW.id, 'l', NEW.linked_entity_id is not null,
         's', NEW.status, 'd', NEW.duration_seconds,
@@ -37,7 +35,7 @@ export async function installNotifyTrigger(stack: BenchStack): Promise<void> {
       return NEW;
     end $$;
     drop trigger if exists bench_calls_notify on calls;
-    create trigger bench_calls_notify after insert or update on calls
+    create trigger bench_calls_notify after insert or update or delete on calls
       for each row execute function bench_calls_notify();
   `);
 }
@@ -62,7 +60,11 @@ export interface RunResult {
   slowest: string;
   /** Conversations made final per second over the run. */
   completedPerS: number;
-  mismatched: { expected: ExpectedConversation; row: unknown }[];
+  /**
+   * The lost ones as the database and the trigger saw them: a leg's row, the distinct rows its legs
+   * are folded into, and every change the judge saw (row, status, duration), in arrival order.
+   */
+  mismatched: { expected: ExpectedConversation; row: unknown; rowsNow: number; changes: string }[];
   conversations: number;
   deliveries: number;
   /** Distinct events the ingress signals (not duplicates, not the states it drops). */
@@ -103,6 +105,7 @@ export async function runPhase(stack: BenchStack, listener: pg.Client, opts: Pha
   const idSeed = opts.contentSeed ? `${opts.contentSeed}-${label}-${Date.now()}` : undefined;
   const known = await seedKnownCallers(stack, { seed, calls, share: opts.knownShare });
   const changes = new Map<string, RowChange[]>();
+  let seq = 0;
   const onNotify = (msg: pg.Notification) => {
     if (msg.channel !== CHANNEL || !msg.payload) return;
     const p = JSON.parse(msg.payload) as {
@@ -116,7 +119,7 @@ export async function runPhase(stack: BenchStack, listener: pg.Client, opts: Pha
     if (!p.id) return;
     let list = changes.get(p.id);
     if (!list) changes.set(p.id, (list = []));
-    list.push({ t: Date.now(), rowId: String(p.r), linked: p.l, status: p.s, duration: p.d, endedAt: p.e });
+    list.push({ t: Date.now(), seq: seq++, rowId: String(p.r), linked: p.l, status: p.s, duration: p.d, endedAt: p.e });
   };
   listener.on('notification', onNotify);
   try {
@@ -176,11 +179,10 @@ export async function runPhase(stack: BenchStack, listener: pg.Client, opts: Pha
     /** The calls.id of the row that holds the conversation once final (a merged leg's row is cleared). */
     const finalRow = new Map<string, string>();
     const finalAt = (exp: ExpectedConversation): number | null => {
-      const rows = exp.legCallIds.flatMap((id) => changes.get(id) ?? []).sort((a, b) => a.t - b.t);
+      const changed = exp.legCallIds.flatMap((id) => changes.get(id) ?? []);
       const endedAt = Date.parse(exp.endedAt);
       const connected = heldSeconds.get(exp.key);
-      let since: number | null = null;
-      for (const r of rows) {
+      const isFinal = (r: RowChange) => {
         const statusOk =
           r.status === exp.status ||
           (exp.status === 'missed' && exp.direction === 'outbound' && r.status === 'no_answer');
@@ -188,15 +190,15 @@ export async function runPhase(stack: BenchStack, listener: pg.Client, opts: Pha
           r.duration !== null &&
           (Math.abs(r.duration - exp.talkSeconds) <= 1 ||
             (connected !== undefined && Math.abs(r.duration - connected) <= 1));
-        const ok = statusOk && durationOk && r.endedAt !== null && Math.abs(r.endedAt - endedAt) <= 1000;
-        if (ok) {
-          since ??= r.t;
-          finalRow.set(exp.key, r.rowId);
-          if (r.status !== exp.status) readings.noAnswerForMissed.add(exp.key);
-          if (Math.abs(r.duration! - exp.talkSeconds) > 1) readings.holdCounted.add(exp.key);
-        } else since = null;
+        return statusOk && durationOk && r.endedAt !== null && Math.abs(r.endedAt - endedAt) <= 1000;
+      };
+      const final = finalSince(changed, isFinal);
+      if (final) {
+        finalRow.set(exp.key, final.row.rowId);
+        if (final.row.status !== exp.status) readings.noAnswerForMissed.add(exp.key);
+        if (Math.abs(final.row.duration! - exp.talkSeconds) > 1) readings.holdCounted.add(exp.key);
       }
-      return since;
+      return final?.since ?? null;
     };
     // Answered external calls from a number Navigator holds: when their final row was first linked.
     const linkWatched = (exp: ExpectedConversation) =>
@@ -272,7 +274,12 @@ export async function runPhase(stack: BenchStack, listener: pg.Client, opts: Pha
     const mismatched: RunResult['mismatched'] = [];
     for (const exp of lost.slice(0, 5)) {
       const row = await stack.db('calls').whereIn('dialpad_call_id', exp.legCallIds).first();
-      mismatched.push({ expected: exp, row });
+      const legs = await stack.db('dialpad_call_legs').whereIn('call_id', exp.legCallIds).distinct('call_row_id');
+      const seen = exp.legCallIds
+        .flatMap((id) => changes.get(id) ?? [])
+        .sort((a, b) => a.seq - b.seq)
+        .map((c) => `${c.rowId.slice(0, 8)}:${c.status}/${c.duration ?? '-'}s`);
+      mismatched.push({ expected: exp, row, rowsNow: legs.length, changes: seen.join(' > ') });
     }
     return {
       latencies,
