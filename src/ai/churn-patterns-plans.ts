@@ -145,4 +145,32 @@ export const PLAN_RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:be|been|decided to|have decided to|'ve decided to) (?:letting|let) (?:you|ye|yous|you guys|you all|y'all) go\b|\bend(?:ing)? (?:the |our |my |her |his |their )?(?:firm's |company's |practice's |agency's )?(?:engagement|retainer|relationship)\b|\b(?:i'm|we're|i am|we are|she's|he's|she is|he is) closing (?:the|my|our|her|his) (?:shop|business|store|practice|restaurant|caf[eé]|salon|studio|office|bakery|bar|pub)(?: down)? (?:for good|permanently|at the end of|end of|next month|this month|in (?:january|february|march|april|may|june|july|august|september|october|november|december))\b/g,
   },
+  // From the tune15 writers. Not coming back, said as "hardly": "I'm hardly going to book ye again".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:hardly|not|never|no way i'm|no way am i) (?:going to|gonna) (?:book|use|order from|come back to|deal with|call|ring|hire|recommend) (?:you|ye|yous|you lot|you guys|them|the company|this place)(?: [\w']+){0,2}? again\b/g,
+    selfNegating: true,
+  },
+  // Part of the work already moved to a named rival ("we have already shifted our payroll to PayGrid"), a
+  // lease already signed elsewhere, a supplier pulling out of the market ("all contracts down here end").
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:already|have|has|had|[Ww]e've|I've|[Tt]hey've) (?:already )?(?:moved|shifted|switched|transferred) (?:our |my |the |their |its |all (?:our |my |the )?)?(?!(?:up|down|back|out|away|over|across|house|home|here|there|in|on|off|interstate|abroad|overseas)\b)[a-z]+(?: [a-z]+)? (?:over |across )?to (?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|Christmas|Easter)\b)[A-Z][\w&'-]+/g,
+    caseSensitive: true,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\bsigned (?:a |an |the )?(?:new )?(?:lease|contract|agreement|deal|tenancy)? ?(?:somewhere else|elsewhere|with (?:someone|somebody) else)\b|\b(?:pulling|pulled|pull|pulls) out of (?:the |this |our )?(?:[\w-]+ ){0,2}?(?:market|area|region|state|country|territory)\b|\b(?:leaving|exiting|withdrawing from) the (?:[\w-]+ ){0,2}?(?:market|region|territory)\b|\ball (?:of )?(?:our |the )?contracts (?:[\w-]+ ){0,3}?(?:end|terminate|finish)\b/g,
+  },
+  // A switch, then its condition: "she would have to move to Bright Dental if the practice does not accept
+  // it", "they would find another dairy if it happened again".
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:would|will|'d|'ll) (?:have to |need to )?(?:move|switch|go|change) (?:over )?to (?:[A-Z][\w&'-]+|(?:another|a different|a new) (?:provider|supplier|company|vendor|firm|practice|clinic|dentist|doctor|vet|gym|agency|accountant|plumber|builder|cleaner|salon|school|system|platform|bank|insurer|dairy|carrier|courier|wholesaler|distributor|printer|roaster|bakery|butcher|laundry|lab|garage|mechanic|caterer|florist)s?)\b[^.?!]{0,60}?\b(?:if|unless)\b|\b(?:would|will|'d|'ll) (?:have to |need to )?(?:find|look for|get|use|go to) (?:another|a new|a different|other) (?:provider|supplier|company|vendor|firm|practice|clinic|dentist|doctor|vet|gym|agency|accountant|plumber|builder|cleaner|salon|school|system|platform|bank|insurer|dairy|carrier|courier|wholesaler|distributor|printer|roaster|bakery|butcher|laundry|lab|garage|mechanic|caterer|florist)s? (?:if|unless)\b/g,
+    caseSensitive: true,
+  },
 ];

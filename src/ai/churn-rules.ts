@@ -79,7 +79,7 @@ export const SERVICE_NOUN =
  */
 /** One order, visit or booking: cancelling it is not leaving the relationship. */
 export const ONE_BOOKING =
-  '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting)';
+  '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting|surgery|operation|procedure|check-?up|scan|x-?ray|exam|inspection|call-?out|photoshoot|flight)';
 export const ONE_BOOKING_NOUN = `${ONE_BOOKING}s?`;
 export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:(?!(?:standing|regular|recurring|repeat|weekly|fortnightly|monthly) )[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b)`;
 

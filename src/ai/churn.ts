@@ -149,6 +149,16 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   ) {
     drop((f) => f.kind === 'cancellation' && !SERVICE_MENTION.test(f.reason));
   }
+  // The caller's own sentence that cancelled a booking ("Coco's dental surgery, but we cancelled it") says
+  // what its "we cancelled" was about.
+  const oneOff = callerSide.filter(
+    (t) => ONE_BOOKING_CANCELLED.test(t) && !SERVICE_MENTION.test(t) && !/\b(?:rest|remaining|all)\b/i.test(t),
+  );
+  const quoted = (reason: string) => /"([^"]+)"/.exec(reason)?.[1];
+  drop((f) => {
+    const q = f.kind === 'cancellation' ? quoted(f.reason) : undefined;
+    return q !== undefined && oneOff.some((t) => t.includes(q));
+  });
   // A cancellation of one policy or service while the others stay is not leaving the relationship.
   if (callerSide.some((t) => OTHERS_KEPT.test(t))) drop((f) => f.kind === 'cancellation');
   // Care stopped because the need has gone is its natural end.

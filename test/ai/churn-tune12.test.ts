@@ -125,3 +125,55 @@ describe('churn (tune13 writers): lawyers instructed, the engagement ended, supp
     expect(churnOf("If the van is parked there we'll have to look for somewhere else to unload.")).not.toBe('critical');
   });
 });
+
+describe('churn (tune15 writers): switches said late, supply pulled, a lease signed elsewhere', () => {
+  const recap = (recapSummary: string) => deriveCallInsights({ recapSummary }).churnRisk;
+
+  it('a switch with its condition after it is a threat: "would have to move to Bright Dental if ..."', () => {
+    expect(recap('She said she would have to move to Bright Dental if the practice does not accept the plan.')).toBe(
+      'high',
+    );
+    expect(recap('The owner said they would find another dairy if the milk came late again.')).toBe('high');
+    expect(recap('He will move to a different desk if the new chairs arrive.')).toBe('low');
+  });
+
+  it('"look at other dairies" is a threat to the supply; "look at other dates" is scheduling', () => {
+    expect(recap('The cafe owner said at that price she would have to look at other dairies.')).toBe('high');
+    expect(recap('The customer will look at other dates for the tasting.')).toBe('low');
+  });
+
+  it('part of the work already moved to a named rival is a departure; moving up to Brisbane is not', () => {
+    expect(churnOf('We have already shifted our payroll to PayGrid from this month.')).toBe('critical');
+    expect(churnOf("I've moved up to Brisbane, so please send the invoices to the new address.")).toBe('low');
+    expect(churnOf("We've moved the meeting to Thursday if that suits.")).toBe('low');
+  });
+
+  it('a lease signed elsewhere, or a supplier pulling out of the market, ends the relationship', () => {
+    expect(churnOf("Actually we've already signed somewhere else. We're moving out end of June.")).toBe('critical');
+    expect(churnOf("We're pulling out of the Tucson market. All contracts down here end June 30th.")).toBe('critical');
+    expect(churnOf('Can you pull out the old fridge when you deliver the new one?')).toBe('low');
+  });
+
+  it('"I\'m hardly going to book ye again" is a decision; "I\'m not going to book it again till spring" is not', () => {
+    expect(churnOf("I don't want a voucher, I'm hardly going to book ye again for anything, am I?")).toBe('critical');
+    expect(churnOf("I'm not going to book the carpet clean again till spring, it's grand for now.")).toBe('low');
+  });
+
+  it("one booking cancelled (a dog's surgery) is not the relationship; 'you're moved to Saturday' is a rebooking", () => {
+    expect(
+      churnOf("I paid a deposit for Coco's dental surgery, but we cancelled it since the bloodwork was not good."),
+    ).not.toBe('high');
+    expect(
+      deriveCallInsights({
+        transcriptLines: [
+          {
+            type: 'transcript',
+            content: "Okay, you are all set, you're moved to Saturday the 18th at eleven.",
+            speaker: 'unknown',
+          },
+          { type: 'transcript', content: 'Great, thanks, bye.', speaker: 'unknown' },
+        ],
+      }).churnRisk,
+    ).toBe('low');
+  });
+});
