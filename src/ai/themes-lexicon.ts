@@ -150,7 +150,7 @@ export const FILLER_WORDS: ReadonlySet<string> = new Set(
   mister missus sweetheart pet hun babe cobber bud bro boss chief champ digger fella fellas bloke sheila gent
   lady ladies gentleman ya ye youse anyhoo och strewth bonkers cor heck hell lord god goodness gracious yikes
   phew whew whoops ahh ooh aww eh mhm okie dokey ciao laters worries dramas probs problemo trouble pleasure
-  everyone everybody anything something someone nothing question questions favour favor ta-ta tah heads
+  everyone everybody anything something someone nothing question questions favour favor ta-ta ta-ra tara tah heads
   lekker boet howzit eish ja mm-hm mm-hmm uh-huh uh-uh toodles yo hiya hallo ripper bonza bonzer
   legend legends cuz cuzzie bruv blud gov guv luv duck ducks chuck hen wee craic grand
   mi yuh unu fi haffi nuh inna wid seh cyaan deh nutten bout dem di aff oot yer cannae dinnae didnae nae tae fae likkle

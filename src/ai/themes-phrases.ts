@@ -200,6 +200,7 @@ export function nounPhrases(
           (pos !== 'NOUN' && pos !== 'ADJ') ||
           !isTopicWord(w.lower, pos) ||
           FILLER_WORDS.has(w.lower) ||
+          FILLER_WORDS.has(w.base.toLowerCase()) ||
           names.has(w.lower) ||
           namePair
         ) {
@@ -228,6 +229,8 @@ export function nounPhrases(
     if (words.length === 1 && !isThemeOnItsOwn(words[0]?.toLowerCase() ?? '')) continue;
     // "following week", "long time", "big difference": a phrase headed by a vague noun is no topic either.
     if (words.length > 1 && VAGUE_HEADS.has(words[words.length - 1]?.toLowerCase() ?? '')) continue;
+    // "cracking job", "not a massive deal": praise or size said of the work, not a topic.
+    if (PRAISE_OR_SIZE_IDIOM.test(words.join(' '))) continue;
     const key = words.map((w) => stem(w)).join(' ');
     const head = (words[words.length - 1] ?? '').toLowerCase();
     const score =
@@ -242,6 +245,8 @@ export function nounPhrases(
 }
 
 const SPREAD_BONUS = 0.5;
+const PRAISE_OR_SIZE_IDIOM =
+  /^(?:big|massive|huge|great|good|cracking|brilliant|fantastic|amazing|top|nice|smashing|ace|grand|lovely|fine|stellar|champion|cracker|bang-up) (?:job|deal|effort|stuff|work)$/i;
 /** A phrase headed by a person's role ("office manager", "front desk") says who, rarely what: it counts less. */
 const ROLE_WEIGHT = 0.5;
 /** A one-word phrase that says who or where ("Shop", "Bank", "Landlord") counts half: see WHO_AND_WHERE. */

@@ -576,3 +576,23 @@ describe('themes: who and where count half on their own (tune12 and earlier writ
     expect(themes).toContain('shop window');
   });
 });
+
+describe('themes: praise, size and goodbyes are not topics (tune15 writers)', () => {
+  const themesOf = (texts: string[]) =>
+    deriveThemes({ purposes: [], moments: [], texts, recapCount: 0 }).themes.map((t) => t.toLowerCase());
+
+  it('"cracking job", "not a massive deal", "thanks, lovelies", "ta-ra" never become themes; the invoices do', () => {
+    const themes = themesOf([
+      'Not a massive deal, but our invoices have not synced since Friday.',
+      'Cracking job on the invoices, thank you. Thanks again, lovelies. Ta-ra.',
+    ]);
+    for (const bad of ['massive deal', 'cracking job', 'lovely', 'lovelies', 'ta-ra'])
+      expect(themes).not.toContain(bad);
+    expect(themes).toContain('invoices');
+  });
+
+  it('a deal or a job that names a topic is still one: "package deal", "roofing job"', () => {
+    const themes = themesOf(['I wanted the package deal for the roofing job, the package deal from the flyer.']);
+    expect(themes.join(' | ')).toMatch(/package deal/);
+  });
+});
