@@ -173,4 +173,33 @@ export const PLAN_RULES: readonly SignalRule[] = [
       /\b(?:would|will|'d|'ll) (?:have to |need to )?(?:move|switch|go|change) (?:over )?to (?:[A-Z][\w&'-]+|(?:another|a different|a new) (?:provider|supplier|company|vendor|firm|practice|clinic|dentist|doctor|vet|gym|agency|accountant|plumber|builder|cleaner|salon|school|system|platform|bank|insurer|dairy|carrier|courier|wholesaler|distributor|printer|roaster|bakery|butcher|laundry|lab|garage|mechanic|caterer|florist)s?)\b[^.?!]{0,60}?\b(?:if|unless)\b|\b(?:would|will|'d|'ll) (?:have to |need to )?(?:find|look for|get|use|go to) (?:another|a new|a different|other) (?:provider|supplier|company|vendor|firm|practice|clinic|dentist|doctor|vet|gym|agency|accountant|plumber|builder|cleaner|salon|school|system|platform|bank|insurer|dairy|carrier|courier|wholesaler|distributor|printer|roaster|bakery|butcher|laundry|lab|garage|mechanic|caterer|florist)s? (?:if|unless)\b/g,
     caseSensitive: true,
   },
+  // From the tune16 writers. Already joined a named rival ("I joined IronBarn down the road"); a class, course
+  // or service the caller cannot continue ("Aditya will not be able to continue"); a cheaper vendor on
+  // trial; a rival named as where the caller may go ("may go to SmileCare" after a price match refused).
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:I|[Ww]e|[Ss]he|[Hh]e|[Tt]hey)(?:'ve| have| has)? (?:already |just |now )?joined (?!(?:Zoom|Teams|Meet|WhatsApp|Slack|LinkedIn|Facebook|Instagram)\b)[A-Z][\w&'-]+/g,
+    caseSensitive: true,
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:will not|won't|wouldn't|would not|can't|cannot|not) be able to (?:continue|carry on|keep (?:coming|going))\b(?! (?:with (?:the )?(?:call|payment|form|booking)|today|this week))/g,
+    selfNegating: true,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:trialling|trialing|testing|trying out|piloting) (?:a |an |another |a new |a different )?(?:cheaper |new |second |different )?(?:vendor|supplier|provider|distributor|wholesaler|roaster|mill|dairy|printer|carrier|courier|agency|platform|system)\b/g,
+    agentToo: true,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:match|matched|cheaper|offer|price|quote)\b[^.?!]{0,80}?\b(?:may|might) (?:just )?(?:go|switch|move) (?:over )?to (?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w&'-]+/g,
+    caseSensitive: true,
+    // "could not match it ... may go to SmileCare": the refusal is the point, not a negation of the threat.
+    selfNegating: true,
+  },
 ];

@@ -116,7 +116,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:otherwise|or else|if not),? (?:we|i)(?:'ll| will| shall| would|'d)? (?:have to |probably |most likely )?(?:move|switch|go|take (?:it|our business|my business)|look)(?: (?:over|across|elsewhere|somewhere else|to them))\b/g,
+      /\b(?:otherwise|or else|if not),? (?:we|i)(?:'ll| will| shall| would|'d| may| might)? (?:just )?(?:have to |probably |most likely )?(?:move|switch|go|take (?:it|our business|my business)|look)(?: (?:over|across|elsewhere|somewhere else|to them|there))\b/g,
   },
   // Already with another practice or provider: "we've registered with Paws and Claws", "moved its payroll
   // to another provider" (a recap's words too).

@@ -74,6 +74,10 @@ const ONE_BOOKING_CANCELLED = new RegExp(
   'i',
 );
 
+/** Someone else's customer: "my current place", "our current supplier". */
+const PROSPECT =
+  /\b(?:my|our) current (?:place|provider|salon|dentist|gym|supplier|company|hairdresser|barber|vet|doctor|clinic|one|guy|girl|person|agency|accountant|firm|cleaner|plumber)\b/i;
+
 /** A booking moved, not dropped: "Appointment rebooked", "rescheduled to Thursday". */
 const REBOOKED = /\bre-?booked\b|\bre-?scheduled\b/i;
 /** Paying another way, not leaving: "switch from monthly payments to paying the year upfront". */
@@ -159,6 +163,9 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     const q = f.kind === 'cancellation' ? quoted(f.reason) : undefined;
     return q !== undefined && oneOff.some((t) => t.includes(q));
   });
+  // A prospect shopping around names someone else's business as theirs ("not that I'm unhappy with my
+  // current place, just looking around"): their looking is not leaving us.
+  if (callerSide.some((t) => PROSPECT.test(t))) drop((f) => f.kind === 'competitor' && /\baround\b/i.test(f.reason));
   // A cancellation of one policy or service while the others stay is not leaving the relationship.
   if (callerSide.some((t) => OTHERS_KEPT.test(t))) drop((f) => f.kind === 'cancellation');
   // Care stopped because the need has gone is its natural end.
@@ -212,7 +219,9 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     }
     if (!(f.kind in CHURN_SIGNAL_LEVELS)) continue;
     // The guide's refund rung is an angry demand left open; a calm or granted refund is no threat.
-    if (f.kind === 'refund-demand' && (!negativeCaller || ctx.resolved === true)) continue;
+    // A caller whose mood swung (mixed) and whose demand stayed open (not resolved) was angry enough.
+    const angryEnough = negativeCaller || (ctx.sentiment === 'mixed' && ctx.resolved === false);
+    if (f.kind === 'refund-demand' && (!angryEnough || ctx.resolved === true)) continue;
     signals.push(f);
   }
   const critical = signals.filter((f) => CHURN_SIGNAL_LEVELS[f.kind as SignalKind] === 'critical');

@@ -177,3 +177,70 @@ describe('churn (tune15 writers): switches said late, supply pulled, a lease sig
     ).toBe('low');
   });
 });
+
+describe('churn (tune16 writers): joined a rival, cannot continue, a vendor on trial, a prospect looking', () => {
+  it('"I joined IronBarn down the road" is a departure; "I joined Zoom late" is not', () => {
+    expect(churnOf("Yeah nah, I joined IronBarn down the road, it's cheaper. No offence.")).toBe('critical');
+    expect(churnOf('Sorry, I joined Zoom late, can you repeat the booking time?')).toBe('low');
+  });
+
+  it('"he will not be able to continue" ends the lessons; "not able to continue with the payment today" does not', () => {
+    expect(churnOf('We are shifting to Pune next month, so Aditya will not be able to continue.')).toBe('critical');
+    expect(churnOf('The card failed, so I was not able to continue with the payment today. Can I try again?')).toBe(
+      'low',
+    );
+  });
+
+  it('a cheaper vendor on trial is a threat to the supply; "trying out a new recipe" is not', () => {
+    expect(
+      deriveCallInsights({
+        recapSummary: 'Agent said they are trialling a cheaper vendor and may move the whole line if quality holds.',
+      }).churnRisk,
+    ).toBe('high');
+    expect(churnOf("We're trying out a new recipe with your flour next week, can you send two more sacks?")).toBe(
+      'low',
+    );
+  });
+
+  it('a rival named as where the caller may go after a price match is refused is a threat', () => {
+    expect(churnOf('SmileCare is doing it at half price. Can you match that? Otherwise I may just go there.')).toBe(
+      'high',
+    );
+    expect(
+      deriveCallInsights({
+        recapSummary: 'The clinic could not match the offer, and the patient said she may go to SmileCare.',
+      }).churnRisk,
+    ).toBe('high');
+    expect(churnOf('We might go to Portugal in June, so can we move the cleaning?')).toBe('low');
+  });
+
+  it("a prospect looking around names someone else's place as theirs: no churn signal", () => {
+    const prospect = deriveCallInsights({
+      transcriptLines: [
+        caller("Not that I'm unhappy with my current place or anything, I'm just looking around."),
+        caller('How much is a balayage, and when is your next opening? Perfect, thanks so much.'),
+      ],
+    });
+    expect(prospect.churnReasons.join(' ')).not.toMatch(/looking around/);
+    expect(prospect.churnRisk).toBe('low');
+    expect(churnOf("Honestly I'm looking around, your prices keep going up and the last cut was rushed.")).not.toBe(
+      'low',
+    );
+  });
+
+  it('an open refund demand from a caller whose mood swung is the high rung', () => {
+    const insights = deriveCallInsights({
+      recapOutcome: 'Full refund not agreed; manager to call back',
+      transcriptLines: [
+        { type: 'transcript', content: 'Lovely to speak to you, thanks for picking up so quickly.', speaker: 'caller' },
+        {
+          type: 'transcript',
+          content: 'The cake collapsed. I want my eighty-five pounds back. All of it.',
+          speaker: 'caller',
+        },
+        { type: 'transcript', content: 'I am absolutely furious, the party is ruined.', speaker: 'caller' },
+      ],
+    });
+    expect(insights.churnRisk).toBe('high');
+  });
+});

@@ -11,20 +11,21 @@ import { evaluateCallSet, isDevCall, labelledCallSet } from '../../src/ai/evalua
 //   ai-calls.json (73, the set the first rules were written on): 97.3 / 94.5 / 100 / 100 / 97.8 %, 0 bad themes
 //   tune-calls.json (110, independent, tuned on): 93.6 / 99.1 / 100 / 99.1 / 93.4 %, 0
 //   tune2-calls.json (180, tuning split and validation together): 83.3 / 90.0 / 99.4 / 95.0 / 90.7 %, 0
-//   tune3-calls.json (182, two more writers, tuned on after one unseen scoring): 85.2 / 83.0 / 100 / 89.6 / 93.5 %, 0
-//   tune4-calls.json (195, three more writers, tuned on after one unseen scoring): 75.9 / 84.6 / 99.5 / 86.2 / 92.2 %, 0
-//   tune5-calls.json (195, three more writers, tuned on after one unseen scoring): 87.7 / 88.2 / 100 / 90.3 / 93.1 %, 0
-//   tune6-calls.json (195, three more writers, tuned on after one unseen scoring): 78.5 / 88.7 / 100 / 89.2 / 87.8 %, 1
-//   tune7-calls.json (195, three more writers, tuned on after one unseen scoring): 82.1 / 86.7 / 99.5 / 88.7 / 93.1 %, 0
-//   tune8-calls.json (195, three more writers, tuned on after one unseen scoring): 82.1 / 83.1 / 100 / 93.3 / 91.9 %, 0
-//   tune9-calls.json (195, three more writers, tuned on after one unseen scoring): 76.9 / 82.6 / 97.4 / 87.2 / 91.1 %, 0
-//   tune10-calls.json (195, three more writers, tuned on after one unseen scoring): 87.2 / 88.2 / 99.0 / 85.1 / 93.6 %, 3
+//   tune3-calls.json (182, two more writers, tuned on after one unseen scoring): 84.6 / 83.0 / 100 / 89.6 / 93.5 %, 0
+//   tune4-calls.json (195, three more writers, tuned on after one unseen scoring): 75.4 / 84.6 / 99.5 / 86.2 / 92.2 %, 0
+//   tune5-calls.json (195, three more writers, tuned on after one unseen scoring): 87.2 / 88.2 / 100 / 90.3 / 93.1 %, 0
+//   tune6-calls.json (195, three more writers, tuned on after one unseen scoring): 79.0 / 88.7 / 100 / 89.2 / 87.8 %, 0
+//   tune7-calls.json (195, three more writers, tuned on after one unseen scoring): 81.5 / 86.7 / 99.5 / 88.7 / 93.1 %, 0
+//   tune8-calls.json (195, three more writers, tuned on after one unseen scoring): 82.6 / 83.1 / 100 / 93.3 / 91.9 %, 0
+//   tune9-calls.json (195, three more writers, tuned on after one unseen scoring): 76.4 / 82.6 / 97.4 / 87.2 / 91.1 %, 0
+//   tune10-calls.json (195, three more writers, tuned on after one unseen scoring): 87.7 / 88.2 / 99.0 / 85.1 / 93.6 %, 2
 //   tune11-calls.json (195, three writers on the general brief, tuned on after one unseen scoring): 80.5 / 89.2 /
 //     99.5 / 88.7 / 94.7 %, 0
 //   tune12-calls.json (195, three writers on the general brief, tuned on after two unseen scorings): 88.2 / 89.2 /
-//     100 / 86.7 / 94.4 %, 1
-//   tune13-calls.json (195, the same brief, tuned on after one unseen scoring): 80.0 / 88.2 / 100 / 86.2 / 92.5 %, 0
-//   tune15-calls.json (195, the same brief, tuned on after one unseen scoring): 90.3 / 85.6 / 100 / 88.2 / 94.4 %, 2
+//     100 / 86.7 / 94.4 %, 0
+//   tune13-calls.json (195, the same brief, tuned on after one unseen scoring): 80.5 / 88.2 / 100 / 86.2 / 92.5 %, 0
+//   tune15-calls.json (195, the same brief, tuned on after one unseen scoring): 90.8 / 85.6 / 100 / 88.2 / 94.4 %, 0
+//   tune16-calls.json (195, the same brief, tuned on after one unseen scoring): 82.6 / 89.7 / 100 / 90.3 / 93.3 %, 0
 //   tune14-calls.json (195, the same brief) is held out for the next round: not tuned on, not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
@@ -124,7 +125,7 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnWithinOneAccuracy: 0.98,
       resolvedAccuracy: 0.87,
       themesRecallAt5: 0.85,
-      maxBadThemes: 1,
+      maxBadThemes: 0,
     },
   },
   {
@@ -168,7 +169,7 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnWithinOneAccuracy: 0.97,
       resolvedAccuracy: 0.84,
       themesRecallAt5: 0.92,
-      maxBadThemes: 3,
+      maxBadThemes: 2,
     },
   },
   {
@@ -190,7 +191,7 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnWithinOneAccuracy: 0.99,
       resolvedAccuracy: 0.85,
       themesRecallAt5: 0.93,
-      maxBadThemes: 1,
+      maxBadThemes: 0,
     },
   },
   {
@@ -212,7 +213,18 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnWithinOneAccuracy: 0.99,
       resolvedAccuracy: 0.87,
       themesRecallAt5: 0.93,
-      maxBadThemes: 2,
+      maxBadThemes: 0,
+    },
+  },
+  {
+    file: 'tune16-calls.json',
+    floors: {
+      sentimentAccuracy: 0.81,
+      churnAccuracy: 0.88,
+      churnWithinOneAccuracy: 0.99,
+      resolvedAccuracy: 0.89,
+      themesRecallAt5: 0.92,
+      maxBadThemes: 0,
     },
   },
   {
