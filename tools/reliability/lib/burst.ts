@@ -57,7 +57,7 @@ export async function burst(
   const [emission, windows] = await Promise.all([emitting, chaosDone]);
   const s = emission.result.summary;
   env.note(
-    `  emitted in ${(s.durationMs / 1000).toFixed(1)} s: ${s.events} events, ${s.sent} deliveries, ${emission.copies.sent} extra copies, ` +
+    `  emitted in ${(s.durationMs / 1000).toFixed(1)} s: ${s.events} events, ${s.sent} deliveries, ${emission.copies.sent} extra copies (${emission.copies.shed} shed and sent again), ` +
       `${s.attempts} attempts, ${s.status5xx} × 5xx, ${s.retried} retried, ${s.givenUp} given up`,
   );
   const expected = opts.expectations

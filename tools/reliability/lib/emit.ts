@@ -21,7 +21,12 @@ export interface Attempt {
 export interface Emission {
   result: EmitResult;
   attempts: Attempt[];
-  copies: { sent: number; ok: number; failed: number; statuses: Record<string, number> };
+  /**
+   * Extra copies of events. A copy shed with 503 is sent again after its Retry-After, up to three
+   * times, as Dialpad retries any delivery answered 5xx: `statuses` counts final answers, `shed`
+   * the 503s on the way.
+   */
+  copies: { sent: number; ok: number; failed: number; shed: number; statuses: Record<string, number> };
 }
 
 export interface EmitRequest {
@@ -82,9 +87,12 @@ export function prng(seedText: string): () => number {
   };
 }
 
+/** How many times a shed copy is sent again (Dialpad retries a 5xx delivery). */
+const COPY_RETRIES = 3;
+
 export async function emit(env: ReliabilityEnv, req: EmitRequest): Promise<Emission> {
   const attempts: Attempt[] = [];
-  const copies = { sent: 0, ok: 0, failed: 0, statuses: {} as Record<string, number> };
+  const copies = { sent: 0, ok: 0, failed: 0, shed: 0, statuses: {} as Record<string, number> };
   const copyPromises: Promise<void>[] = [];
   const seen = new Set<string>();
   const random = prng(req.seed);
@@ -111,8 +119,15 @@ export async function emit(env: ReliabilityEnv, req: EmitRequest): Promise<Emiss
     await copySlots.acquire();
     copies.sent++;
     try {
-      const res = await timed(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) }, true);
+      let res = await timed(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) }, true);
       await res.arrayBuffer();
+      for (let retry = 0; res.status === 503 && retry < COPY_RETRIES; retry++) {
+        copies.shed++;
+        const after = Number(res.headers.get('retry-after') ?? 2);
+        await new Promise((r) => setTimeout(r, (Number.isFinite(after) ? after : 2) * 1000));
+        res = await timed(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) }, true);
+        await res.arrayBuffer();
+      }
       copies.statuses[res.status] = (copies.statuses[res.status] ?? 0) + 1;
       if (res.ok) copies.ok++;
       else copies.failed++;
