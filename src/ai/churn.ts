@@ -143,21 +143,20 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   // move"), moved it, switched how it is paid or charged a late-cancellation fee says what a bare "I need
   // to cancel" or "I cancelled it" was about: that booking, not the relationship. A standing order is a
   // service.
+  /** Names no service and no series ("the rest of", "all of"): one booking is all it can be about. */
+  const oneBookingOnly = (t: string) => !SERVICE_MENTION.test(t) && !/\b(?:rest|remaining|all)\b/i.test(t);
   if (
     [outcome, ...recap].some(
       (t) =>
         (ONE_BOOKING_CANCELLED.test(t) || REBOOKED.test(t) || PAYMENT_SWITCH.test(t) || LATE_CANCELLATION.test(t)) &&
-        !SERVICE_MENTION.test(t) &&
-        !/\b(?:rest|remaining|all)\b/i.test(t),
+        oneBookingOnly(t),
     )
   ) {
     drop((f) => f.kind === 'cancellation' && !SERVICE_MENTION.test(f.reason));
   }
   // The caller's own sentence that cancelled a booking ("Coco's dental surgery, but we cancelled it") says
   // what its "we cancelled" was about.
-  const oneOff = callerSide.filter(
-    (t) => ONE_BOOKING_CANCELLED.test(t) && !SERVICE_MENTION.test(t) && !/\b(?:rest|remaining|all)\b/i.test(t),
-  );
+  const oneOff = callerSide.filter((t) => ONE_BOOKING_CANCELLED.test(t) && oneBookingOnly(t));
   const quoted = (reason: string) => /"([^"]+)"/.exec(reason)?.[1];
   drop((f) => {
     const q = f.kind === 'cancellation' ? quoted(f.reason) : undefined;
