@@ -176,10 +176,13 @@ export async function runPhase(stack: BenchStack, listener: pg.Client, opts: Pha
     // 'no_answer' (outbound) to the product and 'missed' to the emitter.
     const heldSeconds = new Map(result.conversations.map((c) => [c.expected.key, connectedSeconds(c.legs)]));
     const readings = { holdCounted: new Set<string>(), noAnswerForMissed: new Set<string>() };
-    /** The calls.id of the row that holds the conversation once final (a merged leg's row is cleared). */
+    /** The calls.id of the row that holds the conversation once final (a merged leg's row is deleted). */
     const finalRow = new Map<string, string>();
+    /** Every change seen to the rows of the conversation's legs, in arrival order. */
+    const changesOf = (exp: ExpectedConversation) =>
+      exp.legCallIds.flatMap((id) => changes.get(id) ?? []).sort((a, b) => a.seq - b.seq);
     const finalAt = (exp: ExpectedConversation): number | null => {
-      const changed = exp.legCallIds.flatMap((id) => changes.get(id) ?? []);
+      const changed = changesOf(exp);
       const endedAt = Date.parse(exp.endedAt);
       const connected = heldSeconds.get(exp.key);
       const isFinal = (r: RowChange) => {
@@ -275,10 +278,7 @@ export async function runPhase(stack: BenchStack, listener: pg.Client, opts: Pha
     for (const exp of lost.slice(0, 5)) {
       const row = await stack.db('calls').whereIn('dialpad_call_id', exp.legCallIds).first();
       const legs = await stack.db('dialpad_call_legs').whereIn('call_id', exp.legCallIds).distinct('call_row_id');
-      const seen = exp.legCallIds
-        .flatMap((id) => changes.get(id) ?? [])
-        .sort((a, b) => a.seq - b.seq)
-        .map((c) => `${c.rowId.slice(0, 8)}:${c.status}/${c.duration ?? '-'}s`);
+      const seen = changesOf(exp).map((c) => `${c.rowId.slice(0, 8)}:${c.status}/${c.duration ?? '-'}s`);
       mismatched.push({ expected: exp, row, rowsNow: legs.length, changes: seen.join(' > ') });
     }
     return {

@@ -119,14 +119,17 @@ export async function emit(env: ReliabilityEnv, req: EmitRequest): Promise<Emiss
     await copySlots.acquire();
     copies.sent++;
     try {
-      let res = await timed(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) }, true);
-      await res.arrayBuffer();
+      const post = async () => {
+        const answer = await timed(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) }, true);
+        await answer.arrayBuffer();
+        return answer;
+      };
+      let res = await post();
       for (let retry = 0; res.status === 503 && retry < COPY_RETRIES; retry++) {
         copies.shed++;
         const after = Number(res.headers.get('retry-after') ?? 2);
         await new Promise((r) => setTimeout(r, (Number.isFinite(after) ? after : 2) * 1000));
-        res = await timed(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) }, true);
-        await res.arrayBuffer();
+        res = await post();
       }
       copies.statuses[res.status] = (copies.statuses[res.status] ?? 0) + 1;
       if (res.ok) copies.ok++;
