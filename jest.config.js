@@ -22,6 +22,7 @@ const UNIT = [
   'ai/churn-tune8',
   'ai/churn-tune12',
   'ai/sentiment-combiner',
+  'ai/churn-learned',
   'ai/eval',
   'ai/model',
   'bench/report',

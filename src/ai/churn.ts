@@ -55,6 +55,12 @@ export interface ChurnAssessment {
   explanation: string;
   /** The explicit signals that counted, for themes ("Cancellation", "Chargeback"). */
   signals: string[];
+  /**
+   * What the call says that makes talk of leaving something else (one booking cancelled, a prospect
+   * shopping around, the customer kept, a content caller naming a rival...): the learned churn check
+   * does not overrule the rules on such a call.
+   */
+  lookAlikes: string[];
 }
 
 interface Found {
@@ -132,6 +138,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
 
   const reasons: string[] = [];
+  const lookAlikes = new Set<string>();
   /** Drops the signals found that what else the call says explains away. */
   const drop = (explainedAway: (f: Found) => boolean) => {
     for (let i = found.length - 1; i >= 0; i--) if (explainedAway(found[i]!)) found.splice(i, 1);
@@ -152,11 +159,13 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
         oneBookingOnly(t),
     )
   ) {
+    lookAlikes.add('one booking');
     drop((f) => f.kind === 'cancellation' && !SERVICE_MENTION.test(f.reason));
   }
   // The caller's own sentence that cancelled a booking ("Coco's dental surgery, but we cancelled it") says
   // what its "we cancelled" was about.
   const oneOff = callerSide.filter((t) => ONE_BOOKING_CANCELLED.test(t) && oneBookingOnly(t));
+  if (oneOff.length > 0) lookAlikes.add('one booking');
   const quoted = (reason: string) => /"([^"]+)"/.exec(reason)?.[1];
   drop((f) => {
     const q = f.kind === 'cancellation' ? quoted(f.reason) : undefined;
@@ -164,11 +173,16 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   });
   // A prospect shopping around names someone else's business as theirs ("not that I'm unhappy with my
   // current place, just looking around"): their looking is not leaving us.
+  if (callerSide.some((t) => PROSPECT.test(t))) lookAlikes.add('prospect');
   if (callerSide.some((t) => PROSPECT.test(t))) drop((f) => f.kind === 'competitor' && /\baround\b/i.test(f.reason));
   // A cancellation of one policy or service while the others stay is not leaving the relationship.
-  if (callerSide.some((t) => OTHERS_KEPT.test(t))) drop((f) => f.kind === 'cancellation');
+  if (callerSide.some((t) => OTHERS_KEPT.test(t))) {
+    lookAlikes.add('other services kept');
+    drop((f) => f.kind === 'cancellation');
+  }
   // Care stopped because the need has gone is its natural end.
   if (callerSide.some((t) => NEED_GONE.test(t))) {
+    lookAlikes.add('need gone');
     drop(
       (f) =>
         (f.kind === 'cancellation' || f.kind === 'leaving') && /\b(?:stop|no longer|don't need|cancel)/i.test(f.reason),
@@ -176,6 +190,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
   // A supplier's stop lifted on the call (the balance paid) no longer stands.
   if ([outcome, ...units.map((u) => u.text)].some((t) => STOP_LIFTED.test(t))) {
+    lookAlikes.add('stop lifted');
     drop((f) => (f.kind === 'leaving' || f.kind === 'supply-stop') && /\bon (?:stop|hold)\b/i.test(f.reason));
   }
   const kinds = new Set(found.map((f) => f.kind));
@@ -199,6 +214,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   // Without such an outcome, a cancellation the agent carried out on the call (the call resolved the
   // caller's request) is the same decision, unless the caller was kept ("I'll stay for now").
   const kept = units.some((u) => !u.fromAgent && RETAINED.test(u.text));
+  if (kept) lookAlikes.add('customer kept');
   if (
     kinds.has('cancellation') &&
     !found.some((f) => f.kind === 'leaving') &&
@@ -213,6 +229,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   const mentions: string[] = [];
   for (const f of found) {
     if (f.kind === 'competitor-mention' || (f.mentionWhenWonOver && wonOver)) {
+      if (f.mentionWhenWonOver && wonOver) lookAlikes.add('a caller won over named a rival');
       mentions.push(f.reason);
       continue;
     }
@@ -220,7 +237,10 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     // The guide's refund rung is an angry demand left open; a calm or granted refund is no threat.
     // A caller whose mood swung (mixed) and whose demand stayed open (not resolved) was angry enough.
     const angryEnough = negativeCaller || (ctx.sentiment === 'mixed' && ctx.resolved === false);
-    if (f.kind === 'refund-demand' && (!angryEnough || ctx.resolved === true)) continue;
+    if (f.kind === 'refund-demand' && (!angryEnough || ctx.resolved === true)) {
+      lookAlikes.add('a calm or granted refund');
+      continue;
+    }
     signals.push(f);
   }
   const critical = signals.filter((f) => CHURN_SIGNAL_LEVELS[f.kind as SignalKind] === 'critical');
@@ -267,5 +287,6 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     churnReasons: reasons,
     explanation: `${why}${mentionNote}.`,
     signals: [...new Set([...critical, ...high].map((f) => f.kind))],
+    lookAlikes: [...lookAlikes],
   };
 }

@@ -41,6 +41,8 @@ import type { PhraseExtractor } from './themes';
 import type { CombinerWeights } from './sentiment-combiner';
 import { combinedSentiment, combinerFeatures } from './sentiment-combiner';
 import { SENTIMENT_COMBINER } from './sentiment-combiner-weights';
+import { type ChurnModel, learnedChurnCheck } from './churn-learned';
+import CHURN_MODEL from './churn-model.json';
 import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall, winkPhrases } from './themes';
 import { normaliseText, peopleOnCall, splitSentences } from './text';
 
@@ -107,6 +109,8 @@ export interface InsightEngine {
   phrases: PhraseExtractor;
   /** The learned last step of sentiment (sentiment-combiner.ts); null reads the rules alone. */
   combiner: CombinerWeights | null;
+  /** The learned check on churn risk over the recap's words (churn-learned.ts); null: the rules alone. */
+  churnModel: ChurnModel | null;
 }
 
 /** Churn signals of a grievance (not a calm decision to leave): they make a flat caller negative. */
@@ -123,6 +127,7 @@ export const DEFAULT_ENGINE: InsightEngine = {
   sentimentBase: vaderScore,
   phrases: winkPhrases,
   combiner: SENTIMENT_COMBINER,
+  churnModel: CHURN_MODEL as ChurnModel,
 };
 
 export function deriveCallInsights(input: CallInsightsInput): CallInsights {
@@ -206,6 +211,7 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
 
   const hasChurnEvidence = voice !== null || summary !== null || moments.length > 0;
   let churnSignals: string[] = [];
+  let churnLookAlikes: string[] = [];
   if (provided.churnRisk.value) {
     out.churnRisk = provided.churnRisk.value;
     out.sources.churnRisk = 'dialpad';
@@ -232,6 +238,7 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
       outcome: cleanText(input.recapOutcome),
     });
     churnSignals = churn.signals;
+    churnLookAlikes = churn.lookAlikes;
     // A caller who reports the same problem again, threatens the law, a chargeback or an escalation, or
     // demands a refund is frustrated however flat the words (label guide: negative is "frustrated ... and
     // not won over"): a matter-of-fact reading becomes negative unless the call ended warmly.
@@ -300,6 +307,23 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
     out.explanation.sentiment = learned.overruled
       ? `${out.explanation.sentiment ?? ''} The rules read ${rules}; the learned combiner, weighing the same evidence as the labelled calls taught it, reads ${learned.sentiment} (p ${learned.probability}).`
       : `${out.explanation.sentiment ?? ''} The learned combiner keeps ${rules} (its own reading at p ${learned.probability}).`;
+  }
+
+  // Last, so the combiner read the rules' churn as in training: a recap that reads like leaving raises a
+  // low or medium reading the rules found no phrase for, unless they found talk of leaving to be
+  // something else (one booking cancelled, the customer kept).
+  if (engine.churnModel && out.sources.churnRisk === 'derived' && out.churnRisk !== null) {
+    const check = learnedChurnCheck(engine.churnModel, input, out.churnRisk);
+    if (check && churnLookAlikes.length > 0) {
+      out.explanation.churnRisk = `${out.explanation.churnRisk ?? ''} The learned check reads the recap as ${check.churnRisk} (p ${check.probability} high or critical), but the call says otherwise (${churnLookAlikes.join(', ')}): the rules' reading stands.`;
+    } else if (check) {
+      out.churnReasons = [
+        ...out.churnReasons,
+        `the recap reads like leaving (learned check, p ${check.probability})${check.evidence ? `: "${check.evidence}"` : ''}`,
+      ];
+      out.explanation.churnRisk = `${out.explanation.churnRisk ?? ''} The rules read ${out.churnRisk}; the learned check, trained on the labelled calls' recaps, reads the recap as ${check.churnRisk} (p ${check.probability} high or critical).`;
+      out.churnRisk = check.churnRisk;
+    }
   }
 
   return out;

@@ -1,0 +1,61 @@
+// Trains the learned churn check (src/ai/churn-learned.ts) on the tuning sets and writes its weights to
+// src/ai/churn-model.json. Never reads the frozen report set, nor tune14 (held out for the next round).
+//   npx tsx scripts/train-churn.ts            train on the tuning sets and write the model
+//   npx tsx scripts/train-churn.ts --check    fail if the written model is not what training gives
+//                                             (CI-safe, writes nothing)
+//
+// The settings were chosen once, by the only honest measurement at hand (src/ai/README.md, "Learned churn
+// check"): the model trained on the twelve sets before tune12, applied over the rules of commit 19d0638,
+// which had seen none of tune12, tune13, tune15 or tune16, scored on those four sets (780 calls). Churn
+// exact 82.1 -> 87.1 %, within one 95.3 -> 98.2 % at p >= 0.6; 86.4-87.1 % and 97.5-98.2 % for l2 from
+// 0.001 to 0.01, 300 or 800 epochs, p from 0.5 to 0.7. Every one of the four sets gained on both.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+
+import { type ChurnModel, recapSentences, trainChurnModel, wordsOf } from '../src/ai/churn-learned';
+import { labelledCallSet } from '../src/ai/evaluation';
+import { TRAINING_SETS } from './train-sentiment';
+
+const SETTINGS = { l2: 0.003, epochs: 300, minCalls: 3, minProbability: 0.6 };
+const OUT = resolve(__dirname, '../src/ai/churn-model.json');
+
+function rowsOf(file: string) {
+  const set = labelledCallSet.parse(JSON.parse(readFileSync(resolve(__dirname, '..', file), 'utf8')));
+  return set.calls.flatMap((call) => {
+    const y = call.expected.churnRisk;
+    const sentences = recapSentences(call.input);
+    // The check reads the recap only: calls without one, or without a churn label, teach it nothing.
+    return y === null || sentences.length === 0
+      ? []
+      : [{ set: basename(file), words: wordsOf(sentences.join(' ')), y }];
+  });
+}
+
+/** One word per line, so a retrain's diff shows which words moved. */
+export function renderChurnModel(m: ChurnModel): string {
+  const { words, ...head } = m;
+  const lines = Object.entries(words).map(([w, row]) => `    ${JSON.stringify(w)}: ${JSON.stringify(row)}`);
+  const top = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
+  return ['{', ...top, '  "words": {', lines.join(',\n'), '  }', '}', ''].join('\n');
+}
+
+function main(argv: readonly string[]): void {
+  const rows = TRAINING_SETS.flatMap(rowsOf);
+  const sets = [...new Set(rows.map((r) => r.set))];
+  const trainedOn = `${sets.map((s) => `${s} (${rows.filter((r) => r.set === s).length})`).join(', ')}: ${rows.length} calls`;
+  const model = trainChurnModel(rows, { ...SETTINGS, trainedOn });
+  const text = renderChurnModel(model);
+  console.log(`Learned churn check: ${trainedOn}; ${Object.keys(model.words).length} words`);
+  if (argv.includes('--check')) {
+    if (readFileSync(OUT, 'utf8') !== text) {
+      console.error('src/ai/churn-model.json is not what training on the tuning sets gives: run');
+      console.error('npx tsx scripts/train-churn.ts and commit the result.');
+      process.exitCode = 1;
+    } else console.log('Model up to date.');
+    return;
+  }
+  writeFileSync(OUT, text);
+  console.log(`Wrote ${OUT}`);
+}
+
+if (require.main === module) main(process.argv.slice(2));

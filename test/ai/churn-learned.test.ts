@@ -1,0 +1,105 @@
+// The learned churn check: the committed model is what the tuning sets give, training learns and is
+// repeatable, and it raises only a low or medium reading the rules derived, never over the rules' own
+// finding that talk of leaving was something else.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+import type { CallInsightsInput } from '../../src/ai/derive';
+import { DEFAULT_ENGINE, deriveCallInsights, deriveCallInsightsWith } from '../../src/ai/derive';
+import { learnedChurnCheck, trainChurnModel, wordsOf } from '../../src/ai/churn-learned';
+import CHURN_MODEL from '../../src/ai/churn-model.json';
+
+const ROOT = resolve(__dirname, '../..');
+const rulesOnly = (input: CallInsightsInput) => deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, churnModel: null });
+
+/** A toy model that reads "departing" as critical and "unhappy" as high: the check's mechanics, not its data. */
+function toyModel() {
+  const rows = [
+    ...Array.from({ length: 30 }, (_, i) => ({ words: ['departing', `w${i % 5}`], y: 'critical' as const })),
+    ...Array.from({ length: 30 }, (_, i) => ({ words: ['unhappy', `w${i % 5}`], y: 'high' as const })),
+    ...Array.from({ length: 60 }, (_, i) => ({ words: ['booking', `w${i % 5}`], y: 'low' as const })),
+  ];
+  return trainChurnModel(rows, { l2: 0.001, epochs: 300, minCalls: 3, trainedOn: 'test', minProbability: 0.6 });
+}
+
+describe('learned churn check', () => {
+  it('the committed model is what training on the tuning sets gives (scripts/train-churn.ts --check)', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/train-churn.ts', '--check'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(out).toMatch(/Model up to date/);
+    // Never the frozen report set, nor the set held out for the next round.
+    expect(CHURN_MODEL.trainedOn).not.toMatch(/report|tune14/);
+    expect(CHURN_MODEL.trainedOn).toMatch(/tune16-calls\.json/);
+  }, 120_000);
+
+  it('learns which words decide the class, and trains the same model again from the same data', () => {
+    const m = toyModel();
+    expect(learnedChurnCheck(m, { recapSummary: 'Client departing w1.' }, 'low')?.churnRisk).toBe('critical');
+    expect(learnedChurnCheck(m, { recapSummary: 'Client unhappy w2.' }, 'low')?.churnRisk).toBe('high');
+    expect(learnedChurnCheck(m, { recapSummary: 'Client booking w3.' }, 'low')).toBeNull();
+    expect(toyModel()).toEqual(m);
+  });
+
+  it('reads words as written: case, curly apostrophes and repeats do not matter', () => {
+    expect(wordsOf('We’re LEAVING, leaving now')).toEqual(["we're", 'leaving', 'now']);
+  });
+
+  it('raises a low reading to the likelier rung, quoting the recap sentence that leans furthest', () => {
+    const engine = { ...DEFAULT_ENGINE, churnModel: toyModel() };
+    const input = { recapSummary: 'Caller asked about parking. She said the family is departing for good.' };
+    expect(rulesOnly(input).churnRisk).toBe('low');
+    const out = deriveCallInsightsWith(input, engine);
+    expect(out.churnRisk).toBe('critical');
+    expect(out.churnReasons.at(-1)).toMatch(
+      /^the recap reads like leaving \(learned check, p 0\.\d+\): "She said the family is departing for good\."$/,
+    );
+    expect(out.explanation.churnRisk).toMatch(/The rules read low; the learned check/);
+  });
+
+  it('raises a medium reading one rung only, and leaves high, critical and a recap-less call to the rules', () => {
+    const m = toyModel();
+    expect(learnedChurnCheck(m, { recapSummary: 'Client departing w1.' }, 'medium')?.churnRisk).toBe('high');
+    expect(learnedChurnCheck(m, { recapSummary: 'Client departing w1.' }, 'high')).toBeNull();
+    expect(learnedChurnCheck(m, { recapSummary: 'Client unhappy w1.' }, 'critical')).toBeNull();
+    expect(learnedChurnCheck(m, { recapSummary: '  ', recapPurposes: [] }, 'low')).toBeNull();
+    const transcriptOnly = {
+      transcriptLines: [{ type: 'transcript', content: 'We are departing, I am afraid.', speaker: 'caller' }],
+    };
+    const engine = { ...DEFAULT_ENGINE, churnModel: toyModel() };
+    expect(deriveCallInsightsWith(transcriptOnly, engine).churnRisk).toBe(rulesOnly(transcriptOnly).churnRisk);
+  });
+
+  it('does not overrule the rules where they found talk of leaving to be one booking', () => {
+    const engine = { ...DEFAULT_ENGINE, churnModel: toyModel() };
+    const input = {
+      recapSummary: 'Client cancelled her Friday appointment as she is departing on holiday, and will rebook.',
+      recapOutcome: 'Friday appointment cancelled',
+    };
+    const out = deriveCallInsightsWith(input, engine);
+    expect(out.churnRisk).toBe('low');
+    expect(out.explanation.churnRisk).toMatch(/but the call says otherwise \(one booking\): the rules' reading stands/);
+  });
+
+  it('with the shipped model, catches leaving said in words no churn rule has (recaps written for this test)', () => {
+    const calls = [
+      {
+        recapSummary:
+          'Client explained that the practice has been bought by a larger group whose head office handles bookkeeping, so our monthly work ends in March.',
+        recapOutcome: 'Final month March',
+        recapPurposes: ['Account closure'],
+      },
+      {
+        recapSummary:
+          'The restaurant owner said his new head chef prefers another produce supplier and asked for the final statement.',
+        recapOutcome: 'Final statement requested',
+        recapPurposes: ['Ending supply'],
+      },
+    ];
+    for (const input of calls) {
+      expect(rulesOnly(input).churnRisk).toBe('low');
+      expect(['high', 'critical']).toContain(deriveCallInsights(input).churnRisk);
+    }
+  });
+});
