@@ -21,6 +21,7 @@ const UNIT = [
   'ai/generalise',
   'ai/churn-tune8',
   'ai/churn-tune12',
+  'ai/churn-tune17',
   'ai/sentiment-combiner',
   'ai/churn-learned',
   'ai/eval',

@@ -17,6 +17,10 @@ import { labelledCallSet } from '../src/ai/evaluation';
 import { TRAINING_SETS } from './train-sentiment';
 
 const SETTINGS = { l2: 0.003, epochs: 300, minCalls: 3, minProbability: 0.6 };
+// The sentiment combiner's sets and tune17 (the 2026-12-04 writers, scored unseen first: churn 85.1 -> 88.7 %,
+// within one 94.9 -> 96.9 % with the check trained without them). The combiner is not retrained on tune17
+// this round: its retrain waits for a set held out to measure it on.
+const CHURN_TRAINING_SETS = [...TRAINING_SETS, 'eval/tune17-calls.json'];
 const OUT = resolve(__dirname, '../src/ai/churn-model.json');
 
 function rowsOf(file: string) {
@@ -40,7 +44,7 @@ export function renderChurnModel(m: ChurnModel): string {
 }
 
 function main(argv: readonly string[]): void {
-  const rows = TRAINING_SETS.flatMap(rowsOf);
+  const rows = CHURN_TRAINING_SETS.flatMap(rowsOf);
   const sets = [...new Set(rows.map((r) => r.set))];
   const trainedOn = `${sets.map((s) => `${s} (${rows.filter((r) => r.set === s).length})`).join(', ')}: ${rows.length} calls`;
   const model = trainChurnModel(rows, { ...SETTINGS, trainedOn });

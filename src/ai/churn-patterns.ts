@@ -46,7 +46,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:signed (?:up )?with|signed (?:a |an )?(?:[\w-]+ ){0,3}?(?:agreement|contract|deal) with (?:another|a different|a new)\b|(?<!(?:\b(?:be|been|being|get|got|was|were|is|are)|'re|'m|'s) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to(?! (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|next (?:week|month)|the (?:\d|first|second|third|next|following))\b)|(?<!\b(?:it|order|parcel|package|delivery|item|shipment|invoice|e-?mail|letter|message|cake|goods|stock|call|payment)(?: had| has|'s|'d| have)? )gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b| (?:a |an |the )?(?:[a-z]+ )?(?:unit|flat|room|house|apartment|address|office|home|place|area|town|city|street|plan|tier|floor|bank|branch|number|phone|e-?mail|card|school|job)\b)|\bmy mind'?s made up\b|\b(?:made up my mind|made my mind up)\b(?! (?:on|about) (?:these|this|that|those|it|the|which))|\bit(?:'s| is) (?:been )?decided\b(?! (?:by|to stay|that (?:we|i)(?:'ll| will)? stay))|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
+      /\b(?:signed (?:up )?with|signed (?:a |an )?(?:[\w-]+ ){0,3}?(?:agreement|contract|deal) with (?:another|a different|a new)\b|(?<!(?:\b(?:be|been|being|get|got|was|were|is|are)|'re|'m|'s) )moved (?:everything |our \w+ |my \w+ )?(?:over )?to(?! (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|next (?:week|month)|the (?:\d|first|second|third|next|following)|(?:an?|another|a different|an earlier|a later) (?:[a-z]+ )?(?:weekday|weekend|day|date|time|slot|session|appointment|morning|afternoon|evening))\b)|(?<!\b(?:it|order|parcel|package|delivery|item|shipment|invoice|e-?mail|letter|message|cake|goods|stock|call|payment)(?: had| has|'s|'d| have)? )(?<!\bshould(?:n't| not)? have |\bshould've )gone (?:over )?to(?! (?:(?:an?|the|my|our|your|their|his|her) )?(?:(?:old|wrong|other|new|spam|junk|billing|work|personal) )*(?:e-?mail|address|inbox|voicemail|spam|junk|folder|hospital|bed|sleep|waste|print|press)\b)|go(?:ne)? with another|going with another|got a new (?:line|provider|supplier) going in|found (?:a|another|a new) (?:supplier|provider|company|vendor|plumber|cleaner|builder|agency|firm)|(?:we've|i've|we have|i have|already) switched\b(?! (?:it|the|that|this|on|off))|terminat(?:e|ing) (?:the|our|my) (?:contract|agreement|account|service))\b(?! (?:you|us|this|here|your|our|ye|yous|y'all)\b| (?:a |an |the )?(?:[a-z]+ )?(?:unit|flat|room|house|apartment|address|office|home|place|area|town|city|street|plan|tier|floor|bank|branch|number|phone|e-?mail|card|school|job)\b)|\bmy mind'?s made up\b|\b(?:made up my mind|made my mind up)\b(?! (?:on|about) (?:these|this|that|those|it|the|which))|\bit(?:'s| is) (?:been )?decided\b(?! (?:by|to stay|that (?:we|i)(?:'ll| will)? stay))|\bmind is made up\b|\b(?:last|final) (?:order|delivery|visit|payment|month) with (?:you|us)\b/g,
   },
   {
     kind: 'leaving',
@@ -59,6 +59,12 @@ export const RULES: readonly SignalRule[] = [
     selfNegating: true,
   },
   { kind: 'leaving', pattern: /\b(?:i'm|we're|i am|we are) done with (?:you|them)\b/g },
+  // A recap's or outcome's own word for it: "Rebooking declined; client leaving".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:client|customer|member|patient|tenant|account holder)(?: is)? (?:leaving|departing)\b(?! (?:a |an |the |her |his |their )?(?:message|voicemail|review|note|feedback|comment|details|number|early|for|at \d|the (?:building|office|premises|shop|site))\b)/g,
+  },
   // A supplier ending supply has left the relationship.
   {
     kind: 'leaving',
@@ -80,7 +86,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e|[Ii]t|[Tt]he (?:practice|business|company|clinic|shop|restaurant|caf[eé]|salon|office|firm)) is) (?:going with|moving (?:[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) [a-z]+|[A-Z][\w&'-]+)/g,
+      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e|[Ii]t|[Tt]he (?:practice|business|company|clinic|shop|restaurant|caf[eé]|salon|office|firm)) is|(?:I|[Ww]e|[Tt]hey|[Ss]he|[Hh]e)(?:'ll| will) be) (?:going with|moving (?:[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) [a-z]+|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\w&'-]+)/g,
     caseSensitive: true,
     ifConditional: 'competitor',
     // The subject is part of the match, so a negator before it belongs to another clause ("if you
@@ -109,14 +115,14 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would)? (?:be )?(?:have to |need to |be forced to )?(?:go(?:ing)? with (?:them|[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to (?:them|[A-Z][\w&'-]*)|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere|look(?:ing)? (?:for|at) (?:somewhere|someone|somebody|something) else|find (?:somewhere|someone|somebody) else|mov(?:e|ing) out)\b/g,
+      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would|'m| am|'re| are)? (?:be )?(?:have to |need to |be forced to )?(?:go(?:ing)? with (?:them|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to (?:them|[A-Z][\w&'-]*)|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere|look(?:ing)? (?:for|at) (?:somewhere|someone|somebody|something) else|find (?:somewhere|someone|somebody) else|mov(?:e|ing) out)\b/g,
     caseSensitive: true,
   },
   // "Otherwise we'll move over at renewal": the condition said first, the move after it.
   {
     kind: 'competitor',
     pattern:
-      /\b(?:otherwise|or else|if not),? (?:we|i)(?:'ll| will| shall| would|'d| may| might)? (?:just )?(?:have to |probably |most likely )?(?:move|switch|go|take (?:it|our business|my business)|look)(?: (?:over|across|elsewhere|somewhere else|to them|there))\b/g,
+      /\b(?:otherwise|or else|if not),? (?:we|i)(?:'ll| will| shall| would|'d| may| might|'re| are|'m| am)? (?:just )?(?:have to |probably |most likely )?(?:move|moving|switch|switching|go|going|take (?:it|our business|my business)|taking (?:it|our business|my business)|look|looking)(?: (?:over|across|elsewhere|somewhere else|to them|there))\b/g,
   },
   // Already with another practice or provider: "we've registered with Paws and Claws", "moved its payroll
   // to another provider" (a recap's words too).
@@ -258,7 +264,12 @@ export const RULES: readonly SignalRule[] = [
     pattern:
       /\bvoted to (?:bring (?:[\w-]+ ){0,3}?in-house|cancel|end|leave|switch|terminate|move (?:to|over|elsewhere)|go with)\b/g,
   },
-  { kind: 'leaving', pattern: /\bgo(?:ing)? with [^.?!]{1,40}? instead\b/g },
+  {
+    kind: 'leaving',
+    // Not a day or a time chosen instead of another ("I'm going with Wednesday instead").
+    pattern:
+      /\bgo(?:ing)? with (?!(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|the (?:morning|afternoon|evening|earlier|later|first|second|next)|(?:an? )?(?:earlier|later|morning|afternoon|evening)|\d)\b)[^.?!]{1,40}? instead\b/g,
+  },
   {
     kind: 'leaving',
     pattern:

@@ -64,7 +64,7 @@ describe('learned churn check', () => {
     expect(learnedChurnCheck(m, { recapSummary: 'Client departing w1.' }, 'high')).toBeNull();
     expect(learnedChurnCheck(m, { recapSummary: 'Client unhappy w1.' }, 'critical')).toBeNull();
     expect(learnedChurnCheck(m, { recapSummary: '  ', recapPurposes: [] }, 'low')).toBeNull();
-    const transcriptOnly = {
+    const transcriptOnly: CallInsightsInput = {
       transcriptLines: [{ type: 'transcript', content: 'We are departing, I am afraid.', speaker: 'caller' }],
     };
     const engine = { ...DEFAULT_ENGINE, churnModel: toyModel() };
