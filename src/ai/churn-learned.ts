@@ -87,8 +87,12 @@ export function learnedChurnCheck(model: ChurnModel, input: RecapText, rules: Ch
   if (rules !== 'low' && rules !== 'medium') return null;
   const sentences = recapSentences(input);
   if (sentences.length === 0) return null;
-  const high = model.classes.indexOf('high');
-  const critical = model.classes.indexOf('critical');
+  const [low, medium, high, critical] = CHURN_CLASSES.map((c) => model.classes.indexOf(c)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const weightOf = (w: string) => (Object.hasOwn(model.words, w) ? model.words[w] : undefined);
   const p = churnProbabilities(model.bias, wordsOf(sentences.join(' ')).map(weightOf));
   const leaving = p[high]! + p[critical]!;
@@ -97,7 +101,7 @@ export function learnedChurnCheck(model: ChurnModel, input: RecapText, rules: Ch
   const lean = (s: string) =>
     wordsOf(s).reduce((sum, w) => {
       const row = weightOf(w);
-      return row ? sum + Math.max(row[high]!, row[critical]!) - Math.max(row[0]!, row[1]!) : sum;
+      return row ? sum + Math.max(row[high]!, row[critical]!) - Math.max(row[low]!, row[medium]!) : sum;
     }, 0);
   const evidence = sentences.reduce<string | null>(
     (best, s) => (best === null || lean(s) > lean(best) ? s : best),
