@@ -14,6 +14,9 @@ describe('churn look-alikes: a booking moved, a bill misdirected', () => {
   it('a session moved to a weekday or another slot is a reschedule; moved to a rival is a departure', () => {
     expect(recapChurn('The class was overbooked and moved to a weekday; the member took the new time.')).toBe('low');
     expect(recapChurn("The caller's lesson was moved to an earlier slot at her request.")).toBe('low');
+    expect(
+      recapChurn('The customer was unhappy that her delivery window moved to 10:45-12:00, after opening.'),
+    ).not.toBe('critical');
     expect(churnOf("We've moved to FreshCo for our produce, so this is our last order.")).toBe('critical');
   });
 

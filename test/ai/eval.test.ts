@@ -28,7 +28,9 @@ import { evaluateCallSet, isDevCall, labelledCallSet } from '../../src/ai/evalua
 //   tune16-calls.json (195, the same brief, tuned on after one unseen scoring): 82.6 / 91.8 / 100 / 90.3 / 93.3 %, 0
 //   tune17-calls.json (195, the same brief, 2026-12-04, tuned on after one unseen scoring): 86.2 / 91.8 / 100 / 85.1 /
 //     91.9 %, 0
-//   tune14-calls.json (195, the same brief) is held out for the next round: not tuned on, not floored here
+//   tune14-calls.json (195, the same brief, held out for three aggregate scorings, then tuned on): 84.1 / 90.8 / 100 /
+//     92.8 / 91.4 %, 0
+//   tune18-calls.json (195, the same brief, 2026-12-04) is held out for the next round: not tuned on, not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. The sentiment
@@ -226,6 +228,17 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnWithinOneAccuracy: 0.99,
       resolvedAccuracy: 0.89,
       themesRecallAt5: 0.92,
+      maxBadThemes: 0,
+    },
+  },
+  {
+    file: 'tune14-calls.json',
+    floors: {
+      sentimentAccuracy: 0.83,
+      churnAccuracy: 0.89,
+      churnWithinOneAccuracy: 0.99,
+      resolvedAccuracy: 0.91,
+      themesRecallAt5: 0.9,
       maxBadThemes: 0,
     },
   },
