@@ -5,7 +5,7 @@
 // the same call in plain words ("called to end the firm's engagement", "win-back call"). When the rules
 // read low or medium and the recap reads, with at least `minProbability`, like the calls labelled high
 // or critical, the risk is raised: from medium to high, from low to the likelier of high and critical
-// (src/ai/README.md, "Learned churn check"). derive.ts skips it where the rules found talk of leaving to
+// (src/ai/README.md, "The learned churn check"). derive.ts skips it where the rules found talk of leaving to
 // be something else (one booking cancelled, the customer kept: ChurnAssessment.lookAlikes).
 // Deterministic: fixed weights, plain arithmetic, no randomness.
 import type { ChurnRisk } from './churn';
@@ -103,10 +103,8 @@ export function learnedChurnCheck(model: ChurnModel, input: RecapText, rules: Ch
       const row = weightOf(w);
       return row ? sum + Math.max(row[high]!, row[critical]!) - Math.max(row[low]!, row[medium]!) : sum;
     }, 0);
-  const evidence = sentences.reduce<string | null>(
-    (best, s) => (best === null || lean(s) > lean(best) ? s : best),
-    null,
-  );
+  const leans = sentences.map(lean);
+  const evidence = sentences[leans.indexOf(Math.max(...leans))] ?? null;
   return {
     // From medium one rung (the rules saw dissatisfaction; critical is a decision they would have quoted),
     // from low to the likelier of the two.

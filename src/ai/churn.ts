@@ -173,8 +173,10 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   });
   // A prospect shopping around names someone else's business as theirs ("not that I'm unhappy with my
   // current place, just looking around"): their looking is not leaving us.
-  if (callerSide.some((t) => PROSPECT.test(t))) lookAlikes.add('prospect');
-  if (callerSide.some((t) => PROSPECT.test(t))) drop((f) => f.kind === 'competitor' && /\baround\b/i.test(f.reason));
+  if (callerSide.some((t) => PROSPECT.test(t))) {
+    lookAlikes.add('prospect');
+    drop((f) => f.kind === 'competitor' && /\baround\b/i.test(f.reason));
+  }
   // A cancellation of one policy or service while the others stay is not leaving the relationship.
   if (callerSide.some((t) => OTHERS_KEPT.test(t))) {
     lookAlikes.add('other services kept');
