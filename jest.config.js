@@ -24,6 +24,7 @@ const UNIT = [
   'ai/churn-tune17',
   'ai/sentiment-combiner',
   'ai/churn-learned',
+  'ai/themes-learned',
   'ai/eval',
   'ai/model',
   'bench/report',

@@ -131,7 +131,8 @@ const naturalScore = (lib: Natural): BaseScorer => {
 
 const themeVariants: Array<[string, PhraseExtractor]> = [
   ['stop-word runs (previous rules, no library)', stopWordRunPhrases],
-  ['wink-nlp tagger (production)', winkPhrases],
+  ['wink-nlp tagger, ordered by frequency score', winkPhrases],
+  ['wink-nlp tagger, learned order (production)', DEFAULT_ENGINE.phrases],
 ];
 if (nlpCompromise) {
   const tag = compromiseTagger(nlpCompromise);

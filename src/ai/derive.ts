@@ -43,6 +43,8 @@ import { combinedSentiment, combinerFeatures } from './sentiment-combiner';
 import { SENTIMENT_COMBINER } from './sentiment-combiner-weights';
 import { type ChurnModel, learnedChurnCheck } from './churn-learned';
 import CHURN_MODEL from './churn-model.json';
+import THEME_MODEL from './theme-model.json';
+import { learnedPhrases } from './themes-learned';
 import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall, winkPhrases } from './themes';
 import { normaliseText, peopleOnCall, splitSentences } from './text';
 
@@ -125,7 +127,7 @@ const GRIEVANCE_SIGNALS: ReadonlySet<string> = new Set([
 
 export const DEFAULT_ENGINE: InsightEngine = {
   sentimentBase: vaderScore,
-  phrases: winkPhrases,
+  phrases: learnedPhrases(THEME_MODEL, winkPhrases),
   combiner: SENTIMENT_COMBINER,
   churnModel: CHURN_MODEL as ChurnModel,
 };

@@ -1,0 +1,85 @@
+// The learned order of theme phrases: the committed model is what the tuning sets give, training learns
+// which head nouns readers file calls under and is repeatable, and the themes follow the model's order.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+import type { CallInsightsInput } from '../../src/ai/derive';
+import { DEFAULT_ENGINE, deriveCallInsights, deriveCallInsightsWith } from '../../src/ai/derive';
+import type { PhraseFeatures } from '../../src/ai/themes-learned';
+import { learnedPhrases, THEME_FEATURES, trainThemeModel } from '../../src/ai/themes-learned';
+import { winkPhrases } from '../../src/ai/themes-phrases';
+import THEME_MODEL from '../../src/ai/theme-model.json';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** Rows whose only difference is the head noun: "delivery" is filed under, "mask" never. */
+function toyModel() {
+  const dense = (score: number): number[] => [1, Math.log1p(score), score / 6, 0.5, 1, 0, 0, 1, 0, 0, 0.5];
+  const rows: Array<PhraseFeatures & { y: 0 | 1 }> = [
+    ...Array.from({ length: 40 }, (_, i) => ({ dense: dense(1 + (i % 3)), words: ['h:delivery'], y: 1 as const })),
+    ...Array.from({ length: 40 }, (_, i) => ({ dense: dense(4 + (i % 3)), words: ['h:mask'], y: 0 as const })),
+  ];
+  return trainThemeModel(rows, { l2: 0.001, epochs: 300, minCount: 3, trainedOn: 'test' });
+}
+
+// A caller who names the product over and over, and the delivery once.
+const CALL: CallInsightsInput = {
+  recapSummary: null,
+  transcriptLines: [
+    { type: 'transcript', speaker: 'caller', content: 'The argan masks came, the argan masks are lovely.' },
+    { type: 'transcript', speaker: 'agent', content: 'Glad you like the argan masks.' },
+    { type: 'transcript', speaker: 'caller', content: 'More argan masks, a shampoo, a toner and a comb.' },
+    { type: 'transcript', speaker: 'caller', content: 'The shampoo smells nice, the toner too, the comb is fine.' },
+    { type: 'transcript', speaker: 'caller', content: 'Also the brush, the brush is good, and a towel.' },
+    { type: 'transcript', speaker: 'caller', content: 'Only the delivery was slow.' },
+  ],
+};
+
+describe('learned order of themes', () => {
+  it('the committed model is what training on the tuning sets gives (scripts/train-themes.ts --check)', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/train-themes.ts', '--check'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(out).toMatch(/Model up to date/);
+    // Never the frozen report set, nor the sets held out for the next round.
+    expect(THEME_MODEL.trainedOn).not.toMatch(/report|tune18|tune19/);
+    expect(THEME_MODEL.trainedOn).toMatch(/tune17-calls\.json/);
+    expect(THEME_MODEL.features).toEqual(THEME_FEATURES);
+    // What readers file calls under weighs more than who or where the call was.
+    const words = THEME_MODEL.words as Record<string, number>;
+    expect(words['h:invoice']).toBeGreaterThan(0);
+    expect(words['h:refund']).toBeGreaterThan(0);
+    expect(words['h:account']).toBeLessThan(0);
+    expect(words['h:manager']).toBeLessThan(0);
+  }, 120_000);
+
+  it('learns the head nouns readers file calls under, and trains the same model again from the same data', () => {
+    const m = toyModel();
+    expect(m.words['h:delivery']).toBeGreaterThan(0);
+    expect(m.words['h:mask']).toBeLessThan(0);
+    expect(toyModel()).toEqual(m);
+  });
+
+  it('orders the themes by the model: the topic said once before the product said six times', () => {
+    const byFrequency = deriveCallInsightsWith(CALL, { ...DEFAULT_ENGINE, phrases: winkPhrases });
+    expect((byFrequency.themes ?? []).slice(0, 5)).not.toContain('Delivery');
+    expect(byFrequency.themes?.[0]).toMatch(/^Argan mask/);
+
+    const learned = deriveCallInsightsWith(CALL, {
+      ...DEFAULT_ENGINE,
+      phrases: learnedPhrases(toyModel(), winkPhrases),
+    });
+    expect(learned.themes?.[0]).toBe('Delivery');
+    expect(learned.themes).toHaveLength(5);
+    // The explanation gives each phrase's learned probability.
+    expect(learned.explanation.themes).toMatch(/salient phrases: Delivery \(score (?:0\.\d+|1)\)/);
+  });
+
+  it('the production order keeps the call-level rules: purposes first, no names, at most five', () => {
+    const out = deriveCallInsights({ ...CALL, recapPurposes: ['Order status'] });
+    expect(out.themes?.[0]).toBe('Order status');
+    expect(out.themes?.length).toBeLessThanOrEqual(5);
+    expect(out.sources.themes).toBe('derived');
+  });
+});
