@@ -1,6 +1,6 @@
 // Trains the learned order of theme phrases (src/ai/themes-learned.ts) on the tuning sets and writes its
 // weights to src/ai/theme-model.json. Never reads the frozen report set, nor a set held out for the next
-// round (tune18 and tune19 at the time of writing).
+// round (tune19 at the time of writing).
 //   npx tsx scripts/train-themes.ts            train on the tuning sets and write the model
 //   npx tsx scripts/train-themes.ts --check    fail if the written model is not what training gives
 //                                              (CI-safe, writes nothing)
@@ -19,7 +19,7 @@ import { winkPhrases } from '../src/ai/themes-phrases';
 import { TRAINING_SETS } from './train-sentiment';
 
 const SETTINGS = { l2: 0.001, epochs: 1000, minCount: 3 };
-export const THEME_TRAINING_SETS = [...TRAINING_SETS, 'eval/tune14-calls.json', 'eval/tune17-calls.json'];
+export const THEME_TRAINING_SETS = TRAINING_SETS;
 const OUT = resolve(__dirname, '../src/ai/theme-model.json');
 
 type Row = PhraseFeatures & { y: 0 | 1 };
