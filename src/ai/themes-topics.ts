@@ -25,7 +25,7 @@ export const VAGUE_NOUNS: ReadonlySet<string> = new Set(
   mistake mix-up confusion situation case reason fact way means end side top bottom rest front middle
   word words hand hands head eye eyes nose foot feet place area stuff thing
   nan nana gran granny grandma grandad grandpa auntie aunt uncle cousin one ones difference offence kilo kilos
-  quarter form expecting birth
+  quarter form expecting birth chance luck sense type hit
   waiting running thinking hoping calling looking going trying getting saying generating
   working coming sitting asking telling checking
   `),
@@ -41,6 +41,7 @@ export const VAGUE_HEADS: ReadonlySet<string> = new Set(
   today tomorrow yesterday week weeks month months year years morning evening day days moment minute minutes
   time thing things stuff bit lot lots couple difference way people person guys guy folks kids
   someone everyone anybody somebody idea mind mistake situation reason fact heaps bunch
+  one ones chance luck sense type hit
   `),
 );
 

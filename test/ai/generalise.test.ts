@@ -171,6 +171,15 @@ describe('themes: topics, not times, people or vague words', () => {
       expect(themes).not.toContain(vague);
     expect(themes.join(' | ')).toMatch(/boiler service/);
   });
+
+  it('a pro-form, a chance or a hit is no topic, whatever qualifies it ("the black leather ones", "a huge hit")', () => {
+    const themes = themesOf([
+      'Any chance the black leather ones are back in stock? The last recliners were a huge hit, it makes sense.',
+      'Tough luck on the type, but the recliner delivery is what I need sorted.',
+    ]).join(' | ');
+    expect(themes).not.toMatch(/\bones\b|chance|\bhit\b|luck|sense|\btype\b/);
+    expect(themes).toMatch(/recliner/);
+  });
 });
 
 describe('themes: trade words in names, modifiers that change the thing, vague heads', () => {
