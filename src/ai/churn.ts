@@ -240,7 +240,9 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     // A caller whose mood swung (mixed) and whose demand stayed open (not resolved) was angry enough.
     const angryEnough = negativeCaller || (ctx.sentiment === 'mixed' && ctx.resolved === false);
     if (f.kind === 'refund-demand' && (!angryEnough || ctx.resolved === true)) {
-      lookAlikes.add('a calm or granted refund');
+      // Granted, the refund is something else than leaving; refused and left open, a calm demand is no
+      // rules threat, but the recap may say what the rules missed ("she would raise it with her card company").
+      if (ctx.resolved !== false) lookAlikes.add('a calm or granted refund');
       continue;
     }
     signals.push(f);

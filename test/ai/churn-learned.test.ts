@@ -82,6 +82,22 @@ describe('learned churn check', () => {
     expect(out.explanation.churnRisk).toMatch(/but the call says otherwise \(one booking\): the rules' reading stands/);
   });
 
+  it('stands back for a granted refund, not for a calm refund demand that was refused', () => {
+    const engine = { ...DEFAULT_ENGINE, churnModel: toyModel() };
+    const refused = {
+      recapSummary:
+        'Client asked for a refund of the fee and was calm. She said she is departing if this is how it goes.',
+      recapOutcome: 'Refund declined; client not satisfied',
+      recapPurposes: ['Refund request'],
+    };
+    expect(rulesOnly(refused).churnRisk).toBe('low');
+    expect(deriveCallInsightsWith(refused, engine).churnRisk).toBe('critical');
+    const granted = { ...refused, recapOutcome: 'Refund processed to the card' };
+    const out = deriveCallInsightsWith(granted, engine);
+    expect(out.churnRisk).toBe('low');
+    expect(out.explanation.churnRisk).toMatch(/\(a calm or granted refund\): the rules' reading stands/);
+  });
+
   it('with the shipped model, catches leaving said in words no churn rule has (recaps written for this test)', () => {
     const calls = [
       {
