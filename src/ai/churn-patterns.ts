@@ -170,11 +170,12 @@ export const RULES: readonly SignalRule[] = [
       /\b(?:records|files|x-rays|notes|history|details|account|prescriptions?|refills|scripts)(?: and [\w-]+)?(?: (?:have |has )?(?:already )?(?:to be|be|been|being))? (?:sent|transferred|moved|forwarded)(?: over)? to (?:another|a new|a different|[A-Z][\w&'-]+)/g,
     caseSensitive: true,
   },
-  // A chargeback held out as the next step: "I'll have to ask my bank to look at it".
+  // A chargeback held out as the next step: "I'll have to ask my bank to look at it", "I'll be raising it with
+  // my card company then" (tune18).
   {
     kind: 'chargeback',
     pattern:
-      /\b(?:ask|get|call|ring|contact|have) (?:my|our|the) (?:bank|card (?:company|issuer|provider)|credit card company) to (?:look (?:at|into) (?:it|this|that)|dispute|reverse|investigate|claw)\b/g,
+      /\b(?:ask|get|call|ring|contact|have) (?:my|our|the) (?:bank|card (?:company|issuer|provider)|credit card company) to (?:look (?:at|into) (?:it|this|that)|dispute|reverse|investigate|claw)\b|\b(?:i'll|i will|we'll|we will|i'm going to|we're going to|i'm gonna|i'll be|we'll be|i shall) (?:have to )?(?:raise|raising|take|taking) (?:it|this|that|the charge|the payment)(?: up)? with (?:my|our|the) (?:bank|card (?:company|issuer|provider)|credit card (?:company|provider))\b/g,
   },
   // Stopping a standing service ("I need to stop the monthly garden visits") is cancelling it.
   {

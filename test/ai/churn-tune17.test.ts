@@ -56,3 +56,15 @@ describe('churn: a switch under a condition', () => {
     expect(churnOf("If not, we're probably going to the park after, so text me.")).toBe('low');
   });
 });
+
+describe('churn: a chargeback held out (from the tune18 writers, after it became tuning data)', () => {
+  it('"I\'ll be raising it with my card company then" is a chargeback threat', () => {
+    expect(churnOf("I'd like my money back. I'll be raising it with my card company then, I think.")).toBe('high');
+    expect(churnOf("Otherwise I'm going to take this up with the bank.")).toBe('high');
+  });
+
+  it('raising something with a manager, or having raised it with the bank, is not', () => {
+    expect(churnOf("Fine, I'll be raising it with my manager at the review, thanks.")).toBe('low');
+    expect(churnOf('I raised it with my bank and they said the transfer is pending, so all good.')).toBe('low');
+  });
+});
