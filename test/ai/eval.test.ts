@@ -30,7 +30,7 @@ import { evaluateCallSet, isDevCall, labelledCallSet } from '../../src/ai/evalua
 //   tune14-calls.json (195, the same brief, held out for three aggregate scorings, then tuned on):
 //     84.6 / 90.8 / 100 / 92.8 / 93.1 %, 0
 //   tune18-calls.json (195, the same brief, held out for three aggregate scorings, then tuned on):
-//     79.5 / 93.3 / 98.5 / 89.7 / 91.9 %, 0
+//     80.0 / 94.4 / 99.5 / 89.7 / 92.7 %, 0 (after the vague heads, the refused-refund guard and the card-company rule)
 //   tune19-calls.json (195, three more writers, 2026-12-04) is held out for the next round: not tuned on, not
 //     floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
@@ -259,10 +259,10 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
     file: 'tune18-calls.json',
     floors: {
       sentimentAccuracy: 0.78,
-      churnAccuracy: 0.92,
-      churnWithinOneAccuracy: 0.98,
+      churnAccuracy: 0.93,
+      churnWithinOneAccuracy: 0.99,
       resolvedAccuracy: 0.88,
-      themesRecallAt5: 0.91,
+      themesRecallAt5: 0.92,
       maxBadThemes: 0,
     },
   },
