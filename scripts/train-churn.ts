@@ -10,11 +10,12 @@
 // exact 82.1 -> 86.4 %, within one 95.3 -> 98.5 % at p >= 0.6 with medium raised to high only; 86.4-87.1 %
 // and 97.5-98.2 % for l2 from 0.001 to 0.01, 300 or 800 epochs, p from 0.5 to 0.7 (likelier rung from
 // medium too). Every one of the four sets gained on both.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 
-import { type ChurnModel, recapSentences, trainChurnModel, wordsOf } from '../src/ai/churn-learned';
+import { recapSentences, trainChurnModel, wordsOf } from '../src/ai/churn-learned';
 import { labelledCallSet } from '../src/ai/evaluation';
+import { renderWordModel, trainedOnOf, writeOrCheck } from './learned-model-file';
 import { TRAINING_SETS } from './train-sentiment';
 
 const SETTINGS = { l2: 0.003, epochs: 300, minCalls: 3, minProbability: 0.6 };
@@ -35,31 +36,12 @@ function rowsOf(file: string) {
   });
 }
 
-/** One word per line, so a retrain's diff shows which words moved. */
-export function renderChurnModel(m: ChurnModel): string {
-  const { words, ...head } = m;
-  const lines = Object.entries(words).map(([w, row]) => `    ${JSON.stringify(w)}: ${JSON.stringify(row)}`);
-  const top = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
-  return ['{', ...top, '  "words": {', lines.join(',\n'), '  }', '}', ''].join('\n');
-}
-
 function main(argv: readonly string[]): void {
   const rows = CHURN_TRAINING_SETS.flatMap(rowsOf);
-  const sets = [...new Set(rows.map((r) => r.set))];
-  const trainedOn = `${sets.map((s) => `${s} (${rows.filter((r) => r.set === s).length})`).join(', ')}: ${rows.length} calls`;
+  const trainedOn = trainedOnOf(rows, 'calls');
   const model = trainChurnModel(rows, { ...SETTINGS, trainedOn });
-  const text = renderChurnModel(model);
   console.log(`Learned churn check: ${trainedOn}; ${Object.keys(model.words).length} words`);
-  if (argv.includes('--check')) {
-    if (readFileSync(OUT, 'utf8') !== text) {
-      console.error('src/ai/churn-model.json is not what training on the tuning sets gives: run');
-      console.error('npx tsx scripts/train-churn.ts and commit the result.');
-      process.exitCode = 1;
-    } else console.log('Model up to date.');
-    return;
-  }
-  writeFileSync(OUT, text);
-  console.log(`Wrote ${OUT}`);
+  writeOrCheck(argv, OUT, renderWordModel(model), 'scripts/train-churn.ts');
 }
 
 if (require.main === module) main(process.argv.slice(2));

@@ -8,14 +8,15 @@
 // The settings were chosen by leaving one tuning set out at a time (src/ai/README.md, "The learned order
 // of themes"): themes recall@5 over the eighteen sets, each scored by a model trained on the other
 // seventeen, 92.63 -> 93.12 % at l2 0.001 and 1,000 epochs (93.19 at l2 0.0003, 92.94 at 0.003).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 
 import { DEFAULT_ENGINE, deriveCallInsightsWith } from '../src/ai/derive';
 import { labelledCallSet } from '../src/ai/evaluation';
-import { type PhraseFeatures, phraseFeatures, type ThemeModel, trainThemeModel } from '../src/ai/themes-learned';
+import { type PhraseFeatures, phraseFeatures, trainThemeModel } from '../src/ai/themes-learned';
 import type { PhraseExtractor } from '../src/ai/themes-phrases';
 import { winkPhrases } from '../src/ai/themes-phrases';
+import { renderWordModel, trainedOnOf, writeOrCheck } from './learned-model-file';
 import { TRAINING_SETS } from './train-sentiment';
 
 const SETTINGS = { l2: 0.001, epochs: 1000, minCount: 3 };
@@ -47,31 +48,12 @@ export function themeRowsOf(file: string): Array<Row & { set: string }> {
   return rows;
 }
 
-/** One word per line, so a retrain's diff shows which words moved. */
-export function renderThemeModel(m: ThemeModel): string {
-  const { words, ...head } = m;
-  const top = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
-  const lines = Object.entries(words).map(([w, x]) => `    ${JSON.stringify(w)}: ${JSON.stringify(x)}`);
-  return ['{', ...top, '  "words": {', lines.join(',\n'), '  }', '}', ''].join('\n');
-}
-
 function main(argv: readonly string[]): void {
   const rows = THEME_TRAINING_SETS.flatMap(themeRowsOf);
-  const sets = [...new Set(rows.map((r) => r.set))];
-  const trainedOn = `${sets.map((s) => `${s} (${rows.filter((r) => r.set === s).length})`).join(', ')}: ${rows.length} candidate phrases, ${rows.filter((r) => r.y === 1).length} holding a keyword`;
+  const trainedOn = `${trainedOnOf(rows, 'candidate phrases')}, ${rows.filter((r) => r.y === 1).length} holding a keyword`;
   const model = trainThemeModel(rows, { ...SETTINGS, trainedOn });
-  const text = renderThemeModel(model);
   console.log(`Learned theme order: ${trainedOn}; ${Object.keys(model.words).length} words`);
-  if (argv.includes('--check')) {
-    if (readFileSync(OUT, 'utf8') !== text) {
-      console.error('src/ai/theme-model.json is not what training on the tuning sets gives: run');
-      console.error('npx tsx scripts/train-themes.ts and commit the result.');
-      process.exitCode = 1;
-    } else console.log('Model up to date.');
-    return;
-  }
-  writeFileSync(OUT, text);
-  console.log(`Wrote ${OUT}`);
+  writeOrCheck(argv, OUT, renderWordModel(model), 'scripts/train-themes.ts');
 }
 
 if (require.main === module) main(process.argv.slice(2));
