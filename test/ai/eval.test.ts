@@ -31,8 +31,8 @@ import { evaluateCallSet, isDevCall, labelledCallSet } from '../../src/ai/evalua
 //     84.6 / 90.8 / 100 / 92.8 / 93.1 %, 0
 //   tune18-calls.json (195, the same brief, held out for three aggregate scorings, then tuned on):
 //     80.0 / 94.4 / 99.5 / 89.7 / 92.7 %, 0 (after the vague heads, the refused-refund guard and the card-company rule)
-//   tune19-calls.json (195, three more writers, 2026-12-04) is held out for the next round: not tuned on, not
-//     floored here
+//   tune19-calls.json (195, three more writers, 2026-12-04) is a validation set (aggregate only, not tuned on)
+//   tune20-calls.json (195, three more writers, 2026-12-04) is held out for the next round: neither is floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. The sentiment
