@@ -43,8 +43,13 @@ function singularHead(label: string): string {
   );
 }
 
+/**
+ * A label as a theme: a slug ("late_delivery", "late-delivery") becomes words; a label already written as
+ * words keeps its hyphens ("No-show fee", "Check-up booking"), which are part of the word.
+ */
 export function humaniseLabel(label: string): string {
-  const words = normaliseText(label.replace(/[_-]+/g, ' ')).toLowerCase();
+  const slug = !/\s/.test(label.trim());
+  const words = normaliseText(label.replace(slug ? /[_-]+/g : /_+/g, ' ')).toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

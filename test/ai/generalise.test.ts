@@ -156,6 +156,16 @@ describe('themes: topics, not times, people or vague words', () => {
     expect(themes).toEqual(['Late delivery']);
   });
 
+  it('a purpose written as words keeps its hyphens ("No-show fee"); a slug label becomes words', () => {
+    const themes = deriveThemes({
+      purposes: ['No-show fee collection', 'Book check-up'],
+      moments: ['late-delivery', 'price_increase'],
+      texts: [],
+      recapCount: 0,
+    }).themes;
+    expect(themes).toEqual(['No-show fee collection', 'Book check-up', 'Late delivery', 'Price increase']);
+  });
+
   it('"booked" and "charged" file the call under booking and charge', () => {
     const themes = themesOf(['I booked the spa day for Saturday and you charged my card twice for it.']).join(' | ');
     expect(themes).toMatch(/booking/);
