@@ -1,15 +1,12 @@
 // The learned churn check: the committed model is what the tuning sets give, training learns and is
 // repeatable, and it raises only a low or medium reading the rules derived, never over the rules' own
 // finding that talk of leaving was something else.
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
-
 import type { CallInsightsInput } from '../../src/ai/derive';
 import { DEFAULT_ENGINE, deriveCallInsights, deriveCallInsightsWith } from '../../src/ai/derive';
 import { learnedChurnCheck, trainChurnModel, wordsOf } from '../../src/ai/churn-learned';
 import CHURN_MODEL from '../../src/ai/churn-model.json';
+import { runTrainingCheck } from './train-check';
 
-const ROOT = resolve(__dirname, '../..');
 const rulesOnly = (input: CallInsightsInput) => deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, churnModel: null });
 
 /** A toy model that reads "departing" as critical and "unhappy" as high: the check's mechanics, not its data. */
@@ -24,10 +21,7 @@ function toyModel() {
 
 describe('learned churn check', () => {
   it('the committed model is what training on the tuning sets gives (scripts/train-churn.ts --check)', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/train-churn.ts', '--check'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const out = runTrainingCheck('scripts/train-churn.ts');
     expect(out).toMatch(/Model up to date/);
     // Never the frozen report set, nor the sets held out (tune19, tune20).
     expect(CHURN_MODEL.trainedOn).not.toMatch(/report|tune19|tune20/);

@@ -1,7 +1,5 @@
 // The learned last step of sentiment: trained weights are what the tuning sets give, the arithmetic is
 // sound, and it re-reads only a sentiment the rules derived.
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
 
 import type { TranscriptLineInput } from '../../src/ai/derive';
 import { DEFAULT_ENGINE, deriveCallInsights, deriveCallInsightsWith } from '../../src/ai/derive';
@@ -13,17 +11,14 @@ import {
   trainCombiner,
 } from '../../src/ai/sentiment-combiner';
 import { SENTIMENT_COMBINER } from '../../src/ai/sentiment-combiner-weights';
+import { runTrainingCheck } from './train-check';
 
 const caller = (content: string): TranscriptLineInput => ({ type: 'transcript', content, speaker: 'caller' });
 const agent = (content: string): TranscriptLineInput => ({ type: 'transcript', content, speaker: 'agent' });
-const ROOT = resolve(__dirname, '../..');
 
 describe('sentiment combiner', () => {
   it('the committed weights are what training on the tuning sets gives (scripts/train-sentiment.ts --check)', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/train-sentiment.ts', '--check'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const out = runTrainingCheck('scripts/train-sentiment.ts');
     expect(out).toMatch(/Weights up to date/);
     // Never the frozen report set.
     expect(SENTIMENT_COMBINER?.trainedOn).not.toMatch(/report/);

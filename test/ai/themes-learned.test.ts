@@ -1,16 +1,12 @@
 // The learned order of theme phrases: the committed model is what the tuning sets give, training learns
 // which head nouns readers file calls under and is repeatable, and the themes follow the model's order.
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
-
 import type { CallInsightsInput } from '../../src/ai/derive';
 import { DEFAULT_ENGINE, deriveCallInsights, deriveCallInsightsWith } from '../../src/ai/derive';
 import type { PhraseFeatures } from '../../src/ai/themes-learned';
 import { learnedPhrases, THEME_FEATURES, trainThemeModel } from '../../src/ai/themes-learned';
 import { winkPhrases } from '../../src/ai/themes-phrases';
 import THEME_MODEL from '../../src/ai/theme-model.json';
-
-const ROOT = resolve(__dirname, '../..');
+import { runTrainingCheck } from './train-check';
 
 /** Rows whose only difference is the head noun: "delivery" is filed under, "mask" never. */
 function toyModel() {
@@ -37,10 +33,7 @@ const CALL: CallInsightsInput = {
 
 describe('learned order of themes', () => {
   it('the committed model is what training on the tuning sets gives (scripts/train-themes.ts --check)', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/train-themes.ts', '--check'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const out = runTrainingCheck('scripts/train-themes.ts');
     expect(out).toMatch(/Model up to date/);
     // Never the frozen report set, nor the sets held out for the next round.
     expect(THEME_MODEL.trainedOn).not.toMatch(/report|tune19|tune20/);
