@@ -47,6 +47,15 @@ export function readResolution(
     ['outcome', outcome],
     ['disposition', disposition],
   ];
+  // A voicemail (or a missed call) was one-sided whatever its recap's outcome says ("Callback
+  // requested", "Delivery delay notified"): nobody on our side could meet or fail the caller's aim.
+  const noCall = typeof disposition === 'string' ? NO_CONVERSATION.exec(normaliseText(disposition)) : null;
+  if (noCall)
+    return {
+      resolved: null,
+      basis: 'disposition',
+      explanation: `disposition "${normaliseText(disposition!)}" says there was no conversation ("${noCall[0]}"), so unknown.`,
+    };
   let seen: string | null = null;
   for (const [label, raw] of sources) {
     if (typeof raw !== 'string' || raw.trim() === '') continue;

@@ -84,10 +84,13 @@ export function isNegatedAt(text: string, index: number, window = 3): boolean {
   words.forEach((w, i) => {
     if (CLAUSE_SUBJECTS.has(w)) subject = i;
   });
-  return words
-    .slice(subject + 1)
+  // "If not" (unpunctuated "if not, ...") means otherwise: "if not I'm going to the bank" is a threat.
+  const scope = words.slice(subject + 1);
+  const offset = subject + 1;
+  return scope
+    .map((w, i) => ({ w, i: i + offset }))
     .slice(-window)
-    .some((w) => NEGATORS.has(w));
+    .some(({ w, i }) => NEGATORS.has(w) && !(w === 'not' && words[i - 1] === 'if'));
 }
 
 const CLAUSE_SUBJECTS: ReadonlySet<string> = new Set([

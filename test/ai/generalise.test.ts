@@ -615,3 +615,37 @@ describe('themes: praise, size and goodbyes are not topics (tune15 writers)', ()
     expect(themes.join(' | ')).toMatch(/package deal/);
   });
 });
+
+describe('resolved: a voicemail is one-sided (tune19 writers)', () => {
+  const voicemail = (recapOutcome: string): CallInsightsInput => ({
+    recapSummary: 'The supplier left a voicemail saying tomorrow morning will be late because a van broke down.',
+    recapOutcome,
+    disposition: 'Voicemail',
+    transcriptLines: [caller('Morning, message for the kitchen, the van broke down so we will be late tomorrow.')],
+  });
+
+  it('whatever its outcome says ("Callback requested", "Delay notified"), a voicemail is neither resolved nor not', () => {
+    for (const outcome of ['Callback requested', 'Delivery delay notified']) {
+      const out = deriveCallInsights(voicemail(outcome));
+      expect(out.resolved).toBeNull();
+      expect(out.explanation.resolved).toMatch(/disposition "voicemail" says there was no conversation/i);
+    }
+  });
+
+  it('the same outcomes on a call that was answered still decide', () => {
+    const answered = (recapOutcome: string) => ({ ...voicemail(recapOutcome), disposition: null });
+    expect(deriveCallInsights(answered('Callback requested')).resolved).toBe(false);
+    expect(deriveCallInsights(answered('Delivery delay notified')).resolved).toBe(true);
+  });
+});
+
+describe('churn: "if not" means otherwise', () => {
+  it('"If not I\'m going to take this up with the bank" is the chargeback threat "otherwise" makes it', () => {
+    expect(churnOf("Sort it by Friday. If not I'm going to take this up with the bank.")).toBe('high');
+    expect(churnOf("Sort it by Friday. Otherwise I'm going to take this up with the bank.")).toBe('high');
+  });
+
+  it('a plain "not" before the threat still negates it', () => {
+    expect(churnOf("Sort it by Friday. I'm not going to take this up with the bank.")).toBe('low');
+  });
+});
