@@ -196,6 +196,12 @@ export const RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:made (?:the|a) decision|decided|have decided|'ve decided) to (?:discontinue|stop|end|close|withdraw|exit|no longer)\b(?! (?:the |this |that )?(?:order|delivery|appointment|booking)\b)/g,
   },
+  // "I have decided, I'll not continue", "we won't be continuing": a stated decision not to go on (tune17).
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:i|we)(?:'ll| will) not (?:continue|carry on)\b(?! (?:with )?(?:the |this |that )?(?:call|payment|form|conversation|booking|order)\b)|\b(?:won't|will not) be continuing\b(?! (?:with )?(?:the |this |that )?(?:call|payment|form|conversation|booking|order)\b)/g,
+  },
   // A supplier that has already stopped supply or handed the debt to collectors has left the relationship.
   {
     kind: 'leaving',
@@ -333,7 +339,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get|bring|bringing) (?:someone|somebody) else in\b|\b(?:getting|get|bring|bringing) (?:another|a different|a new) [a-z]+ in\b|\b(?:gonna|going to|will|would|i'll|she'd|he'd|they'd|we'd) go with (?:them|another|a competitor)\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving|cancelling|going elsewhere|my options|our options)\b/g,
+      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get|bring|bringing) (?:someone|somebody) else in\b|\b(?:getting|get|bring|bringing) (?:another|a different|a new) [a-z]+ in\b|\b(?:gonna|going to|will|would|i'll|she'd|he'd|they'd|we'd) go with (?:them|another|a competitor)\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving(?! (?:down|up)\b| (?:house|home)\b)|cancelling|going elsewhere|my options|our options)\b/g,
   },
   {
     kind: 'competitor',
@@ -344,7 +350,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /(?<!\bnot that (?:i'm|we're|i am|we are) )\bthinking (?:of|about) (?:leaving|switching|moving|cancelling)\b/g,
+      /(?<!\bnot that (?:i'm|we're|i am|we are) )\bthinking (?:of|about) (?:leaving|switching|moving(?! (?:down|up)\b| (?:house|home)\b)|cancelling)\b/g,
   },
   {
     kind: 'competitor',

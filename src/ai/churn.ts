@@ -101,6 +101,9 @@ const NEED_GONE =
 /** A fee for a late cancellation is about one booking: "I cancelled on the seventh, by email". */
 const LATE_CANCELLATION = /\blate[- ]cancell?ation\b|\bcancell?ation (?:fee|charge)\b/i;
 /** A supplier's stop taken off on the call: "I'm lifting the stop now", "stop lifted after payment". */
+/** An outcome that records a refund as given, not asked for or pending. */
+const REFUND_GRANTED =
+  /\brefund(?:ed)?\b(?:[^.;]*?\b(?:processed|issued|granted|approved|given|sent|paid|confirmed|agreed)\b)|\b(?:processed|issued|granted|approved|gave|paid)\b[^.;]*?\brefund\b/i;
 const STOP_LIFTED =
   /\blift(?:ed|ing|s)? (?:the |your |that )?(?:stop|hold)\b|\b(?:stop|hold) (?:was |has been |is |now )?(?:lifted|removed|released)\b/i;
 
@@ -195,6 +198,8 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     lookAlikes.add('stop lifted');
     drop((f) => (f.kind === 'leaving' || f.kind === 'supply-stop') && /\bon (?:stop|hold)\b/i.test(f.reason));
   }
+  // A refund the call granted ("Full refund processed") with no demand the rules heard: settled, not leaving.
+  if (ctx.resolved === true && REFUND_GRANTED.test(outcome)) lookAlikes.add('a calm or granted refund');
   const kinds = new Set(found.map((f) => f.kind));
   const negativeCaller = ctx.sentiment === 'negative' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) < 0);
   const wonOver =

@@ -649,3 +649,45 @@ describe('churn: "if not" means otherwise', () => {
     expect(churnOf("Sort it by Friday. I'm not going to take this up with the bank.")).toBe('low');
   });
 });
+
+describe('churn: moving within the service, a refund granted, "I\'ll not continue" (tune19 and tune17 writers)', () => {
+  it('"thinking of moving down a size" (a smaller unit) or "moving house" is no switch; "moving to another provider" is', () => {
+    expect(churnOf("I've got unit B14. I'm thinking of moving down a size?")).toBe('low');
+    expect(churnOf("We're thinking of moving house in spring, so can you note the new address?")).toBe('low');
+    expect(churnOf("I'm thinking of moving to another provider.")).toBe('high');
+  });
+
+  it('"I have decided, I\'ll not continue" is a decision to leave; "not continue with the call" is not', () => {
+    expect(churnOf("No, no, I have decided, I'll not continue. Maybe next year.")).toBe('critical');
+    expect(churnOf("We won't be continuing with the call now, ring me later.")).toBe('low');
+  });
+
+  it('a refund granted on the call, with no demand heard, keeps the learned check from reading it as leaving', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        "Guest could not reach the cottage for next weekend's stay because flooding has closed the access road. He chose a full refund over new dates, to be returned to his card within three to five business days.",
+      recapOutcome: 'Full refund processed',
+      recapPurposes: ['Booking cancellation due to flooding', 'Refund request'],
+      recapActionItems: ['Email refund confirmation to guest'],
+      transcriptLines: [
+        agent('Good morning, Wollumbin Cottages, Kirsty speaking.'),
+        caller(
+          "Morning, it's Paul Hendricks. We had the cottage booked for next weekend but, um, with the road closures from the flooding we can't get in.",
+        ),
+        agent(
+          "Yes, we've been ringing guests, sorry, I hadn't got to you yet. The road's closed till at least the twentieth.",
+        ),
+        caller('Right. So, what happens with our money? We paid in full.'),
+        agent("We're giving everyone affected a full refund, or you can move the dates if you'd rather."),
+        caller("Ah, refund I think. We're not sure when we'd come back up."),
+        agent("No problem. It'll go back to the card you paid with, usually three to five business days."),
+        caller('Okay. Good. Thanks.'),
+        agent("I'll email the confirmation now."),
+        caller('Great. Hope you guys are okay up there.'),
+        agent("We're fine, thanks, just a lot of mud."),
+      ],
+    });
+    expect(out.churnRisk).toBe('low');
+    expect(out.explanation.churnRisk).toMatch(/a calm or granted refund/);
+  });
+});
