@@ -8,12 +8,12 @@ export const MONEY_AND_SOFT_RULES: readonly SignalRule[] = [
   {
     kind: 'chargeback',
     pattern:
-      /(?<!\b(?:nearly|almost|close to) )\bdisput(?:e|ed|ing) (?:it |this |that |them |the (?:\w+ ){0,2})?with (?:my|the|our|their|his|her) (?:bank|card)/g,
+      /(?<!\b(?:nearly|almost|close to) )\bdisput(?:e|ed|ing) (?:it |this |that |them |the (?:\w+ ){0,2})?with (?:my|the|our|their|his|her) (?:credit )?(?:bank|card)/g,
   },
   {
     kind: 'chargeback',
     pattern:
-      /\b(?:go|going) to (?:my|the|our) bank to dispute\b|(?<!\b(?:nearly|almost|close to|close to just) )\b(?:calling|ringing|phoning|contacting|call|ring|phone|contact) (?:my|our|the) bank and disput(?:e|ing)\b/g,
+      /\b(?:go|going) to (?:my|the|our) bank to dispute\b|(?<!\b(?:nearly|almost|close to|close to just) )\b(?:calling|ringing|phoning|contacting|call|ring|phone|contact) (?:(?:my|our|the) bank|[\w&'-]+) and disput(?:e|ing)\b/g,
   },
   {
     kind: 'chargeback',

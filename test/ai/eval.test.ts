@@ -34,8 +34,9 @@ import { TRAINING_SETS } from '../../scripts/train-sentiment';
 //     80.0 / 94.4 / 99.5 / 89.7 / 92.7 %, 0 (after the vague heads, the refused-refund guard and the card-company rule)
 //   tune19-calls.json (195, three more writers, 2026-12-04, a validation set for one round, then tuned on):
 //     81.0 / 84.1 / 99.0 / 94.4 / 87.1 %, 0 (after the voicemail rule and the retrain with it)
-//   tune20-calls.json and tune21-calls.json (195 each, three more writers each, 2026-12-04) are held out for the
-//     next round: neither is floored here
+//   tune20-calls.json (195, three more writers, 2026-12-04, held out for three aggregate scorings, then tuned on):
+//     85.1 / 86.7 / 98.5 / 89.2 / 85.5 % at its third scoring (3cc36fe), 85.6 / 90.3 / 100 / 89.2 / 85.7 %, 0 once tuned on
+//   tune21-calls.json (195, three more writers, 2026-12-04) is held out for the next round: not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. The sentiment
@@ -281,6 +282,17 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
     },
   },
   {
+    file: 'tune20-calls.json',
+    floors: {
+      sentimentAccuracy: 0.84,
+      churnAccuracy: 0.89,
+      churnWithinOneAccuracy: 0.99,
+      resolvedAccuracy: 0.88,
+      themesRecallAt5: 0.85,
+      maxBadThemes: 0,
+    },
+  },
+  {
     file: 'report-calls.json',
     floors: {
       sentimentAccuracy: 0.72,
@@ -352,7 +364,7 @@ describe('call insights evaluation: the sets the rules were tuned on', () => {
   // worst sentiment miss. ai, tune and tune3 have none (tune2 had none until the 2026-12-04 retrain with
   // tune19: now a polite leaver, "my dear", reads positive); over every tuning set, the learned combiner
   // (its threshold chosen by leaving one set out, reversals counted against it) keeps them under one
-  // call in 300: 8 of 3,665 after that retrain, 7 before it.
+  // call in 300: 8 of 3,665 after that retrain (7 before it), 8 of 3,860 with tune20.
   it.each([
     { file: 'ai-calls.json', part: undefined },
     { file: 'tune-calls.json', part: undefined },

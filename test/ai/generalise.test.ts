@@ -691,3 +691,41 @@ describe('churn: moving within the service, a refund granted, "I\'ll not continu
     expect(out.explanation.churnRisk).toMatch(/a calm or granted refund/);
   });
 });
+
+describe('churn: who moved, to what, and whom a complaint goes to (tune20 writers)', () => {
+  it('a complaint passed to the transport in-charge is internal; one to the ombudsman is a regulator', () => {
+    expect(recapChurn('The office could only promise to pass the complaint to the transport in-charge.')).not.toBe(
+      'critical',
+    );
+    expect(recapChurn('She said she has made a complaint to the ombudsman about the bus.')).toBe('critical');
+  });
+
+  it('a family moved to a new schedule has not left; moved to a new provider has', () => {
+    expect(recapChurn('The refund was issued after the family moved to a new schedule.')).toBe('low');
+    expect(recapChurn('The refund was issued after the family moved to a new provider.')).toBe('critical');
+  });
+
+  it('other parents who have gone over to a rival are not the caller leaving', () => {
+    expect(churnOf('A couple of the other mums have gone over to TutorNest, the app thing.')).not.toBe('critical');
+    expect(churnOf('We have gone over to TutorNest, the app thing.')).toBe('critical');
+  });
+});
+
+describe('churn: a non-renewal under a condition, a dispute through a named bank, notice given (tune20 writers)', () => {
+  it('"if that price stands, we won\'t be renewing" is a threat (high); said plainly, a decision (critical)', () => {
+    expect(churnOf("I'll be honest with you, love, if that price stands, we won't be renewing.")).toBe('high');
+    expect(churnOf("I'll be honest with you, love, we won't be renewing.")).toBe('critical');
+  });
+
+  it('"I\'m calling Chase and disputing it", or disputing with "her credit card company", is a chargeback threat', () => {
+    expect(churnOf("If that money's not back on my card by Friday, I'm calling Chase and disputing it.")).toBe('high');
+    expect(
+      recapChurn('The caller said she will dispute the charge with her credit card company if the money is not back.'),
+    ).toBe('high');
+    expect(churnOf("I'm calling Chase and asking about my balance.")).toBe('low');
+  });
+
+  it('"Consider this my notice" is notice given', () => {
+    expect(churnOf('Fine. Consider this my notice. End of the month.')).toBe('critical');
+  });
+});
