@@ -214,6 +214,7 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
   const hasChurnEvidence = voice !== null || summary !== null || moments.length > 0;
   let churnSignals: string[] = [];
   let churnLookAlikes: string[] = [];
+  let rereadChurn: ((sentiment: Sentiment | null) => void) | null = null;
   if (provided.churnRisk.value) {
     out.churnRisk = provided.churnRisk.value;
     out.sources.churnRisk = 'dialpad';
@@ -232,13 +233,20 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
       units.push({ source: 'the agent said', text: normaliseText(l.content), compound: 0, fromAgent: true });
     for (const m of moments) units.push({ source: 'Dialpad moment', text: humaniseLabel(m), compound: 0, label: m });
     for (const q of momentQuotes) units.push({ source: 'Dialpad moment', text: q, compound: score(q).compound });
-    const churn = assessChurn(units, {
-      sentiment: out.sentiment,
-      lastThirdMean: derivedSentiment?.lastThirdMean ?? null,
-      resolved: out.resolved,
-      resolvedExplanation: out.explanation.resolved,
-      outcome: cleanText(input.recapOutcome),
-    });
+    const readChurn = (sentiment: Sentiment | null) =>
+      assessChurn(units, {
+        sentiment,
+        lastThirdMean: derivedSentiment?.lastThirdMean ?? null,
+        resolved: out.resolved,
+        resolvedExplanation: out.explanation.resolved,
+        outcome: cleanText(input.recapOutcome),
+      });
+    const churn = readChurn(out.sentiment);
+    rereadChurn = (sentiment) => {
+      const again = readChurn(sentiment);
+      [out.churnRisk, out.churnReasons, churnLookAlikes] = [again.churnRisk, again.churnReasons, again.lookAlikes];
+      out.explanation.churnRisk = withIgnored(again.explanation, 'churn risk', provided.churnRisk.raw);
+    };
     churnSignals = churn.signals;
     churnLookAlikes = churn.lookAlikes;
     // A caller who reports the same problem again, threatens the law, a chargeback or an escalation, or
@@ -297,15 +305,15 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
     out.explanation.themes = themes.explanation;
   }
 
-  // The rules' reading, weighed with what they measured by the learned combiner; churn and resolved were
-  // read from the rules' sentiment, as in training.
-  // It was trained on calls with the caller's own lines or none (recap only); an unattributed transcript
-  // is neither, so the rules' reading of it stands.
+  // The rules' reading, weighed by the learned combiner (which reads the churn the rules' sentiment gave, as
+  // in training). Trained on calls with the caller's own lines or none, not on unattributed transcripts.
   const unattributedOnly = callerLines.length === 0 && unattributed.length > 0;
   if (engine.combiner && out.sources.sentiment === 'derived' && out.sentiment !== null && !unattributedOnly) {
     const rules = out.sentiment;
     const learned = combinedSentiment(engine.combiner, combinerFeatures(input, out), rules);
     out.sentiment = learned.sentiment;
+    // Churn is then read again with the caller's final mood, not the one the combiner overruled.
+    if (learned.overruled && rereadChurn) rereadChurn(learned.sentiment);
     out.explanation.sentiment = learned.overruled
       ? `${out.explanation.sentiment ?? ''} The rules read ${rules}; the learned combiner, weighing the same evidence as the labelled calls taught it, reads ${learned.sentiment} (p ${learned.probability}).`
       : `${out.explanation.sentiment ?? ''} The learned combiner keeps ${rules} (its own reading at p ${learned.probability}).`;

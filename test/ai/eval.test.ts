@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 
 import type { EvaluationFigures, LabelledCallSet } from '../../src/ai/evaluation';
 import { evaluateCallSet, isDevCall, labelledCallSet } from '../../src/ai/evaluation';
+import { deriveCallInsights } from '../../src/ai/derive';
 import { TRAINING_SETS } from '../../scripts/train-sentiment';
 
 // Floors sit a little below what the derivation measures on each labelled set, so a change that makes it
@@ -386,4 +387,23 @@ describe('call insights evaluation: the sets the rules were tuned on', () => {
     expect(calls).toBeGreaterThan(3_500);
     expect(reversed / calls).toBeLessThan(1 / 300);
   }, 120_000);
+});
+
+describe('call insights: churn reads the caller’s final mood', () => {
+  // The learned combiner may overrule the rules' sentiment; the churn reading is then made again with the
+  // final one, so no call is medium for "the caller's sentiment is negative" while its sentiment says otherwise.
+  it.each(['tune19-calls.json', 'tune20-calls.json'])(
+    'never gives a negative caller as a reason the call does not show (%s)',
+    (file) => {
+      const set = load(file);
+      let checked = 0;
+      for (const call of set.calls) {
+        const out = deriveCallInsights(call.input);
+        if (out.sentiment === 'negative' || out.sentiment === 'mixed') continue;
+        checked += 1;
+        expect(out.churnReasons).not.toContain("the caller's sentiment is negative");
+      }
+      expect(checked).toBeGreaterThan(100);
+    },
+  );
 });
