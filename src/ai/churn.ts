@@ -257,8 +257,9 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
 
   const context: string[] = [];
   for (const f of found) {
-    // A repeat problem the call then fixed, leaving the caller content, is not dissatisfaction any more.
-    if (f.kind === 'repeat' && !wonOver) context.push(`repeat problem: ${f.reason}`);
+    // A repeat problem the call then fixed, leaving the caller pleased, is not dissatisfaction any more; a
+    // caller only relieved (mixed: 'the second failure') still has a repeat problem (the guide's medium).
+    if (f.kind === 'repeat' && !(wonOver && ctx.sentiment === 'positive')) context.push(`repeat problem: ${f.reason}`);
     if (f.kind === 'escalation-demand') context.push(`asked to escalate: ${f.reason}`);
   }
   if (negativeCaller) context.push("the caller's sentiment is negative");

@@ -729,3 +729,38 @@ describe('churn: a non-renewal under a condition, a dispute through a named bank
     expect(churnOf('Fine. Consider this my notice. End of the month.')).toBe('critical');
   });
 });
+
+describe('churn: a repeat fault fixed, the caller relieved or pleased (tune20 writers)', () => {
+  const call = (opening: string, ending: string): CallInsightsInput => ({
+    recapSummary:
+      'Caller said her fridge stopped cooling again four days after it was repaired. The agent booked a same-day return visit at no charge.',
+    recapOutcome: 'Warranty revisit booked for today',
+    transcriptLines: [
+      caller(opening),
+      agent("I'm so sorry. I can get the technician back to you this afternoon, no charge."),
+      caller(ending),
+    ],
+  });
+
+  it('relieved after being fed up (mixed), with the second failure said, is still a repeat problem: medium', () => {
+    const out = deriveCallInsights(
+      call(
+        "Honestly I'm really fed up. The fridge you fixed on Monday has stopped cooling again, that's the second time, and I've lost all the food in it.",
+        "Oh thank goodness. Thank you so much, that's a relief.",
+      ),
+    );
+    expect(out.sentiment).toBe('mixed');
+    expect(out.churnRisk).toBe('medium');
+  });
+
+  it('pleased at the end of a calm call, it is not', () => {
+    const out = deriveCallInsights(
+      call(
+        "Hi, it's Dana. The fridge you fixed on Monday has stopped cooling again. That's the second time.",
+        "Oh thank goodness. Thank you so much, that's a relief.",
+      ),
+    );
+    expect(out.sentiment).toBe('positive');
+    expect(out.churnRisk).toBe('low');
+  });
+});
