@@ -182,6 +182,9 @@ export const RULES: readonly SignalRule[] = [
       /\b(?:ask|get|call|ring|contact|have) (?:my|our|the) (?:bank|card (?:company|issuer|provider)|credit card company) to (?:look (?:at|into) (?:it|this|that)|dispute|reverse|investigate|claw)\b|\b(?:i'll|i will|we'll|we will|i'm going to|we're going to|i'm gonna|i'll be|we'll be|i shall) (?:have to )?(?:raise|raising|take|taking) (?:it|this|that|the charge|the payment)(?: up)? with (?:my|our|the) (?:bank|card (?:company|issuer|provider)|credit card (?:company|provider))\b/g,
   },
   // Stopping a standing service ("I need to stop the monthly garden visits") is cancelling it.
+  // "If I see ants after that, I'm done, I'm cancelling": cancelling with nothing named after it is the
+  // service itself (one booking is named: "I'm cancelling the Friday booking").
+  { kind: 'cancellation', pattern: /\b(?:i'm|we're|i am|we are) (?:just )?cancell?ing\b(?= *(?:[.!;]|$|then\b))/g },
   {
     kind: 'cancellation',
     pattern:

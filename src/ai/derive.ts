@@ -123,6 +123,7 @@ const GRIEVANCE_SIGNALS: ReadonlySet<string> = new Set([
   'chargeback-raised',
   'refund-demand',
   'escalation-demand',
+  'cancellation',
 ]);
 
 export const DEFAULT_ENGINE: InsightEngine = {
@@ -249,9 +250,8 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
     };
     churnSignals = churn.signals;
     churnLookAlikes = churn.lookAlikes;
-    // A caller who reports the same problem again, threatens the law, a chargeback or an escalation, or
-    // demands a refund is frustrated however flat the words (label guide: negative is "frustrated ... and
-    // not won over"): a matter-of-fact reading becomes negative unless the call ended warmly.
+    // A caller who reports the same problem again, threatens the law, a chargeback, an escalation or to cancel,
+    // or demands a refund is frustrated however flat the words: negative unless the call ended warmly.
     const grievance = churn.signals.find((k) => GRIEVANCE_SIGNALS.has(k));
     if (
       grievance &&
