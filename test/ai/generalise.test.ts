@@ -723,6 +723,7 @@ describe('churn: a non-renewal under a condition, a dispute through a named bank
       recapChurn('The caller said she will dispute the charge with her credit card company if the money is not back.'),
     ).toBe('high');
     expect(churnOf("I'm calling Chase and asking about my balance.")).toBe('low');
+    expect(churnOf("I'm calling you back and disputing the invoice, it's wrong.")).not.toBe('high');
   });
 
   it('"Consider this my notice" is notice given', () => {
