@@ -100,10 +100,10 @@ const NEED_GONE =
   /\b(?:fully|completely|totally) (?:recovered|healed|better)\b|\bback to normal\b|\b(?:pain|symptoms?|injury|problem|issue|rash|infection)s? (?:has|have|is|are) (?:gone|cleared|resolved|healed)\b|\bno (?:more )?pain\b|\ball better\b/i;
 /** A fee for a late cancellation is about one booking: "I cancelled on the seventh, by email". */
 const LATE_CANCELLATION = /\blate[- ]cancell?ation\b|\bcancell?ation (?:fee|charge)\b/i;
-/** A supplier's stop taken off on the call: "I'm lifting the stop now", "stop lifted after payment". */
 /** An outcome that records a refund as given, not asked for or pending. */
 const REFUND_GRANTED =
   /\brefund(?:ed)?\b(?:[^.;]*?\b(?:processed|issued|granted|approved|given|sent|paid|confirmed|agreed)\b)|\b(?:processed|issued|granted|approved|gave|paid)\b[^.;]*?\brefund\b/i;
+/** A supplier's stop taken off on the call: "I'm lifting the stop now", "stop lifted after payment". */
 const STOP_LIFTED =
   /\blift(?:ed|ing|s)? (?:the |your |that )?(?:stop|hold)\b|\b(?:stop|hold) (?:was |has been |is |now )?(?:lifted|removed|released)\b/i;
 

@@ -47,20 +47,11 @@ export function readResolution(
     ['outcome', outcome],
     ['disposition', disposition],
   ];
-  // A voicemail (or a missed call) was one-sided whatever its recap's outcome says ("Callback
-  // requested", "Delivery delay notified"): nobody on our side could meet or fail the caller's aim.
-  const noCall = typeof disposition === 'string' ? NO_CONVERSATION.exec(normaliseText(disposition)) : null;
-  if (noCall)
-    return {
-      resolved: null,
-      basis: 'disposition',
-      explanation: `disposition "${normaliseText(disposition!)}" says there was no conversation ("${noCall[0]}"), so unknown.`,
-    };
-  let seen: string | null = null;
-  for (const [label, raw] of sources) {
-    if (typeof raw !== 'string' || raw.trim() === '') continue;
-    const text = normaliseText(raw);
-    seen ??= `${label} "${text}"`;
+  // No conversation (a voicemail, a missed call) decides first, the disposition before the outcome: a
+  // voicemail was one-sided whatever its recap's outcome says ("Callback requested", "Delivery delay
+  // notified"), so nobody on our side could meet or fail the caller's aim.
+  for (const [label, raw] of [...sources].reverse()) {
+    const text = typeof raw === 'string' ? normaliseText(raw) : '';
     const none = NO_CONVERSATION.exec(text);
     if (none)
       return {
@@ -68,6 +59,12 @@ export function readResolution(
         basis: label,
         explanation: `${label} "${text}" says there was no conversation ("${none[0]}"), so unknown.`,
       };
+  }
+  let seen: string | null = null;
+  for (const [label, raw] of sources) {
+    if (typeof raw !== 'string' || raw.trim() === '') continue;
+    const text = normaliseText(raw);
+    seen ??= `${label} "${text}"`;
     const reading = readOutcomeText(text);
     if (reading !== null)
       return { resolved: reading.resolved, basis: label, explanation: `${label} "${text}" ${reading.why}.` };

@@ -85,12 +85,8 @@ export function isNegatedAt(text: string, index: number, window = 3): boolean {
     if (CLAUSE_SUBJECTS.has(w)) subject = i;
   });
   // "If not" (unpunctuated "if not, ...") means otherwise: "if not I'm going to the bank" is a threat.
-  const scope = words.slice(subject + 1);
-  const offset = subject + 1;
-  return scope
-    .map((w, i) => ({ w, i: i + offset }))
-    .slice(-window)
-    .some(({ w, i }) => NEGATORS.has(w) && !(w === 'not' && words[i - 1] === 'if'));
+  const from = Math.max(subject + 1, words.length - window);
+  return words.slice(from).some((w, k) => NEGATORS.has(w) && !(w === 'not' && words[from + k - 1] === 'if'));
 }
 
 const CLAUSE_SUBJECTS: ReadonlySet<string> = new Set([

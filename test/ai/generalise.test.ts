@@ -767,27 +767,24 @@ describe('churn: a repeat fault fixed, the caller relieved or pleased (tune20 wr
 });
 
 describe('sentiment rules: a threat to cancel, said flatly, is a grievance (tune20 writers)', () => {
-  it('"if I see ants after that, I\'m cancelling" makes a matter-of-fact caller negative', () => {
-    const out = rulesOnly({
+  const pestCall = (ending: string) =>
+    rulesOnly({
       transcriptLines: [
         caller('Hi Jordan. I am calling about my quarterly service. Erin Walsh.'),
         agent('I can send someone out on Thursday to re-treat it, no charge.'),
-        caller("Okay. One more go. But if I see ants after that, I'm cancelling."),
+        caller(ending),
       ],
     });
+
+  it('"if I see ants after that, I\'m cancelling" makes a matter-of-fact caller negative', () => {
+    const out = pestCall("Okay. One more go. But if I see ants after that, I'm cancelling.");
     expect(out.churnRisk).toBe('high');
     expect(out.sentiment).toBe('negative');
     expect(out.explanation.sentiment).toMatch(/cancellation \(churn evidence\)/);
   });
 
   it('the same call without the threat stays neutral', () => {
-    const out = rulesOnly({
-      transcriptLines: [
-        caller('Hi Jordan. I am calling about my quarterly service. Erin Walsh.'),
-        agent('I can send someone out on Thursday to re-treat it, no charge.'),
-        caller('Okay. One more go. Thursday works.'),
-      ],
-    });
+    const out = pestCall('Okay. One more go. Thursday works.');
     expect(out.sentiment).toBe('neutral');
   });
 });
