@@ -84,8 +84,12 @@ const ONE_BOOKING_CANCELLED = new RegExp(
 const PROSPECT =
   /\b(?:my|our) current (?:place|provider|salon|dentist|gym|supplier|company|hairdresser|barber|vet|doctor|clinic|one|guy|girl|person|agency|accountant|firm|cleaner|plumber)\b/i;
 
-/** A booking moved, not dropped: "Appointment rebooked", "rescheduled to Thursday". */
-const REBOOKED = /\bre-?booked\b|\bre-?scheduled\b/i;
+/**
+ * A booking moved, not dropped: "Appointment rebooked", "rescheduled to Thursday", "Booking moved to last
+ * weekend of August".
+ */
+const REBOOKED =
+  /\bre-?booked\b|\bre-?scheduled\b|\b(?:booking|appointment|reservation|session|lesson|visit|stay|slot) (?:was |has been |is )?(?:moved|changed|switched) to\b|\bmov(?:e|ed|ing) (?:the|his|her|their|my|our) (?:booking|appointment|reservation|session|lesson|visit|stay|slot)\b/i;
 /** Paying another way, not leaving: "switch from monthly payments to paying the year upfront". */
 const PAYMENT_SWITCH =
   /\bswitch(?:ing|ed)? (?:from [\w-]+ (?:payments?|billing|debits?) )?to (?:annual|yearly|upfront|up-front|quarterly|monthly) (?:payments?|billing|plan)\b|\bpayment (?:plan|method) change\b/i;
@@ -111,7 +115,8 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   const found: Found[] = [];
   const seenKinds = new Set<string>();
   for (const unit of units) {
-    const lower = unit.text.toLowerCase();
+    // A dropped g reads as the g ("I'm callin' my lawyer"); the same length, so offsets hold.
+    const lower = unit.text.toLowerCase().replace(/(?<=[a-z]{2})in'(?![a-z])/g, 'ing');
     for (const rule of RULES) {
       if (seenKinds.has(rule.kind)) continue;
       if (unit.fromAgent && !rule.agentToo) continue;

@@ -788,3 +788,78 @@ describe('sentiment rules: a threat to cancel, said flatly, is a grievance (tune
     expect(out.sentiment).toBe('neutral');
   });
 });
+
+describe('churn: phrasings from the tune21 writers', () => {
+  it('a planning application that "had gone to the council" is neither leaving nor a legal threat', () => {
+    const recap = (summary: string) =>
+      deriveCallInsights({ recapSummary: summary, recapOutcome: 'Status confirmed', transcriptLines: [] });
+    const planning = recap(
+      'Client called to check whether the planning application for his kitchen extension had gone to the council. The architect confirmed it was submitted on Monday.',
+    );
+    expect(planning.churnRisk).toBe('low');
+    // The counter-case: a caller who has gone to the council about the business still is.
+    const complaint = recap('Caller said she has gone to the council about the noise from the workshop.');
+    expect(complaint.churnRisk).toBe('critical');
+  });
+
+  it('"she chose to move him to art week" moves a booking, "she chose to move to KidsCamp" leaves', () => {
+    const recap = (summary: string) =>
+      deriveCallInsights({ recapSummary: summary, recapOutcome: 'Resolved', transcriptLines: [] });
+    expect(recap('Her son’s nature week was cancelled. She chose to move him to art week instead.').churnRisk).toBe(
+      'low',
+    );
+    expect(recap('Her son’s nature week was cancelled. She chose to move to KidsCamp instead.').churnRisk).toBe(
+      'critical',
+    );
+  });
+
+  it("a dropped g still reads: \"I'm filin' with Residential Tenancies and keepin' my rent\" is a legal threat", () => {
+    const out = deriveCallInsights({
+      transcriptLines: [
+        caller("It's been four days without heat. It was minus twelve last night."),
+        agent('The part comes Monday.'),
+        caller("Listen, if it's not on by tomorrow I'm filin' with Residential Tenancies and I'm keepin' my rent."),
+      ],
+    });
+    expect(out.churnRisk).toBe('critical');
+    expect(out.churnReasons.join(' ')).toMatch(/Residential Tenancies/);
+  });
+
+  it('"I\'m callin\' my lawyer" is "calling my lawyer", quoted as said', () => {
+    const call = (ending: string) =>
+      deriveCallInsights({
+        transcriptLines: [
+          caller('The fence you put up has fallen over again.'),
+          agent('We can come out next week.'),
+          caller(ending),
+        ],
+      });
+    const out = call("Next week. Right. I'm callin' my lawyer.");
+    expect(out.churnRisk).toBe('critical');
+    expect(out.churnReasons.join(' ')).toMatch(/callin' my lawyer/);
+    expect(call("Next week. Right. I'm callin' my brother.").churnRisk).not.toBe('critical');
+  });
+
+  it('future work taken elsewhere is a decision to leave', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        'Caller complained that her menus will not be ready until Thursday. She said she will take all future printing to TopPrint.',
+      recapOutcome: 'Current order to be expedited; customer moving future work',
+      transcriptLines: [],
+    });
+    expect(out.churnRisk).toBe('critical');
+  });
+
+  it('a booking cancelled and moved to another weekend is one booking, not leaving', () => {
+    const out = deriveCallInsights({
+      recapSummary: 'Caller needed to cancel his June cottage booking and asked to move it rather than lose it.',
+      recapOutcome: 'Booking moved to last weekend of August; deposit transferred',
+      transcriptLines: [
+        caller("I've the cottage booked for the June bank holiday weekend. I'm afraid I need to cancel that."),
+        agent("I'm sorry. I'll move the deposit across. What were you thinking?"),
+        caller('Would the last weekend in August be free? Brilliant, that is very decent of you.'),
+      ],
+    });
+    expect(out.churnRisk).toBe('low');
+  });
+});
