@@ -41,6 +41,7 @@ export const TRAINING_SETS = [
   'eval/tune18-calls.json',
   'eval/tune19-calls.json',
   'eval/tune20-calls.json',
+  'eval/tune21-calls.json',
 ];
 const L2 = 0.003;
 const THRESHOLDS = [0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];

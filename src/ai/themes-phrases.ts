@@ -177,6 +177,8 @@ export function nounPhrases(
           prev?.pos === 'NOUN' &&
           !/s$/.test(prev.lower) &&
           !/(?:ed|ing|s)$/.test(w.lower) &&
+          // "the tent held up", "the van broke down": a verb with its particle is a verb (tune21).
+          !PARTICLES.has(next?.lower ?? '') &&
           (sentence[i - 2]?.pos === 'DET' ||
             sentence[i - 2]?.pos === 'ADJ' ||
             sentence[i - 2]?.pos === 'NOUN' ||
@@ -270,6 +272,7 @@ const CAUSATIVES: ReadonlySet<string> = new Set([
   'hear',
   'heard',
 ]);
+const PARTICLES: ReadonlySet<string> = new Set(['up', 'down', 'off', 'out', 'over', 'away', 'back']);
 const POSSESSIVES: ReadonlySet<string> = new Set(['my', 'your', 'our', 'their', 'his', 'her', 'its']);
 
 export const winkPhrases: PhraseExtractor = (weighted, names) => nounPhrases(weighted, winkTagger, names);

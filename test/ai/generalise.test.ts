@@ -663,30 +663,38 @@ describe('churn: moving within the service, a refund granted, "I\'ll not continu
   });
 
   it('a refund granted on the call, with no demand heard, keeps the learned check from reading it as leaving', () => {
-    const out = deriveCallInsights({
-      recapSummary:
-        "Guest could not reach the cottage for next weekend's stay because flooding has closed the access road. He chose a full refund over new dates, to be returned to his card within three to five business days.",
-      recapOutcome: 'Full refund processed',
-      recapPurposes: ['Booking cancellation due to flooding', 'Refund request'],
-      recapActionItems: ['Email refund confirmation to guest'],
-      transcriptLines: [
-        agent('Good morning, Wollumbin Cottages, Kirsty speaking.'),
-        caller(
-          "Morning, it's Paul Hendricks. We had the cottage booked for next weekend but, um, with the road closures from the flooding we can't get in.",
-        ),
-        agent(
-          "Yes, we've been ringing guests, sorry, I hadn't got to you yet. The road's closed till at least the twentieth.",
-        ),
-        caller('Right. So, what happens with our money? We paid in full.'),
-        agent("We're giving everyone affected a full refund, or you can move the dates if you'd rather."),
-        caller("Ah, refund I think. We're not sure when we'd come back up."),
-        agent("No problem. It'll go back to the card you paid with, usually three to five business days."),
-        caller('Okay. Good. Thanks.'),
-        agent("I'll email the confirmation now."),
-        caller('Great. Hope you guys are okay up there.'),
-        agent("We're fine, thanks, just a lot of mud."),
-      ],
-    });
+    // A learned check that reads every recap as leaving: the guard, not the weights of the day, must hold.
+    const alwaysLeaving = {
+      ...DEFAULT_ENGINE,
+      churnModel: { ...DEFAULT_ENGINE.churnModel!, bias: [0, 0, 0, 9], words: {} },
+    };
+    const out = deriveCallInsightsWith(
+      {
+        recapSummary:
+          "Guest could not reach the cottage for next weekend's stay because flooding has closed the access road. He chose a full refund over new dates, to be returned to his card within three to five business days.",
+        recapOutcome: 'Full refund processed',
+        recapPurposes: ['Booking cancellation due to flooding', 'Refund request'],
+        recapActionItems: ['Email refund confirmation to guest'],
+        transcriptLines: [
+          agent('Good morning, Wollumbin Cottages, Kirsty speaking.'),
+          caller(
+            "Morning, it's Paul Hendricks. We had the cottage booked for next weekend but, um, with the road closures from the flooding we can't get in.",
+          ),
+          agent(
+            "Yes, we've been ringing guests, sorry, I hadn't got to you yet. The road's closed till at least the twentieth.",
+          ),
+          caller('Right. So, what happens with our money? We paid in full.'),
+          agent("We're giving everyone affected a full refund, or you can move the dates if you'd rather."),
+          caller("Ah, refund I think. We're not sure when we'd come back up."),
+          agent("No problem. It'll go back to the card you paid with, usually three to five business days."),
+          caller('Okay. Good. Thanks.'),
+          agent("I'll email the confirmation now."),
+          caller('Great. Hope you guys are okay up there.'),
+          agent("We're fine, thanks, just a lot of mud."),
+        ],
+      },
+      alwaysLeaving,
+    );
     expect(out.churnRisk).toBe('low');
     expect(out.explanation.churnRisk).toMatch(/a calm or granted refund/);
   });
@@ -861,5 +869,18 @@ describe('churn: phrasings from the tune21 writers', () => {
       ],
     });
     expect(out.churnRisk).toBe('low');
+  });
+});
+
+describe('themes: a verb with its particle is not a head noun (tune21 writers)', () => {
+  it('"how the tent held up in the rain" files the tent, not a "Tent held"', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        "Caller left a voicemail thanking the company for the tent and chairs rented for her parents' anniversary party, praising how the tent held up in the rain.",
+      recapOutcome: 'Thank-you message',
+      transcriptLines: [],
+    });
+    expect(out.themes).not.toContain('Tent held');
+    expect((out.themes ?? []).map((t) => t.toLowerCase())).toContain('tent');
   });
 });

@@ -21,7 +21,7 @@ describe('sentiment combiner', () => {
     const out = runTrainingCheck('scripts/train-sentiment.ts');
     expect(out).toMatch(/Weights up to date/);
     // Never the frozen report set.
-    expect(SENTIMENT_COMBINER?.trainedOn).not.toMatch(/report|tune21/);
+    expect(SENTIMENT_COMBINER?.trainedOn).not.toMatch(/report|tune22/);
     expect(SENTIMENT_COMBINER?.features).toEqual(COMBINER_FEATURES);
   }, 120_000);
 
