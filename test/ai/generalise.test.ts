@@ -884,3 +884,48 @@ describe('themes: a verb with its particle is not a head noun (tune21 writers)',
     expect((out.themes ?? []).map((t) => t.toLowerCase())).toContain('tent');
   });
 });
+
+describe('sentiment rules: praise, then a fault the recap narrates (tune21 writers)', () => {
+  const call = (summary: string) =>
+    rulesOnly({
+      recapSummary: summary,
+      recapOutcome: 'Ticket logged',
+      transcriptLines: [
+        caller('So first off, the new calendar sync? Love it.'),
+        agent('Glad to hear it. What else can I help with?'),
+        caller('Okay. Do you know when the other thing will be fixed?'),
+      ],
+    });
+
+  it('"praised ... but reported that the export has been failing" is a swing: mixed', () => {
+    const out = call(
+      'The customer praised the new calendar sync feature but reported that CSV export of bookings has been failing since the update.',
+    );
+    expect(out.sentiment).toBe('mixed');
+  });
+
+  it('"she loves the colour but her stylist was 40 minutes late" is too', () => {
+    expect(call('Caller said she loves the colour but her stylist was 40 minutes late.').sentiment).toBe('mixed');
+  });
+
+  it('praise alone is not', () => {
+    expect(call('The customer praised the new calendar sync feature.').sentiment).toBe('positive');
+  });
+});
+
+describe('sentiment rules: a recap that says the caller recommends or referred others (tune21 writers)', () => {
+  const recapOnly = (summary: string) =>
+    rulesOnly({ recapSummary: summary, recapOutcome: 'Feedback noted', transcriptLines: [] });
+
+  it.each([
+    'Caller left a voicemail thanking the carpet company for getting out a stain and saying she has referred two neighbors.',
+    'She said she would recommend them to her friends; the agent processed the request.',
+    'Member called to say last week’s networking event was the best one yet and booked a meeting room.',
+  ])('%s → positive', (summary) => {
+    expect(recapOnly(summary).sentiment).toBe('positive');
+  });
+
+  it('a technician who recommended a part is not the caller recommending anyone', () => {
+    expect(recapOnly('The technician recommended replacing the filter and booked a visit.').sentiment).toBe('neutral');
+  });
+});
