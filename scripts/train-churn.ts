@@ -18,7 +18,11 @@ import { labelledCallSet } from '../src/ai/evaluation';
 import { renderWordModel, trainedOnOf, writeOrCheck } from './learned-model-file';
 import { TRAINING_SETS } from './train-sentiment';
 
-const SETTINGS = { l2: 0.003, epochs: 300, minCalls: 3, minProbability: 0.6 };
+// minProbability 0.6 -> 0.7 on the fourth 2026-12-04 round, by leaving each of the twenty-two tuning sets out
+// in turn (the model trained on the other twenty-one, over the rules of that round; 3,747 calls): churn exact /
+// within one 89.38 / 99.31 % at 0.6, 89.49 / 99.41 at 0.7, 89.38 / 99.41 at 0.8, 89.09 / 99.31 at 0.9; with the
+// check off (the rules of the round before), 87.81 / 98.83.
+const SETTINGS = { l2: 0.003, epochs: 300, minCalls: 3, minProbability: 0.7 };
 // The sentiment combiner's sets: every tuning set; tune22 is held out (with tune18 added on
 // 2026-12-04, churn on tune19, then unseen, stayed 83.6 / 98.5 %; tune19 joined on the second 2026-12-04 round).
 const CHURN_TRAINING_SETS = TRAINING_SETS;

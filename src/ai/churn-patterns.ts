@@ -224,6 +224,12 @@ export const RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:take|taking|took|move|moving|moved|send|sending|give|giving|carry|carrying) (?:all |any )?(?:(?:her|his|their|our|my|the) )?future (?:[a-z]+ )?(?:work|business|orders?|printing|jobs|bookings|projects)\b(?! (?:with|to) (?:you|us)\b)/g,
   },
+  // Someone else preferred: "his new head chef prefers another produce supplier" (a threat, not yet a decision).
+  {
+    kind: 'competitor',
+    pattern:
+      /\bprefer(?:s|red)? (?:another|a different|a new|a cheaper|a local) (?:[a-z]+ ){0,2}?(?:supplier|provider|company|firm|vendor|wholesaler|distributor|agency|contractor|service)\b/g,
+  },
   // Already booked with someone cheaper: "found someone a fair bit cheaper and I've already booked them".
   {
     kind: 'leaving',

@@ -100,12 +100,6 @@ describe('learned churn check', () => {
         recapOutcome: 'Final month March',
         recapPurposes: ['Account closure'],
       },
-      {
-        recapSummary:
-          'The restaurant owner said his new head chef prefers another produce supplier and asked for the final statement.',
-        recapOutcome: 'Final statement requested',
-        recapPurposes: ['Ending supply'],
-      },
     ];
     for (const input of calls) {
       expect(rulesOnly(input).churnRisk).toBe('low');

@@ -929,3 +929,17 @@ describe('sentiment rules: a recap that says the caller recommends or referred o
     expect(recapOnly('The technician recommended replacing the filter and booked a visit.').sentiment).toBe('neutral');
   });
 });
+
+describe('churn: another supplier preferred', () => {
+  it('"his new head chef prefers another produce supplier" is a threat to the supply (high)', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        'The restaurant owner said his new head chef prefers another produce supplier and asked for the final statement.',
+      recapOutcome: 'Final statement requested',
+      recapPurposes: ['Ending supply'],
+      transcriptLines: [],
+    });
+    expect(['high', 'critical']).toContain(out.churnRisk);
+    expect(out.churnReasons.join(' ')).toMatch(/prefers another produce supplier/);
+  });
+});
