@@ -4,8 +4,9 @@
 // one of the call's labelled theme keywords). The frequency score alone favours what is said most, often
 // the product's own name ("Argan masks", "Ash toner"); readers file calls under the business's topics
 // ("order", "delivery", "renewal"), whatever the product. The model weighs the frequency score with which
-// side of the call said the phrase's head noun and how often that head noun, across the tuning sets, was
-// what readers filed calls under (src/ai/README.md, "The learned order of themes").
+// side of the call said the phrase's head noun, whether the recap's first sentence or its last line (the
+// outcome) names it, and how often that head noun, across the tuning sets, was what readers filed calls
+// under (src/ai/README.md, "The learned order of themes").
 // Deterministic: fixed weights, plain arithmetic, no randomness.
 import type { Phrase, PhraseExtractor } from './themes-phrases';
 import { stem, tokenize } from './text';
@@ -39,6 +40,8 @@ export const THEME_FEATURES: readonly string[] = [
   'log head count in the agent lines',
   'head in the recap',
   'first mention / candidates',
+  'head in the first recap sentence',
+  'head in the last recap line',
 ];
 
 export interface PhraseFeatures {
@@ -60,6 +63,10 @@ export function phraseFeatures(weighted: Weighted, candidates: readonly Phrase[]
     }
   }
   const count = (source: string, s: string) => counts.get(source)?.get(s) ?? 0;
+  const recapTexts = weighted.filter((w) => w.source === 'recap').map((w) => w.text);
+  const stemsIn = (text: string | undefined) => new Set(text ? tokenize(text).map((t) => stem(t.lower)) : []);
+  const firstRecap = stemsIn(recapTexts[0]);
+  const lastRecap = stemsIn(recapTexts.length > 1 ? recapTexts[recapTexts.length - 1] : undefined);
   const best = Math.max(1, ...candidates.map((p) => p.score));
   return candidates.map((p, rank) => {
     const stems = p.phrase
@@ -80,6 +87,8 @@ export function phraseFeatures(weighted: Weighted, candidates: readonly Phrase[]
         Math.log1p(count('agent', head)),
         count('recap', head) > 0 ? 1 : 0,
         p.first / Math.max(1, candidates.length),
+        firstRecap.has(head) ? 1 : 0,
+        lastRecap.has(head) ? 1 : 0,
       ],
       words: [`h:${head}`, ...stems.slice(0, -1).map((s) => `m:${s}`)],
     };

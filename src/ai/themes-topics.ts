@@ -25,7 +25,7 @@ export const VAGUE_NOUNS: ReadonlySet<string> = new Set(
   mistake mix-up confusion situation case reason fact way means end side top bottom rest front middle
   word words hand hands head eye eyes nose foot feet place area stuff thing
   nan nana gran granny grandma grandad grandpa auntie aunt uncle cousin one ones difference offence kilo kilos
-  quarter form expecting birth chance luck sense type hit
+  quarter form expecting birth chance luck sense type hit hold
   waiting running thinking hoping calling looking going trying getting saying generating
   working coming sitting asking telling checking
   `),

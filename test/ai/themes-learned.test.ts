@@ -3,14 +3,14 @@
 import type { CallInsightsInput } from '../../src/ai/derive';
 import { DEFAULT_ENGINE, deriveCallInsights, deriveCallInsightsWith } from '../../src/ai/derive';
 import type { PhraseFeatures } from '../../src/ai/themes-learned';
-import { learnedPhrases, THEME_FEATURES, trainThemeModel } from '../../src/ai/themes-learned';
+import { learnedPhrases, phraseFeatures, THEME_FEATURES, trainThemeModel } from '../../src/ai/themes-learned';
 import { winkPhrases } from '../../src/ai/themes-phrases';
 import THEME_MODEL from '../../src/ai/theme-model.json';
 import { runTrainingCheck } from './train-check';
 
 /** Rows whose only difference is the head noun: "delivery" is filed under, "mask" never. */
 function toyModel() {
-  const dense = (score: number): number[] => [1, Math.log1p(score), score / 6, 0.5, 1, 0, 0, 1, 0, 0, 0.5];
+  const dense = (score: number): number[] => [1, Math.log1p(score), score / 6, 0.5, 1, 0, 0, 1, 0, 0, 0.5, 0, 0];
   const rows: Array<PhraseFeatures & { y: 0 | 1 }> = [
     ...Array.from({ length: 40 }, (_, i) => ({ dense: dense(1 + (i % 3)), words: ['h:delivery'], y: 1 as const })),
     ...Array.from({ length: 40 }, (_, i) => ({ dense: dense(4 + (i % 3)), words: ['h:mask'], y: 0 as const })),
@@ -46,6 +46,29 @@ describe('learned order of themes', () => {
     expect(words['h:account']).toBeLessThan(0);
     expect(words['h:manager']).toBeLessThan(0);
   }, 120_000);
+
+  it('marks a head noun the recap opens with, or its outcome names, apart from one said only later', () => {
+    const weighted = [
+      { text: 'Caller asked about a late delivery of her argan masks.', weight: 2, source: 'recap' },
+      { text: 'She also mentioned the brush.', weight: 2, source: 'recap' },
+      { text: 'Refund issued', weight: 2, source: 'recap' },
+      { text: 'The brush is fine, the towel too.', weight: 1, source: 'caller' },
+    ];
+    const candidates = ['Late delivery', 'Brush', 'Refund', 'Towel'].map((phrase, i) => ({
+      phrase,
+      score: 1,
+      first: i,
+    }));
+    const first = THEME_FEATURES.indexOf('head in the first recap sentence');
+    const last = THEME_FEATURES.indexOf('head in the last recap line');
+    const rows = phraseFeatures(weighted, candidates).map((f) => [f.dense[first], f.dense[last]]);
+    expect(rows).toEqual([
+      [1, 0],
+      [0, 0],
+      [0, 1],
+      [0, 0],
+    ]);
+  });
 
   it('learns the head nouns readers file calls under, and trains the same model again from the same data', () => {
     const m = toyModel();
