@@ -108,7 +108,7 @@ export const PLAN_RULES: readonly SignalRule[] = [
   {
     kind: 'legal',
     pattern:
-      /(?<!\b(?:planning|application|submitted|submission)\b[^.!?]*)\b(?:ring|ringing|rung|call|calling|contact|contacting|going to|go to|gone to|write to|writing to|written to|complain(?:ed|ing)? to|get onto|getting onto|phone|phoning|report(?:ed|ing)? (?:it |this |you |them )?to) (?:the |di |da )?(?:[a-z]+ ){0,3}?council\b(?!'s? (?:inspection|inspector|approval|consent|searches|planning|tip|website))/g,
+      /\b(?:ring|ringing|rung|call|calling|contact|contacting|going to|go to|gone to|write to|writing to|written to|complain(?:ed|ing)? to|get onto|getting onto|phone|phoning|report(?:ed|ing)? (?:it |this |you |them )?to) (?:the |di |da )?(?:[a-z]+ ){0,3}?(?<!\b(?:planning|application|submitted|submission)\b[^.!?]*)council\b(?!'s? (?:inspection|inspector|approval|consent|searches|planning|tip|website))/g,
   },
   // From the tune12 writers. The custom ended in a sentence: "that's the last time I use you lot", "he would not
   // use the company again".
