@@ -799,26 +799,24 @@ describe('sentiment rules: a threat to cancel, said flatly, is a grievance (tune
 
 describe('churn: phrasings from the tune21 writers', () => {
   it('a planning application that "had gone to the council" is neither leaving nor a legal threat', () => {
-    const recap = (summary: string) =>
-      deriveCallInsights({ recapSummary: summary, recapOutcome: 'Status confirmed', transcriptLines: [] });
-    const planning = recap(
+    const planning = recapChurn(
       'Client called to check whether the planning application for his kitchen extension had gone to the council. The architect confirmed it was submitted on Monday.',
+      'Status confirmed',
     );
-    expect(planning.churnRisk).toBe('low');
+    expect(planning).toBe('low');
     // The counter-case: a caller who has gone to the council about the business still is.
-    const complaint = recap('Caller said she has gone to the council about the noise from the workshop.');
-    expect(complaint.churnRisk).toBe('critical');
+    const complaint = recapChurn(
+      'Caller said she has gone to the council about the noise from the workshop.',
+      'Status confirmed',
+    );
+    expect(complaint).toBe('critical');
   });
 
   it('"she chose to move him to art week" moves a booking, "she chose to move to KidsCamp" leaves', () => {
-    const recap = (summary: string) =>
-      deriveCallInsights({ recapSummary: summary, recapOutcome: 'Resolved', transcriptLines: [] });
-    expect(recap('Her son’s nature week was cancelled. She chose to move him to art week instead.').churnRisk).toBe(
-      'low',
-    );
-    expect(recap('Her son’s nature week was cancelled. She chose to move to KidsCamp instead.').churnRisk).toBe(
-      'critical',
-    );
+    const moved = 'Her son’s nature week was cancelled. She chose to move him to art week instead.';
+    expect(recapChurn(moved, 'Resolved')).toBe('low');
+    const left = 'Her son’s nature week was cancelled. She chose to move to KidsCamp instead.';
+    expect(recapChurn(left, 'Resolved')).toBe('critical');
   });
 
   it("a dropped g still reads: \"I'm filin' with Residential Tenancies and keepin' my rent\" is a legal threat", () => {
@@ -849,13 +847,11 @@ describe('churn: phrasings from the tune21 writers', () => {
   });
 
   it('future work taken elsewhere is a decision to leave', () => {
-    const out = deriveCallInsights({
-      recapSummary:
-        'Caller complained that her menus will not be ready until Thursday. She said she will take all future printing to TopPrint.',
-      recapOutcome: 'Current order to be expedited; customer moving future work',
-      transcriptLines: [],
-    });
-    expect(out.churnRisk).toBe('critical');
+    const risk = recapChurn(
+      'Caller complained that her menus will not be ready until Thursday. She said she will take all future printing to TopPrint.',
+      'Current order to be expedited; customer moving future work',
+    );
+    expect(risk).toBe('critical');
   });
 
   it('a booking cancelled and moved to another weekend is one booking, not leaving', () => {
