@@ -202,4 +202,11 @@ export const PLAN_RULES: readonly SignalRule[] = [
     // "could not match it ... may go to SmileCare": the refusal is the point, not a negation of the threat.
     selfNegating: true,
   },
+  // From the tune22 writers. Another source, on a condition, whatever the trade calls it: "it will find
+  // another mill if delays recur", "if this happens again, I'll have to find another mill".
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:would|will|'d|'ll) (?:have to |need to )?(?:find|look for|source from|go to) (?:another|a new|a different) (?!(?:time|day|date|slot|appointment|session|spot|week|weekend|morning|afternoon|evening|booking|way|option|room|venue|route|copy|one)s?\b)[a-z-]+s? (?:if|unless|should)\b|\bif (?:this|that|it)\b[^.?!]{0,60}?\b(?:again|recurs?|continues?)\b[^.?!]{0,30}?\b(?:i|we)(?:'ll| will|'d| would) (?:have to |need to )?(?:find|look for|go to) (?:another|a new|a different) (?!(?:time|day|date|slot|appointment|session|spot|week|weekend|way|option|room|venue|route|copy|one)s?\b)[a-z-]+/g,
+  },
 ];

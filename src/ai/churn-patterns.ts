@@ -35,7 +35,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:won't|will not|would not|wouldn't|never) (?:be )?(?:coming back|come back|return(?:ing)?)\b|\b(?:won't|will not|never) be back(?= *(?:[.!,;]|$|again\b|ever\b|here\b|there\b|any ?more\b))/g,
+      /\b(?:won't|will not|would not|wouldn't|never) (?:be )?(?:coming back|come back|return(?:ing)?)\b(?! (?:the |my |your |our |their |his |her |any )?(?:money|it|them|calls?|deposits?|emails?|messages?|anything|what|payments?|refunds?|goods|items?|parts?|tools?|stock)\b)|\b(?:won't|will not|never) be back(?= *(?:[.!,;]|$|again\b|ever\b|here\b|there\b|any ?more\b))/g,
     selfNegating: true,
   },
   {

@@ -93,6 +93,15 @@ const REBOOKED =
 /** Paying another way, not leaving: "switch from monthly payments to paying the year upfront". */
 const PAYMENT_SWITCH =
   /\bswitch(?:ing|ed)? (?:from [\w-]+ (?:payments?|billing|debits?) )?to (?:annual|yearly|upfront|up-front|quarterly|monthly) (?:payments?|billing|plan)\b|\bpayment (?:plan|method) change\b/i;
+/** Back after trying a rival: "is coming back", "I'm coming back", "a returning customer". */
+const RETURNED =
+  /\b(?:is|are|was|were|i'm|i am|we're|we are|she's|he's|they're) (?:now )?coming back (?:to (?:us|you|the \w+)|after|with)\b|\b(?:is|are|i'm|we're) coming back\b(?=[^.?!]*\b(?:cheaper|switched|tried|rival|competitor|experience|disaster)\b)|(?<=\b(?:switched|moved|went)\b[^.?!]{0,80}?)\b(?:is|are|i'm|we're|has|have) (?:now )?(?:coming|come) back\b|\breturning (?:customer|client)\b/i;
+/**
+ * Kept, as a fact and not an attempt ("Customer retained at a lower premium", "she decided to keep the
+ * policy", "no, don't cancel"), unlike "called to try to retain her" or "declined an offer to retain her".
+ */
+const KEPT_ON_THE_CALL =
+  /\b(?:customer|client|caller|member|tenant|patient|account|subscription|policy|contract|plan|membership|she|he|they)(?: [\w-]+){0,3}? (?:was |were |is |has been |have been )?retained\b(?! (?:an?|the|my|her|his|their) )|^\s*(?:[\w-]+ )?retained\b|\b(?:decided|agreed|chose) to (?:stay|keep (?:it|the|her|his|their|my|our))\b|\b(?:will|'ll) stay\b|\bdon'?t cancel\b|\bchanged (?:her|his|their|my|our) mind\b/i;
 /** One policy or service of several cancelled, the rest kept: "her home policy is unaffected". */
 const OTHERS_KEPT =
   /\b(?:her|his|their|the|my|our|your) (?:other|home|house|car|motor|van|business|personal|contents|life|pet|travel|second) (?:policy|policies|insurance|account|service|plan|membership|line|subscription)s? (?:is|are|remains?|stays?|will (?:stay|remain)) (?:unaffected|unchanged|in place|active|open|as (?:it|they) (?:is|are))\b|\bkeep(?:s|ing)? (?:her|his|their|the|my|our) (?:other|home|house|business|personal) (?:policy|insurance|account|service|plan|membership|line|subscription)\b/i;
@@ -185,6 +194,12 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     lookAlikes.add('prospect');
     drop((f) => f.kind === 'competitor' && /\baround\b/i.test(f.reason));
   }
+  // A customer back from a rival ("had a poor experience and is coming back", "returning customer"): the
+  // switch is over, in our favour.
+  if ([outcome, ...units.filter((u) => !u.fromAgent).map((u) => u.text)].some((t) => RETURNED.test(t))) {
+    lookAlikes.add('back from a rival');
+    drop((f) => f.kind === 'competitor' || f.kind === 'leaving');
+  }
   // A cancellation of one policy or service while the others stay is not leaving the relationship.
   if (callerSide.some((t) => OTHERS_KEPT.test(t))) {
     lookAlikes.add('other services kept');
@@ -257,8 +272,14 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     }
     signals.push(f);
   }
-  const critical = signals.filter((f) => CHURN_SIGNAL_LEVELS[f.kind as SignalKind] === 'critical');
-  const high = signals.filter((f) => CHURN_SIGNAL_LEVELS[f.kind as SignalKind] === 'high');
+  // A caller kept on the call ("she decided to keep the policy", "Customer retained") had said she was
+  // leaving and did not: the guide's stated plan to cancel (high), not a decision to leave (critical).
+  const keptNow =
+    [outcome, ...units.filter((u) => !u.fromAgent).map((u) => u.text)].some((t) => KEPT_ON_THE_CALL.test(t)) &&
+    !found.some((f) => f.reason.includes('says the customer has left'));
+  const levelOf = (f: Found) => (keptNow && f.kind === 'leaving' ? 'high' : CHURN_SIGNAL_LEVELS[f.kind as SignalKind]);
+  const critical = signals.filter((f) => levelOf(f) === 'critical');
+  const high = signals.filter((f) => levelOf(f) === 'high');
 
   const context: string[] = [];
   for (const f of found) {

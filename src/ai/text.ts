@@ -86,7 +86,11 @@ export function isNegatedAt(text: string, index: number, window = 3): boolean {
   });
   // "If not" (unpunctuated "if not, ...") means otherwise: "if not I'm going to the bank" is a threat.
   const from = Math.max(subject + 1, words.length - window);
-  return words.slice(from).some((w, k) => NEGATORS.has(w) && !(w === 'not' && words[from + k - 1] === 'if'));
+  // "No" before a noun ends at the next "and": in "no pain and praised the dentist" the praise stands.
+  const noThenAnd = (i: number) => words[i] === 'no' && words.slice(i + 1).includes('and');
+  return words
+    .slice(from)
+    .some((w, k) => NEGATORS.has(w) && !(w === 'not' && words[from + k - 1] === 'if') && !noThenAnd(from + k));
 }
 
 const CLAUSE_SUBJECTS: ReadonlySet<string> = new Set([

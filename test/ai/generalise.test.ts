@@ -5,6 +5,7 @@ import type { TranscriptLineInput } from '../../src/ai/derive';
 import { DEFAULT_ENGINE, deriveCallInsights, deriveCallInsightsWith } from '../../src/ai/derive';
 import type { CallInsightsInput } from '../../src/ai/derive';
 import { deriveThemes } from '../../src/ai/themes';
+import { isNegatedAt } from '../../src/ai/text';
 
 const caller = (content: string): TranscriptLineInput => ({ type: 'transcript', content, speaker: 'caller' });
 const agent = (content: string): TranscriptLineInput => ({ type: 'transcript', content, speaker: 'agent' });
@@ -937,5 +938,96 @@ describe('churn: another supplier preferred', () => {
     });
     expect(['high', 'critical']).toContain(out.churnRisk);
     expect(out.churnReasons.join(' ')).toMatch(/prefers another produce supplier/);
+  });
+});
+
+describe('churn and resolution: phrasings from the tune22 writers', () => {
+  it('a caller who had made up her mind to cancel and was kept is a plan to cancel (high), not leaving', () => {
+    const call = (ending: string, outcome: string) =>
+      deriveCallInsights({
+        recapSummary: 'Caller rang to cancel her gym membership after the fee went up.',
+        recapOutcome: outcome,
+        transcriptLines: [
+          caller("I want to cancel my membership. I've made up my mind, the fee went up again."),
+          agent('Before you go, I can move you to the off-peak plan at half the price.'),
+          caller(ending),
+        ],
+      });
+    expect(
+      call("Oh, half? Okay, then don't cancel it. Put me on that.", 'Membership retained on off-peak plan').churnRisk,
+    ).toBe('high');
+    // Not kept: the decision stands.
+    expect(call('No, thanks, just cancel it please.', 'Cancellation request noted').churnRisk).toBe('critical');
+  });
+
+  it('"retained a solicitor" is a legal threat, not a customer kept', () => {
+    const risk = recapChurn(
+      'Caller said the builder left her roof open in the rain and she has retained a solicitor about the damage.',
+      'Complaint logged',
+    );
+    expect(risk).toBe('critical');
+  });
+
+  it('a customer back from a rival is not at risk; one leaving for a rival is', () => {
+    const back = recapChurn(
+      'Caller said she had switched to competitor QuickPrint for cheaper flyers, had a bad experience and is coming back. She ordered 2,000 flyers.',
+      'Flyer order placed',
+    );
+    expect(back).toBe('low');
+    const gone = recapChurn(
+      'Caller said she has switched to competitor QuickPrint for cheaper flyers.',
+      'Account noted',
+    );
+    expect(['high', 'critical']).toContain(gone);
+  });
+
+  it('"these shops never return money" is not "never return"; "I will never return" is leaving', () => {
+    const doubt = deriveCallInsights({
+      recapSummary: 'Agent called to confirm the refund for the returned chairs was sent.',
+      recapOutcome: 'Refund confirmed',
+      transcriptLines: [
+        agent('Your refund for the two chairs went out this morning.'),
+        caller('Really? My friend said these places never return money. That is very good, thank you.'),
+      ],
+    });
+    expect(doubt.churnRisk).toBe('low');
+    expect(churnOf('The service was a disgrace. I will never return.')).toBe('critical');
+  });
+
+  it('a threat to find another source on a condition is high, whatever the trade calls its supplier', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        'The shop chased a late delivery of yarn. The supplier promised it for Friday; the owner warned she will find another spinner if it is late again.',
+      recapOutcome: 'Delivery promised for Friday',
+    });
+    expect(out.churnRisk).toBe('high');
+    // Read by the rules, not only by the learned check on the recap's words.
+    expect(out.churnReasons.join(' ')).toMatch(/the recap says "will find another spinner if"/);
+    expect(
+      churnOf("Fine. But if this happens again, we'll have to find another bakery. We can't open without bread."),
+    ).toBe('high');
+    // Another time or day is a booking, not a supplier.
+    expect(churnOf("If that slot goes again, I'll have to find another day to come in. No bother.")).toBe('low');
+  });
+
+  it('an outcome of a refund or payment transferred is resolved; a call transferred is not', () => {
+    const resolvedBy = (outcome: string) =>
+      deriveCallInsights({ recapSummary: 'Caller asked about a refund.', recapOutcome: outcome }).resolved;
+    expect(resolvedBy('Refund transferred to customer')).toBe(true);
+    expect(resolvedBy('Call transferred to accounts')).toBe(false);
+  });
+});
+
+describe('negation: "no" before a noun ends at "and" (tune22 writers)', () => {
+  it('"no pain and praised the dentist" is praise, not "not praised"', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        'Caller said her knee has healed with no swelling and praised the physiotherapist. She booked a final check.',
+      recapOutcome: 'Final check booked',
+    });
+    expect(out.explanation.sentiment).not.toMatch(/not praised/);
+    expect(out.sentiment).toBe('positive');
+    // "not" still reaches across: "did not like the colour and asked for a redo" stays a complaint.
+    expect(isNegatedAt('she did not like and praised', 'she did not like and '.length)).toBe(true);
   });
 });
