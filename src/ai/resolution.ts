@@ -21,7 +21,7 @@ const PENDING_ON_US =
 
 /** Outcomes saying what was done: "booked", "waived", "set up", a remedy given ("20% discount"). */
 const RESOLVED =
-  /\b(?:resolved|fixed|solved|sorted|completed?|done|answered|provided|placed|processed|booked|confirmed|scheduled|issued|applied|accepted|successful(?:ly)?|sale|sold|paid|updated|retained|handled|satisfied|sent|set up|given|made|taken|kept|no (?:further )?action|[a-z]{3,}ed|discount|credit|refund|replacement|to be \w+ed|(?:customer|caller|client|patient|member|tenant) (?:to|will) \w+|\w+ (?:to|will) (?:enforce|fix|replace|repair|deliver|send|refund|credit|install|return|reimburse|waive|sort)\b)\b/i;
+  /\b(?:resolved|fixed|solved|sorted|completed?|done|answered|provided|placed|processed|booked|confirmed|scheduled|issued|applied|accepted|successful(?:ly)?|sale|sold|paid|updated|retained|handled|satisfied|sent|set up|given|made|taken|kept|frozen|withdrawn|no (?:further )?action|[a-z]{3,}ed|discount|credit|refund|replacement|to be \w+ed|(?:customer|caller|client|patient|member|tenant) (?:to|will) \w+|\w+ (?:to|will) (?:enforce|fix|replace|repair|deliver|send|refund|credit|install|return|reimburse|waive|sort)\b)\b/i;
 
 export interface ResolutionReading {
   resolved: boolean | null;

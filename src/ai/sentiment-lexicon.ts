@@ -173,7 +173,7 @@ export const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negat
   ],
   // Praise VADER does not know.
   [
-    /\b(?:legend|you rock|lifesaver|life saver|breath of fresh air|over the moon|chuffed|stoked|rapt|thrilled|made my (?:day|week|morning|year)|saved (?:my|our) (?:bacon|week|day|life|skin)|works like a charm|can't fault|couldn't be happier|a believer|painless|good on (?:ya|you)|top notch|above and beyond|(?:the|a) best thing|you're (?:the best|a star|amazing|a legend)|y'all are the best|absolute pleasure)\b/g,
+    /\b(?:legend|you rock|lifesaver|life saver|breath of fresh air|over the moon|chuffed|stoked|rapt|thrilled|made my (?:day|week|morning|year)|saved (?:my|our) (?:bacon|week|day|life|skin)|works like a charm|can't fault|couldn't be happier|a believer|painless|good on (?:ya|you)|top notch|above and beyond|(?:the|a) best thing|you're (?:the best|a star|amazing|a legend)|y'all are the best|absolute pleasure|(?:they|you|he|she|y'all|you guys|the (?:crew|lads|team|boys|girls|guys)) (?:absolutely |really |totally |proper )?(?:killed|nailed|smashed|crushed|aced) it|(?:were|was|are|is) (?:absolute |pure |proper |top )?class|hella worth it)\b/g,
     2.4,
   ],
   [

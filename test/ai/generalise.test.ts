@@ -1031,3 +1031,31 @@ describe('negation: "no" before a noun ends at "and" (tune22 writers)', () => {
     expect(isNegatedAt('she did not like and praised', 'she did not like and '.length)).toBe(true);
   });
 });
+
+describe('praise slang and irregular participles (tune22 writers)', () => {
+  it('"tell the crew they killed it" is praise, not a killing', () => {
+    const out = rulesOnly({
+      transcriptLines: [
+        caller('The new deck is finished and it looks unreal.'),
+        agent('Good to hear.'),
+        caller('Tell the crew they nailed it. Honestly, the lads were class.'),
+      ],
+    });
+    expect(out.sentiment).toBe('positive');
+    expect(rulesOnly({ transcriptLines: [caller('Tell the crew they killed it.')] }).sentiment).toBe('positive');
+  });
+
+  it('an outcome of a membership frozen or a request withdrawn is resolved, whatever the transcript leaves open', () => {
+    const resolvedBy = (outcome: string) =>
+      deriveCallInsights({
+        recapOutcome: outcome,
+        transcriptLines: [
+          caller("Your app's crashed every day this week, it's shocking."),
+          agent("I'll check with the manager and get back to you."),
+          caller('Fine. But that app is a disgrace, honestly.'),
+        ],
+      }).resolved;
+    expect(resolvedBy('Membership frozen for six weeks')).toBe(true);
+    expect(resolvedBy('Cancellation request withdrawn')).toBe(true);
+  });
+});
