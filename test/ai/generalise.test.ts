@@ -1059,3 +1059,33 @@ describe('praise slang and irregular participles (tune22 writers)', () => {
     expect(resolvedBy('Cancellation request withdrawn')).toBe(true);
   });
 });
+
+describe('churn: a supplier account on stop, credit terms changed (tune22 writers)', () => {
+  it('an account put on stop until it is paid is the supply-stop rung (high), not leaving', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        "The electrical wholesaler's credit controller said the contractor's account had been put on stop because two invoices are 75 days overdue. Nothing more will be released until they are paid.",
+      recapOutcome: 'Account on stop; payment date not agreed',
+    });
+    expect(out.churnRisk).toBe('high');
+    // Handed to collectors, the supplier has left the relationship.
+    const gone = recapChurn(
+      'The wholesaler said the overdue balance has been passed to a debt collection agency.',
+      'Debt with collectors',
+    );
+    expect(gone).toBe('critical');
+  });
+
+  it('an account moved to cash-on-delivery terms is a change of terms, not a move to a rival', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        "The paint supplier's accounts team said the account has moved to cash-on-delivery terms while an invoice is overdue. The owner proposed paying half on Friday.",
+      recapOutcome: 'Payment plan proposed; account on COD',
+    });
+    // The rules no longer read "moved to" as leaving (the learned check may still weigh the recap's words).
+    expect(out.churnReasons.join(' ')).not.toMatch(/says "moved to"/);
+    expect(recapChurn('The customer said she has moved to BrightPaints for all her orders.', 'Account noted')).toBe(
+      'critical',
+    );
+  });
+});
