@@ -42,7 +42,7 @@ export const MONEY_AND_SOFT_RULES: readonly SignalRule[] = [
   {
     kind: 'repeat',
     pattern:
-      /\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|umpteenth) (?:(?:\w+ )?(?:time|message|voicemail|call|email|week running|month running|delivery|order|outage|fault|visit|complaint|failure|repair)s?)\b|\bin a row\b|\bkeeps? (?:happening|breaking|failing|crashing|dropping|not being)\b|\b(?:yet|once) again\b|\bsame as last (?:time|week|month)\b|\brepeated(?:ly)?\b|\b(?:i'm|i am|i've been|we've been|been) chasing\b|\bstill (?:not|haven't|hasn't|waiting|leaking)\b|\b(?:emailed|called|rung|rang|phoned|written) (?:you |them )?(?:twice|three times|four times|several times)\b/g,
+      /\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|umpteenth) (?:(?:\w+ )?(?:time|message|voicemail|call|email|week running|month running|delivery|order|outage|fault|visit|complaint|failure|repair|collection|pickup|pick-up|appointment|installation|mistake|error|breakdown|leak|no-show|overcharge|shipment|delay|problem|issue)s?)\b|\b(?:has|had|have) again (?:failed|missed|forgotten|not)\b|\b(?:failed|missed|forgot|forgotten) (?:\w+ ){0,3}?again\b|\bin a row\b|\bkeeps? (?:happening|breaking|failing|crashing|dropping|not being)\b|\b(?:yet|once) again\b|\bsame as last (?:time|week|month)\b|\brepeated(?:ly)?\b|\b(?:i'm|i am|i've been|we've been|been) chasing\b|\bstill (?:not|haven't|hasn't|waiting|leaking)\b|\b(?:emailed|called|rung|rang|phoned|written) (?:you |them )?(?:twice|three times|four times|several times)\b/g,
     selfNegating: true,
     agentToo: true,
   },

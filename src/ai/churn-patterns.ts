@@ -62,7 +62,14 @@ export const RULES: readonly SignalRule[] = [
     pattern: /\b(?:don't|do not) want anything (?:more |else )?to do with (?:you|them|the company)\b/g,
     selfNegating: true,
   },
-  { kind: 'leaving', pattern: /\b(?:i'm|we're|i am|we are) done with (?:you|them)\b/g },
+  // Done with the business, or done with it unless something happens: "she is done with the company if it
+  // is not fixed tomorrow" (tune22).
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:i'm|we're|i am|we are|she is|he is|she's|he's|they're|they are|she was|he was|they were) done with (?:you|them|ye|yous|y'all|you guys|the company|your company|this company|the business|this place|the firm|the practice)\b/g,
+    ifConditional: 'competitor',
+  },
   // A recap's or outcome's own word for it: "Rebooking declined; client leaving".
   {
     kind: 'leaving',

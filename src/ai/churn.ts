@@ -295,7 +295,9 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     context.push(...mentions.map((m) => `competitor mentioned: ${m}`));
     mentions.length = 0;
   }
-  if (ctx.resolved === false && (negativeCaller || context.length > 0)) {
+  // A caller whose mood swung (mixed) over a complaint the call left open is the guide's unresolved complaint.
+  const swungAndOpen = ctx.resolved === false && ctx.sentiment === 'mixed';
+  if (ctx.resolved === false && (negativeCaller || swungAndOpen || context.length > 0)) {
     context.push(
       `the call ended unresolved${ctx.resolvedExplanation ? ` (${ctx.resolvedExplanation.replace(/\.$/, '')})` : ''}`,
     );

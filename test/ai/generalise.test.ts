@@ -1089,3 +1089,46 @@ describe('churn: a supplier account on stop, credit terms changed (tune22 writer
     );
   });
 });
+
+describe('churn: repeat failures, done with the company, a mixed caller left unresolved (tune22 writers)', () => {
+  it('"had again failed to collect", "the second missed collection" are a repeat problem (medium)', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        'Caller said the recycling firm had again failed to collect the boxes from his garage on the agreed day, the second missed collection. Collection was rebooked for Monday morning.',
+      recapOutcome: 'Collection rebooked for Monday morning',
+    });
+    expect(out.churnRisk).toBe('medium');
+    expect(out.churnReasons.join(' ')).toMatch(/repeat problem/);
+  });
+
+  it('"she is done with the company if it is not fixed" is a conditional threat (high)', () => {
+    const risk = recapChurn(
+      'Caller is angry that the plumber did not turn up again. Agent rebooked for Friday; she said she is done with the company if it is not fixed then.',
+      'Visit rebooked for Friday',
+    );
+    expect(risk).toBe('high');
+    expect(
+      recapChurn('Caller said she is done with the company and wants her file closed.', 'File closure noted'),
+    ).toBe('critical');
+  });
+
+  it('a caller whose mood swung over a complaint the call left open is medium, not low', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        'Caller loved the wedding cake but was upset to find a delivery charge she had not agreed to. The agent could not remove it and asked the owner to review it.',
+      recapOutcome: 'Charge under review; owner to call back',
+      transcriptLines: [
+        caller('The cake was absolutely gorgeous, everyone loved it, thank you so much.'),
+        agent('Oh, that is lovely to hear!'),
+        caller("But then I saw a forty pound delivery charge I never agreed to. I'm really annoyed about that."),
+        agent("I can't remove it myself, I'm afraid. I'll ask the owner to review it and call you back."),
+        caller('Okay, thank you, that would be great. You have been lovely.'),
+        agent('Of course.'),
+        caller('Honestly the cake made the day. Thanks again, brilliant service, we are so happy.'),
+      ],
+    });
+    expect(out.sentiment).toBe('mixed');
+    expect(out.resolved).toBe(false);
+    expect(out.churnRisk).toBe('medium');
+  });
+});
