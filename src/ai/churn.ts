@@ -196,7 +196,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
   // A customer back from a rival ("had a poor experience and is coming back", "returning customer"): the
   // switch is over, in our favour.
-  if ([outcome, ...units.filter((u) => !u.fromAgent).map((u) => u.text)].some((t) => RETURNED.test(t))) {
+  if (callerSide.some((t) => RETURNED.test(t))) {
     lookAlikes.add('back from a rival');
     drop((f) => f.kind === 'competitor' || f.kind === 'leaving');
   }
@@ -227,6 +227,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     (ctx.sentiment === 'positive' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) > 0));
 
   // A cancellation or closure the call carried out is no longer a threat: the customer has left.
+  let leftPerOutcome = false;
   if (
     (kinds.has('cancellation') || kinds.has('close-account')) &&
     ctx.resolved === true &&
@@ -236,6 +237,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     !/\b(?:not|no|declined|paused?|retained|stay\w*)\b/i.test(outcome)
   ) {
     found.push({ kind: 'leaving', reason: `the outcome "${clip(outcome, 60)}" says the customer has left` });
+    leftPerOutcome = true;
   }
 
   // Without such an outcome, a cancellation the agent carried out on the call (the call resolved the
@@ -274,9 +276,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
   // A caller kept on the call ("she decided to keep the policy", "Customer retained") had said she was
   // leaving and did not: the guide's stated plan to cancel (high), not a decision to leave (critical).
-  const keptNow =
-    [outcome, ...units.filter((u) => !u.fromAgent).map((u) => u.text)].some((t) => KEPT_ON_THE_CALL.test(t)) &&
-    !found.some((f) => f.reason.includes('says the customer has left'));
+  const keptNow = !leftPerOutcome && callerSide.some((t) => KEPT_ON_THE_CALL.test(t));
   const levelOf = (f: Found) => (keptNow && f.kind === 'leaving' ? 'high' : CHURN_SIGNAL_LEVELS[f.kind as SignalKind]);
   const critical = signals.filter((f) => levelOf(f) === 'critical');
   const high = signals.filter((f) => levelOf(f) === 'high');
