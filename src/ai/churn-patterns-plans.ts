@@ -4,6 +4,7 @@
 // business closing, what a recap reports as done ("account closed"), work taken in-house or done by the
 // caller from now on, a rival to be used next time, paying stopped, and a council or regulator brought in.
 import type { SignalRule } from './churn-rules';
+import { NOT_ANOTHER_BUSINESS } from './churn-rules';
 
 export const PLAN_RULES: readonly SignalRule[] = [
   // Off to a named competitor under a condition: "if it's not working by Friday, I'm off to Skylark".
@@ -206,7 +207,9 @@ export const PLAN_RULES: readonly SignalRule[] = [
   // another mill if delays recur", "if this happens again, I'll have to find another mill".
   {
     kind: 'competitor',
-    pattern:
-      /\b(?:would|will|'d|'ll) (?:have to |need to )?(?:find|look for|source from|go to) (?:another|a new|a different) (?!(?:time|day|date|slot|appointment|session|spot|week|weekend|morning|afternoon|evening|booking|way|option|room|venue|route|copy|one)s?\b)[a-z-]+s? (?:if|unless|should)\b|\bif (?:this|that|it)\b[^.?!]{0,60}?\b(?:again|recurs?|continues?)\b[^.?!]{0,30}?\b(?:i|we)(?:'ll| will|'d| would) (?:have to |need to )?(?:find|look for|go to) (?:another|a new|a different) (?!(?:time|day|date|slot|appointment|session|spot|week|weekend|way|option|room|venue|route|copy|one)s?\b)[a-z-]+/g,
+    pattern: new RegExp(
+      `\\b(?:would|will|'d|'ll) (?:have to |need to )?(?:find|look for|source from|go to) (?:another|a new|a different) ${NOT_ANOTHER_BUSINESS}[a-z-]+s? (?:if|unless|should)\\b|\\bif (?:this|that|it)\\b[^.?!]{0,60}?\\b(?:again|recurs?|continues?)\\b[^.?!]{0,30}?\\b(?:i|we)(?:'ll| will|'d| would) (?:have to |need to )?(?:find|look for|go to) (?:another|a new|a different) ${NOT_ANOTHER_BUSINESS}[a-z-]+`,
+      'g',
+    ),
   },
 ];

@@ -4,7 +4,7 @@
 import type { SignalRule } from './churn-rules';
 import { PLAN_RULES } from './churn-patterns-plans';
 import { MONEY_AND_SOFT_RULES } from './churn-patterns-soft';
-import { NOT_AN_ORDER, SERVICE_NOUN } from './churn-rules';
+import { NOT_AN_ORDER, NOT_ANOTHER_BUSINESS, SERVICE_NOUN } from './churn-rules';
 
 export const RULES: readonly SignalRule[] = [
   // A lawyer is a threat when the caller brings one in against us ("my solicitor will be in touch", "I'll
@@ -62,8 +62,7 @@ export const RULES: readonly SignalRule[] = [
     pattern: /\b(?:don't|do not) want anything (?:more |else )?to do with (?:you|them|the company)\b/g,
     selfNegating: true,
   },
-  // Done with the business, or done with it unless something happens: "she is done with the company if it
-  // is not fixed tomorrow" (tune22).
+  // Done with the business, or done with it unless: "she is done with the company if it is not fixed" (tune22).
   {
     kind: 'leaving',
     pattern:
@@ -216,8 +215,7 @@ export const RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:i|we)(?:'ll| will) not (?:continue|carry on)\b(?! (?:with )?(?:the |this |that )?(?:call|payment|form|conversation|booking|order)\b)|\b(?:won't|will not) be continuing\b(?! (?:with )?(?:the |this |that )?(?:call|payment|form|conversation|booking|order)\b)/g,
   },
-  // A supplier that has already stopped supply or handed the debt to collectors has left the relationship.
-  // An account put on stop until it is paid has not: that is the supply-stop rung (high), below.
+  // A supplier that stopped supply or handed the debt to collectors has left (an account on stop: supply-stop).
   {
     kind: 'leaving',
     pattern:
@@ -288,8 +286,10 @@ export const RULES: readonly SignalRule[] = [
   // "we won't need the bookkeeping after June", "she no longer needs lenses", "taking it to them".
   {
     kind: 'leaving',
-    pattern:
-      /\b(?:i'll|i will|we'll|we will|so (?:he|she|they|i|we) can|to) find (?:somebody|someone) else\b|\b(?:so (?:he|she|they|i|we) can|to) find (?:another|a new|a different) (?!(?:time|day|date|slot|appointment|session|spot|week|weekend|morning|afternoon|evening|booking|place to meet)s?\b)\w+|\b(?:won't|will not|wouldn't|will no longer|won't be needing|don't|do not) (?:need|want|be needing) (?:the |our |my |your |any )?(?:[\w-]+ ){0,2}?(?:bookkeeping|service|services|plan|subscription|membership|lessons|deliveries|cleaning|account|contract|retainer|lenses|visits|sessions)\b (?:after|from|beyond|past|any ?more|going forward)\b|\bno longer (?:needs?|requires?|wants?)\b|\b(?:i'm|i am|he is|she is|he's|she's|we're|they're) (?:[\w']+ ){0,6}?(?:taking|bringing) (?:it|them|my \w+|the \w+|his \w+|her \w+) (?:to them|there|elsewhere)\b|\bto take it (?:there|to them|elsewhere)\b/g,
+    pattern: new RegExp(
+      `\\b(?:i'll|i will|we'll|we will|so (?:he|she|they|i|we) can|to) find (?:somebody|someone) else\\b|\\b(?:so (?:he|she|they|i|we) can|to) find (?:another|a new|a different) ${NOT_ANOTHER_BUSINESS}\\w+|\\b(?:won't|will not|wouldn't|will no longer|won't be needing|don't|do not) (?:need|want|be needing) (?:the |our |my |your |any )?(?:[\\w-]+ ){0,2}?(?:bookkeeping|service|services|plan|subscription|membership|lessons|deliveries|cleaning|account|contract|retainer|lenses|visits|sessions)\\b (?:after|from|beyond|past|any ?more|going forward)\\b|\\bno longer (?:needs?|requires?|wants?)\\b|\\b(?:i'm|i am|he is|she is|he's|she's|we're|they're) (?:[\\w']+ ){0,6}?(?:taking|bringing) (?:it|them|my \\w+|the \\w+|his \\w+|her \\w+) (?:to them|there|elsewhere)\\b|\\bto take it (?:there|to them|elsewhere)\\b`,
+      'g',
+    ),
     ifConditional: 'competitor',
   },
   ...PLAN_RULES,

@@ -86,3 +86,10 @@ export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their
 /** The caller was kept: a cancellation asked for and then not carried out. */
 export const RETAINED =
   /\b(?:i'll|we'll|i will|we will|happy to|agreed to|decided to|will) stay\b|\bstay(?:ing)? (?:on|with (?:you|us))\b|\b(?:keep|keeping) (?:it|the|my|our|the \w+) (?:on|going|for now)\b|\bretain(?:ed|s)?\b(?! (?:an? |the |my |our |her |his |their )?(?:attorney|lawyer|solicitor|counsel|legal)s?\b)|\b(?:decided|agreed|chose|choosing|deciding) to keep (?:it|the|her|his|their|my|our)\b|\bdon'?t cancel\b|\bchanged (?:my|our|her|his|their) mind\b|\bhold(?:ing)? off\b|\bpaus(?:e|ed|ing)\b|\b(?:accepted|took) (?:the |a )?(?:offer|discount|deal)\b|\bwon'?t cancel\b/i;
+
+/**
+ * What "another ..." names when it is a time, a booking or a way, not another business: "find another day",
+ * "another slot", "another way". Put after "find another " in a rule.
+ */
+export const NOT_ANOTHER_BUSINESS =
+  '(?!(?:time|day|date|slot|appointment|session|spot|week|weekend|morning|afternoon|evening|booking|way|option|room|venue|route|copy|one|place to meet)s?\\b)';
