@@ -133,6 +133,8 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
       const haystack = rule.caseSensitive ? unit.text : lower;
       for (const m of haystack.matchAll(rule.pattern)) {
         if (!rule.selfNegating && isNegatedAt(lower, m.index)) continue;
+        // What was not done: "I'm calling instead of sending a lawyer letter".
+        if (/\b(?:instead of|rather than) $/.test(lower.slice(Math.max(0, m.index - 12), m.index))) continue;
         if (
           rule.personal &&
           lower.length === unit.text.length &&

@@ -203,6 +203,8 @@ export function nounPhrases(
           !isTopicWord(w.lower, pos) ||
           FILLER_WORDS.has(w.lower) ||
           FILLER_WORDS.has(w.base.toLowerCase()) ||
+          // "bye-bye", "ta-ra": fillers joined by a hyphen.
+          (w.lower.includes('-') && w.lower.split('-').every((part) => FILLER_WORDS.has(part))) ||
           names.has(w.lower) ||
           namePair
         ) {

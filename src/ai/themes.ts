@@ -44,6 +44,24 @@ function singularHead(label: string): string {
 }
 
 /**
+ * A theme's last word in the plural when the call says it in the plural ("Towel" → "Towels" when the
+ * caller's towels went up in price): the words the call used, and a plural still contains its singular.
+ * Only regular plurals ("-s", "-es"): "delivery" → "deliveries" would no longer contain "delivery".
+ */
+function pluralAsSpoken(theme: string, spoken: string, names: ReadonlySet<string>): string {
+  const m = /(?<=^|\s)(\p{Ll}{3,}|\p{Lu}\p{Ll}{2,})$/u.exec(theme);
+  if (!m) return theme;
+  const word = m[1]!.toLowerCase();
+  if (/(?:s|[^aeiou]y|f|fe)$/.test(word)) return theme;
+  const plural = /(?:x|z|ch|sh)$/.test(word) ? `${word}es` : `${word}s`;
+  // Never into a name on the call ("Coffee roaster" stays, when the supplier is "Hill Coffee Roasters").
+  if (names.has(plural)) return theme;
+  const count = (w: string) => spoken.match(new RegExp(`\\b${w}\\b`, 'g'))?.length ?? 0;
+  if (count(plural) === 0) return theme;
+  return theme.slice(0, m.index) + m[1] + plural.slice(word.length);
+}
+
+/**
  * A label as a theme: a slug ("late_delivery", "late-delivery") becomes words; a label already written as
  * words keeps its hyphens ("No-show fee", "Check-up booking"), which are part of the word.
  */
@@ -171,7 +189,8 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
 
   for (const p of sources.purposes) if (generic(p)) take(singularHead(humaniseLabel(p)), 'purpose');
   for (const [theme, from] of later) take(theme, from);
-  const themes = chosen.map((c) => c.theme);
+  const spoken = [...sources.texts, ...(sources.agentTexts ?? [])].join(' ').toLowerCase();
+  const themes = chosen.map((c) => pluralAsSpoken(c.theme, spoken, sources.names ?? new Set()));
   const from = (prefix: string) =>
     chosen
       .filter((c) => c.from.startsWith(prefix))

@@ -1132,3 +1132,72 @@ describe('churn: repeat failures, done with the company, a mixed caller left unr
     expect(out.churnRisk).toBe('medium');
   });
 });
+
+describe('churn: phrasings from the tune23 writers', () => {
+  it('"I will not rent from you lot again", "done with wunna" are a decision to leave (critical)', () => {
+    expect(churnOf('The van broke down twice. I will not rent from you lot again, that is it.')).toBe('critical');
+    expect(churnOf('I am done with wunna, next time I book somewhere else.')).toBe('critical');
+    expect(churnOf('We will not hire you again.')).toBe('critical');
+  });
+
+  it('"no longer wants the shop to repair it" is about one repair, "no longer needs the service" is leaving', () => {
+    const oneRepair = churnOf(
+      'It failed again. I no longer want the garage to repair it, I will send it to the maker.',
+    );
+    expect(oneRepair).not.toBe('critical');
+    expect(churnOf('We no longer need the cleaning service after this month.')).toBe('critical');
+  });
+
+  it('a threat named as what the caller did not do ("instead of sending a lawyer letter") is not one', () => {
+    const risk = churnOf("I'm ringing you myself instead of sending a lawyer letter. Pay the balance by Monday.");
+    expect(risk).not.toBe('critical');
+    expect(churnOf('I am sending a lawyer letter on Monday.')).toBe('critical');
+  });
+
+  it('a chargeback already in ("you are disputing my chargeback", "the chargeback\'s in") is critical', () => {
+    expect(churnOf('Your people are disputing my chargeback, I got the letter from the card company.')).toBe(
+      'critical',
+    );
+    expect(churnOf("The chargeback's in, the bank will sort it out.")).toBe('critical');
+  });
+
+  it('reporting the school or the clinic to an office is a regulatory threat (critical)', () => {
+    expect(churnOf('If that charge stays, I will report this school to the education office.')).toBe('critical');
+  });
+
+  it('environmental health is a threat when the caller brings it in, not as the inspector who praised her', () => {
+    expect(churnOf('Environmental health were in on Monday and gave us five stars, so thank you, lovely work.')).toBe(
+      'low',
+    );
+    expect(churnOf('I need the bait stations and the paperwork for environmental health, please.')).toBe('low');
+    expect(churnOf("If the mice are back again I'm calling environmental health.")).toBe('critical');
+  });
+
+  it('a supplier that will not be able to supply you until paid puts supply at risk (high)', () => {
+    const risk = churnOf("If the invoices aren't cleared by Friday we won't be able to supply you, I'm sorry.");
+    expect(risk).toBe('high');
+  });
+});
+
+describe('themes: a head noun the call says in the plural is filed in the plural', () => {
+  it('a purpose in the singular ("Exam fee") takes the plural the call says ("the fees went up")', () => {
+    const { themes } = deriveThemes({
+      purposes: ['Exam fee'],
+      moments: [],
+      texts: ['Parent asked why the fees went up for next term.'],
+      recapCount: 1,
+    });
+    expect(themes[0]).toBe('Exam fees');
+  });
+
+  it('a singular-only call keeps the singular, and "-ies" plurals are not made', () => {
+    const { themes } = deriveThemes({
+      purposes: ['Delivery'],
+      moments: [],
+      texts: ['The invoice for the delivery was wrong; the deliveries are fine.'],
+      recapCount: 0,
+    });
+    expect(themes).toContain('Delivery');
+    expect(themes.some((t) => /Invoices/.test(t))).toBe(false);
+  });
+});
