@@ -255,7 +255,7 @@ export function isThemeWorthFiling(theme: string): boolean {
 
 const CALL_KINDS: ReadonlySet<string> = new Set(['voicemail', 'answerphone', 'voicemail message', 'missed call']);
 const GENERIC_PURPOSE_WORDS: ReadonlySet<string> = new Set(
-  'complaint general enquiry enquiries inquiry inquiries follow up followup follow-up feedback compliment compliments question questions how to request update check in call other misc info information query quick courtesy outreach thank you thanks check-in'.split(
+  'complaint general enquiry enquiries inquiry inquiries follow up followup follow-up feedback compliment compliments question questions how to request update check in call other misc info information query quick courtesy outreach thank you thanks check-in positive negative customer client service'.split(
     ' ',
   ),
 );

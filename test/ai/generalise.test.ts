@@ -1201,3 +1201,27 @@ describe('themes: a head noun the call says in the plural is filed in the plural
     expect(themes.some((t) => /Invoices/.test(t))).toBe(false);
   });
 });
+
+describe('themes: generic purposes wait, pronoun slang is no theme (tune23 writers)', () => {
+  it('"Positive feedback" takes a slot only after the call\'s own topics', () => {
+    const { themes } = deriveThemes({
+      purposes: ['Positive feedback', 'New order'],
+      moments: [],
+      texts: ['Caller loved the christening cake and ordered another cake with a lamb on top.'],
+      recapCount: 1,
+    });
+    expect(themes[0]).toBe('New order');
+    expect(themes.indexOf('Positive feedback')).toBeGreaterThan(themes.findIndex((t) => /cake/i.test(t)));
+  });
+
+  it('"allyuh", "wunna", "yinz" (you all) are never themes', () => {
+    const { themes } = deriveThemes({
+      purposes: [],
+      moments: [],
+      texts: ['Allyuh fixed the screen so fast, wunna are the best, yinz saved me.'],
+      recapCount: 0,
+    });
+    expect(themes.map((t) => t.toLowerCase())).not.toEqual(expect.arrayContaining(['allyuh']));
+    expect(themes.some((t) => /allyuh|wunna|yinz/i.test(t))).toBe(false);
+  });
+});
