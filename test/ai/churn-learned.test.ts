@@ -28,6 +28,23 @@ describe('learned churn check', () => {
     expect(CHURN_MODEL.trainedOn).toMatch(/tune23-calls\.json/);
   }, 120_000);
 
+  it('from low, reads critical only when the recap reads critical more likely than not, else high', () => {
+    const model = {
+      trainedOn: 'hand-made',
+      l2: 0,
+      epochs: 0,
+      minCalls: 1,
+      minProbability: 0.6,
+      classes: ['low', 'medium', 'high', 'critical'] as const,
+      bias: [0, 0, 0, 0],
+      // "torn": P(high) 0.34, P(critical) 0.41 (leaving 0.75, critical the likelier but not likely);
+      // "gone": P(critical) 0.87.
+      words: { torn: [0, 0, 1, 1.2], gone: [0, 0, 0, 3] },
+    };
+    expect(learnedChurnCheck(model, { recapSummary: 'Client torn.' }, 'low')?.churnRisk).toBe('high');
+    expect(learnedChurnCheck(model, { recapSummary: 'Client gone.' }, 'low')?.churnRisk).toBe('critical');
+  });
+
   it('learns which words decide the class, and trains the same model again from the same data', () => {
     const m = toyModel();
     expect(learnedChurnCheck(m, { recapSummary: 'Client departing w1.' }, 'low')?.churnRisk).toBe('critical');
