@@ -212,4 +212,12 @@ export const PLAN_RULES: readonly SignalRule[] = [
       'g',
     ),
   },
+  // From the tune24 writers. Signing with a named rival: "if the number's the same, I'm signing with PayNest".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|I'll|[Ww]e'll|I will|[Ww]e will|[Ss]he's|[Ss]he is|[Ss]he'll|[Hh]e's|[Hh]e is|[Hh]e'll|[Tt]hey're|[Tt]hey are|[Tt]hey'll) (?:just )?(?:signing|going to sign|sign) (?:up )?with (?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w&'-]+/g,
+    caseSensitive: true,
+    ifConditional: 'competitor',
+  },
 ];

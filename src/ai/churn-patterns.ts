@@ -13,7 +13,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'legal',
     pattern:
-      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?|legal counsel)(?= (?:to )?(?:will|'ll|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|spoke|spoken|talk|talking|talked|consulted|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructed|instructing|engaged|engaging|hired|retained|contacted|called|rang|involve|involved|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|the contract|the invoice|the file|the case|the paperwork|the emails|everything|them|you))?(?: (?:to|with|on to|over to))? (?:(?:my|our|their|his|her|a) )?(?:solicitors?|lawyers?|attorneys?|legal counsel)\b)/g,
+      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?|legal counsel)(?= (?:to )?(?:will|'ll|would|'d|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|spoke|spoken|talk|talking|talked|consulted|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructed|instructing|engaged|engaging|hired|retained|contacted|called|rang|involve|involved|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|the contract|the invoice|the file|the case|the paperwork|the emails|everything|them|you))?(?: (?:to|with|on to|over to))? (?:(?:my|our|their|his|her|a) )?(?:solicitors?|lawyers?|attorneys?|legal counsel)\b)/g,
     personal: true,
   },
   {
@@ -194,7 +194,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'cancellation',
     pattern:
-      /\b(?:need|want|wants|wanted|like|have|going|gonna|wish|asked|asking|asks|requested) to (?:stop|end|discontinue|terminate) (?:the |my |our |all )?(?:\w+ ){0,3}?(?:visits|service|services|subscription|membership|plan|deliveries|contract|account|lessons|sessions|cleans|bookings|retainer|agreement|licen[cs]e|lease)\b/g,
+      /\b(?:need|want|wants|wanted|like|have|going|gonna|wish|asked|asking|asks|requested) to (?:stop|end|discontinue|terminate) (?:the |my |our |all )?(?:[\w']+ ){0,3}?(?:visits|service|services|subscription|membership|plan|deliveries|contract|account|lessons|sessions|cleans|bookings|retainer|agreement|licen[cs]e|lease)\b/g,
   },
   // A supplier's final demand for payment puts the supply relationship at risk.
   {
@@ -323,7 +323,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'cancellation',
     pattern: new RegExp(
-      `\\bcancel(?:l?ing|l?ed|lation of)? (?:(?:my|our|the|their|his|her|this|your) )?(?:\\w+ ){0,4}?${SERVICE_NOUN}\\b`,
+      `\\bcancel(?:l?ing|l?ed|lation of)? (?:(?:my|our|the|their|his|her|this|your) )?(?:[\\w']+ ){0,4}?${SERVICE_NOUN}\\b`,
       'g',
     ),
   },

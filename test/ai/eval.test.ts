@@ -44,7 +44,9 @@ import { TRAINING_SETS } from '../../scripts/train-sentiment';
 //     85.6 / 90.3 / 97.9 / 86.7 / 90.6 % at its last unseen scoring (effb6d9), 86.2 / 92.3 / 100 / 87.2 / 90.6 %, 0 once tuned on
 //   tune23-calls.json (195, three more writers, 2026-12-05, held out for three aggregate scorings, then tuned on):
 //     79.5 / 88.7 / 97.9 / 94.4 / 86.4 % at its last unseen scoring (56eedca), 81.0 / 91.8 / 100 / 94.4 / 86.7 %, 0 once tuned on
-//   tune24-calls.json (195, three more writers, 2026-12-05) is held out for the next round: not floored here
+//   tune24-calls.json (195, three more writers, 2026-12-05, held out for five aggregate scorings, then tuned on):
+//     83.6 / 91.3 / 99.5 / 91.8 / 85.2 % at its last unseen scoring (496bb35), 83.6 / 92.8 / 100 / 93.8 / 85.4 %, 0 once tuned on
+//   tune25-calls.json (195, three more writers, 2026-12-05) is held out for the next round: not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. The sentiment
@@ -332,6 +334,17 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnWithinOneAccuracy: 0.99,
       resolvedAccuracy: 0.92,
       themesRecallAt5: 0.85,
+      maxBadThemes: 0,
+    },
+  },
+  {
+    file: 'tune24-calls.json',
+    floors: {
+      sentimentAccuracy: 0.82,
+      churnAccuracy: 0.91,
+      churnWithinOneAccuracy: 0.99,
+      resolvedAccuracy: 0.92,
+      themesRecallAt5: 0.84,
       maxBadThemes: 0,
     },
   },

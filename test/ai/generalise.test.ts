@@ -1225,3 +1225,50 @@ describe('themes: generic purposes wait, pronoun slang is no theme (tune23 write
     expect(themes.some((t) => /allyuh|wunna|yinz/i.test(t))).toBe(false);
   });
 });
+
+describe('churn and resolution: phrasings from the tune24 writers', () => {
+  it('"his lawyer would be in touch" is a legal threat (critical)', () => {
+    const risk = recapChurn(
+      'Customer said his car came back scratched and that his lawyer would be in touch about the repair bill.',
+      'Owner to review photos',
+    );
+    expect(risk).toBe('critical');
+  });
+
+  it('"I\'m signing with PayNest" is leaving, and a threat when said on a condition', () => {
+    expect(churnOf("We've decided. I'm signing with PayNest on Monday.")).toBe('critical');
+    expect(churnOf("If the price is the same next month, I'm signing with PayNest.")).toBe('high');
+    expect(churnOf("I'm signing with you for another year, don't worry.")).toBe('low');
+  });
+
+  it('a service named after a possessive ("need to stop Sofea\'s lessons") is still the service', () => {
+    const out = deriveCallInsights({
+      recapSummary: "Caller is moving away and stopped her daughter's lessons from next month.",
+      recapOutcome: 'Lessons cancelled',
+      transcriptLines: [
+        caller("We're moving away at the end of the month, so we need to stop Sofea's lessons from next month."),
+        agent("Oh, we'll miss her. I'll cancel them from the first."),
+        caller('Thank you, she loved her teacher.'),
+      ],
+    });
+    expect(out.churnRisk).toBe('critical');
+  });
+
+  it('an outcome that is delayed, on backorder, on a waiting list or waiting for someone to revert is not resolved', () => {
+    for (const outcome of [
+      'Repair delayed; part on backorder',
+      'Added to waiting list',
+      'Principal to revert on sibling discount',
+      'Supervisor visit promised; caller threatening formal complaint',
+    ]) {
+      expect(deriveCallInsights({ recapSummary: 'Caller rang about it.', recapOutcome: outcome }).resolved).toBe(false);
+    }
+    // A backordered item with a delivery date is a result, and a partner added is a change made.
+    for (const outcome of [
+      'Backordered panels delivering Tuesday 7am with 5% off',
+      'Partner added to joint membership',
+    ]) {
+      expect(deriveCallInsights({ recapSummary: 'Caller rang about it.', recapOutcome: outcome }).resolved).toBe(true);
+    }
+  });
+});
