@@ -155,7 +155,7 @@ export const FILLER_WORDS: ReadonlySet<string> = new Set(
   legend legends cuz cuzzie bruv blud gov guv luv duck ducks chuck hen wee craic grand
   mi yuh unu fi haffi nuh inna wid seh cyaan deh nutten bout dem di aff oot yer cannae dinnae didnae nae tae fae likkle
   yaar arre arey acha accha achha haan ji bhai bhaiya didi wah hah haha hahaha lah leh lor aiyo aiyah ayyo alamak
-  abeg oga wahala chur allyuh wunna unnu yinz y'all yall yous`
+  abeg oga wahala chur allyuh wunna unnu yinz y'all yall yous nowt owt summat`
     .split(/\s+/)
     .filter((w) => w.length > 0),
 );

@@ -1224,6 +1224,16 @@ describe('themes: generic purposes wait, pronoun slang is no theme (tune23 write
     expect(themes.map((t) => t.toLowerCase())).not.toEqual(expect.arrayContaining(['allyuh']));
     expect(themes.some((t) => /allyuh|wunna|yinz/i.test(t))).toBe(false);
   });
+
+  it('"nowt", "owt", "summat" (nothing, anything, something) are never themes', () => {
+    const { themes } = deriveThemes({
+      purposes: [],
+      moments: [],
+      texts: ['Nowt against you, the bait boxes were fine. Owt else? Summat about the price, that is all.'],
+      recapCount: 0,
+    });
+    expect(themes.some((t) => /nowt|owt|summat/i.test(t))).toBe(false);
+  });
 });
 
 describe('churn and resolution: phrasings from the tune24 writers', () => {
