@@ -44,8 +44,8 @@ function singularHead(label: string): string {
 }
 
 /**
- * A theme's last word in the plural when the call says it in the plural ("Towel" → "Towels" when the
- * caller's towels went up in price): the words the call used, and a plural still contains its singular.
+ * A theme's last word in the plural when the call says it in the plural ("Exam fee" → "Exam fees" when the
+ * parent asked why the fees went up): the words the call used, and a plural still contains its singular.
  * Only regular plurals ("-s", "-es"): "delivery" → "deliveries" would no longer contain "delivery".
  */
 function pluralAsSpoken(theme: string, spoken: string, names: ReadonlySet<string>): string {
@@ -56,8 +56,8 @@ function pluralAsSpoken(theme: string, spoken: string, names: ReadonlySet<string
   const plural = /(?:x|z|ch|sh)$/.test(word) ? `${word}es` : `${word}s`;
   // Never into a name on the call ("Coffee roaster" stays, when the supplier is "Hill Coffee Roasters").
   if (names.has(plural)) return theme;
-  const count = (w: string) => spoken.match(new RegExp(`\\b${w}\\b`, 'g'))?.length ?? 0;
-  if (count(plural) === 0) return theme;
+  // The word is letters only (matched above), so it is safe inside a pattern.
+  if (!new RegExp(`\\b${plural}\\b`).test(spoken)) return theme;
   return theme.slice(0, m.index) + m[1] + plural.slice(word.length);
 }
 
