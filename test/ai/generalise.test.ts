@@ -14,6 +14,9 @@ const agent = (content: string): TranscriptLineInput => ({ type: 'transcript', c
 const churnOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).churnRisk;
 const recapChurn = (recapSummary: string, recapOutcome: string | null = null) =>
   deriveCallInsights({ recapSummary, recapOutcome }).churnRisk;
+// Resolved from a recap's outcome, beside a summary that decides nothing.
+const outcomeResolved = (recapOutcome: string, recapSummary = 'Caller rang about it.') =>
+  deriveCallInsights({ recapSummary, recapOutcome }).resolved;
 
 // The rules' own reading (the learned combiner re-weighs it afterwards: sentiment-combiner.test.ts).
 const rulesOnly = (input: CallInsightsInput) => deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, combiner: null });
@@ -1011,8 +1014,7 @@ describe('churn and resolution: phrasings from the tune22 writers', () => {
   });
 
   it('an outcome of a refund or payment transferred is resolved; a call transferred is not', () => {
-    const resolvedBy = (outcome: string) =>
-      deriveCallInsights({ recapSummary: 'Caller asked about a refund.', recapOutcome: outcome }).resolved;
+    const resolvedBy = (outcome: string) => outcomeResolved(outcome, 'Caller asked about a refund.');
     expect(resolvedBy('Refund transferred to customer')).toBe(true);
     expect(resolvedBy('Call transferred to accounts')).toBe(false);
   });
@@ -1271,14 +1273,14 @@ describe('churn and resolution: phrasings from the tune24 writers', () => {
       'Principal to revert on sibling discount',
       'Supervisor visit promised; caller threatening formal complaint',
     ]) {
-      expect(deriveCallInsights({ recapSummary: 'Caller rang about it.', recapOutcome: outcome }).resolved).toBe(false);
+      expect(outcomeResolved(outcome)).toBe(false);
     }
     // A backordered item with a delivery date is a result, and a partner added is a change made.
     for (const outcome of [
       'Backordered panels delivering Tuesday 7am with 5% off',
       'Partner added to joint membership',
     ]) {
-      expect(deriveCallInsights({ recapSummary: 'Caller rang about it.', recapOutcome: outcome }).resolved).toBe(true);
+      expect(outcomeResolved(outcome)).toBe(true);
     }
   });
 });
