@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
-import { spawnLogged, tail, type Child } from '../lib/processes';
+import { crashExcerpt, spawnLogged, type Child } from '../lib/processes';
 import { waitFor } from '../lib/wait';
 import { locateTemporalCli } from './temporal-cli';
 
@@ -72,14 +72,23 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
 
   let child: Child | undefined;
   const launch = async () => {
-    const proc = spawnLogged({ name: 'temporal', command: cli.path, args, logFile: opts.logFile });
-    child = proc;
-    try {
-      await waitUntilServing(address, opts.namespace, proc.exitReason);
-    } catch (err) {
-      proc.proc.kill('SIGKILL');
-      const log = opts.logFile && existsSync(opts.logFile) ? tail(opts.logFile, 15) : '';
-      throw new Error(`${(err as Error).message}${log ? `\n--- ${opts.logFile} ---\n${log}` : ''}`, { cause: err });
+    for (let attempt = 1; ; attempt++) {
+      const proc = spawnLogged({ name: 'temporal', command: cli.path, args, logFile: opts.logFile });
+      child = proc;
+      try {
+        await waitUntilServing(address, opts.namespace, proc.exitReason);
+        return;
+      } catch (err) {
+        proc.proc.kill('SIGKILL');
+        const excerpt = opts.logFile && existsSync(opts.logFile) ? crashExcerpt(opts.logFile) : '';
+        const why = `${(err as Error).message}${excerpt ? `\n--- ${opts.logFile} ---\n${excerpt}` : ''}`;
+        // The CLI picks its internal ports (HTTP, metrics, history, matching, worker) by binding
+        // port 0 and letting go; another process on a busy machine can take one before the server
+        // binds it, and the CLI then panics at start-up. A server that died before it was ready is
+        // started again (a file database is untouched: nothing was served); one that hung is not.
+        if (proc.exitReason() === undefined || attempt >= START_ATTEMPTS) throw new Error(why, { cause: err });
+        log(`exited before it was ready (attempt ${attempt} of ${START_ATTEMPTS}); starting it again:\n${why}`);
+      }
     }
   };
 
@@ -104,6 +113,9 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     },
   };
 }
+
+/** How many times a dev server that exits before it is ready is started (see `launch`). */
+const START_ATTEMPTS = 3;
 
 async function waitUntilServing(address: string, namespace: string, exited: () => string | undefined): Promise<void> {
   await waitFor(

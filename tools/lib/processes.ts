@@ -138,6 +138,23 @@ export function tail(file: string, lines = 20): string {
 }
 
 /**
+ * The part of a crashed process's log that says why: from its last `panic:` / `fatal error:` line
+ * (a Go stack trace puts the reason above dozens of frames, where `tail` would not reach it), else
+ * the last lines.
+ */
+export function crashExcerpt(file: string, lines = 15): string {
+  if (!existsSync(file)) return '(no log)';
+  const all = readFileSync(file, 'utf8').trimEnd().split('\n');
+  let at = -1;
+  all.forEach((line, i) => {
+    if (/^(panic|fatal error):/.test(line)) at = i;
+  });
+  if (at < 0) return all.slice(-lines).join('\n');
+  const context = all.slice(Math.max(0, at - 5), at + lines);
+  return [...context, ...(at + lines < all.length ? ['[…]', ...all.slice(-3)] : [])].join('\n');
+}
+
+/**
  * What a stack started, stopped in reverse order. Each step gets at most `stepTimeoutMs`, so one
  * that hangs cannot keep the others (and the servers started) running; errors are reported, not
  * thrown. Running it again stops only what was added since.
