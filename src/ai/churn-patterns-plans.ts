@@ -164,7 +164,7 @@ export const PLAN_RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\bsigned (?:a |an |the )?(?:new )?(?:lease|contract|agreement|deal|tenancy)? ?(?:somewhere else|elsewhere|with (?:someone|somebody) else)\b|\b(?:pulling|pulled|pull|pulls) out of (?:the |this |our )?(?:[\w-]+ ){0,2}?(?:market|area|region|state|country|territory)\b|\b(?:leaving|exiting|withdrawing from) the (?:[\w-]+ ){0,2}?(?:market|region|territory)\b|\ball (?:of )?(?:our |the )?contracts (?:[\w-]+ ){0,3}?(?:end|terminate|finish)\b/g,
+      /\bsigned (?:a |an |the )?(?:new )?(?:lease|contract|agreement|deal|tenancy)? ?(?:somewhere else|elsewhere|with (?:someone|somebody) else)\b|\b(?:pulling|pulled|pull|pulls) out of (?:the |this |our )?(?:[\w-]+ ){0,2}?(?:market|area|region|state|country|territory)\b|\b(?:pulling|pulled|pulls) out of [\w-]+(?: [\w-]+)? (?:completely|entirely|altogether|for good)\b|\b(?:leaving|exiting|withdrawing from) the (?:[\w-]+ ){0,2}?(?:market|region|territory)\b|\ball (?:of )?(?:our |the )?contracts (?:[\w-]+ ){0,3}?(?:end|terminate|finish)\b/g,
   },
   // A switch, then its condition: "she would have to move to Bright Dental if the practice does not accept
   // it", "they would find another dairy if it happened again".

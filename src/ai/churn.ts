@@ -82,7 +82,7 @@ const ONE_BOOKING_CANCELLED = new RegExp(
 
 /** Someone else's customer: "my current place", "our current supplier". */
 const PROSPECT =
-  /\b(?:my|our) current (?:place|provider|salon|dentist|gym|supplier|company|hairdresser|barber|vet|doctor|clinic|one|guy|girl|person|agency|accountant|firm|cleaner|plumber)\b/i;
+  /\b(?:my|our) current (?:place|provider|salon|dentist|gym|supplier|company|hairdresser|barber|vet|doctor|clinic|one|guy|girl|person|agency|accountant|firm|cleaner|plumber)\b|\b(?:i|we) need an? [\w-]+(?: [\w-]+)?,? (?:just )?(?:kinda |kind of |sort of )?(?:shopping|looking) around\b|\b(?:shopping|looking) around,? (?:and )?what do you (?:have|do|offer|charge)\b/i;
 
 /**
  * A booking moved, not dropped: "Appointment rebooked", "rescheduled to Thursday", "Booking moved to last
@@ -190,8 +190,8 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     const q = f.kind === 'cancellation' ? quoted(f.reason) : undefined;
     return q !== undefined && oneOff.some((t) => t.includes(q));
   });
-  // A prospect shopping around names someone else's business as theirs ("not that I'm unhappy with my
-  // current place, just looking around"): their looking is not leaving us.
+  // A prospect shopping around names someone else's business as theirs ("not that I'm unhappy with my current
+  // place, just looking around") or asks what we have ("I need a unit, just shopping around"): not leaving us.
   if (callerSide.some((t) => PROSPECT.test(t))) {
     lookAlikes.add('prospect');
     drop((f) => f.kind === 'competitor' && /\baround\b/i.test(f.reason));

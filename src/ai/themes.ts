@@ -78,7 +78,8 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
   const keyOf = (stems: Set<string>) => [...stems].sort().join(' ');
   const stemsOf = (s: string) => new Set(tokenize(s).map((t) => stem(t.lower)));
   const take = (theme: string, from: string): void => {
-    if (chosen.length >= MAX_THEMES) return;
+    // A money amount's currency is no theme ("US$" of "US$480", "R" of "R250").
+    if (chosen.length >= MAX_THEMES || /[$€£¥₹]/u.test(theme)) return;
     const stems = stemsOf(theme);
     if (stems.size === 0) return;
     const key = keyOf(stems);
@@ -90,8 +91,11 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
   // unambiguous -ies plural is folded ("glasses", "hours" stay).
   // A purpose that names no topic ("General enquiry", "Follow up", "Feedback") is kept for a slot the
   // call's own words leave free.
+  // A purpose that is only a courtesy ("Thank-you") gives nothing to file under.
   const generic = (p: string) => tokenize(p).every((t) => GENERIC_PURPOSE_WORDS.has(t.lower));
-  for (const p of sources.purposes) if (!generic(p)) take(singularHead(humaniseLabel(p)), 'purpose');
+  const asTheme = (p: string) => singularHead(humaniseLabel(p));
+  const courtesy = (p: string) => tokenize(asTheme(p)).every((t) => COURTESY_WORDS.has(t.lower));
+  for (const p of sources.purposes) if (!generic(p) && !courtesy(p)) take(asTheme(p), 'purpose');
 
   const momentCounts = new Map<string, { count: number; first: number }>();
   sources.moments.forEach((m, i) => {
@@ -149,6 +153,10 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
       if (into) {
         const parts = into.theme.split(' ');
         const at = parts.findIndex((w) => stem(w.toLowerCase()) === head);
+        // Not a second form of a word the theme has ("young" into "Younger sister").
+        const modifierLower = (written[start] ?? '').toLowerCase();
+        const said = parts.some((w) => w.toLowerCase().startsWith(modifierLower));
+        if (said) continue;
         if (at >= 0) {
           // The phrase came capitalised ("Boiler service"); an acronym ("VAT") stays as written.
           const first = written[start] ?? '';
@@ -187,7 +195,7 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
     else take(phrase, `phrase (score ${p.score})`);
   }
 
-  for (const p of sources.purposes) if (generic(p)) take(singularHead(humaniseLabel(p)), 'purpose');
+  for (const p of sources.purposes) if (generic(p)) take(asTheme(p), 'purpose');
   for (const [theme, from] of later) take(theme, from);
   const spoken = [...sources.texts, ...(sources.agentTexts ?? [])].join(' ').toLowerCase();
   const themes = chosen.map((c) => pluralAsSpoken(c.theme, spoken, sources.names ?? new Set()));
@@ -253,6 +261,10 @@ export function isThemeWorthFiling(theme: string): boolean {
   return words.some((w) => !FILLER_WORDS.has(w) && !STOP_WORDS.has(w) && !/^\d+$/.test(w) && w.length > 1);
 }
 
+/** A purpose made only of these is a courtesy, not a topic ("Thank-you", "Hello"). */
+const COURTESY_WORDS: ReadonlySet<string> = new Set(
+  'thank thanks thankyou you hello hi hey bye goodbye cheers ta greeting greetings'.split(' '),
+);
 const CALL_KINDS: ReadonlySet<string> = new Set(['voicemail', 'answerphone', 'voicemail message', 'missed call']);
 const GENERIC_PURPOSE_WORDS: ReadonlySet<string> = new Set(
   'complaint general enquiry enquiries inquiry inquiries follow up followup follow-up feedback compliment compliments question questions how to request update check in call other misc info information query quick courtesy outreach thank you thanks check-in positive negative customer client service'.split(

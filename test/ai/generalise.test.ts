@@ -1284,3 +1284,88 @@ describe('churn and resolution: phrasings from the tune24 writers', () => {
     }
   });
 });
+
+describe('churn, resolution and themes: phrasings from the tune25 writers', () => {
+  it("a neighbour who has gone over to a rival is not the caller leaving; the caller's own switch still is", () => {
+    expect(
+      churnOf(
+        "My neighbour's gone over to that Kernow Crate lot and she's on at me to do the same.",
+        "No, I'm staying put, your veg is proper.",
+      ),
+    ).toBe('low');
+    expect(churnOf("We've gone over to Kernow Crate, so cancel the Thursday box please.")).toBe('critical');
+  });
+
+  it('billing that moved to another company of the supplier is no customer leaving', () => {
+    const risk = recapChurn(
+      'Practice manager asked why VAT appears on the invoice. The agent explained billing moved to the UK company, so VAT applies and can be reclaimed.',
+      'Invoice changes explained',
+    );
+    expect(risk).not.toBe('critical');
+    expect(risk).not.toBe('high');
+  });
+
+  it('a supplier pulling out of a place completely is the relationship ending (critical)', () => {
+    expect(
+      churnOf(
+        "We're closing the Oahu warehouse at the end of next month. The company's pulling out of Hawaii completely.",
+      ),
+    ).toBe('critical');
+    expect(churnOf('Mind the kerb when you are pulling out of the driveway, it is steep.')).toBe('low');
+  });
+
+  it('a prospect "just shopping around" for what we have is not leaving us', () => {
+    expect(churnOf("I'm moving next month and I need a unit, just kinda shopping around, what do you have?")).toBe(
+      'low',
+    );
+    // A customer told to shop around by a partner still is.
+    expect(churnOf('My partner reckons we should shop around, the fees went up again.')).not.toBe('low');
+  });
+
+  it('an outcome that fixed the fault at no charge, or has it working again, is resolved', () => {
+    expect(outcomeResolved('Fault fixed; no callout charge')).toBe(true);
+    expect(outcomeResolved('Booking form emails working again')).toBe(true);
+    expect(outcomeResolved('No replacement available')).toBe(false);
+  });
+
+  it('a request passed to the owner, a refund still outstanding or a customer lost to a rival is not resolved', () => {
+    for (const outcome of [
+      'Refund request passed to owner',
+      'Deposit refund still outstanding; passed to owners',
+      'Homeowner signed with competitor',
+    ]) {
+      expect(outcomeResolved(outcome)).toBe(false);
+    }
+    expect(outcomeResolved('Refund issued to card')).toBe(true);
+  });
+
+  it('a courtesy purpose ("Thank-you") and a currency ("US$" of "US$480") are never themes', () => {
+    const themes =
+      deriveCallInsights({
+        recapSummary:
+          'Caller thanked the vet but was upset the final bill of US$480 was almost double the US$250 estimate.',
+        recapPurposes: ['Thank-you', 'Final bill dispute'],
+        transcriptLines: [
+          caller('The bill says US$480 and the estimate was US$250. Thank you for looking after her though.'),
+        ],
+      }).themes ?? [];
+    expect(themes.length).toBeGreaterThan(0);
+    expect(themes.some((t) => /\$|^thank/i.test(t))).toBe(false);
+    expect(themes).toContain('Final bill dispute');
+  });
+  it('a modifier already in the theme in another form is not added again ("Younger young sister")', () => {
+    const themes =
+      deriveCallInsights({
+        recapSummary:
+          'Caller asked to enrol her younger sister, who has just got a provisional licence, in the driving lessons.',
+        recapPurposes: ['New student enrolment'],
+        transcriptLines: [
+          caller('My young sister wants to start driving lessons now, she just got her provisional.'),
+          agent('We can book her.'),
+          caller('My young sister is nervous, so go easy.'),
+        ],
+      }).themes ?? [];
+    expect(themes).toContain('Younger sister');
+    expect(themes.some((t) => /younger young/i.test(t))).toBe(false);
+  });
+});
