@@ -115,7 +115,7 @@ const NEED_GONE =
 const LATE_CANCELLATION = /\blate[- ]cancell?ation\b|\bcancell?ation (?:fee|charge)\b/i;
 /** An outcome that records a refund as given, not asked for or pending. */
 const REFUND_GRANTED =
-  /\brefund(?:ed)?\b(?:[^.;]*?\b(?:processed|issued|granted|approved|given|sent|paid|confirmed|agreed)\b)|\b(?:processed|issued|granted|approved|gave|paid)\b[^.;]*?\brefund\b/i;
+  /(?<!\b(?:be|been|being|not|never) )\brefunded\b(?! (?:if|when|once|after|pending)\b)|\brefund(?:ed)?\b(?:[^.;]*?\b(?:processed|issued|granted|approved|given|sent|paid|confirmed|agreed)\b)|\b(?:processed|issued|granted|approved|gave|paid)\b[^.;]*?\brefund\b/i;
 /** A supplier's stop taken off on the call: "I'm lifting the stop now", "stop lifted after payment". */
 const STOP_LIFTED =
   /\blift(?:ed|ing|s)? (?:the |your |that )?(?:stop|hold)\b|\b(?:stop|hold) (?:was |has been |is |now )?(?:lifted|removed|released)\b/i;
@@ -172,7 +172,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   /** Names no service and no series ("the rest of", "all of"): one booking is all it can be about. */
   const oneBookingOnly = (t: string) => !SERVICE_MENTION.test(t) && !/\b(?:rest|remaining|all)\b/i.test(t);
   if (
-    [outcome, ...recap].some(
+    [...outcome.split(/\s*;\s*/), ...recap].some(
       (t) =>
         (ONE_BOOKING_CANCELLED.test(t) || REBOOKED.test(t) || PAYMENT_SWITCH.test(t) || LATE_CANCELLATION.test(t)) &&
         oneBookingOnly(t),
@@ -236,7 +236,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     /\b(?:cancell?ed|closed|terminated)\b|\b(?:cancell?ation|closure|termination)\b.*\b(?:processed|confirmed|completed|scheduled|done|actioned|effective)\b|\bnotice (?:accepted|given|served|acknowledged)\b/i.test(
       outcome,
     ) &&
-    !/\b(?:not|no|declined|paused?|retained|stay\w*)\b/i.test(outcome)
+    !/\b(?:not|no|declined|paused?|retained|stay\w*|continu\w*|resum\w*|as (?:normal|usual))\b/i.test(outcome)
   ) {
     found.push({ kind: 'leaving', reason: `the outcome "${clip(outcome, 60)}" says the customer has left` });
     leftPerOutcome = true;

@@ -1369,3 +1369,78 @@ describe('churn, resolution and themes: phrasings from the tune25 writers', () =
     expect(themes.some((t) => /younger young/i.test(t))).toBe(false);
   });
 });
+
+describe('churn and resolution: phrasings from the tune26 writers', () => {
+  it('a colleague who moved to another city is not the customer leaving', () => {
+    expect(
+      churnOf(
+        "This month's invoice shows two desks. We only have one since July, my colleague moved to Kigali.",
+        'Okay, that works, just send both on email.',
+      ),
+    ).toBe('low');
+    expect(churnOf("We've moved to Kigali Cowork, so close the account please.")).toBe('critical');
+  });
+
+  it('one visit cancelled while the regular service continues is one booking, not leaving', () => {
+    const out = deriveCallInsights({
+      recapSummary: "Regular customer cancelled next Tuesday's window clean only, as the family is away.",
+      recapOutcome: 'One clean cancelled; regular service continues',
+      transcriptLines: [
+        agent('Crystal Clear Windows, Lee speaking.'),
+        caller("I need to cancel, er, just next Tuesday's. We're away and the side gate will be locked."),
+        agent('Just the one, yeah? Not cancelling altogether?'),
+        caller('God no, just the one.'),
+      ],
+    });
+    expect(out.churnRisk).toBe('low');
+  });
+
+  it('a caller who would rather stay, and whose price was matched, is not read as leaving', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        'Existing customer said another pest control firm quoted much less for a quarterly contract. She said she would rather stay and asked if the price could be matched. The agent matched the quote for the next year.',
+      recapOutcome: 'Price matched for 12 months',
+      recapPurposes: ['Contract price', 'Competitor quote'],
+      transcriptLines: [
+        caller('I got a quote from PestAway, a hundred and eighty a quarter. We pay two sixty with yous.'),
+        caller("And look, I'd rather stay with yous, the lads are great. But can you do anything on the price?"),
+        agent('I can match the one eighty for the next twelve months.'),
+        caller("Ah go way, really? That's grand so."),
+      ],
+    });
+    expect(['low', 'medium']).toContain(out.churnRisk);
+  });
+
+  it('a deposit refunded in full is a refund given, not a customer leaving', () => {
+    const out = deriveCallInsights({
+      recapSummary:
+        'Caller had to cancel a two-night stay because her husband was injured. The owner refunded the whole deposit as a goodwill gesture and the caller said they would rebook.',
+      recapOutcome: 'Full deposit refunded',
+      recapPurposes: ['Booking cancellation', 'Deposit refund'],
+      transcriptLines: [
+        caller("My husband's had a fall and we can't travel. I understand if the deposit's gone."),
+        agent("I'll refund the full deposit. Come down when he's on his feet."),
+        caller("Oh we will, that's so kind. Thank you so much."),
+      ],
+    });
+    expect(out.churnRisk).toBe('low');
+  });
+
+  it('an outcome about a missed appointment is still a conversation, and its result is read', () => {
+    expect(outcomeResolved('Missed-appointment fee waived')).toBe(true);
+    expect(outcomeResolved('Complaint noted; cancellation threatened if next visit missed')).toBe(false);
+    expect(outcomeResolved('Missed call')).toBeNull();
+  });
+
+  it('a customer still weighing options, likely to stop, dissatisfied or paying under protest is not resolved', () => {
+    for (const outcome of [
+      'Parent weighing options; likely to stop at term end',
+      'Client reviewing options; reduced proposal to be sent',
+      'Re-screening agreed; client dissatisfied',
+      'Charge upheld; customer paid under protest',
+    ]) {
+      expect(outcomeResolved(outcome)).toBe(false);
+    }
+    expect(outcomeResolved('Options explained; customer chose the annual plan')).toBe(true);
+  });
+});
