@@ -16,6 +16,7 @@ const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0
 export const VAGUE_NOUNS: ReadonlySet<string> = new Set(
   words(`
   noon tonight today tomorrow yesterday weekend week month year morning evening arvo hour
+  afternoon night midnight midday lunchtime teatime bedtime fortnight
   minute second moment time times date day days season summer winter spring autumn fall
   first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth
   fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth

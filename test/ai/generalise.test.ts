@@ -1315,9 +1315,16 @@ describe('churn, resolution and themes: phrasings from the tune25 writers', () =
   });
 
   it('a prospect "just shopping around" for what we have is not leaving us', () => {
-    expect(churnOf("I'm moving next month and I need a unit, just kinda shopping around, what do you have?")).toBe(
-      'low',
-    );
+    const out = deriveCallInsights({
+      transcriptLines: [
+        agent('Hi, thanks for calling Puget Lock and Store, this is Shelby.'),
+        caller("Hey, I'm moving next month and I need a unit, just kinda shopping around, what do you have?"),
+        agent("Ten by ten would probably do it, a hundred and thirty-nine a month. Gate's open six to ten."),
+        caller("Okay, that works. Cool, I'll probably just reserve online then."),
+      ],
+    });
+    expect(out.churnRisk).toBe('low');
+    expect(out.explanation.churnRisk).not.toMatch(/competitor/);
     // A customer told to shop around by a partner still is.
     expect(churnOf('My partner reckons we should shop around, the fees went up again.')).not.toBe('low');
   });
