@@ -1451,3 +1451,21 @@ describe('churn and resolution: phrasings from the tune26 writers', () => {
     expect(outcomeResolved('Options explained; customer chose the annual plan')).toBe(true);
   });
 });
+
+describe('resolution: phrasings from the tune27 writers', () => {
+  it('a revised or reduced quote still to come, or a customer who intends to cancel, is not resolved', () => {
+    for (const outcome of [
+      'Revised quote due Wednesday',
+      'Revised proposal to be sent before renewal decision',
+      'Customer intends to cancel; reduced quote to be emailed',
+    ]) {
+      expect(outcomeResolved(outcome)).toBe(false);
+    }
+    expect(outcomeResolved('Revised quote accepted; work starts Monday')).toBe(true);
+  });
+
+  it('done without a fee is done; without what was asked for is not', () => {
+    expect(outcomeResolved('Reservation cancelled without fee')).toBe(true);
+    expect(outcomeResolved('Order closed without replacement')).toBe(false);
+  });
+});
