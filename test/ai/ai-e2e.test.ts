@@ -12,6 +12,7 @@ import { createTemporalClient, type TemporalHandles } from '../../src/temporal/c
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
 import { callWorkflowId } from '../../workflows/shared/ids';
+import { relayPending } from '../support/relay';
 
 /**
  * Ai data on every call, through the real stack: the simulator's emitter places calls and delivers
@@ -105,6 +106,7 @@ describe('Ai data on calls, end to end with the Dialpad simulator', () => {
       retryScale: 0.05,
     });
     expect(result.summary.givenUp).toBe(0);
+    await relayPending(s.app, s.tdb.db);
     for (const c of result.expected) {
       for (const leg of c.legCallIds) await s.temporal.client.workflow.getHandle(callWorkflowId(leg)).result();
     }

@@ -11,6 +11,7 @@ import { createTemporalClient, type TemporalHandles } from '../../src/temporal/c
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
 import { callWorkflowId } from '../../workflows/shared/ids';
+import { relayPending } from '../support/relay';
 
 /**
  * The optional language-model path through the real stack: the simulator places calls with Ai data
@@ -156,6 +157,7 @@ describe('call insights from a language model, end to end', () => {
       retryScale: 0.05,
     });
     expect(result.summary.givenUp).toBe(0);
+    await relayPending(app, tdb.db);
     for (const c of result.expected) {
       for (const leg of c.legCallIds) await temporal.client.workflow.getHandle(callWorkflowId(leg)).result();
     }

@@ -12,6 +12,7 @@ import { createTemporalClient, type TemporalHandles } from '../../src/temporal/c
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
 import { callWorkflowId } from '../../workflows/shared/ids';
+import { relayPending } from '../support/relay';
 
 export const SECRET = 'ops-test-webhook-secret-0123456789-abcdefghij';
 export const API_TOKEN = 'ops-api-token-0123456789abcdef';
@@ -96,6 +97,7 @@ export async function emitAndSettle(
     retryScale: 0.05,
     ...options,
   });
+  await relayPending(s.app, s.tdb.db);
   for (const d of result.deliveries) {
     if (d.outcome === 'delivered') await s.temporal.client.workflow.getHandle(callWorkflowId(d.callId)).result();
   }
