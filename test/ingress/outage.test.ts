@@ -9,6 +9,7 @@ import { createTemporalClient, type TemporalHandles } from '../../src/temporal/c
 import { freePort } from '../global-setup';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { example, signEvent } from '../support/signing';
+import { relayPending } from '../support/relay';
 import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
 import { callWorkflowId } from '../../workflows/shared/ids';
 
@@ -92,8 +93,7 @@ describe('webhook ingress during outages', () => {
     await server.restart();
     worker = await startTestWorker(config, tdb.db);
     // The relay's backoff may still hold some deliveries: make them due, as time would.
-    await tdb.db('dialpad_webhook_deliveries').update({ relay_after: tdb.db.fn.now() });
-    expect(await app.deliveryRelay.runOnce()).toBe(5);
+    expect(await relayPending(app, tdb.db)).toBe(5);
 
     for (const callId of sent) {
       const result = await temporal.client.workflow.getHandle(callWorkflowId(String(callId))).result();

@@ -145,10 +145,8 @@ export function tail(file: string, lines = 20): string {
 export function crashExcerpt(file: string, lines = 15): string {
   if (!existsSync(file)) return '(no log)';
   const all = readFileSync(file, 'utf8').trimEnd().split('\n');
-  let at = -1;
-  all.forEach((line, i) => {
-    if (/^(panic|fatal error):/.test(line)) at = i;
-  });
+  let at = all.length - 1;
+  while (at >= 0 && !/^(panic|fatal error):/.test(all[at] ?? '')) at--;
   if (at < 0) return all.slice(-lines).join('\n');
   const context = all.slice(Math.max(0, at - 5), at + lines);
   return [...context, ...(at + lines < all.length ? ['[…]', ...all.slice(-3)] : [])].join('\n');
