@@ -44,6 +44,7 @@ const UNIT = [
   'dialpad/rate-limit',
   'dialpad/response-cap',
   'dialpad/shapes',
+  'ingress/transitions',
   'ingress/verify',
   'jest-projects',
   'lint/code-layout',

@@ -4,8 +4,8 @@ import { CallRepository } from '../src/calls/repository';
 import { sweepFailedCallRuns, type CallRunSweepResult } from '../src/calls/run-sweep';
 import {
   ACTED_ON_STATES,
-  FINAL_STATES,
   type CallEventSignal,
+  type FoldedLeg,
   type CallEventWithPayload,
   type CallLegEvent,
 } from '../workflows/shared/call-event';
@@ -13,23 +13,11 @@ import { DeliveryStore, type DeliveryInput } from '../src/ingress/delivery-repos
 import { routeEvent } from '../src/ingress/routing';
 import { matchCallToRecord } from '../src/matching';
 import { conversationOfLeg } from './conversation';
+import { foldLegEvent } from '../src/calls/leg-event';
 import { dbStep } from './db-step';
 import type { WorkerMetrics } from '../src/telemetry/metrics';
 
-export type RecordCallEventResult = ({ unrouted: false; accountId: string } & RecordedLegResult) | { unrouted: true };
-
-interface RecordedLegResult {
-  callRowId: string;
-  status: string;
-  legState: string;
-  legConnected: boolean;
-  legFinal: boolean;
-  mergedCallRowIds: string[];
-  /** Epoch ms when a run last collected the conversation's Ai data; null while none has. */
-  aiCheckedAtMs: number | null;
-  /** The leg had ended before this event: with `aiCheckedAtMs` set, an earlier run closed on it. */
-  legEndedBefore: boolean;
-}
+export type RecordCallEventResult = ({ unrouted: false } & FoldedLeg) | { unrouted: true };
 
 export function createCallActivities(deps: {
   db: Knex;
@@ -77,27 +65,13 @@ export function createCallActivities(deps: {
           sig = { ...input, event: delivery.event };
           receivedAt = delivery.receivedAt;
         }
-        const recorded = await calls.recordLegEvent(sig);
+        const folded = await foldLegEvent(calls, { ...sig, accountId: sig.accountId! });
         // A replay's latency is the replay's, not the pipeline's: left out.
         if (receivedAt && !input.replay && deps.metrics) {
           const state = ACTED_ON_STATES.has(sig.event.state) ? sig.event.state : 'other';
           deps.metrics.callEventE2e.observe({ state }, Math.max(0, Date.now() - receivedAt.getTime()) / 1000);
         }
-        const { state, connected } = recorded.leg;
-        return {
-          unrouted: false,
-          accountId: sig.accountId!,
-          callRowId: recorded.callRowId,
-          status: recorded.status,
-          legState: state,
-          legConnected: connected,
-          // A voicemail's `transcription` comes after the leg ended (and outranks its final state in
-          // the merge): a run started by a late transcription must not wait 24 h for a final state.
-          legFinal: FINAL_STATES.has(state) || state === 'transcription',
-          mergedCallRowIds: recorded.mergedCallRowIds,
-          aiCheckedAtMs: recorded.aiCheckedAt ? recorded.aiCheckedAt.getTime() : null,
-          legEndedBefore: recorded.legEndedBefore,
-        };
+        return { unrouted: false, ...folded };
       });
     },
 

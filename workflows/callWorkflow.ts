@@ -65,18 +65,23 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   });
   setHandler(callStateQuery, () => state);
 
-  /** Applies one event; null when it could not be applied and was set aside as a dead letter. */
+  /**
+   * Applies one event; null when it could not be applied and was set aside as a dead letter. An
+   * event the ingress folded already comes with what the fold found: nothing to apply again.
+   */
   const apply = (sig: CallEventSignal) =>
-    durable
-      ? durably(
-          'record the event',
-          () => recordCallEvent(sig),
-          async (reason) => {
-            await setAside(sig, reason);
-            return null;
-          },
-        )
-      : recordCallEvent(sig);
+    sig.folded && !sig.replay
+      ? Promise.resolve({ unrouted: false as const, ...sig.folded })
+      : durable
+        ? durably(
+            'record the event',
+            () => recordCallEvent(sig),
+            async (reason) => {
+              await setAside(sig, reason);
+              return null;
+            },
+          )
+        : recordCallEvent(sig);
   const setAside = async (sig: CallEventSignal, reason: string) => {
     state.deadLetters = (state.deadLetters ?? 0) + 1;
     log.error('event could not be applied; set aside as a dead letter', { key: dedupeKey(refOf(sig)), reason });

@@ -200,6 +200,19 @@ export class DeliveryStore {
   }
 
   /**
+   * Marks deliveries the ingress folded into Postgres itself and whose call run had nothing to hear
+   * (src/ingress/transitions.ts): no signal is needed, so the relay leaves them. Only while still
+   * pending: one the relay sent meanwhile stays signalled.
+   */
+  async markFolded(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db('dialpad_webhook_deliveries')
+      .whereIn('id', ids)
+      .andWhere({ signal_status: 'pending' })
+      .update({ signal_status: 'not_needed' });
+  }
+
+  /**
    * Claims routed deliveries not yet signalled whose `relay_after` has come (a fresh one is left to
    * the request that recorded it) and hands them to `deliver`; those it returns as done are marked,
    * failures back off.

@@ -1,10 +1,9 @@
-import type { DeliveryStore } from './delivery-repository';
-
 /**
- * Gathers the ids the ingress signalled over a few milliseconds and marks them in one UPDATE, so a
- * busy ingress writes one statement per batch instead of one per webhook. A mark lost to a crash
- * or an outage only makes the relay send that event again, and a repeated signal is deduplicated by
- * the call workflow.
+ * Gathers the ids the ingress handed on over a few milliseconds (signalled to their call run, or
+ * folded into Postgres with no run to tell) and marks them in one UPDATE, so a busy ingress writes
+ * one statement per batch instead of one per webhook. A mark lost to a crash or an outage only
+ * makes the relay send that event again, and a repeated event changes nothing: the call workflow
+ * deduplicates it and the fold is idempotent.
  */
 export class SignalledMarks {
   private ids: string[] = [];
@@ -12,7 +11,8 @@ export class SignalledMarks {
   private readonly writing = new Set<Promise<void>>();
 
   constructor(
-    private readonly store: Pick<DeliveryStore, 'markSignalled'>,
+    /** Writes one batch: DeliveryStore.markSignalled or markFolded. */
+    private readonly write: (ids: string[]) => Promise<void>,
     private readonly onError: (err: unknown, count: number) => void,
     private readonly opts: { delayMs: number; maxBatch: number } = { delayMs: 10, maxBatch: 500 },
   ) {}
@@ -30,7 +30,7 @@ export class SignalledMarks {
     const batch = this.ids;
     this.ids = [];
     if (batch.length > 0) {
-      const write = this.store.markSignalled(batch).catch((err: unknown) => this.onError(err, batch.length));
+      const write = this.write(batch).catch((err: unknown) => this.onError(err, batch.length));
       this.writing.add(write);
       void write.finally(() => this.writing.delete(write));
     }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ACTED_ON_STATES, type CallEventSignal } from '../../workflows/shared/call-event';
+import { ACTED_ON_STATES, type CallEventSignal, type FoldedLeg } from '../../workflows/shared/call-event';
+import { CallRepository } from '../calls/repository';
 import { dbErrorSummary, sqlState } from '../db/errors';
 import type { AppDeps } from '../app';
 import { DeliveryStore } from '../ingress/delivery-repository';
@@ -9,12 +10,15 @@ import { RejectionLog, rejectedShape } from '../ingress/rejections';
 import { routeEvent, officeFromEvent, type Route } from '../ingress/routing';
 import { AcceptancePolicy } from '../ingress/acceptance';
 import { signalOptionsFromConfig, type TemporalBreaker } from '../ingress/signal';
+import { callRunNeeds } from '../ingress/transitions';
+import { IngressFold } from '../ingress/ingress-fold';
 import { parseCallEvent, UnusableEventError, type ParsedCallEvent } from '../ingress/validate';
 import { createVerifier, WebhookRejection, type VerifiedDelivery } from '../ingress/verify';
 import { activeTraceparent } from '../telemetry/context';
 
 /**
- * POST /webhooks/dialpad — verify, validate, record, then start or signal the call's workflow.
+ * POST /webhooks/dialpad — verify, validate, record and fold into the call's row, then start or
+ * signal the call's workflow when the event is a transition it acts on.
  *
  * Answers: 200 once the event is durably accepted (also duplicates, states we do not act on,
  * offices not linked yet, and fields that did not fit, which are left out and listed on the
@@ -36,9 +40,16 @@ export async function webhookRoutes(
   });
   const store = new DeliveryStore(deps.db);
   // After the answer: the relay re-sends anything left unmarked, and a repeat signal is harmless.
-  const marks = new SignalledMarks(store, (err, count) =>
-    log.warn({ err: errorSummary(err), count }, 'mark signalled failed; the relay will send those again'),
+  const marks = new SignalledMarks(
+    (ids) => store.markSignalled(ids),
+    (err, count) =>
+      log.warn({ err: errorSummary(err), count }, 'mark signalled failed; the relay will send those again'),
   );
+  const foldedMarks = new SignalledMarks(
+    (ids) => store.markFolded(ids),
+    (err, count) => log.warn({ err: errorSummary(err), count }, 'mark folded failed; the relay will send those again'),
+  );
+  const ingressFold = new IngressFold(new CallRepository(deps.db));
   const ignored = new IgnoredDeliveries(store, (count, err) =>
     log.warn({ count, err: errorSummary(err) }, 'deliveries of states not acted on are waiting (or dropped)'),
   );
@@ -47,6 +58,7 @@ export async function webhookRoutes(
   );
   app.addHook('onClose', async () => {
     await marks.flush();
+    await foldedMarks.flush();
     await rejections.flush();
     await ignored.flush();
   });
@@ -170,6 +182,26 @@ export async function webhookRoutes(
       return finish('unrouted', route.officeId ? 'office_not_linked' : 'office_unknown', 200, { status: 'unrouted' });
     }
 
+    // The event is folded into its leg and conversation here, so the row is right at once and the
+    // call run hears only of the transitions it acts on. If the fold fails, or is skipped under load,
+    // the run applies it (and sets it aside as a dead letter if it cannot).
+    let folded: FoldedLeg | undefined;
+    if (route?.accountId && recorded) {
+      const sigToFold = { deliveryId: recorded.id, accountId: route.accountId, officeId: route.officeId, verifiedWith };
+      const attempt = await ingressFold.fold({ ...sigToFold, event }, started);
+      if (attempt.outcome === 'folded') {
+        folded = attempt.folded;
+        metrics.callEventE2e.observe({ state: event.state }, Number(process.hrtime.bigint() - started) / 1e9);
+      } else if (attempt.outcome === 'failed') {
+        rlog.warn({ err: errorSummary(attempt.error) }, 'event not folded at the ingress: its call run will apply it');
+      }
+      metrics.ingressFolds.inc({ outcome: attempt.outcome === 'skipped' ? attempt.reason : attempt.outcome });
+    }
+    if (recorded && folded && !callRunNeeds(event.state, folded)) {
+      foldedMarks.add(recorded.id);
+      return finish('accepted', 'folded', 200, { status: 'accepted' });
+    }
+
     // A recorded event stays in Postgres: the signal names it, so no personal data enters
     // Temporal's history. Only an event Postgres could not take travels whole.
     const sig: CallEventSignal = {
@@ -179,6 +211,7 @@ export async function webhookRoutes(
       verifiedWith,
       ref: { callId: event.callId, state: event.state, eventTimestamp: event.eventTimestamp },
       ...(recorded ? {} : { event, unrecorded: { claimsText: verified.payloadText, leftOut } }),
+      ...(folded ? { folded } : {}),
     };
     const accepted = await acceptance.accept(sig, event, recorded !== undefined, started);
     if (accepted.outcome === 'unavailable') {

@@ -62,6 +62,13 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    ingressFolds: new Counter({
+      name: 'dialpad_ingress_folds_total',
+      help: 'Accepted events the ingress folded into their calls row itself, by outcome: folded, failed (its call run applies it), busy or late (skipped under load: its call run applies it)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    callEventE2e: callEventE2eHistogram(registry),
     ...dialpadApiMetrics(registry),
   };
 }
@@ -87,15 +94,7 @@ export function createWorkerMetrics(opts: { registry?: Registry } = {}) {
   if (!opts.registry) collectDefaultMetrics({ register: registry });
   return {
     registry,
-    callEventE2e:
-      existing<Histogram<'state'>>(registry, 'dialpad_call_event_e2e_seconds') ??
-      new Histogram({
-        name: 'dialpad_call_event_e2e_seconds',
-        help: "From a webhook delivery's arrival at the ingress to its event folded into the conversation's calls row, by state (replays excluded)",
-        labelNames: ['state'] as const,
-        buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600],
-        registers: [registry],
-      }),
+    callEventE2e: callEventE2eHistogram(registry),
     conversationMatches:
       existing<Counter<'result'>>(registry, 'dialpad_conversation_matches_total') ??
       new Counter({
@@ -112,6 +111,23 @@ export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
 
 function existing<T>(registry: Registry, name: string): T | undefined {
   return registry.getSingleMetric(name) as T | undefined;
+}
+
+/**
+ * Arrival at the ingress to the event folded into its row. The ingress observes the events it folds
+ * itself; the worker, those its call runs apply (Postgres was down at the ingress, the relay sent it).
+ */
+function callEventE2eHistogram(registry: Registry) {
+  return (
+    existing<Histogram<'state'>>(registry, 'dialpad_call_event_e2e_seconds') ??
+    new Histogram({
+      name: 'dialpad_call_event_e2e_seconds',
+      help: "From a webhook delivery's arrival at the ingress to its event folded into the conversation's calls row, by state (replays excluded): by the ingress as it accepts the event, or by the call run when the ingress could not",
+      labelNames: ['state'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600],
+      registers: [registry],
+    })
+  );
 }
 
 /** Dialpad API attempts; the ingress (doctor, registration) and the worker both call Dialpad. */

@@ -41,7 +41,7 @@ describe('SignalledMarks', () => {
     const ids = await recordSome(25, 6100000000000000);
     const writes: number[] = [];
     const marks = new SignalledMarks(
-      { markSignalled: async (batch) => (writes.push(batch.length), store.markSignalled(batch)) },
+      async (batch) => (writes.push(batch.length), store.markSignalled(batch)),
       () => undefined,
       { delayMs: 20, maxBatch: 500 },
     );
@@ -60,7 +60,7 @@ describe('SignalledMarks', () => {
     const ids = await recordSome(7, 6200000000000000);
     const writes: number[] = [];
     const marks = new SignalledMarks(
-      { markSignalled: async (batch) => (writes.push(batch.length), store.markSignalled(batch)) },
+      async (batch) => (writes.push(batch.length), store.markSignalled(batch)),
       () => undefined,
       { delayMs: 60_000, maxBatch: 5 },
     );
@@ -75,11 +75,9 @@ describe('SignalledMarks', () => {
     const errors: number[] = [];
     let fail = true;
     const marks = new SignalledMarks(
-      {
-        markSignalled: async (batch) => {
-          if (fail) throw new Error('connection terminated');
-          return store.markSignalled(batch);
-        },
+      async (batch) => {
+        if (fail) throw new Error('connection terminated');
+        return store.markSignalled(batch);
       },
       (_err, count) => errors.push(count),
       { delayMs: 5, maxBatch: 500 },

@@ -67,7 +67,7 @@ describe('worker process metrics (METRICS_PORT, TEMPORAL_METRICS_PORT)', () => {
   });
 
   it('serves the SDK figures and the worker figures after a call and two directory syncs ran', async () => {
-    // A call: a signed hangup through a real ingress, folded by the worker.
+    // A call: a signed hangup through a real ingress, which folds it; the worker's run links it.
     const config = testConfig(tdb.url, {
       TEMPORAL_TASK_QUEUE: taskQueue,
       DIALPAD_WEBHOOK_SECRET: SECRET,
@@ -155,7 +155,10 @@ describe('worker process metrics (METRICS_PORT, TEMPORAL_METRICS_PORT)', () => {
 
     // The worker's own registry on METRICS_PORT.
     const own = await scrape(metricsPort);
-    expect(sampleValue(own, 'dialpad_call_event_e2e_seconds_count', { state: 'hangup' })).toBe(callIds.length);
+    // The ingress folded each hangup into its row and counted it; each run linked its call.
+    const ingress = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(sampleValue(ingress, 'dialpad_call_event_e2e_seconds_count', { state: 'hangup' })).toBe(callIds.length);
+    expect(sampleValue(own, 'dialpad_conversation_matches_total', { result: 'matched' })).toBe(callIds.length);
     const endpoint = 'GET /api/v2/offices/{id}';
     expect(sampleValue(own, 'dialpad_api_requests_total', { endpoint, result: 'rate_limited' })).toBe(1);
     expect(sampleValue(own, 'dialpad_api_requests_total', { endpoint, result: 'unauthorized' })).toBe(1);

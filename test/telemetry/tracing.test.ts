@@ -176,7 +176,7 @@ describe('one webhook, one trace', () => {
     const spans = await traceWith(traceId, [
       'SignalWithStartWorkflow:callWorkflow',
       'RunWorkflow:callWorkflow',
-      'RunActivity:recordCallEvent',
+      'RunActivity:matchConversation',
     ]);
     const names = spans.map((s) => s.name);
     // Every span of the run is in the request's trace: nothing of this call started a trace of its own.
@@ -192,13 +192,14 @@ describe('one webhook, one trace', () => {
     };
     const run = spans.find((s) => s.name === 'RunWorkflow:callWorkflow')!;
     expect(ancestors(run)).toContain('POST /webhooks/dialpad');
-    const activity = spans.find((s) => s.name === 'RunActivity:recordCallEvent')!;
+    const activity = spans.find((s) => s.name === 'RunActivity:matchConversation')!;
     expect(ancestors(activity)).toEqual(expect.arrayContaining(['RunWorkflow:callWorkflow', 'POST /webhooks/dialpad']));
 
-    // Postgres: the ingress's queries inside the request, the activity's inside the activity.
+    // Postgres: the ingress's queries inside the request (it folds the event into the row itself),
+    // the activity's (the hangup links the call) inside the activity.
     const queries = spans.filter((s) => s.attributes['db.system.name'] === 'postgresql');
     expect(queries.some((q) => ancestors(q)[0] === 'handler /webhooks/dialpad')).toBe(true);
-    expect(queries.some((q) => ancestors(q).includes('RunActivity:recordCallEvent'))).toBe(true);
+    expect(queries.some((q) => ancestors(q).includes('RunActivity:matchConversation'))).toBe(true);
     expect(names.filter((n) => n.startsWith('pg.query')).length).toBeGreaterThan(0);
 
     // The workflow's spans keep WorkflowInfo's plain values only (no memo, no search attributes).

@@ -82,6 +82,31 @@ export interface CallEventSignal {
    * what was left out of them, so the run can record them with the event.
    */
   unrecorded?: { claimsText: string; leftOut: LeftOutField[] };
+  /**
+   * Set when the ingress has already folded the recorded event into its leg and conversation
+   * (src/calls/leg-event.ts): what the fold found, so the run does not apply it again. Ids and
+   * states only. Absent on signals from the relay, a replay or a backfill: the run applies those.
+   */
+  folded?: FoldedLeg;
+}
+
+/** What folding one event into its leg and its conversation's `calls` row found. No personal data. */
+export interface FoldedLeg {
+  accountId: string;
+  callRowId: string;
+  /** The conversation's status after the event. */
+  status: string;
+  /** The leg's state after the merge (the highest-ranked state seen). */
+  legState: string;
+  legConnected: boolean;
+  /** The leg has ended (a final state, or a voicemail's late `transcription`). */
+  legFinal: boolean;
+  /** Conversations this event showed to be the same call, merged into `callRowId`. */
+  mergedCallRowIds: string[];
+  /** Epoch ms when a run last collected the conversation's Ai data; null while none has. */
+  aiCheckedAtMs: number | null;
+  /** The leg had ended before this event: with `aiCheckedAtMs` set, an earlier run closed on it. */
+  legEndedBefore: boolean;
 }
 
 export const FINAL_STATES = new Set(['hangup', 'missed', 'voicemail', 'voicemail_uploaded']);
