@@ -65,7 +65,7 @@ export function createCallActivities(deps: {
           sig = { ...input, event: delivery.event };
           receivedAt = delivery.receivedAt;
         }
-        const folded = await foldLegEvent(calls, { ...sig, accountId: sig.accountId! });
+        const folded = await foldLegEvent({ calls, deliveries }, { ...sig, accountId: sig.accountId! });
         // A replay's latency is the replay's, not the pipeline's: left out.
         if (receivedAt && !input.replay && deps.metrics) {
           const state = ACTED_ON_STATES.has(sig.event.state) ? sig.event.state : 'other';

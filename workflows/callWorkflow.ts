@@ -167,6 +167,9 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       state.callRowId = result.callRowId;
       state.conversationStatus = result.status;
       const s = refOf(sig).state;
+      // A recap the ingress folded without telling the run (it derived the interim insights) is
+      // stored: the transcript's event says so, and the Ai data is then complete.
+      if (result.recapSummary && !state.aiStates.includes('recap_summary')) state.aiStates.push('recap_summary');
       if (AI_STATES.has(s)) {
         if (!state.aiStates.includes(s)) state.aiStates.push(s);
         aiInBatch = true;

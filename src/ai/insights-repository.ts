@@ -104,6 +104,15 @@ export async function readInsightsInput(
 }
 
 /** The call's Ai status and notes without insights; `checked` marks the collection done. */
+/**
+ * Interim insights (derived while a run still waits for Ai data, by the run or by the ingress from a
+ * recap) never replace what a finished collection wrote: a recap folded just as a run collects
+ * must not put back an interim reading over the final one.
+ */
+function interimOnlyBeforeCollected(q: Knex.QueryBuilder, checked: boolean): void {
+  if (!checked) void q.whereNull('ai_checked_at');
+}
+
 export async function writeAiStatus(
   db: Knex,
   callRowId: string,
@@ -111,6 +120,7 @@ export async function writeAiStatus(
 ): Promise<void> {
   await db('calls')
     .where({ id: callRowId })
+    .modify(interimOnlyBeforeCollected, status.checked)
     .update({
       ai_status: status.aiStatus,
       ...(status.notes ? { ai_notes: JSON.stringify(status.notes) } : {}),
@@ -137,6 +147,7 @@ export async function writeInsights(
 ): Promise<void> {
   await db('calls')
     .where({ id: callRowId })
+    .modify(interimOnlyBeforeCollected, status.checked)
     .update({
       sentiment: insights.sentiment,
       churn_risk: insights.churnRisk,

@@ -1,4 +1,5 @@
 import { FINAL_STATES, type CallEventWithPayload, type FoldedLeg } from '../../workflows/shared/call-event';
+import type { DeliveryStore } from '../ingress/delivery-repository';
 import type { CallRepository } from './repository';
 
 /**
@@ -7,10 +8,16 @@ import type { CallRepository } from './repository';
  * runs it for the events the ingress could not fold (Postgres down, a relayed or replayed delivery).
  */
 export async function foldLegEvent(
-  calls: CallRepository,
+  { calls, deliveries }: { calls: CallRepository; deliveries: Pick<DeliveryStore, 'hasEventOf'> },
   sig: CallEventWithPayload & { accountId: string },
 ): Promise<FoldedLeg> {
   const recorded = await calls.recordLegEvent(sig);
+  // Read after the fold has committed: a transcript event recorded later is folded after this one
+  // (the fold locks the call's ids), so it sees this recap stored.
+  const transcriptionAnnounced =
+    sig.event.state === 'recap_summary'
+      ? await deliveries.hasEventOf(sig.event.callId, 'call_transcription')
+      : undefined;
   const { state, connected } = recorded.leg;
   return {
     accountId: sig.accountId,
@@ -24,5 +31,7 @@ export async function foldLegEvent(
     mergedCallRowIds: recorded.mergedCallRowIds,
     aiCheckedAtMs: recorded.aiCheckedAt ? recorded.aiCheckedAt.getTime() : null,
     legEndedBefore: recorded.legEndedBefore,
+    recapSummary: recorded.leg.recapSummary,
+    ...(transcriptionAnnounced !== undefined ? { transcriptionAnnounced } : {}),
   };
 }

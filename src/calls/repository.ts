@@ -24,8 +24,8 @@ export interface RecordedLeg {
   status: string;
   mergedCallRowIds: string[];
   conversationLegIds: string[];
-  /** The leg as this event left it: its state, and whether a person answered it (not voicemail). */
-  leg: { state: string; connected: boolean };
+  /** The leg as this event left it: state, answered by a person (not voicemail), recap summary stored. */
+  leg: { state: string; connected: boolean; recapSummary: boolean };
   /** When the conversation's Ai data was last collected (a run has closed on it), or null. */
   aiCheckedAt: Date | null;
   /** The leg had already ended before this event (an earlier run saw it end). */
@@ -294,7 +294,11 @@ export class CallRepository {
         status: summary.status,
         mergedCallRowIds: mergedAway,
         conversationLegIds: legs.map((l) => l.call_id).sort(),
-        leg: { state: merged.state, connected: merged.date_connected !== null && !merged.voicemail },
+        leg: {
+          state: merged.state,
+          connected: merged.date_connected !== null && !merged.voicemail,
+          recapSummary: Boolean(merged.recap?.summary),
+        },
         aiCheckedAt: updated?.ai_checked_at ?? null,
         legEndedBefore: existing !== undefined && ENDED_STATES.has(existing.state),
       };

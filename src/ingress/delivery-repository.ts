@@ -192,6 +192,11 @@ export class DeliveryStore {
     return recorded.id;
   }
 
+  /** Whether a delivery of `state` for the leg `callId` has been recorded. */
+  async hasEventOf(callId: string, state: string): Promise<boolean> {
+    return (await this.db('dialpad_webhook_deliveries').where({ call_id: callId, state }).first('id')) !== undefined;
+  }
+
   async markSignalled(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db('dialpad_webhook_deliveries')

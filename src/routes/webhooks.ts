@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ACTED_ON_STATES, type CallEventSignal, type FoldedLeg } from '../../workflows/shared/call-event';
-import { CallRepository } from '../calls/repository';
 import { dbErrorSummary, sqlState } from '../db/errors';
 import type { AppDeps } from '../app';
 import { DeliveryStore } from '../ingress/delivery-repository';
@@ -49,7 +48,9 @@ export async function webhookRoutes(
     (ids) => store.markFolded(ids),
     (err, count) => log.warn({ err: errorSummary(err), count }, 'mark folded failed; the relay will send those again'),
   );
-  const ingressFold = new IngressFold(new CallRepository(deps.db));
+  const ingressFold = new IngressFold(deps.db, config.insightsLlm !== null, (err) =>
+    log.warn({ err: errorSummary(err) }, 'insights not derived at the ingress: the call run will'),
+  );
   const ignored = new IgnoredDeliveries(store, (count, err) =>
     log.warn({ count, err: errorSummary(err) }, 'deliveries of states not acted on are waiting (or dropped)'),
   );
@@ -186,18 +187,20 @@ export async function webhookRoutes(
     // call run hears only of the transitions it acts on. If the fold fails, or is skipped under load,
     // the run applies it (and sets it aside as a dead letter if it cannot).
     let folded: FoldedLeg | undefined;
+    let insightsDerived = false;
     if (route?.accountId && recorded) {
       const sigToFold = { deliveryId: recorded.id, accountId: route.accountId, officeId: route.officeId, verifiedWith };
       const attempt = await ingressFold.fold({ ...sigToFold, event }, started);
       if (attempt.outcome === 'folded') {
         folded = attempt.folded;
+        insightsDerived = attempt.insightsDerived;
         metrics.callEventE2e.observe({ state: event.state }, Number(process.hrtime.bigint() - started) / 1e9);
       } else if (attempt.outcome === 'failed') {
         rlog.warn({ err: errorSummary(attempt.error) }, 'event not folded at the ingress: its call run will apply it');
       }
       metrics.ingressFolds.inc({ outcome: attempt.outcome === 'skipped' ? attempt.reason : attempt.outcome });
     }
-    if (recorded && folded && !callRunNeeds(event.state, folded)) {
+    if (recorded && folded && !callRunNeeds(event.state, folded, { insightsDerived })) {
       foldedMarks.add(recorded.id);
       return finish('accepted', 'folded', 200, { status: 'accepted' });
     }

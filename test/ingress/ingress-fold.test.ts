@@ -92,7 +92,7 @@ describe('the ingress folds events; the call run hears only of transitions', () 
     expect(await signalsOf(temporal, callId)).toEqual(['missed']);
   });
 
-  it('recap parts other than the summary are folded into the row without a signal', async () => {
+  it('a recap is folded and its interim insights derived at the ingress, without a signal', async () => {
     const callId = newDialpadId();
     const answered = { dateConnected: 1764241210000, talkTimeMs: 185000 };
     await post(legEvent({ callId, state: 'hangup', eventTimestamp: 1764241396100, ...answered }));
@@ -113,9 +113,16 @@ describe('the ingress folds events; the call run hears only of transitions', () 
         state: 'recap_summary',
         eventTimestamp: 1764241497100,
         ...answered,
-        recap: { summary: 'Customer asked for a refund of a double charge.' },
+        recap: { summary: 'Customer was furious about a double charge and threatened to cancel.' },
       }),
     );
+    // The interim insights from the recap, derived by the ingress while the run waits for the
+    // transcript: in the row when the webhook is answered, with no worker running.
+    const interim = await tdb.db('calls').where({ dialpad_call_id: callId }).first();
+    expect(interim.sentiment).not.toBeNull();
+    expect(interim.churn_risk).not.toBeNull();
+    expect(interim.ai_checked_at).toBeNull();
+    expect(interim.ai_notes).toEqual([{ part: 'transcript', reason: 'not received yet' }]);
     await app.close();
     app = await buildApp({
       config: testConfig(tdb.url, { DIALPAD_WEBHOOK_SECRET: SECRET, CALL_AI_WAIT_SECONDS: '2' }),
@@ -126,9 +133,9 @@ describe('the ingress folds events; the call run hears only of transitions', () 
     expect(await deliveryStatuses(callId)).toEqual({
       hangup: 'signalled',
       recap_outcome: 'not_needed',
-      recap_summary: 'signalled',
+      recap_summary: 'not_needed',
     });
-    expect(await signalsOf(temporal, callId)).toEqual(['hangup', 'recap_summary']);
+    expect(await signalsOf(temporal, callId)).toEqual(['hangup']);
   });
 });
 
@@ -187,7 +194,7 @@ describe('folded at the ingress, finished by the run: Ai data with the Dialpad s
   };
   const post = async (e: CallEvent) => expect((await postWebhook(app, e.payload, SECRET)).statusCode).toBe(200);
 
-  it('an answered call gets every Ai field from three signals; a missed call from one', async () => {
+  it('an answered call gets every Ai field from two signals; a missed call from one', async () => {
     const [answered] = calls('inbound_answered', 1, 'ingress-fold-answered');
     const [missed] = calls('inbound_missed', 1, 'ingress-fold-missed');
     // In Dialpad's order, the transcript's event last: every recap part comes while the run waits.
@@ -206,11 +213,27 @@ describe('folded at the ingress, finished by the run: Ai data with the Dialpad s
     });
     for (const field of ['ai_outcome', 'transcript', 'sentiment', 'churn_risk', 'resolved'])
       expect({ field, value: row[field] }).toEqual({ field, value: expect.anything() });
-    expect((await signalsOf(temporal, legOf(answered))).sort()).toEqual([
-      'call_transcription',
-      'hangup',
-      'recap_summary',
-    ]);
+    // The recap's interim insights were the ingress's; the transcript's event told the run the recap is stored.
+    expect((await signalsOf(temporal, legOf(answered))).sort()).toEqual(['call_transcription', 'hangup']);
+
+    // A recap part straggling in after the run collected: the ingress derives the final insights
+    // again itself (no model configured, transcript and recap stored); no new run starts.
+    const handle = temporal.client.workflow.getHandle(callWorkflowId(legOf(answered)));
+    const runBefore = (await handle.describe()).runId;
+    const outcome = answered!.events.find((e) => e.state === 'recap_outcome')!;
+    await post({
+      ...outcome,
+      payload: {
+        ...outcome.payload,
+        event_timestamp: Number(outcome.payload.event_timestamp) + 60_000,
+        recap_outcome: 'Customer says they are cancelling and moving to a competitor.',
+      },
+    });
+    const again = await tdb.db('calls').where({ dialpad_call_id: answered!.expected.key }).first();
+    expect(again.ai_outcome).toBe('Customer says they are cancelling and moving to a competitor.');
+    expect(again.ai_checked_at.getTime()).toBeGreaterThan(row.ai_checked_at.getTime());
+    expect(again.ai_status).toBe('complete');
+    expect((await handle.describe()).runId).toBe(runBefore);
 
     const missedRow = await tdb.db('calls').where({ dialpad_call_id: missed!.expected.key }).first();
     expect(missedRow.status).toBe('missed');

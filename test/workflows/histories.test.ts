@@ -43,12 +43,11 @@ import { waitFor } from '../support/wait';
  * The call is chosen to take every patched path of callWorkflow in one run: an answered inbound call
  * on an office with Dialpad Ai, from the number of a Navigator contact, delivered as Dialpad signs
  * it to the ingress, with the worker's Dialpad client on the simulator. The ingress folds every
- * event into the row and signals only the transitions (hangup, recap summary, transcript) with what
- * the fold found. The first run takes the hangup and the recap in its first workflow task
- * (`local-db-activities`, `events-never-dropped`: local activities, a durable event key;
- * `activity-task-queues`: its Dialpad requests on the Dialpad queue), links the
- * call as the leg has ended and derives interim insights from the recap in that same task, waits
- * out a short Ai window, pushes the linked contact back to Dialpad
+ * event into the row, derives the interim insights from the recap itself, and signals only the
+ * transitions (hangup, transcript) with what the fold found. The first run takes the hangup in its
+ * first workflow task (`local-db-activities`, `events-never-dropped`: local activities, a durable
+ * event key; `activity-task-queues`: its Dialpad requests on the Dialpad queue), links the call as
+ * the leg has ended, waits out a short Ai window, pushes the linked contact back to Dialpad
  * (`contact-push-back`) — held open here until the transcript's event has been signalled — and then,
  * with an event waiting, fetches no Ai data and continues as a new run with the event
  * (`apply-late-signals`). The
@@ -62,7 +61,7 @@ const HISTORIES = process.env.RECORD_HISTORY_DIR ?? join(__dirname, 'histories')
 
 type History = proto.api.history.v1.IHistory;
 /** The states of this call the run hears of (src/ingress/transitions.ts): the rest are only folded. */
-const RUN_HEARS = new Set(['hangup', 'recap_summary', 'call_transcription']);
+const RUN_HEARS = new Set(['hangup', 'call_transcription']);
 
 describe('recorded histories: an answered call from a contact, with Ai data, through every patched path', () => {
   let sim: RunningSimulator;
@@ -163,11 +162,17 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
     const entered = new Promise<void>((resolve) => {
       pushEntered = resolve;
     });
-    // Every event but the transcript's, in Dialpad's order, before a worker runs: the run's first
-    // workflow task applies the hangup and the recap together, so it links the call and derives the
-    // interim insights in one task (their order is in the history). It then waits out its Ai window
-    // for the transcript.
+    // Every event but the transcript's, in Dialpad's order, before a worker runs: the ingress folds
+    // them all and derives the interim insights from the recap; the run's first workflow task takes
+    // the hangup and links the call. It then waits out its Ai window for the transcript.
     for (const e of call.events) if (e !== transcriptEvent) await post(e);
+    const interim = await tdb.db('calls').where({ dialpad_call_id: call.expected.key }).first();
+    expect(interim).toMatchObject({
+      status: 'answered',
+      ai_summary: call.expected.recap!.summary,
+      ai_checked_at: null,
+    });
+    expect(interim.sentiment).not.toBeNull();
     await startWorker();
     await entered; // the window passed, the call is linked to the contact, the push-back is running
     const handle = temporal.client.workflow.getHandle(callWorkflowId(legId));
@@ -208,10 +213,9 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
       ]),
     );
     // The ingress folded every event into the row; the run heard of the transitions only (the
-    // hangup, the recap summary, later the transcript), each with what the fold found, so it applies
-    // none again. One workflow task links the call (the leg has ended) and derives interim insights
-    // from the recap; after the Ai window the contact is pushed back, and with the transcript's
-    // event waiting the run continues instead of fetching. Its requests to Dialpad go to the Dialpad
+    // hangup, later the transcript), each with what the fold found, so it applies none again. One
+    // workflow task links the call (the leg has ended); after the Ai window the contact is pushed
+    // back, and with the transcript's event waiting the run continues instead of fetching. Its requests to Dialpad go to the Dialpad
     // queue; its Postgres steps are local, in the live calls' workflow tasks.
     const heard = call.events.filter((e) => RUN_HEARS.has(e.state));
     expect(new Set(heard.map((e) => e.state))).toEqual(RUN_HEARS);
@@ -222,7 +226,6 @@ describe('recorded histories: an answered call from a contact, with Ai data, thr
       'patch:events-never-dropped',
       'patch:activity-task-queues',
       'local:matchConversation',
-      'local:deriveCallInsights',
       'patch:contact-push-back',
       'pushLinkedContact@dialpad',
       'local:checkAiOffice',

@@ -107,6 +107,10 @@ export interface FoldedLeg {
   aiCheckedAtMs: number | null;
   /** The leg had ended before this event: with `aiCheckedAtMs` set, an earlier run closed on it. */
   legEndedBefore: boolean;
+  /** The leg's recap summary is stored (absent in results recorded before it existed). */
+  recapSummary?: boolean;
+  /** For a `recap_summary`: the leg's `call_transcription` event was recorded before it. */
+  transcriptionAnnounced?: boolean;
 }
 
 export const FINAL_STATES = new Set(['hangup', 'missed', 'voicemail', 'voicemail_uploaded']);
