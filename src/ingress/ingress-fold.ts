@@ -3,7 +3,7 @@ import type { CallEventWithPayload, FoldedLeg } from '../../workflows/shared/cal
 import { deriveAndStoreInsights, storedAiParts } from '../ai/enrich';
 import { foldLegEvent } from '../calls/leg-event';
 import { CallRepository } from '../calls/repository';
-import { DeliveryStore } from './delivery-repository';
+import type { DeliveryStore } from './delivery-repository';
 import { ingressDerivation } from './transitions';
 
 /**
@@ -34,17 +34,17 @@ export class IngressFold {
 
   constructor(
     private readonly db: Knex,
+    /** The route's delivery store (whether a leg's transcript event was recorded). */
+    private readonly deliveries: Pick<DeliveryStore, 'hasEventOf'>,
     /** INSIGHTS_LLM_* set: the final derivation asks the model, so it stays with the run. */
     private readonly modelConfigured: boolean,
     private readonly onDeriveError: (err: unknown) => void,
     private readonly maxConcurrent = MAX_CONCURRENT_FOLDS,
   ) {
     this.calls = new CallRepository(db);
-    this.deliveries = new DeliveryStore(db);
   }
 
   private readonly calls: CallRepository;
-  private readonly deliveries: DeliveryStore;
 
   /** Derives the insights the event calls for when the ingress can (transitions.ts); true if it did. */
   private async derive(sig: CallEventWithPayload, folded: FoldedLeg): Promise<boolean> {

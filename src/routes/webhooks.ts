@@ -48,7 +48,7 @@ export async function webhookRoutes(
     (ids) => store.markFolded(ids),
     (err, count) => log.warn({ err: errorSummary(err), count }, 'mark folded failed; the relay will send those again'),
   );
-  const ingressFold = new IngressFold(deps.db, config.insightsLlm !== null, (err) =>
+  const ingressFold = new IngressFold(deps.db, store, config.insightsLlm !== null, (err) =>
     log.warn({ err: errorSummary(err) }, 'insights not derived at the ingress: the call run will'),
   );
   const ignored = new IgnoredDeliveries(store, (count, err) =>

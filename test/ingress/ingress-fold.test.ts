@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/app';
+import type { Config } from '../../src/config';
 import { createDialpadClient } from '../../src/worker';
 import { generateConversations, type CallEvent } from '../../tools/simulator/calls';
 import { callRecords } from '../../tools/simulator/emitter';
@@ -9,7 +10,7 @@ import { createTemporalClient, type TemporalHandles } from '../../src/temporal/c
 import { callWorkflowId } from '../../workflows/shared/ids';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { legEvent, newDialpadId, OFFICE_ID, toDialpadEvent } from '../support/legs';
-import { postWebhook, signEvent } from '../support/signing';
+import { postWebhook } from '../support/signing';
 import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
 
 /**
@@ -38,12 +39,13 @@ async function signalsOf(temporal: TemporalHandles, legCallId: string): Promise<
 
 describe('the ingress folds events; the call run hears only of transitions', () => {
   let tdb: TestDatabase;
+  let config: Config;
   let temporal: TemporalHandles;
   let app: FastifyInstance;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    const config = testConfig(tdb.url, { DIALPAD_WEBHOOK_SECRET: SECRET, CALL_AI_WAIT_SECONDS: '2' });
+    config = testConfig(tdb.url, { DIALPAD_WEBHOOK_SECRET: SECRET, CALL_AI_WAIT_SECONDS: '2' });
     temporal = createTemporalClient(config.temporal);
     // No worker: whatever the row shows, the ingress wrote.
     app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
@@ -55,15 +57,12 @@ describe('the ingress folds events; the call run hears only of transitions', () 
     await tdb?.drop();
   });
 
-  const post = async (e: ReturnType<typeof legEvent>) => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/webhooks/dialpad',
-      payload: await signEvent(toDialpadEvent(e), SECRET),
-      headers: { 'content-type': 'application/jwt' },
-    });
-    expect(res.statusCode).toBe(200);
-    return res;
+  const post = async (e: ReturnType<typeof legEvent>) =>
+    expect((await postWebhook(app, toDialpadEvent(e), SECRET)).statusCode).toBe(200);
+  /** Closing the app writes its batched delivery marks; a new one takes its place. */
+  const flushMarks = async () => {
+    await app.close();
+    app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
   };
   const deliveryStatuses = async (callId: string) =>
     Object.fromEntries(
@@ -81,13 +80,7 @@ describe('the ingress folds events; the call run hears only of transitions', () 
 
     // The hangup after `missed` ends nothing new: folded, and the run is not told.
     await post(legEvent({ callId, state: 'hangup', eventTimestamp: 1764241396900 }));
-    await app.close(); // flushes the batched marks
-    app = await buildApp({
-      config: testConfig(tdb.url, { DIALPAD_WEBHOOK_SECRET: SECRET, CALL_AI_WAIT_SECONDS: '2' }),
-      db: tdb.db,
-      temporal,
-      relay: { disabled: true },
-    });
+    await flushMarks();
     expect(await deliveryStatuses(callId)).toEqual({ missed: 'signalled', hangup: 'not_needed' });
     expect(await signalsOf(temporal, callId)).toEqual(['missed']);
   });
@@ -123,13 +116,7 @@ describe('the ingress folds events; the call run hears only of transitions', () 
     expect(interim.churn_risk).not.toBeNull();
     expect(interim.ai_checked_at).toBeNull();
     expect(interim.ai_notes).toEqual([{ part: 'transcript', reason: 'not received yet' }]);
-    await app.close();
-    app = await buildApp({
-      config: testConfig(tdb.url, { DIALPAD_WEBHOOK_SECRET: SECRET, CALL_AI_WAIT_SECONDS: '2' }),
-      db: tdb.db,
-      temporal,
-      relay: { disabled: true },
-    });
+    await flushMarks();
     expect(await deliveryStatuses(callId)).toEqual({
       hangup: 'signalled',
       recap_outcome: 'not_needed',
