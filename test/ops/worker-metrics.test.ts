@@ -153,12 +153,21 @@ describe('worker process metrics (METRICS_PORT, TEMPORAL_METRICS_PORT)', () => {
       sampleValue(sdk, 'temporal_activity_execution_failed', { activity_type: 'syncDirectory', task_queue: taskQueue }),
     ).toBe(1);
 
-    // The worker's own registry on METRICS_PORT.
-    const own = await scrape(metricsPort);
+    // The worker's own registry on METRICS_PORT, once each run has linked its call (the rows are the
+    // ingress's fold, in place before any run ran; a run under a cache of one can still be linking).
+    const matched = (text: string) => sampleValue(text, 'dialpad_conversation_matches_total', { result: 'matched' });
+    const own = await waitFor(
+      async () => {
+        const text = await scrape(metricsPort);
+        return (matched(text) ?? 0) >= callIds.length ? text : undefined;
+      },
+      60_000,
+      'each run to link its call',
+    );
     // The ingress folded each hangup into its row and counted it; each run linked its call.
     const ingress = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(sampleValue(ingress, 'dialpad_call_event_e2e_seconds_count', { state: 'hangup' })).toBe(callIds.length);
-    expect(sampleValue(own, 'dialpad_conversation_matches_total', { result: 'matched' })).toBe(callIds.length);
+    expect(matched(own)).toBe(callIds.length);
     const endpoint = 'GET /api/v2/offices/{id}';
     expect(sampleValue(own, 'dialpad_api_requests_total', { endpoint, result: 'rate_limited' })).toBe(1);
     expect(sampleValue(own, 'dialpad_api_requests_total', { endpoint, result: 'unauthorized' })).toBe(1);
