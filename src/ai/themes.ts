@@ -62,6 +62,32 @@ function pluralAsSpoken(theme: string, spoken: string, names: ReadonlySet<string
 }
 
 /**
+ * A plural the call uses for its topic, when the themes have the word only as a modifier: after "Fee
+ * increase" (a person files it under the fees), "fees" is a theme of its own ("Fees"), as the caller said
+ * it; a modifier cannot take the plural ("Fees increase"). Only when the call says the plural at least as
+ * often as the singular, and no theme holds the plural already ("Records request").
+ */
+function pluralTopic(word: string, chosen: ReadonlyArray<{ theme: string }>, spoken: string): boolean {
+  const lower = word.toLowerCase();
+  if (!/^\p{Ll}{3,}[^s]s$/u.test(lower) || !isThemeOnItsOwn(lower)) return false;
+  if (chosen.some((c) => c.theme.toLowerCase().includes(lower))) return false;
+  // Letters only (matched above), so safe inside a pattern.
+  const count = (w: string) => (spoken.match(new RegExp(`\\b${w}\\b`, 'g')) ?? []).length;
+  const singular = /(?:x|z|ch|sh|ss)es$/.test(lower) ? lower.slice(0, -2) : lower.slice(0, -1);
+  if (count(lower) < Math.max(1, count(singular))) return false;
+  const s = stem(lower);
+  let modifierOnly = false;
+  for (const c of chosen) {
+    const ws = c.theme.toLowerCase().split(/\s+/);
+    const at = ws.findIndex((w) => stem(w) === s);
+    if (at < 0) continue;
+    if (at === ws.length - 1) return false;
+    modifierOnly = true;
+  }
+  return modifierOnly;
+}
+
+/**
  * A label as a theme: a slug ("late_delivery", "late-delivery") becomes words; a label already written as
  * words keeps its hyphens ("No-show fee", "Check-up booking"), which are part of the word.
  */
@@ -133,10 +159,15 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
     })),
     ...(sources.agentTexts ?? []).map((text) => ({ text: withoutFeelingIdioms(text), weight: 0.25, source: 'agent' })),
   ];
+  const spoken = [...sources.texts, ...(sources.agentTexts ?? [])].join(' ').toLowerCase();
   for (const p of extract(weighted, sources.names ?? new Set())) {
     const written = p.phrase.split(' ');
     const words = written.map((w) => w.toLowerCase());
     const covered = (w: string) => chosen.some((c) => c.stems.has(stem(w)));
+    if (words.length === 1 && pluralTopic(written[0] ?? '', chosen, spoken)) {
+      take(capitalise(written[0] ?? ''), `phrase (score ${p.score})`);
+      continue;
+    }
     let start = 0;
     let end = words.length;
     while (start < end && covered(words[start] ?? '')) start += 1;
@@ -197,7 +228,6 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
 
   for (const p of sources.purposes) if (generic(p)) take(asTheme(p), 'purpose');
   for (const [theme, from] of later) take(theme, from);
-  const spoken = [...sources.texts, ...(sources.agentTexts ?? [])].join(' ').toLowerCase();
   const themes = chosen.map((c) => pluralAsSpoken(c.theme, spoken, sources.names ?? new Set()));
   const from = (prefix: string) =>
     chosen

@@ -1469,3 +1469,36 @@ describe('resolution: phrasings from the tune27 writers', () => {
     expect(outcomeResolved('Order closed without replacement')).toBe(false);
   });
 });
+
+describe('themes: the plural a call files itself under (tune28 writers)', () => {
+  it('a topic the themes hold only as a modifier ("Lesson price increase") is a theme of its own in the plural the call says', () => {
+    const { themes } = deriveThemes({
+      purposes: ['Lesson price increase'],
+      moments: [],
+      texts: [
+        'Parent asked why the driving lessons cost more from next month.',
+        "The lessons went up in March as well, and I've booked ten lessons for him.",
+      ],
+      recapCount: 1,
+    });
+    expect(themes[0]).toBe('Lesson price increase');
+    expect(themes).toContain('Lessons');
+  });
+
+  it('not when the call says the singular more often, nor when a theme already holds the plural', () => {
+    const singular = deriveThemes({
+      purposes: ['Refund request'],
+      moments: [],
+      texts: ['Caller wants a refund for the cake.', 'I want the refund today, I have had refunds from you before.'],
+      recapCount: 1,
+    }).themes;
+    expect(singular).not.toContain('Refunds');
+    const held = deriveThemes({
+      purposes: ['Records request'],
+      moments: [],
+      texts: ['Caller asked for the dog’s vaccination records.', 'Can you email the records over?'],
+      recapCount: 1,
+    }).themes;
+    expect(held).not.toContain('Records');
+  });
+});
