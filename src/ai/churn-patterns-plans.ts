@@ -220,4 +220,28 @@ export const PLAN_RULES: readonly SignalRule[] = [
     caseSensitive: true,
     ifConditional: 'competitor',
   },
+  // From the tune28 writers. Gone, as the recap's outcome files it: "Lead lost to competitor", "Client
+  // leaving at end of September" (the outcome is read only by the rules marked for it).
+  {
+    kind: 'leaving',
+    pattern:
+      /\blost to (?:a |the |another )?(?:competitor|rival)\b|\b(?:customer|client|caller|tenant|patient|member|family) (?:is )?leaving(?=$|[.;,]| (?:at|in|on|after|before|from|for|once|when|us|by)\b)/g,
+    outcome: 'only',
+  },
+  // A decision the agent could not change: "the caller was not persuaded to stay".
+  {
+    kind: 'leaving',
+    pattern: /\b(?:not|n't|never) (?:be |been )?(?:persuaded|convinced|talked round|talked around) to stay\b/g,
+    selfNegating: true,
+  },
+  // The custom moved to another business: "she is transferring all of the family's prescriptions to another
+  // pharmacy", "having already transferred her care to another clinic".
+  {
+    kind: 'leaving',
+    pattern: new RegExp(
+      `\\b(?:transferring|transferred|moving|moved) (?:all (?:of )?)?(?:my|our|her|his|their|the family's|the) (?:[\\w']+ ){0,2}?(?:prescriptions?|care|records|accounts?|business|custom|polic(?:y|ies)|pets?|children|kids|family|files)(?: over)? to (?:another|a different|a new) ${NOT_ANOTHER_BUSINESS}[a-z]+`,
+      'g',
+    ),
+    ifConditional: 'competitor',
+  },
 ];

@@ -96,7 +96,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e|[Ii]t|[Tt]he (?:practice|business|company|clinic|shop|restaurant|caf[eé]|salon|office|firm)) is|(?:I|[Ww]e|[Tt]hey|[Ss]he|[Hh]e)(?:'ll| will) be) (?:going with|moving (?:[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) [a-z]+|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\w&'-]+)/g,
+      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e|[Ii]t|[Tt]he (?:practice|business|company|clinic|shop|restaurant|caf[eé]|salon|office|firm)) is|(?:I|[Ww]e|[Tt]hey|[Ss]he|[Hh]e)(?:'ll| will) be) (?:going with|moving (?:[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) (?!(?:time|day|date|slot|appointment|session|week|weekend|morning|afternoon|evening|booking|room)s?\b)[a-z]+|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\w&'-]+)/g,
     caseSensitive: true,
     ifConditional: 'competitor',
     // The subject is part of the match, so a negator before it belongs to another clause ("if you

@@ -41,6 +41,11 @@ export interface SignalRule {
    * are a threat: this kind instead.
    */
   ifConditional?: SignalKind;
+  /**
+   * Read in the recap's outcome too ('also'), or there alone ('only'). Other rules never read the outcome: a
+   * short outcome names what was done about a threat as often as the threat ("Cancellation request logged").
+   */
+  outcome?: 'also' | 'only';
   /** Only a mention when the caller was won over by the end (content and resolved). */
   mentionWhenWonOver?: boolean;
 }

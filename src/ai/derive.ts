@@ -139,6 +139,7 @@ export function deriveCallInsights(input: CallInsightsInput): CallInsights {
 
 export function deriveCallInsightsWith(input: CallInsightsInput, engine: InsightEngine): CallInsights {
   const summary = cleanText(input.recapSummary);
+  const outcome = cleanText(input.recapOutcome);
   const lines = (input.transcriptLines ?? []).filter(
     (l): l is TranscriptLineInput => typeof l?.content === 'string' && l.content.trim() !== '',
   );
@@ -222,14 +223,12 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
     out.explanation.churnRisk = `Dialpad sent churn risk "${provided.churnRisk.raw}".`;
   } else if (hasChurnEvidence) {
     const units: ChurnEvidenceUnit[] = [];
-    if (voiceFromTranscript && voice && derivedSentiment) {
+    if (voiceFromTranscript && voice && derivedSentiment)
       derivedSentiment.scored.forEach((u) => units.push({ source: voice.source, text: u.text, compound: u.compound }));
-    }
-    if (summary !== null) {
-      for (const s of splitSentences(summary))
-        units.push({ source: 'the recap says', text: s, compound: score(s).compound });
-    }
+    for (const s of summary !== null ? splitSentences(summary) : [])
+      units.push({ source: 'the recap says', text: s, compound: score(s).compound });
     for (const a of actionItems) units.push({ source: 'action item', text: a, compound: score(a).compound });
+    if (outcome !== null) units.push({ source: 'the outcome says', text: outcome, compound: 0, fromOutcome: true });
     for (const l of speech.filter((x) => x.speaker === 'agent'))
       units.push({ source: 'the agent said', text: normaliseText(l.content), compound: 0, fromAgent: true });
     for (const m of moments) units.push({ source: 'Dialpad moment', text: humaniseLabel(m), compound: 0, label: m });
@@ -240,7 +239,7 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
         lastThirdMean: derivedSentiment?.lastThirdMean ?? null,
         resolved: out.resolved,
         resolvedExplanation: out.explanation.resolved,
-        outcome: cleanText(input.recapOutcome),
+        outcome,
       });
     const churn = readChurn(out.sentiment);
     rereadChurn = (sentiment) => {
@@ -275,7 +274,6 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
   } else if (purposes.length > 0 || moments.length > 0 || summary !== null || voiceFromTranscript) {
     // The outcome names what was done ("One-month credit applied", "Refund request raised"): as topical
     // as the summary, and read with it.
-    const outcome = cleanText(input.recapOutcome);
     const recap = [...(summary !== null ? splitSentences(summary) : []), ...(outcome !== null ? [outcome] : [])];
     const texts = [...recap, ...(voiceFromTranscript && voice ? voice.texts : [])];
     const agentTexts = voiceFromTranscript

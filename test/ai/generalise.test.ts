@@ -1502,3 +1502,30 @@ describe('themes: the plural a call files itself under (tune28 writers)', () => 
     expect(held).not.toContain('Records');
   });
 });
+
+describe('churn: gone as the outcome files it, not persuaded to stay, the custom moved (tune28 writers)', () => {
+  it('an outcome that files the caller as lost or leaving is a decision to leave; one that logged a request is not', () => {
+    expect(recapChurn('The florist followed up the wedding enquiry.', 'Lead lost to competitor')).toBe('critical');
+    expect(recapChurn('Caller rang about her colour appointment.', 'Client leaving at end of September')).toBe(
+      'critical',
+    );
+    expect(recapChurn('Caller rang about her colour appointment.', 'Client leaving feedback form sent')).not.toBe(
+      'critical',
+    );
+    // The outcome is read by these rules alone: a request logged is not the caller's threat.
+    expect(recapChurn('Caller asked about the plan.', 'Cancellation request logged')).toBe('low');
+  });
+
+  it('a caller the agent could not persuade to stay has decided; one persuaded to stay has not', () => {
+    expect(recapChurn('The agent apologised, but the caller was not persuaded to stay.')).toBe('critical');
+    expect(recapChurn('The agent apologised and the caller was persuaded to stay.')).not.toBe('critical');
+  });
+
+  it('prescriptions or care transferred to another business is leaving; under a condition, a threat; to another day, neither', () => {
+    expect(recapChurn("She is transferring all of the family's prescriptions to another pharmacy today.")).toBe(
+      'critical',
+    );
+    expect(churnOf("If it happens again I'm moving my prescriptions to another pharmacy.")).toBe('high');
+    expect(recapChurn('She is moving the appointment to another day.')).toBe('low');
+  });
+});
