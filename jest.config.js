@@ -29,6 +29,7 @@ const UNIT = [
   'ai/model',
   'bench/report',
   'bench/final-row',
+  'bench/cpu-meter',
   'build/product-build',
   'calls/durations',
   'config/compose',

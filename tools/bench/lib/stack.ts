@@ -12,7 +12,7 @@ import { startSimulatedDialpad, type SimulatedDialpad } from '../../simulator';
 import { EXAMPLE_OFFICE_ID } from './payloads';
 import { freePort, spawnNodeScript, Teardown, type Child } from '../../lib/processes';
 import { waitFor } from '../../lib/wait';
-import { childPids, log } from './util';
+import { childPids, log, REAPING_PARENTS } from './util';
 
 export const BENCH_DIR = join(DATA_DIR, 'bench');
 export const LOG_DIR = join(BENCH_DIR, 'logs');
@@ -158,6 +158,7 @@ export async function startBenchStack(opts: { logLevel?: string } = {}): Promise
       workerPollers,
       cpuGroups: () => {
         const postmaster = Number(readFileSync(join(BENCH_DIR, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+        REAPING_PARENTS.add(postmaster);
         return {
           runner: () => [process.pid],
           ingress: () => (stack.ingress ? [stack.ingress.pid] : []),

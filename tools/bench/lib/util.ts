@@ -49,12 +49,14 @@ export function rssMb(pid: number): number {
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-export function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number, withReapedChildren = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15, and cutime and
+    // cstime (the children it has waited for) 16 and 17.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const own = Number(fields[11]) + Number(fields[12]);
+    return (withReapedChildren ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
   } catch {
     return Number.NaN;
   }
@@ -154,6 +156,14 @@ export function childPids(ppid: number): number[] {
 }
 
 /**
+ * Processes that wait for children of their own that a CPU group counts (the postmaster, whose backends
+ * come and go): their count includes the children's once they exit, so a backend that closed between
+ * start() and stop() keeps its CPU in the group. Without this, the Postgres CPU of a phase whose clients
+ * disconnected before the end (the `--compare` phase's old ingress and worker) read as 0.
+ */
+export const REAPING_PARENTS = new Set<number>();
+
+/**
  * CPU used by each named group of processes between start() and stop(), as a share of one core.
  * A group is a function so that short-lived processes (Postgres backends) are found at each read.
  */
@@ -165,7 +175,7 @@ export class CpuMeter {
   private read(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [name, pids] of Object.entries(this.groups)) {
-      out[name] = pids().reduce((a, p) => a + (cpuSeconds(p) || 0), 0);
+      out[name] = pids().reduce((a, p) => a + (cpuSeconds(p, REAPING_PARENTS.has(p)) || 0), 0);
     }
     out.machine = machineCpuSeconds();
     return out;
@@ -189,7 +199,8 @@ export class CpuMeter {
     const wallSeconds = (performance.now() - this.startAt) / 1000;
     const cpuSeconds: Record<string, number> = {};
     for (const name of [...Object.keys(this.groups), 'machine']) {
-      // A group's processes that exited in between (a Postgres backend) take their CPU with them.
+      // A group's processes that exited in between take their CPU with them, unless their parent is one
+      // of REAPING_PARENTS (a Postgres backend's CPU stays in the postmaster's count of its children).
       cpuSeconds[name] = Math.max(0, (end[name] ?? 0) - (this.start0[name] ?? 0));
     }
     return { cpuSeconds, wallSeconds };
