@@ -1,15 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { buildApp } from '../../src/app';
 import { officeMayHaveAi, noteAiAnswers, AI_OFFICE_MISSES } from '../../src/ai/enrich';
-import type { Config } from '../../src/config';
 import { callWorkflowId } from '../../workflows/shared/ids';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
-import { createDialpadClient } from '../../src/worker';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import type { TemporalHandles } from '../../src/temporal/connection';
+import type { TestDatabase } from '../support/db';
 import { example, signEvent } from '../support/signing';
-import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
+import { startSimStack, type SimStack } from '../support/sim-stack';
 import { waitFor } from '../support/wait';
 
 /**
@@ -26,40 +21,25 @@ let seq = 0;
 const freshCallId = () => 6721977457100000 + Math.floor(Math.random() * 50_000) * 10 + ++seq;
 
 describe('Ai data as soon as it is known', () => {
-  let sim: RunningSimulator;
+  let stack: SimStack | undefined;
   let office: string;
   let tdb: TestDatabase;
-  let config: Config;
   let temporal: TemporalHandles;
   let app: FastifyInstance;
-  let worker: RunningWorker;
 
   beforeAll(async () => {
-    sim = await startSimulator({
+    stack = await startSimStack({
       seed: 'ai-timing',
       size: { offices: 1, departments: 1, callCenters: 1, users: 5, contacts: 10 },
+      secret: SECRET,
+      accountName: 'Timing',
+      env: { CALL_AI_WAIT_SECONDS: String(AI_WAIT_SECONDS), CALL_AI_FETCH_ATTEMPTS: '1' },
     });
-    office = sim.state.company.offices[0]!.id;
-    tdb = await createTestDatabase();
-    config = testConfig(tdb.url, {
-      DIALPAD_WEBHOOK_SECRET: SECRET,
-      DIALPAD_API_KEY: 'simulator-key',
-      DIALPAD_API_BASE_URL: sim.url,
-      CALL_AI_WAIT_SECONDS: String(AI_WAIT_SECONDS),
-      CALL_AI_FETCH_ATTEMPTS: '1',
-    });
-    temporal = createTemporalClient(config.temporal);
-    app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
-    worker = await startTestWorker(config, tdb.db, createDialpadClient(config, tdb.db, pino({ level: 'silent' })));
-    await tdb.db('accounts').insert({ name: 'Timing', dialpad_office_id: office });
+    ({ office, tdb, temporal, app } = stack);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await worker?.stop();
-    await temporal?.close();
-    await tdb?.drop();
-    await sim?.close();
+    await stack?.close();
   });
 
   const onOffice = (name: string, overrides: Record<string, unknown>) => {

@@ -1,17 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { buildApp } from '../../src/app';
 import type { Config } from '../../src/config';
-import { createDialpadClient } from '../../src/worker';
 import { generateConversations, type CallEvent } from '../../tools/simulator/calls';
 import { callRecords } from '../../tools/simulator/emitter';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import type { RunningSimulator } from '../../tools/simulator/server';
 import { createTemporalClient, type TemporalHandles } from '../../src/temporal/connection';
 import { callWorkflowId } from '../../workflows/shared/ids';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { legEvent, newDialpadId, OFFICE_ID, toDialpadEvent } from '../support/legs';
 import { postWebhook } from '../support/signing';
-import { startTestWorker, testConfig, type RunningWorker } from '../support/temporal';
+import { startSimStack, type SimStack } from '../support/sim-stack';
+import { testConfig } from '../support/temporal';
 
 /**
  * Issue 17: the ingress folds every event it accepts into the call's row itself, and its call run
@@ -127,38 +126,26 @@ describe('the ingress folds events; the call run hears only of transitions', () 
 });
 
 describe('folded at the ingress, finished by the run: Ai data with the Dialpad simulator', () => {
+  let stack: SimStack | undefined;
   let sim: RunningSimulator;
   let tdb: TestDatabase;
   let temporal: TemporalHandles;
   let app: FastifyInstance;
-  let worker: RunningWorker;
   let office: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({
+    stack = await startSimStack({
       seed: 'ingress-fold',
       size: { offices: 1, departments: 1, callCenters: 1, users: 12, contacts: 40 },
+      secret: SECRET,
+      accountName: 'With Ai',
+      env: { CALL_AI_WAIT_SECONDS: '20' },
     });
-    office = sim.state.company.offices[0]!.id;
+    ({ sim, tdb, temporal, app, office } = stack);
     expect(sim.state.aiOffices.has(office)).toBe(true);
-    tdb = await createTestDatabase();
-    const config = testConfig(tdb.url, {
-      DIALPAD_WEBHOOK_SECRET: SECRET,
-      DIALPAD_API_KEY: 'simulator-key',
-      DIALPAD_API_BASE_URL: sim.url,
-      CALL_AI_WAIT_SECONDS: '20',
-    });
-    temporal = createTemporalClient(config.temporal);
-    app = await buildApp({ config, db: tdb.db, temporal, relay: { disabled: true } });
-    worker = await startTestWorker(config, tdb.db, createDialpadClient(config, tdb.db, pino({ level: 'silent' })));
-    await tdb.db('accounts').insert({ name: 'With Ai', dialpad_office_id: office });
   });
   afterAll(async () => {
-    await app?.close();
-    await worker?.stop();
-    await temporal?.close();
-    await tdb?.drop();
-    await sim?.close();
+    await stack?.close();
   });
 
   /** Calls of one kind on the Ai office, one leg each, known to the simulator's API. */
