@@ -226,7 +226,7 @@ export const PLAN_RULES: readonly SignalRule[] = [
     kind: 'leaving',
     pattern:
       /\blost to (?:a |the |another )?(?:competitor|rival)\b|\b(?:customer|client|caller|tenant|patient|member|family) (?:is )?leaving(?=$|[.;,]| (?:at|in|on|after|before|from|for|once|when|us|by)\b)/g,
-    outcome: 'only',
+    outcomeOnly: true,
   },
   // A decision the agent could not change: "the caller was not persuaded to stay".
   {

@@ -42,10 +42,10 @@ export interface SignalRule {
    */
   ifConditional?: SignalKind;
   /**
-   * Read in the recap's outcome too ('also'), or there alone ('only'). Other rules never read the outcome: a
-   * short outcome names what was done about a threat as often as the threat ("Cancellation request logged").
+   * Read in the recap's outcome, and only there. Other rules never read the outcome: a short outcome names
+   * what was done about a threat as often as the threat ("Cancellation request logged").
    */
-  outcome?: 'also' | 'only';
+  outcomeOnly?: boolean;
   /** Only a mention when the caller was won over by the end (content and resolved). */
   mentionWhenWonOver?: boolean;
 }

@@ -37,7 +37,7 @@ export interface ChurnEvidenceUnit {
   label?: string;
   /** The agent's own words: only rules marked agentToo read them. */
   fromAgent?: boolean;
-  /** The recap's outcome: only rules marked `outcome` read it. */
+  /** The recap's outcome: only rules marked `outcomeOnly` read it, and they read nothing else. */
   fromOutcome?: boolean;
 }
 
@@ -131,7 +131,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     for (const rule of RULES) {
       if (seenKinds.has(rule.kind)) continue;
       if (unit.fromAgent && !rule.agentToo) continue;
-      if (unit.fromOutcome ? !rule.outcome : rule.outcome === 'only') continue;
+      if (Boolean(unit.fromOutcome) !== Boolean(rule.outcomeOnly)) continue;
       if (rule.onlyInNegativeUnit && unit.compound >= 0) continue;
       const haystack = rule.caseSensitive ? unit.text : lower;
       for (const m of haystack.matchAll(rule.pattern)) {
