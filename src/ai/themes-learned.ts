@@ -1,4 +1,5 @@
-// The learned order of theme phrases: a logistic regression, trained by scripts/train-themes.ts on the
+// The learned order of theme phrases: a small neural network (one layer of eight tanh units beside a linear
+// part), trained by scripts/train-themes.ts on the
 // tuning sets only (never the report set), over each candidate noun phrase that wink-nlp finds. It
 // predicts whether a reader would file the call under that phrase (in training: whether the phrase holds
 // one of the call's labelled theme keywords). The frequency score alone favours what is said most, often
@@ -6,8 +7,8 @@
 // ("order", "delivery", "renewal"), whatever the product. The model weighs the frequency score with which
 // side of the call said the phrase's head noun, whether the recap's first sentence or its last line (the
 // outcome) names it, and how often that head noun, across the tuning sets, was what readers filed calls
-// under (src/ai/README.md, "The learned order of themes").
-// Deterministic: fixed weights, plain arithmetic, no randomness.
+// under, and the hidden units weigh them together (src/ai/README.md, "The learned order of themes").
+// Deterministic: fixed weights, plain arithmetic, no randomness at use; training is seeded.
 import type { Phrase, PhraseExtractor } from './themes-phrases';
 import { stem, tokenize } from './text';
 
@@ -18,14 +19,27 @@ export interface ThemeModel {
   epochs: number;
   /** A word feature is in the vocabulary when at least this many training candidates have it. */
   minCount: number;
+  /** Hidden units, Adam's step size, the minibatch size and the seed of the shuffles and the first weights. */
+  hidden: number;
+  rate: number;
+  batch: number;
+  seed: number;
   /** Names of the dense features, in order (see phraseFeatures). */
   features: readonly string[];
   /** Mean and standard deviation of each dense feature over the training candidates (bias: 0 and 1). */
   mean: readonly number[];
   sd: readonly number[];
-  weights: readonly number[];
-  /** "h:<stem>" a head noun, "m:<stem>" a modifier: a weight each. */
-  words: Readonly<Record<string, number>>;
+  /** Each hidden unit's weights on the standardised dense features. */
+  hiddenWeights: ReadonlyArray<readonly number[]>;
+  /** The output's weight on each hidden unit. */
+  output: readonly number[];
+  /** The output's direct (linear) weight on each standardised dense feature. */
+  linear: readonly number[];
+  /**
+   * "h:<stem>" a head noun, "m:<stem>" a modifier: its direct weight on the output, then what it adds to
+   * each hidden unit.
+   */
+  words: Readonly<Record<string, readonly number[]>>;
 }
 
 export const THEME_FEATURES: readonly string[] = [
@@ -95,13 +109,35 @@ export function phraseFeatures(weighted: Weighted, candidates: readonly Phrase[]
   });
 }
 
+function standardised(model: Pick<ThemeModel, 'mean' | 'sd'>, dense: readonly number[]): number[] {
+  return dense.map((x, j) => (j === 0 ? 1 : (x - (model.mean[j] ?? 0)) / (model.sd[j] || 1)));
+}
+
+/** The network's output (a logit) for one candidate: tanh hidden units plus a direct linear part. */
 export function themeLogit(model: ThemeModel, f: PhraseFeatures): number {
-  let z = 0;
-  f.dense.forEach((x, j) => {
-    z += (model.weights[j] ?? 0) * (j === 0 ? 1 : (x - (model.mean[j] ?? 0)) / (model.sd[j] || 1));
+  const x = standardised(model, f.dense);
+  const words = [...new Set(f.words)].map((w) => model.words[w]).filter((w): w is readonly number[] => !!w);
+  return forward(model.hiddenWeights, model.output, model.linear, words, x).z;
+}
+
+function forward(
+  hiddenWeights: ReadonlyArray<readonly number[]>,
+  output: readonly number[],
+  linear: readonly number[],
+  words: ReadonlyArray<readonly number[]>,
+  x: readonly number[],
+): { h: number[]; z: number } {
+  const h = hiddenWeights.map((row, k) => {
+    let a = 0;
+    row.forEach((w, j) => (a += w * (x[j] ?? 0)));
+    for (const w of words) a += w[k + 1] ?? 0;
+    return Math.tanh(a);
   });
-  for (const w of f.words) z += model.words[w] ?? 0;
-  return z;
+  let z = 0;
+  h.forEach((v, k) => (z += (output[k] ?? 0) * v));
+  linear.forEach((w, j) => (z += w * (x[j] ?? 0)));
+  for (const w of words) z += w[0] ?? 0;
+  return { h, z };
 }
 
 /**
@@ -119,17 +155,37 @@ export function learnedPhrases(model: ThemeModel, base: PhraseExtractor): Phrase
   };
 }
 
+/** A fixed-seed generator (a linear congruential one): the same data gives the same weights everywhere. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}
+
+export interface ThemeTraining {
+  l2: number;
+  epochs: number;
+  minCount: number;
+  hidden: number;
+  rate: number;
+  batch: number;
+  seed: number;
+  trainedOn: string;
+}
+
 /**
- * Trains the model: full-batch gradient descent on the L2-regularised logistic loss, dense features
- * standardised, from zeros, a fixed number of epochs (the same data gives the same weights everywhere).
+ * Trains the model: a network with one layer of tanh units (and a direct linear part) over the standardised
+ * dense features and the words, on the logistic loss with L2, by Adam over shuffled minibatches. A linear
+ * model cannot say "a one-word phrase is a topic when the recap names it, a title when only the caller does";
+ * the hidden units can (src/ai/README.md, "The learned order of themes"). Deterministic: a seeded generator
+ * gives the first weights and the shuffles.
  */
-export function trainThemeModel(
-  rows: ReadonlyArray<PhraseFeatures & { y: 0 | 1 }>,
-  opts: { l2: number; epochs: number; minCount: number; rate?: number; trainedOn: string },
-): ThemeModel {
-  const rate = opts.rate ?? 1;
+export function trainThemeModel(rows: ReadonlyArray<PhraseFeatures & { y: 0 | 1 }>, opts: ThemeTraining): ThemeModel {
   const round = (x: number) => Math.round(x * 1e5) / 1e5;
   const d = THEME_FEATURES.length;
+  const H = opts.hidden;
   const mean = new Array<number>(d).fill(0);
   const sd = new Array<number>(d).fill(1);
   for (let j = 1; j < d; j++) {
@@ -147,35 +203,81 @@ export function trainThemeModel(
     .sort();
   const index = new Map(vocab.map((w, i) => [w, i]));
   const xs = rows.map((r) => ({
-    dense: r.dense.map((x, j) => (j === 0 ? 1 : (x - mean[j]!) / sd[j]!)),
+    x: standardised({ mean, sd }, r.dense),
     words: [...new Set(r.words)].map((w) => index.get(w)).filter((i): i is number => i !== undefined),
     y: r.y,
   }));
-  const w = new Array<number>(d).fill(0);
-  const v = new Array<number>(vocab.length).fill(0);
+  const random = seeded(opts.seed);
+  const small = () => (random() * 2 - 1) * 0.1;
+  // Every parameter lives in one of these arrays: H hidden rows, one row per word, the output, the linear part.
+  const hiddenWeights = Array.from({ length: H }, () => Array.from({ length: d }, small));
+  const wordRows = vocab.map(() => [0, ...Array.from({ length: H }, small)]);
+  const output = Array.from({ length: H }, small);
+  const linear = new Array<number>(d).fill(0);
+  const params: number[][] = [...hiddenWeights, ...wordRows, output, linear];
+  const OUTPUT = H + vocab.length;
+  const LINEAR = OUTPUT + 1;
+  const m1 = params.map((p) => new Array<number>(p.length).fill(0));
+  const m2 = params.map((p) => new Array<number>(p.length).fill(0));
+  const order = xs.map((_, i) => i);
+  let step = 0;
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    const gw = new Array<number>(d).fill(0);
-    const gv = new Array<number>(vocab.length).fill(0);
-    for (const x of xs) {
-      let z = 0;
-      for (let j = 0; j < d; j++) z += w[j]! * x.dense[j]!;
-      for (const i of x.words) z += v[i]!;
-      const g = 1 / (1 + Math.exp(-z)) - x.y;
-      for (let j = 0; j < d; j++) gw[j]! += g * x.dense[j]!;
-      for (const i of x.words) gv[i]! += g;
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
     }
-    for (let j = 0; j < d; j++) w[j]! -= rate * (gw[j]! / xs.length + (j === 0 ? 0 : opts.l2 * w[j]!));
-    for (let i = 0; i < vocab.length; i++) v[i]! -= rate * (gv[i]! / xs.length + opts.l2 * v[i]!);
+    for (let b = 0; b < order.length; b += opts.batch) {
+      const batch = order.slice(b, b + opts.batch);
+      const grads = params.map(() => new Map<number, number>());
+      const add = (p: number, k: number, g: number) => grads[p]!.set(k, (grads[p]!.get(k) ?? 0) + g);
+      for (const n of batch) {
+        const x = xs[n]!;
+        const { h, z } = forward(
+          hiddenWeights,
+          output,
+          linear,
+          x.words.map((i) => wordRows[i]!),
+          x.x,
+        );
+        const gz = (1 / (1 + Math.exp(-z)) - x.y) / batch.length;
+        for (let k = 0; k < H; k++) {
+          add(OUTPUT, k, gz * h[k]!);
+          const gh = gz * output[k]! * (1 - h[k]! * h[k]!);
+          for (let j = 0; j < d; j++) add(k, j, gh * x.x[j]!);
+          for (const i of x.words) add(H + i, k + 1, gh);
+        }
+        for (let j = 0; j < d; j++) add(LINEAR, j, gz * x.x[j]!);
+        for (const i of x.words) add(H + i, 0, gz);
+      }
+      step += 1;
+      grads.forEach((g, p) => {
+        const w = params[p]!;
+        for (const [k, raw] of g) {
+          const gv = raw + opts.l2 * w[k]!;
+          m1[p]![k] = 0.9 * m1[p]![k]! + 0.1 * gv;
+          m2[p]![k] = 0.999 * m2[p]![k]! + 0.001 * gv * gv;
+          const hat1 = m1[p]![k] / (1 - 0.9 ** step);
+          const hat2 = m2[p]![k] / (1 - 0.999 ** step);
+          w[k] = w[k]! - (opts.rate * hat1) / (Math.sqrt(hat2) + 1e-8);
+        }
+      });
+    }
   }
   return {
     trainedOn: opts.trainedOn,
     l2: opts.l2,
     epochs: opts.epochs,
     minCount: opts.minCount,
+    hidden: H,
+    rate: opts.rate,
+    batch: opts.batch,
+    seed: opts.seed,
     features: THEME_FEATURES,
     mean,
     sd,
-    weights: w.map(round),
-    words: Object.fromEntries(vocab.map((word, i) => [word, round(v[i]!)]).filter(([, x]) => x !== 0)),
+    hiddenWeights: hiddenWeights.map((row) => row.map(round)),
+    output: output.map(round),
+    linear: linear.map(round),
+    words: Object.fromEntries(vocab.map((word, i) => [word, wordRows[i]!.map(round)])),
   };
 }

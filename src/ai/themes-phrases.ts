@@ -100,10 +100,14 @@ function isEvaluative(word: string): boolean {
   return !PROBLEM_WORDS.has(stem(word)) && Math.abs(wordCompound(word)) >= 0.35;
 }
 
-/** A single word names a topic unless it is short, generic, or a past participle ("rebooked"). */
+/**
+ * A single word names a topic unless it is short, generic, a past participle ("rebooked"), or a head that
+ * needs its modifier ("Call" left of "Report call" once "Report" is a theme).
+ */
 export function isThemeOnItsOwn(word: string): boolean {
   return (
     word.length >= 3 &&
+    !MODIFIED_HEADS.has(word.toLowerCase()) &&
     !GENERIC_HEADS.has(stem(word)) &&
     !VAGUE_NOUNS.has(word.toLowerCase()) &&
     !VAGUE_NOUNS.has(stem(word)) &&
@@ -206,6 +210,8 @@ export function nounPhrases(
           // "bye-bye", "ta-ra": fillers joined by a hyphen.
           (w.lower.includes('-') && w.lower.split('-').every((part) => FILLER_WORDS.has(part))) ||
           names.has(w.lower) ||
+          // "Imran-ji", "Aunty-Bea": a name with an honorific joined by a hyphen is still the name.
+          (w.lower.includes('-') && w.lower.split('-').some((part) => part.length > 2 && names.has(part))) ||
           namePair
         ) {
           flush();

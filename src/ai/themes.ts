@@ -184,9 +184,13 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
       if (into) {
         const parts = into.theme.split(' ');
         const at = parts.findIndex((w) => stem(w.toLowerCase()) === head);
-        // Not a second form of a word the theme has ("young" into "Younger sister").
+        // Not a second form of a word the theme has ("young" into "Younger sister", "younger" into "Young
+        // sister").
         const modifierLower = (written[start] ?? '').toLowerCase();
-        const said = parts.some((w) => w.toLowerCase().startsWith(modifierLower));
+        const said = parts.some((w) => {
+          const part = w.toLowerCase();
+          return part.startsWith(modifierLower) || (part.length >= 3 && modifierLower.startsWith(part));
+        });
         if (said) continue;
         if (at >= 0) {
           // The phrase came capitalised ("Boiler service"); an acronym ("VAT") stays as written.
