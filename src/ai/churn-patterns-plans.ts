@@ -105,11 +105,12 @@ export const PLAN_RULES: readonly SignalRule[] = [
     selfNegating: true,
   },
   // A council or a professional regulator brought in: "I'll be ringing the council", "writing to the General
-  // Pharmaceutical Council"; not a planning application that "had gone to the council" (tune21).
+  // Pharmaceutical Council", "he has reported the firm to the council", "I've been on to the council" (tune29);
+  // not a planning application that "had gone to the council" (tune21).
   {
     kind: 'legal',
     pattern:
-      /\b(?:ring|ringing|rung|call|calling|contact|contacting|going to|go to|gone to|write to|writing to|written to|complain(?:ed|ing)? to|get onto|getting onto|phone|phoning|report(?:ed|ing)? (?:it |this |you |them )?to) (?:the |di |da )?(?:[a-z]+ ){0,3}?(?<!\b(?:planning|application|submitted|submission)\b[^.!?]*)council\b(?!'s? (?:inspection|inspector|approval|consent|searches|planning|tip|website))/g,
+      /\b(?:ring|ringing|rung|call|calling|contact|contacting|going to|go to|gone to|write to|writing to|written to|complain(?:ed|ing)? to|get onto|getting onto|(?:been|gone|got) on to|phone|phoning|report(?:ed|ing)? (?:it |this |you |them |(?:the|your) (?:firm|company|business|shop|store|agency|builders?|contractors?|landlord) )?to) (?:the |di |da )?(?:[a-z]+ ){0,3}?(?<!\b(?:planning|plans?|drawings|application|submitted|submission)\b[^.!?]*)council\b(?!'s? (?:inspection|inspector|approval|consent|searches|planning|tip|website)| for (?:approval|consent|sign-off|planning))/g,
   },
   // From the tune12 writers. The custom ended in a sentence: "that's the last time I use you lot", "he would not
   // use the company again".

@@ -82,6 +82,9 @@ const ONE_BOOKING_CANCELLED = new RegExp(
   'i',
 );
 
+/** Coming back for more: "will book again", "booking again in August"; never "won't book again". */
+const BOOK_AGAIN = /(?<!(?:\bnever|\bnot|n't|\bno)\b[^.?!]{0,20})\b(?:re-?)?book(?:ing)? (?:again|another)\b/i;
+
 /** Someone else's customer: "my current place", "our current supplier". */
 const PROSPECT =
   /\b(?:my|our) current (?:place|provider|salon|dentist|gym|supplier|company|hairdresser|barber|vet|doctor|clinic|one|guy|girl|person|agency|accountant|firm|cleaner|plumber)\b|\b(?:i|we) need an? [\w-]+(?: [\w-]+)?,? (?:just )?(?:kinda |kind of |sort of )?(?:shopping|looking) around\b|\b(?:shopping|looking) around,? (?:and )?what do you (?:have|do|offer|charge)\b/i;
@@ -193,6 +196,12 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     const q = f.kind === 'cancellation' ? quoted(f.reason) : undefined;
     return q !== undefined && oneOff.some((t) => t.includes(q));
   });
+  // A caller who will book again ("I go book again when I come back in August", "she will book again")
+  // cancelled that booking, not us (tune29).
+  if ([...callerSide, ...recap].some((t) => BOOK_AGAIN.test(t))) {
+    lookAlikes.add('booking again');
+    drop((f) => f.kind === 'cancellation');
+  }
   // A prospect shopping around names someone else's business as theirs ("not that I'm unhappy with my current
   // place, just looking around") or asks what we have ("I need a unit, just shopping around"): not leaving us.
   if (callerSide.some((t) => PROSPECT.test(t))) {

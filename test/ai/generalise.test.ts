@@ -1530,3 +1530,26 @@ describe('churn: gone as the outcome files it, not persuaded to stay, the custom
     expect(recapChurn('She is moving the appointment to another day.')).toBe('low');
   });
 });
+
+describe('churn: the council brought in after the fact, a cancelled booking the caller will book again (tune29 writers)', () => {
+  it('a firm reported to the council, or the council already contacted, is a regulatory complaint', () => {
+    expect(recapChurn('The tenant said she has reported the company to the council over the damp.')).toBe('critical');
+    expect(churnOf("I've been on to the council about your licence, they can deal with you.")).toBe('critical');
+    // The council as a place the work went through is no threat.
+    expect(recapChurn('The builder said the plans had gone to the council for approval.')).toBe('low');
+  });
+
+  it('a cancellation is one booking when the caller will book again, and still a threat when they will not', () => {
+    const refunded = (said: string) =>
+      deriveCallInsights({
+        recapSummary: 'Agent confirmed the refund for her cancelled spa package had gone back to her card.',
+        recapOutcome: 'Full refund confirmed',
+        transcriptLines: [
+          agent('The full refund went back to your card this morning.'),
+          caller(`Oh wow, thank you. ${said}`),
+        ],
+      }).churnRisk;
+    expect(refunded("I'll book again when I'm back in August, for sure.")).toBe('low');
+    expect(refunded("But I won't book again after the way it was handled.")).not.toBe('low');
+  });
+});
