@@ -71,6 +71,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     connectionTimeout: 10_000,
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     genReqId: () => `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    // One access line per request (below) instead of Fastify's two ("incoming request", "request
+    // completed"): at 100 webhooks/s the ingress spent about a fifth of its busy CPU writing log lines.
+    disableRequestLogging: true,
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    done();
   });
   // First, so that every route and hook registered below runs inside the request's span.
   if (opts.tracing) await app.register(opts.tracing.fastifyPlugin());

@@ -210,6 +210,16 @@ describe('one webhook, one trace', () => {
 
     // The request's log lines written inside its span carry the trace.
     expect(logLines).toContainEqual(expect.objectContaining({ msg: 'request completed', trace_id: traceId }));
+    // One access line per request, with what Fastify's two lines had: method, path, status, time taken.
+    const access = logLines.filter(
+      (l) => l.trace_id === traceId && (l.msg === 'request completed' || l.msg === 'incoming request'),
+    );
+    expect(access).toHaveLength(1);
+    expect(access[0]).toMatchObject({
+      req: { method: 'POST', url: '/webhooks/dialpad' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
   });
 
   it('a webhook the relay signals later continues the request trace stored with the delivery', async () => {
