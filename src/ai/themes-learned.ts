@@ -164,16 +164,11 @@ function seeded(seed: number): () => number {
   };
 }
 
-export interface ThemeTraining {
-  l2: number;
-  epochs: number;
-  minCount: number;
-  hidden: number;
-  rate: number;
-  batch: number;
-  seed: number;
-  trainedOn: string;
-}
+/** What training is given: the model's own settings and what it was trained on. */
+export type ThemeTraining = Pick<
+  ThemeModel,
+  'l2' | 'epochs' | 'minCount' | 'hidden' | 'rate' | 'batch' | 'seed' | 'trainedOn'
+>;
 
 /**
  * Trains the model: a network with one layer of tanh units (and a direct linear part) over the standardised
