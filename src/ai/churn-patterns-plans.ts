@@ -45,6 +45,15 @@ export const PLAN_RULES: readonly SignalRule[] = [
       /(?<!\b(?:not|never|almost|nearly) )\b(?:account|subscription|membership|contract|plan|policy|tenancy|lease|retainer)s? (?:was |were |has been |have been |is now |now |to be )?(?:closed|cancell?ed|terminated)\b|\bclosing (?:his|her|their|my|our|the) business\b/g,
     ifConditional: 'competitor',
   },
+  // The customer relocating away, or already moved out of what they rented: the custom ends with the move,
+  // whatever the call cancelled (a hall booking, the rest of a month) (tune9: "the couple are relocating to
+  // Toronto", "Customer who moved out of her unit on the 12th"). Not a "move-out clean", which is a service.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:customer|caller|client|member|tenant|resident|guest|patient|parent|family|couple|she|he|they)(?: who)?(?: (?:is|are|was|were|has|have|had))?(?: (?:now|already|just))? (?:relocating|relocated|moved out of (?:her|his|their|the) (?:unit|flat|apartment|house|home|room|place))\b|\b(?:i'm|i am|we're|we are) relocating\b/g,
+    ifConditional: 'competitor',
+  },
   // The work taken in-house, or done by the caller from now on: "he will handle everything in-house",
   // "I'll probably just do it myself from now on"; under a condition or a "thinking of", a threat.
   {

@@ -191,7 +191,18 @@ export function nounPhrases(
           // ... unless an auxiliary or a causative verb made that noun a subject ("will our insurance
           // cover it", "had his rent bounce").
           !(sentence[i - 3]?.pos === 'AUX' || CAUSATIVES.has(sentence[i - 3]?.lower ?? ''));
-        const pos = acronym || ingNoun || compoundHead ? 'NOUN' : ingModifier ? 'ADJ' : w.pos;
+        // "the 6pm spin class", "her cat's spay incision": a bare verb form between a determiner (a time, a
+        // possessive) and a noun is the compound's modifier.
+        const verbModifier =
+          w.pos === 'VERB' &&
+          next?.pos === 'NOUN' &&
+          !/(?:ed|ing|s)$/.test(w.lower) &&
+          (prev?.pos === 'DET' ||
+            prev?.pos === 'NUM' ||
+            prev?.pos === 'SYM' ||
+            /^['’]s$/.test(prev?.lower ?? '') ||
+            POSSESSIVES.has(prev?.lower ?? ''));
+        const pos = acronym || ingNoun || compoundHead ? 'NOUN' : ingModifier || verbModifier ? 'ADJ' : w.pos;
         // "Danielle Ruiz." opening a line: a capitalised opener followed by a proper noun is a name.
         const namePair = w.sentenceStart && /^\p{Lu}/u.test(w.surface) && sentence[i + 1]?.pos === 'PROPN';
         if (pos === 'NOUN' && MODIFIED_HEADS.has(w.lower) && run.length > 0) {

@@ -1553,3 +1553,28 @@ describe('churn: the council brought in after the fact, a cancelled booking the 
     expect(refunded("But I won't book again after the way it was handled.")).not.toBe('low');
   });
 });
+
+describe('themes and churn from the tune9 and tune29 writers: a verb as a compound modifier, a customer moving away', () => {
+  it('a bare verb form between a determiner (a time, a possessive) and a noun modifies it ("spin class")', () => {
+    const spin = deriveCallInsights({
+      transcriptLines: [
+        caller('The 6pm spin class was cancelled again.'),
+        caller('That is the third time the spin class has gone this month.'),
+      ],
+    }).themes;
+    expect(spin).toContain('Spin class');
+    expect(
+      deriveCallInsights({ recapSummary: "Owner said her cat's spay incision had opened two days after surgery." })
+        .themes,
+    ).toContain('Spay incision');
+  });
+
+  it('a customer relocating or moved out has left, whatever the call cancelled; a move-out clean is a service', () => {
+    expect(recapChurn('The couple are relocating to Toronto and cancelled the June hall booking.')).toBe('critical');
+    expect(recapChurn('Customer who moved out of her unit on the 12th asked for a refund of the unused days.')).toBe(
+      'critical',
+    );
+    expect(recapChurn('Caller said the cleaners skipped the oven during her move-out clean.')).not.toBe('critical');
+    expect(churnOf("If the price goes up again we're relocating the account elsewhere.")).toBe('high');
+  });
+});
