@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 
 import { DEFAULT_ENGINE, deriveCallInsightsWith } from '../src/ai/derive';
+import type { LabelledCallSet } from '../src/ai/evaluation';
 import { evaluateCallSet, labelledCallSet } from '../src/ai/evaluation';
 import { learnedPhrases, type PhraseFeatures, phraseFeatures, trainThemeModel } from '../src/ai/themes-learned';
 import type { PhraseExtractor } from '../src/ai/themes-phrases';
@@ -33,8 +34,11 @@ type Row = PhraseFeatures & { y: 0 | 1 };
  * Every candidate phrase of every labelled call with keywords, as the rules hand them to the theme step:
  * positive when the phrase holds one of the call's keywords (the evaluation's own test).
  */
-export function themeRowsOf(file: string): Array<Row & { set: string }> {
-  const set = labelledCallSet.parse(JSON.parse(readFileSync(resolve(__dirname, '..', file), 'utf8')));
+function loadSet(file: string): LabelledCallSet {
+  return labelledCallSet.parse(JSON.parse(readFileSync(resolve(__dirname, '..', file), 'utf8')));
+}
+
+export function themeRowsOf(file: string, set: LabelledCallSet = loadSet(file)): Array<Row & { set: string }> {
   const rows: Array<Row & { set: string }> = [];
   for (const call of set.calls) {
     const keywords = call.expected.themes.map((k) => k.toLowerCase());
@@ -59,7 +63,10 @@ export function themeRowsOf(file: string): Array<Row & { set: string }> {
  */
 function crossValidate(): void {
   const FOLDS = 5;
-  const bySet = THEME_TRAINING_SETS.map((file) => ({ file, rows: themeRowsOf(file) }));
+  const bySet = THEME_TRAINING_SETS.map((file) => {
+    const set = loadSet(file);
+    return { file, set, rows: themeRowsOf(file, set) };
+  });
   let sum = 0;
   let calls = 0;
   for (let fold = 0; fold < FOLDS; fold++) {
@@ -67,8 +74,7 @@ function crossValidate(): void {
     const rows = bySet.filter((s) => !held.includes(s.file)).flatMap((s) => s.rows);
     const model = trainThemeModel(rows, { ...SETTINGS, trainedOn: `fold ${fold + 1}` });
     const phrases = learnedPhrases(model, winkPhrases);
-    for (const file of held) {
-      const set = labelledCallSet.parse(JSON.parse(readFileSync(resolve(__dirname, '..', file), 'utf8')));
+    for (const { set } of bySet.filter((s) => held.includes(s.file))) {
       const scored = evaluateCallSet(set, (input) => deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, phrases }));
       for (const r of scored.results) {
         if (r.themeRecall === null) continue;
@@ -82,7 +88,7 @@ function crossValidate(): void {
 
 function main(argv: readonly string[]): void {
   if (argv.includes('--cv')) return crossValidate();
-  const rows = THEME_TRAINING_SETS.flatMap(themeRowsOf);
+  const rows = THEME_TRAINING_SETS.flatMap((file) => themeRowsOf(file));
   const trainedOn = `${trainedOnOf(rows, 'candidate phrases')}, ${rows.filter((r) => r.y === 1).length} holding a keyword`;
   const model = trainThemeModel(rows, { ...SETTINGS, trainedOn });
   console.log(`Learned theme order: ${trainedOn}; ${Object.keys(model.words).length} words`);

@@ -1,6 +1,6 @@
 // The learned order of theme phrases: a small neural network (one layer of eight tanh units beside a linear
-// part), trained by scripts/train-themes.ts on the
-// tuning sets only (never the report set), over each candidate noun phrase that wink-nlp finds. It
+// part), trained by scripts/train-themes.ts on the tuning sets only (never the report set), over each
+// candidate noun phrase that wink-nlp finds. It
 // predicts whether a reader would file the call under that phrase (in training: whether the phrase holds
 // one of the call's labelled theme keywords). The frequency score alone favours what is said most, often
 // the product's own name ("Argan masks", "Ash toner"); readers file calls under the business's topics
