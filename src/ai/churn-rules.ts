@@ -86,7 +86,9 @@ export const SERVICE_NOUN =
 export const ONE_BOOKING =
   '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting|surgery|operation|procedure|check-?up|scan|x-?ray|exam|inspection|call-?out|photoshoot|flight|clean|groom)';
 export const ONE_BOOKING_NOUN = `${ONE_BOOKING}s?`;
-export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:(?!(?:standing|regular|recurring|repeat|weekly|fortnightly|monthly) )[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b)`;
+// Or one day's visit ("I need to cancel Thursday", "cancel this Saturday"; not "today", which can mean now).
+const ONE_DAY = `(?:(?:for |on )?(?:this |next |the )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|tomorrow|tonight)\\b`;
+export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:(?!(?:standing|regular|recurring|repeat|weekly|fortnightly|monthly) )[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b| ${ONE_DAY})`;
 
 /** The caller was kept: a cancellation asked for and then not carried out. */
 export const RETAINED =

@@ -1578,3 +1578,34 @@ describe('themes and churn from the tune9 and tune29 writers: a verb as a compou
     expect(churnOf("If the price goes up again we're relocating the account elsewhere.")).toBe('high');
   });
 });
+
+describe('churn from the tune30 writers: a device called a regulator, a policy explained, one day off, a car taken elsewhere', () => {
+  it('a regulator is an authority only as one ("the dental regulator", "regulator complaint"), not a gas fitting', () => {
+    expect(recapChurn('Customer asked if the shop stocks a low-pressure gas regulator for his caravan heater.')).toBe(
+      'low',
+    );
+    expect(recapChurn('Caller said he would take the matter to the state plumbing regulator.')).toBe('critical');
+    expect(recapChurn('Client has lodged a regulator complaint over the unpaid bond.')).toBe('critical');
+  });
+
+  it('a cancellation policy explained while booking is no plan to cancel; asking about it still is', () => {
+    expect(
+      recapChurn('Caller booked a sunset cruise for four; the agent explained the storm cancellation policy.'),
+    ).toBe('low');
+    expect(churnOf('Before I renew, what is your cancellation policy exactly?')).toBe('high');
+  });
+
+  it('cancelling one day of a regular service is not leaving it', () => {
+    expect(churnOf('Just ringing to cancel this Friday, we have visitors staying, keep me on for the rest.')).toBe(
+      'low',
+    );
+    expect(churnOf('I want to cancel the whole service, I am done with you.')).not.toBe('low');
+  });
+
+  it('a threat to take the work to another business is a competitor threat', () => {
+    expect(
+      churnOf("Two weeks now and nothing. If it's not fixed by Friday I'll take the van to another mechanic."),
+    ).toBe('high');
+    expect(recapChurn('Agent said they would move the booking to another day.')).toBe('low');
+  });
+});
