@@ -46,7 +46,7 @@ import CHURN_MODEL from './churn-model.json';
 import THEME_MODEL from './theme-model.json';
 import { learnedPhrases } from './themes-learned';
 import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall, winkPhrases } from './themes';
-import { normaliseText, peopleOnCall, splitSentences } from './text';
+import { lowerCaseWords, normaliseText, peopleOnCall, splitSentences } from './text';
 
 export type { ChurnRisk } from './churn';
 export { CHURN_LEVELS, CHURN_SIGNAL_LEVELS } from './churn';
@@ -284,7 +284,7 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
         speech.map((l) => ({ text: l.content, name: l.name })),
         recap,
       ),
-      ...people,
+      ...peopleOnCall(speech, lowerCaseWords([...speech.map((l) => l.content), ...recap])),
     ]);
     const themes = deriveThemes(
       {

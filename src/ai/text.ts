@@ -172,19 +172,30 @@ const GENERIC_SPEAKER_NAMES: ReadonlySet<string> = new Set(['caller', 'agent', '
  * "every capitalised word", so "Trading Standards" stays readable. VADER knows some names as words
  * ("Mia" -0.3, "Grant" +0.4, "Joy", "Hope"), so they are taken out before scoring.
  */
-export function peopleOnCall(lines: ReadonlyArray<{ content: string; name?: string | undefined }>): Set<string> {
+export function peopleOnCall(
+  lines: ReadonlyArray<{ content: string; name?: string | undefined }>,
+  commonNouns: ReadonlySet<string> = new Set(),
+): Set<string> {
   const names = new Set<string>();
   for (const line of lines) {
     for (const t of tokenize(line.name ?? '')) if (!GENERIC_SPEAKER_NAMES.has(t.lower)) names.add(t.lower);
     const text = normaliseText(line.content);
     // The trigger is matched in any case, the name after it only with its capital: "it's the VAT" has none.
+    // After a greeting, a word also written in lower case on the call (commonNouns) is the business's trade,
+    // not a person: "Hello, Powerline Generator Services" and "my generator"; one introduced as a name is kept.
     for (const m of text.matchAll(
-      /\b(?:it's|this is|my name is|my name's|name's|i'm|hi|hiya|hey|hello|morning|afternoon|thanks|thank you|cheers|sorry|bye|ta|mr|mrs|ms|dr)\.?,? /giu,
+      /\b(?:(it's|this is|my name is|my name's|name's|i'm|mr|mrs|ms|dr)|hi|hiya|hey|hello|morning|afternoon|thanks|thank you|cheers|sorry|bye|ta)\.?,? /giu,
     )) {
       const name = /^(?:\p{Lu}\p{Ll}[\p{Ll}'-]*(?: |$|(?=[.,!?]))){1,2}/u.exec(text.slice(m.index + m[0].length));
-      for (const t of tokenize(name?.[0] ?? '')) if (!STOP_WORDS.has(t.lower)) names.add(t.lower);
+      for (const t of tokenize(name?.[0] ?? ''))
+        if (!STOP_WORDS.has(t.lower) && (m[1] !== undefined || !commonNouns.has(t.lower))) names.add(t.lower);
     }
     for (const m of text.matchAll(/\b(\p{Lu}[\p{Ll}'-]+) (?:speaking|here)\b/gu)) names.add((m[1] ?? '').toLowerCase());
   }
   return names;
+}
+
+/** Every word written in lower case in these texts ("my generator"), for telling a trade from a name. */
+export function lowerCaseWords(texts: readonly string[]): Set<string> {
+  return new Set(texts.flatMap((text) => normaliseText(text).match(/\b\p{Ll}+\b/gu) ?? []));
 }

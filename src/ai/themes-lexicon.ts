@@ -135,8 +135,9 @@ export const FEELING_NOUNS: ReadonlySet<string> = new Set(
  * Words that never name what a call was about however they are used: greetings, interjections,
  * terms of address and conversational fillers from US, UK and Australian speech, and from the other
  * Englishes callers use (Irish, Scots, Jamaican, South African, Indian "yaar, arre, acha", Singaporean "lah,
- * aiyo", Nigerian "abeg, wahala", New Zealand "chur"). A theme made only of these (after stop words) is not a
- * theme.
+ * aiyo", Nigerian "abeg, wahala", Krio and Guyanese "wetin, una, fuh", New Zealand "chur"), spoken contractions
+ * ("lemme", "gimme") and thanks or greetings said in another language ("murakoze", "asante", "diolch"). A theme
+ * made only of these (after stop words) is not a theme.
  */
 export const FILLER_WORDS: ReadonlySet<string> = new Set(
   `hi hiya hello hey howdy g'day gday morning afternoon evening bye goodbye cheers ta thanks thank thankyou
@@ -155,7 +156,9 @@ export const FILLER_WORDS: ReadonlySet<string> = new Set(
   legend legends cuz cuzzie bruv blud gov guv luv duck ducks chuck hen wee craic grand
   mi yuh unu fi haffi nuh inna wid seh cyaan deh nutten bout dem di aff oot yer cannae dinnae didnae nae tae fae likkle
   yaar arre arey acha accha achha haan ji bhai bhaiya didi wah hah haha hahaha lah leh lor aiyo aiyah ayyo alamak
-  abeg oga wahala chur allyuh wunna unnu yinz y'all yall yous nowt owt summat`
+  abeg oga wahala chur allyuh wunna unnu yinz y'all yall yous nowt owt summat howya howaya gidday betcha lemme gimme
+  dunno gotcha wetin una dey wey abi sef oya jare muh fuh dat dis dem deh murakoze webale asante sawa poa karibu
+  jambo habari ngiyabonga dankie diolch duw fawr namaste shukriya dhanyavaad salamat mahalo aloha merci gracias`
     .split(/\s+/)
     .filter((w) => w.length > 0),
 );

@@ -1609,3 +1609,36 @@ describe('churn from the tune30 writers: a device called a regulator, a policy e
     expect(recapChurn('Agent said they would move the booking to another day.')).toBe('low');
   });
 });
+
+describe('themes from the tune30 writers: a trade named in a greeting, dialect and foreign courtesies', () => {
+  it('a word of the business greeted by name that the call also says in lower case is its trade, not a person', () => {
+    const themes = deriveCallInsights({
+      transcriptLines: [
+        agent('Good morning, Harbour Kayak Rentals, Tom speaking.'),
+        caller('Hi Tom, the kayak I hired on Sunday had a split seam, the kayak took on water.'),
+        agent('Sorry about that, I will refund the kayak hire.'),
+      ],
+    }).themes;
+    expect(themes?.some((t) => /kayak/i.test(t))).toBe(true);
+    // A name introduced as one stays a name, even when the word is also common.
+    const named = deriveCallInsights({
+      transcriptLines: [
+        caller("Hi, it's Rose, about the rose bouquet for the wedding."),
+        agent('Hi Rose, the rose bouquet is ready.'),
+      ],
+    }).themes;
+    expect(named?.some((t) => /^rose$/i.test(t))).toBe(false);
+  });
+
+  it('spoken contractions, Krio and Guyanese function words and thanks in another language are never themes', () => {
+    const themes = deriveCallInsights({
+      transcriptLines: [
+        caller('Lemme tell you, wetin una do to my fridge? Gimme my money back.'),
+        agent('Murakoze for calling. Asante. The fridge compressor is under warranty.'),
+        caller('Okay, fuh real, the fridge compressor warranty then.'),
+      ],
+    }).themes;
+    expect(themes?.join(' | ')).not.toMatch(/\b(?:lemme|gimme|wetin|una|murakoze|asante|fuh)\b/i);
+    expect(themes?.some((t) => /fridge|compressor|warranty/i.test(t))).toBe(true);
+  });
+});
