@@ -4,7 +4,7 @@
 // business closing, what a recap reports as done ("account closed"), work taken in-house or done by the
 // caller from now on, a rival to be used next time, paying stopped, and a council or regulator brought in.
 import type { SignalRule } from './churn-rules';
-import { NOT_ANOTHER_BUSINESS } from './churn-rules';
+import { NOT_ANOTHER_BUSINESS, ONE_BOOKING_NOUN } from './churn-rules';
 
 export const PLAN_RULES: readonly SignalRule[] = [
   // Off to a named competitor under a condition: "if it's not working by Friday, I'm off to Skylark".
@@ -253,5 +253,14 @@ export const PLAN_RULES: readonly SignalRule[] = [
       'g',
     ),
     ifConditional: 'competitor',
+  },
+  // A service to be moved away: "he wants to move the hosting over in September", "plans to move the payroll
+  // at the renewal" (not one booking moved: "move the appointment over to Friday").
+  {
+    kind: 'competitor',
+    pattern: new RegExp(
+      `\\b(?:wants?|wanted|going|plans?|planning|looking|decided|thinking of|considering|ready) (?:to )?(?:move|moving|take|taking|shift|shifting) (?:the|our|my|their|his|her) (?!(?:[\\w-]+ ){0,2}?(?:${ONE_BOOKING_NOUN}|office|house|home|furniture|desks?|car|van|stock|boxes|kids|family|date|time)\\b)(?:[\\w-]+ ){0,2}?(?:over|across|elsewhere|away|at (?:the )?(?:[\\w-]+ )?renewal)\\b(?! (?:town|the (?:road|street|hall|room|way|corridor|yard)))`,
+      'g',
+    ),
   },
 ];

@@ -1642,3 +1642,23 @@ describe('themes from the tune30 writers: a trade named in a greeting, dialect a
     expect(themes?.some((t) => /fridge|compressor|warranty/i.test(t))).toBe(true);
   });
 });
+
+describe('churn from the tune31 writers: food gone to mush, a service to be moved away at renewal', () => {
+  it('something "gone to mush" or "gone to pieces" is no customer gone to a rival', () => {
+    expect(
+      churnOf('The courier left the cake on the wall in the rain and the icing had gone to mush.', 'Second time now.'),
+    ).not.toBe('critical');
+    expect(churnOf("We've gone to Brightwave for the broadband, it was cheaper.")).toBe('critical');
+  });
+
+  it('a service the caller (or the boss) wants moved away is a threat; one booking or an office moved is not', () => {
+    expect(
+      churnOf("We're quite happy really, but unless you match their price my manager wants to move the payroll over."),
+    ).toBe('high');
+    expect(
+      recapChurn('Caller said the owner plans to move the bookkeeping at the March renewal unless the fee is cut.'),
+    ).toBe('high');
+    expect(churnOf('Could we move the lesson over to Thursday instead?')).toBe('low');
+    expect(churnOf("We're planning to move the office across town next spring, just so you know.")).toBe('low');
+  });
+});
