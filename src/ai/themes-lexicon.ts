@@ -157,7 +157,7 @@ export const FILLER_WORDS: ReadonlySet<string> = new Set(
   mi yuh unu fi haffi nuh inna wid seh cyaan deh nutten bout dem di aff oot yer cannae dinnae didnae nae tae fae likkle
   yaar arre arey acha accha achha haan ji bhai bhaiya didi wah hah haha hahaha lah leh lor aiyo aiyah ayyo alamak
   abeg oga wahala chur allyuh wunna unnu yinz y'all yall yous nowt owt summat howya howaya gidday betcha lemme gimme
-  dunno gotcha wetin una dey wey abi sef oya jare muh fuh dat dis dem deh murakoze webale asante sawa poa karibu
+  dunno gotcha thass wetin una dey wey abi sef oya jare muh fuh dat dis dem deh murakoze webale asante sawa poa karibu
   jambo habari ngiyabonga dankie diolch duw fawr namaste shukriya dhanyavaad salamat mahalo aloha merci gracias`
     .split(/\s+/)
     .filter((w) => w.length > 0),

@@ -228,7 +228,9 @@ export function nounPhrases(
           flush();
           return;
         }
-        run.push({ word: pos === 'NOUN' ? (acronym ? w.surface : w.base) : w.lower, pos });
+        // A word cut off mid-speech keeps no dash: "the payment provider-" is "payment provider".
+        const word = (pos === 'NOUN' ? (acronym ? w.surface : w.base) : w.lower).replace(/^[-‐–]+|[-‐–]+$/g, '');
+        if (word) run.push({ word, pos });
       });
       flush();
     }

@@ -1662,3 +1662,29 @@ describe('churn from the tune31 writers: food gone to mush, a service to be move
     expect(churnOf("We're planning to move the office across town next spring, just so you know.")).toBe('low');
   });
 });
+
+describe('themes from the tune31 writers: names with letters beyond Latin-1, words cut off mid-speech', () => {
+  it('a name wink splits at a letter such as Ċ, Ł or Ż is one word, and still a name', () => {
+    const themes = deriveCallInsights({
+      transcriptLines: [
+        agent('Good morning, Ċikkulata Boutique, Marija speaking.'),
+        caller('Hi, Łukasz Żebrowski here, my refund for the returned dresses is still not in.'),
+        agent('Sorry Łukasz, the refund for the dresses is pending with Ċikkulata accounts.'),
+      ],
+    }).themes;
+    expect(themes?.some((t) => /refund|dress/i.test(t))).toBe(true);
+    expect(themes?.join(' | ')).not.toMatch(/ikkulata|ukasz|ebrowski/i);
+  });
+
+  it('a word cut off with a dash keeps no dash, and a Norfolk "thass" is no theme', () => {
+    const themes = deriveCallInsights({
+      transcriptLines: [
+        caller('The payment went to the wrong card, thass the problem.'),
+        agent('I see, there was an issue with the payment provider-'),
+        caller('The payment provider again? Thass twice now.'),
+      ],
+    }).themes;
+    expect(themes?.join(' | ')).not.toMatch(/-(?:\s|\||$)|thass/i);
+    expect(themes?.some((t) => /payment provider/i.test(t))).toBe(true);
+  });
+});
