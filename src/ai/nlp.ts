@@ -74,7 +74,7 @@ export const winkTagger: Tagger = (text) => {
         // wink splits a word at a letter beyond Latin-1 ("Ċikkulata", "Łukasz", "Żebbuġ"): the pieces, with
         // no space between them, are one word again, tagged as its longer part.
         const joint = `${prev?.surface.slice(-1) ?? ''}${surface.slice(0, 1)}`;
-        if (prev && spaces[i] === '' && /^\p{L}\p{L}$/u.test(joint) && /[^\u0000-\u00ff]/u.test(joint)) {
+        if (prev && spaces[i] === '' && /^\p{L}\p{L}$/u.test(joint) && /[\u0100-\u{10FFFF}]/u.test(joint)) {
           if (surface.length > prev.surface.length) prev.pos = pos[i] ?? prev.pos;
           prev.surface += surface;
           prev.lower = prev.surface.toLowerCase();
