@@ -5,7 +5,7 @@ import { withoutFeelingIdioms } from './sentiment';
 import { CALLBACK_REQUEST, FILLER_WORDS, NOT_NAMES, SIGNAL_THEMES } from './themes-lexicon';
 import type { PhraseExtractor } from './themes-phrases';
 import { capitalise, isThemeOnItsOwn, MAX_PHRASE_WORDS, winkPhrases } from './themes-phrases';
-import { normaliseText, stem, STOP_WORDS, tokenize } from './text';
+import { lowerCaseWords, normaliseText, stem, STOP_WORDS, tokenize } from './text';
 
 export type { Phrase, PhraseExtractor } from './themes-phrases';
 export { nounPhrases, salientPhrases, stopWordRunPhrases, winkPhrases } from './themes-phrases';
@@ -265,17 +265,16 @@ export function namesOnCall(
 ): Set<string> {
   const speakers = new Set<string>();
   const capitalised = new Set<string>();
-  const lowerCase = new Set<string>();
+  const texts = [...speech.map((l) => l.text), ...otherTexts];
+  const lowerCase = lowerCaseWords(texts);
   for (const line of speech) {
     for (const t of tokenize(line.name ?? '')) if (!NOT_NAMES.has(t.lower)) speakers.add(t.lower);
   }
-  for (const raw of [...speech.map((l) => l.text), ...otherTexts]) {
-    const text = normaliseText(raw);
-    for (const m of text.matchAll(/(?<![.!?:]\s|^)\b(\p{Lu}\p{Ll}+(?:'s)?)\b/gu)) {
+  for (const raw of texts) {
+    for (const m of normaliseText(raw).matchAll(/(?<![.!?:]\s|^)\b(\p{Lu}\p{Ll}+(?:'s)?)\b/gu)) {
       const word = (m[1] ?? '').replace(/'s$/, '').toLowerCase();
       if (word !== 'i' && !STOP_WORDS.has(word)) capitalised.add(word);
     }
-    for (const m of text.matchAll(/\b(\p{Ll}+)\b/gu)) lowerCase.add(m[1] ?? '');
   }
   // A recap sentence opened by a noun that qualifies the next one ("Packaging supplier called", "Coffee
   // roaster left a message") names the trade, not a person.
