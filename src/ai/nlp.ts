@@ -60,13 +60,16 @@ export const winkTagger: Tagger = (text) => {
       const lemmas = sentence.tokens().out(its.lemma) as string[];
       const spaces = sentence.tokens().out(its.precedingSpaces) as string[];
       const words: TaggedWord[] = [];
+      const glue = (prev: TaggedWord, surface: string) => {
+        prev.surface += surface;
+        prev.lower = prev.surface.toLowerCase();
+        prev.base = prev.lower;
+      };
       values.forEach((surface, i) => {
         const prev = words[words.length - 1];
         // wink splits "tune-up" and "one-month"; a hyphen with no space either side joins them again.
         if (prev && (surface === '-' || prev.surface.endsWith('-')) && spaces[i] === '') {
-          prev.surface += surface;
-          prev.lower = prev.surface.toLowerCase();
-          prev.base = prev.lower;
+          glue(prev, surface);
           // "tune-up" is a noun however its last part is tagged; "one-month" takes the tag of "month".
           if (surface !== '-' && pos[i] === 'NOUN') prev.pos = 'NOUN';
           return;
@@ -76,9 +79,7 @@ export const winkTagger: Tagger = (text) => {
         const joint = `${prev?.surface.slice(-1) ?? ''}${surface.slice(0, 1)}`;
         if (prev && spaces[i] === '' && /^\p{L}\p{L}$/u.test(joint) && /[\u0100-\u{10FFFF}]/u.test(joint)) {
           if (surface.length > prev.surface.length) prev.pos = pos[i] ?? prev.pos;
-          prev.surface += surface;
-          prev.lower = prev.surface.toLowerCase();
-          prev.base = prev.lower;
+          glue(prev, surface);
           return;
         }
         const lower = surface.toLowerCase();
