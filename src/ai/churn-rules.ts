@@ -100,3 +100,13 @@ export const RETAINED =
  */
 export const NOT_ANOTHER_BUSINESS =
   '(?!(?:time|day|date|slot|appointment|session|spot|week|weekend|morning|afternoon|evening|booking|way|option|room|venue|route|copy|one|place to meet)s?\\b)';
+
+/**
+ * A recap that says the call put the problem right ("Agent apologised and booked a free re-clean", "a
+ * replacement cushion will be sent", "Owner relieved"), with nothing left standing against it ("though the
+ * caller remained unhappy", "could not waive it", "the charge stands", "backordered").
+ */
+export const REMEDIED =
+  /\b(?:apologi[sz]\w*|replacement|replac(?:e|ed|es|ing)|free|re-?do\w*|fixed|sorted|refund\w*|credit\w*|waiv\w+|compensat\w+|re-?sen[dt]\w*|re-?deliver\w*|re-?book\w*|relieved|calmed|reassured|located|found)\b/i;
+export const NOT_PUT_RIGHT =
+  /\b(?:remain(?:ed|s)?|still|could not|couldn't|cannot|can't|would not|wouldn't|won't|declined?|refused?|reluctant\w*|not yet|sarcastic|backordered|upheld|stands|never|one more)\b/i;

@@ -2,7 +2,15 @@
 // caller's sentiment and whether the call ended unresolved. Scoring is documented in src/ai/README.md.
 import type { SignalKind, SoftKind } from './churn-rules';
 import { RULES } from './churn-patterns';
-import { CHURN_LEVELS, CHURN_SIGNAL_LEVELS, ONE_BOOKING, RETAINED, SERVICE_NOUN } from './churn-rules';
+import {
+  CHURN_LEVELS,
+  CHURN_SIGNAL_LEVELS,
+  NOT_PUT_RIGHT,
+  ONE_BOOKING,
+  REMEDIED,
+  RETAINED,
+  SERVICE_NOUN,
+} from './churn-rules';
 import type { Sentiment } from './sentiment';
 import { clip } from './sentiment';
 import { isNegatedAt } from './text';
@@ -78,7 +86,7 @@ const SERVICE_MENTION = new RegExp(
 );
 // One booking, said in the singular: "the rest of Finn's lessons" or "Lessons cancelled" is the series.
 const ONE_BOOKING_CANCELLED = new RegExp(
-  `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?ed\\b|\\bcancel(?:l?ed|l?ing)?\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w:.-]+ ){0,3}?${ONE_BOOKING}\\b`,
+  `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?(?:ed|ation)\\b|\\bcancel(?:l?ed|l?ing)?\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w:.-]+ ){0,3}?${ONE_BOOKING}\\b`,
   'i',
 );
 
@@ -235,7 +243,13 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   // A refund the call granted ("Full refund processed") with no demand the rules heard: settled, not leaving.
   if (ctx.resolved === true && REFUND_GRANTED.test(outcome)) lookAlikes.add('a calm or granted refund');
   const kinds = new Set(found.map((f) => f.kind));
-  const negativeCaller = ctx.sentiment === 'negative' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) < 0);
+  // A caller whose mood swung and ended low is dissatisfied, unless the recap says the call put it right and
+  // nothing was left standing: then the swing was the complaint and its remedy (the guide's complaint
+  // resolved by the end, low).
+  const recapText = [outcome, ...recap].join(' ');
+  const putRight = ctx.resolved === true && REMEDIED.test(recapText) && !NOT_PUT_RIGHT.test(recapText);
+  const negativeCaller =
+    ctx.sentiment === 'negative' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) < 0 && !putRight);
   const wonOver =
     ctx.resolved === true &&
     (ctx.sentiment === 'positive' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) > 0));

@@ -1688,3 +1688,48 @@ describe('themes from the tune31 writers: names with letters beyond Latin-1, wor
     expect(themes?.some((t) => /payment provider/i.test(t))).toBe(true);
   });
 });
+
+describe('churn from the tune32 writers: one class cancelled, named by its outcome', () => {
+  it('an outcome "... booking cancellation" says a bare "I need to cancel" was that booking; a membership is not one', () => {
+    const input = (recapOutcome: string) => ({
+      recapSummary: 'Member left a message about the Tuesday pilates session.',
+      recapOutcome,
+      transcriptLines: [
+        caller("Hi, it's Dana, I'm down for the Tuesday seven o'clock pilates. I need to cancel, my shift got moved."),
+        caller("Pass my spot on to someone else. I'll be there next week."),
+      ],
+    });
+    expect(deriveCallInsights(input('Class booking cancellation')).churnRisk).toBe('low');
+    expect(deriveCallInsights(input('Session cancellation')).churnRisk).toBe('low');
+    expect(deriveCallInsights(input('Membership cancellation')).churnRisk).not.toBe('low');
+  });
+});
+
+describe('churn from the tune32 writers: a mixed call whose recap says it was put right', () => {
+  const kitchen = (recapSummary: string) =>
+    deriveCallInsights({
+      recapSummary,
+      recapOutcome: 'Replacement door ordered',
+      transcriptLines: [
+        caller('The kitchen looks amazing, honestly we love it, the fitters were brilliant.'),
+        agent('That is lovely to hear. Anything else we can help with?'),
+        caller("Well, the corner cupboard door is scratched, and that's really annoying after all that money."),
+        agent("I'm so sorry about that. We'll order a replacement door and fit it free on Monday."),
+        caller("Monday then. Honestly it's a real pain, I'm not happy about it at all."),
+      ],
+    });
+  it('praise, a complaint and a remedy the recap reports is a complaint resolved by the end (low)', () => {
+    const put = kitchen(
+      'Customer loved the new kitchen but was upset that a cupboard door arrived scratched. The agent apologised and ordered a replacement door, to be fitted free on Monday.',
+    );
+    expect(put.sentiment).toBe('mixed');
+    expect(put.churnRisk).toBe('low');
+  });
+  it('the same remedy with the caller left unhappy stays dissatisfaction (medium)', () => {
+    const left = kitchen(
+      'Customer loved the new kitchen but was upset that a cupboard door arrived scratched. The agent ordered a replacement door for Monday, though the customer remained unhappy.',
+    );
+    expect(left.sentiment).toBe('mixed');
+    expect(left.churnRisk).toBe('medium');
+  });
+});
