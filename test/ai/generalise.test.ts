@@ -1733,3 +1733,22 @@ describe('churn from the tune32 writers: a mixed call whose recap says it was pu
     expect(left.churnRisk).toBe('medium');
   });
 });
+
+describe('themes: one word left of a phrase a theme already holds', () => {
+  it('waits for a free slot ("Starting" of "payment plan starting" after "Payment plan request")', () => {
+    const themes = deriveCallInsights({
+      recapSummary:
+        "Caller asked to spread the cost of her cat's dental surgery. Agent set up a three-month payment plan starting next Friday.",
+      recapPurposes: ['Payment plan request'],
+      transcriptLines: [
+        agent('Good afternoon, Riverside Vets.'),
+        caller("Hi, I've had the invoice for the dental surgery and I can't pay it all at once."),
+        agent('No problem, we can do a payment plan over three months, no interest.'),
+        caller("That would really help. The insurance won't cover dental, you see."),
+        agent("I'll set up the first payment for next Friday and email the agreement."),
+      ],
+    }).themes;
+    expect(themes).not.toContain('Starting');
+    expect(themes).toEqual(expect.arrayContaining(['Payment plan request', 'Dental surgery', 'Insurance', 'Invoice']));
+  });
+});
