@@ -202,7 +202,19 @@ export function nounPhrases(
             prev?.pos === 'SYM' ||
             /^['’]s$/.test(prev?.lower ?? '') ||
             POSSESSIVES.has(prev?.lower ?? ''));
-        const pos = acronym || ingNoun || compoundHead ? 'NOUN' : ingModifier || verbModifier ? 'ADJ' : w.pos;
+        // "a deep clean", "the end of tenancy clean", "our fortnightly clean is on Monday": a cleaner's job
+        // said with its verb, after a determiner or a modifier and before no noun, is the job (the tagger reads
+        // an adjective); "the house is very clean", "a clean kitchen" are not.
+        const jobNoun =
+          JOB_VERBS.has(w.lower) &&
+          w.pos !== 'NOUN' &&
+          !['NOUN', 'PROPN', 'ADJ'].includes(next?.pos ?? '') &&
+          (['DET', 'ADJ', 'NOUN'].includes(prev?.pos ?? '') ||
+            POSSESSIVES.has(prev?.lower ?? '') ||
+            // "a deep clean" (the tagger's adverb), not "very clean".
+            (prev?.pos === 'ADV' &&
+              (sentence[i - 2]?.pos === 'DET' || POSSESSIVES.has(sentence[i - 2]?.lower ?? ''))));
+        const pos = acronym || ingNoun || compoundHead || jobNoun ? 'NOUN' : ingModifier || verbModifier ? 'ADJ' : w.pos;
         // "Danielle Ruiz." opening a line: a capitalised opener followed by a proper noun is a name.
         const namePair = w.sentenceStart && /^\p{Lu}/u.test(w.surface) && sentence[i + 1]?.pos === 'PROPN';
         if (pos === 'NOUN' && MODIFIED_HEADS.has(w.lower) && run.length > 0) {
@@ -295,5 +307,10 @@ const CAUSATIVES: ReadonlySet<string> = new Set([
 ]);
 const PARTICLES: ReadonlySet<string> = new Set(['up', 'down', 'off', 'out', 'over', 'away', 'back']);
 const POSSESSIVES: ReadonlySet<string> = new Set(['my', 'your', 'our', 'their', 'his', 'her', 'its']);
+/**
+ * Verbs a trade also uses as the name of the job ("book a clean"). Only "clean" so far: the tagger already
+ * reads "the install" or "a trim" as nouns, or SERVICE_VERB_NOUNS names them.
+ */
+const JOB_VERBS: ReadonlySet<string> = new Set(['clean']);
 
 export const winkPhrases: PhraseExtractor = (weighted, names) => nounPhrases(weighted, winkTagger, names);

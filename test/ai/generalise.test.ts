@@ -1752,3 +1752,18 @@ describe('themes: one word left of a phrase a theme already holds', () => {
     expect(themes).toEqual(expect.arrayContaining(['Payment plan request', 'Dental surgery', 'Insurance', 'Invoice']));
   });
 });
+
+describe('themes: a cleaner\'s job said with its verb ("a deep clean")', () => {
+  it('is a theme after a determiner or modifier; a clean house is not', () => {
+    const themesOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).themes ?? [];
+    expect(
+      themesOf('Can I book an end of tenancy clean for the flat? The tenancy clean needs doing by Friday.'),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/clean$/i)]));
+    expect(themesOf('Our fortnightly clean is on Monday, could the clean move to Tuesday?').join(' ')).toMatch(
+      /clean\b/i,
+    );
+    expect(themesOf('The house is very clean now, thanks, and the kitchen is clean too.').join(' ')).not.toMatch(
+      /clean/i,
+    );
+  });
+});
