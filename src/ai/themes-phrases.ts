@@ -212,9 +212,9 @@ export function nounPhrases(
           (['DET', 'ADJ', 'NOUN'].includes(prev?.pos ?? '') ||
             POSSESSIVES.has(prev?.lower ?? '') ||
             // "a deep clean" (the tagger's adverb), not "very clean".
-            (prev?.pos === 'ADV' &&
-              (sentence[i - 2]?.pos === 'DET' || POSSESSIVES.has(sentence[i - 2]?.lower ?? ''))));
-        const pos = acronym || ingNoun || compoundHead || jobNoun ? 'NOUN' : ingModifier || verbModifier ? 'ADJ' : w.pos;
+            (prev?.pos === 'ADV' && (sentence[i - 2]?.pos === 'DET' || POSSESSIVES.has(sentence[i - 2]?.lower ?? ''))));
+        const pos =
+          acronym || ingNoun || compoundHead || jobNoun ? 'NOUN' : ingModifier || verbModifier ? 'ADJ' : w.pos;
         // "Danielle Ruiz." opening a line: a capitalised opener followed by a proper noun is a name.
         const namePair = w.sentenceStart && /^\p{Lu}/u.test(w.surface) && sentence[i + 1]?.pos === 'PROPN';
         if (pos === 'NOUN' && MODIFIED_HEADS.has(w.lower) && run.length > 0) {
