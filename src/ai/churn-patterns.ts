@@ -236,11 +236,11 @@ export const RULES: readonly SignalRule[] = [
     pattern:
       /\bprefer(?:s|red)? (?:another|a different|a new|a cheaper|a local) (?:[a-z]+ ){0,2}?(?:supplier|provider|company|firm|vendor|wholesaler|distributor|agency|contractor|service)\b/g,
   },
-  // Already booked with someone cheaper: "found someone a fair bit cheaper and I've already booked them".
+  // Gone to someone cheaper ("found someone a fair bit cheaper") or nearer ("I found a place closer to home").
   {
     kind: 'leaving',
     pattern:
-      /\bfound (?:someone|somebody|a company|a firm|another \w+) (?:\w+ ){0,3}?cheaper\b|\balready (?:booked|hired|engaged) (?:them|someone else|somebody else|another)\b|\balready booked (?:him|her|them|us|me|it)?(?: in)? with (?:another|a different|a new) \w+|\b(?:booking|booked|hiring|hired) (?:a |another )?(?:cheaper )?competitor\b/g,
+      /\bfound (?:someone|somebody|a company|a firm|another \w+) (?:\w+ ){0,3}?cheaper\b|\bfound (?:a|another) (?:new )?(?:place|salon|clinic|practice|gym|dentist|vet|barber|studio|garage|school|groomer|cleaner|provider|supplier|one) (?:closer|nearer)\b|\balready (?:booked|hired|engaged) (?:them|someone else|somebody else|another)\b|\balready booked (?:him|her|them|us|me|it)?(?: in)? with (?:another|a different|a new) \w+|\b(?:booking|booked|hiring|hired) (?:a |another )?(?:cheaper )?competitor\b/g,
   },
   // Booked or bought elsewhere: "we've booked with Kayak Kiwi in the end", "they had booked Bay Movers
   // instead", "she has already bought a car from Brightwater Motors", "booked with a competitor".

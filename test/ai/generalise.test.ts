@@ -1767,3 +1767,15 @@ describe('themes: a cleaner\'s job said with its verb ("a deep clean")', () => {
     );
   });
 });
+
+describe('churn: a rival found nearer', () => {
+  it('"I found a place closer to home" after cancelling every booking is leaving; a nearer car park is not', () => {
+    expect(
+      churnOf('Could you cancel Thursday?', 'No, sorry, cancel the other ones too. I found a place closer to home.'),
+    ).toBe('critical');
+    expect(recapChurn('The client cancelled her future bookings, saying she has found a salon nearer her work.')).toBe(
+      'critical',
+    );
+    expect(churnOf('I found a car park closer to the shop, so parking is fine now. See you Thursday.')).toBe('low');
+  });
+});
