@@ -1,9 +1,16 @@
 // The churn signals about money and the softer signs, read after the threats of churn-patterns.ts: a
-// chargeback threatened, a supplier's stop on the account, an angry refund demand, a repeat problem and a
-// demand to escalate. Kept in the same order in RULES (churn-patterns.ts spreads these last).
+// competitor's quote and a competitor named, a chargeback threatened, a supplier's stop on the account, an
+// angry refund demand, a repeat problem and a demand to escalate. Kept in the same order in RULES
+// (churn-patterns.ts spreads these last).
 import type { SignalRule } from './churn-rules';
 
 export const MONEY_AND_SOFT_RULES: readonly SignalRule[] = [
+  // A competitor's quote brought to the call is a threat to switch, unless the caller was won over by the
+  // end (price matched, content, resolved): then it is a mention ("match a competitor quote from TechHive").
+  { kind: 'competitor', pattern: /\bcompetitor(?:'s)? quotes?\b/g, mentionWhenWonOver: true },
+  // A competitor named is not a threat by itself (a customer who switched to us names the old supplier);
+  // from a caller who is unhappy or left with the problem unsolved it is dissatisfaction (medium).
+  { kind: 'competitor-mention', pattern: /\bcompetitors?\b/g },
   { kind: 'chargeback', pattern: /\bcharge ?backs?\b/g },
   {
     kind: 'chargeback',

@@ -96,7 +96,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e|[Ii]t|[Tt]he (?:practice|business|company|clinic|shop|restaurant|caf[eé]|salon|office|firm)) is|(?:I|[Ww]e|[Tt]hey|[Ss]he|[Hh]e)(?:'ll| will) be) (?:going with|moving (?:[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) (?!(?:time|day|date|slot|appointment|session|week|weekend|morning|afternoon|evening|booking|room)s?\b)[a-z]+|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\w&'-]+)/g,
+      /\b(?:I'm|I am|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are|(?:[Cc]ustomer|[Cc]lient|[Ss]he|[Hh]e|[Ii]t|[Tt]he (?:practice|business|company|clinic|shop|restaurant|caf[eé]|salon|office|firm)) is|(?:I|[Ww]e|[Tt]hey|[Ss]he|[Hh]e)(?:'ll| will) be) (?:going with|moving (?:(?!(?:from|out|house|home|back)\b)[\w']+ ){0,3}?(?:over )?to|switching (?:over )?to|taking (?:my|our|their|his|her|the) (?:[\w']+ )?(?:business|account|custom|work|orders?) (?:over )?to) (?:(?:another|a different|a new|other) (?!(?:time|day|date|slot|appointment|session|week|weekend|morning|afternoon|evening|booking|room|truck|van|lorry|ute|vehicle|driver|depot|warehouse|flight|plane|ship|boat|pallet|crew|shelf|bay|floor|folder|list)s?\b)[a-z]+|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\w&'-]+)/g,
     caseSensitive: true,
     ifConditional: 'competitor',
     // The subject is part of the match, so a negator before it belongs to another clause ("if you
@@ -134,12 +134,12 @@ export const RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:otherwise|or else|if not),? (?:we|i)(?:'ll| will| shall| would|'d| may| might|'re| are|'m| am)? (?:just )?(?:have to |probably |most likely )?(?:move|moving|switch|switching|go|going|take (?:it|our business|my business)|taking (?:it|our business|my business)|look|looking)(?: (?:over|across|elsewhere|somewhere else|to them|there))\b/g,
   },
-  // Already with another practice or provider: "we've registered with Paws and Claws", "moved its payroll
-  // to another provider" (a recap's words too).
+  // Already with another practice or provider: "we've registered with Paws and Claws", "she has already
+  // enrolled her at another centre", "moved its payroll to another provider" (a recap's words too).
   {
     kind: 'leaving',
     pattern:
-      /\b(?:we've|I've|we have|I have|has|have|she's|he's|they've|she has|he has|they have|already) (?:already |now |just )?(?:registered|signed up|enrolled) (?:with|at) (?:a |another |a new |a different )?(?:[A-Z][\w&'-]+|(?:dentist|vet|doctor|practice|clinic|gym|provider|supplier|salon|agency|firm|accountant|school)\b)|\bWe've registered there\b|\bmoved (?:its|their|her|his|the|our|my) [\w-]+(?: [\w-]+)? to (?:another|a new|a different) (?:provider|supplier|company|vendor|firm|practice|bank)\b/g,
+      /\b(?:we've|I've|we have|I have|has|have|she's|he's|they've|she has|he has|they have|already) (?:already |now |just )?(?:registered|signed up|enrolled)(?: (?:him|her|them|us|me|the kids|the children|(?:my|our|his|her|their) [a-z]+))? (?:with|at) (?:a |another |a new |a different )?(?:[A-Z][\w&'-]+|(?:dentist|vet|doctor|practice|clinic|gym|provider|supplier|salon|agency|firm|accountant|school|centre|center|academy|tutors?|studio|nursery|daycare|club)\b)|\bWe've registered there\b|\bmoved (?:its|their|her|his|the|our|my) [\w-]+(?: [\w-]+)? to (?:another|a new|a different) (?:provider|supplier|company|vendor|firm|practice|bank)\b/g,
     caseSensitive: true,
   },
   // Already taking the custom elsewhere: "I've been going to Spoke and Chain since the spring".
@@ -222,7 +222,11 @@ export const RULES: readonly SignalRule[] = [
       /\b(?:deliveries|supply|supplies|orders|shipments) (?:have been|has been|are|were|is) (?:suspended|stopped|halted)\b|\b(?:passed|referred|handed|sent|gone)(?: (?:the|this|your|it|our) (?:debt|account|balance|matter))? (?:on )?to (?:a |an |our |the |their )?(?:debt )?collections?(?: agency| agent)?\b|\b(?:passed|referred|handed|sent) (?:\w+ ){0,3}?to (?:a |an |our |the |their )?debt collectors?\b/g,
     agentToo: true,
   },
-  { kind: 'leaving', pattern: /\bdecided to (?:go with|switch|move|leave|cancel|take (?:our|my) business)\b/g },
+  {
+    kind: 'leaving',
+    pattern:
+      /\bdecided to (?:go with|switch|move|leave|cancel|take (?:our|my) business)\b(?! (?:it|them|things|everything|the [\w-]+|(?:her|his|their|our|my) [\w-]+) (?:to|until|till) (?:the |a |next |this )?(?:following|next|(?:another|new) (?:day|date|time|week|weekend|month|slot)|later|earlier|\d+|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|weekend|month|spring|summer|autumn|fall|winter)\b)/g,
+  },
   // Future work taken elsewhere: "she will take all future printing there", "customer moving future work"
   // (tune21).
   {
@@ -383,18 +387,12 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:will|'ll|gonna|going to|have to|might|may) (?:stop (?:ordering|using|buying)|source (?:it |them |this )?(?:elsewhere|from (?:someone|somewhere) else)|find (?:another|a new|a different) (?:supplier|provider|company|vendor|firm|plumber|builder|cleaner|agency))\b|\bport(?:ing)? (?:my|our|the) (?:numbers?|lines?) (?:out|away)\b|\b(?:we're|i'm|we are|i am) leaving\b(?! (?:a |the |it |on |for |at |in |tomorrow|today|tonight|now|work|home|town|early|soon|monday|tuesday|wednesday|thursday|friday|saturday|sunday|next|this|the))/g,
+      /\b(?:will|'ll|gonna|going to|have to|might|may) (?:stop (?:ordering|using|buying)|source (?:it |them |this )?(?:elsewhere|from (?:someone|somewhere) else)|find (?:another|a new|a different) (?:supplier|provider|company|vendor|firm|plumber|builder|cleaner|agency))\b|\bport(?:ing)? (?:my|our|the) (?:numbers?|lines?) (?:out|away)\b|\b(?:we're|i'm|we are|i am) leaving\b(?! (?:a |the |it |on |for |at |in |tomorrow|today|tonight|now|work|home|town|early|soon|monday|tuesday|wednesday|thursday|friday|saturday|sunday|next|this|the)|(?: (?:you|ya|u|yous|y'all|him|her|them|us))?(?: [\w-]+){0,2} (?:reviews?|stars?|ratings?|feedback|notes?|messages?|voicemails?|tips?|comments?)\b)/g,
   },
   {
     kind: 'competitor',
     pattern:
       /\b(?:gonna|going to|will|would|i'll|we'll|i'd|we'd) (?:switch|leave|walk)(?=[.,;!?]|$| (?:for|elsewhere|and go|to another|unless|if))/g,
   },
-  // A competitor's quote brought to the call is a threat to switch, unless the caller was won over by the
-  // end (price matched, content, resolved): then it is a mention ("match a competitor quote from TechHive").
-  { kind: 'competitor', pattern: /\bcompetitor(?:'s)? quotes?\b/g, mentionWhenWonOver: true },
-  // A competitor named is not a threat by itself (a customer who switched to us names the old supplier);
-  // from a caller who is unhappy or left with the problem unsolved it is dissatisfaction (medium).
-  { kind: 'competitor-mention', pattern: /\bcompetitors?\b/g },
   ...MONEY_AND_SOFT_RULES,
 ];

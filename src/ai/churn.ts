@@ -86,8 +86,14 @@ const SERVICE_MENTION = new RegExp(
 );
 // One booking, said in the singular: "the rest of Finn's lessons" or "Lessons cancelled" is the series.
 const ONE_BOOKING_CANCELLED = new RegExp(
-  `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?(?:ed|ation)\\b|\\bcancel(?:l?ed|l?ing)?\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w:.-]+ ){0,3}?${ONE_BOOKING}\\b`,
+  `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?(?:ed|ation)\\b|\\bcancel(?:l?ed|l?ing)?\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w:.-]+ ){0,4}?${ONE_BOOKING}\\b`,
   'i',
+);
+
+/** A service named as kept beside the booking cancelled: "making clear she is keeping her membership". */
+const SERVICE_KEPT = new RegExp(
+  `\\b(?:keep(?:s|ing)?|not cancell?ing|not the|not (?:her|his|their|my|our)) (?:the |her |his |their |my |our )?${SERVICE_NOUN}\\b`,
+  'gi',
 );
 
 /** Coming back for more: "will book again", "booking again in August"; never "won't book again". */
@@ -102,7 +108,7 @@ const PROSPECT =
  * weekend of August".
  */
 const REBOOKED =
-  /\bre-?booked\b|\bre-?scheduled\b|\b(?:booking|appointment|reservation|session|lesson|visit|stay|slot) (?:was |has been |is )?(?:moved|changed|switched) to\b|\bmov(?:e|ed|ing) (?:the|his|her|their|my|our) (?:booking|appointment|reservation|session|lesson|visit|stay|slot)\b/i;
+  /\bre-?booked\b|\bre-?scheduled\b|\b(?:booking|appointment|reservation|session|lesson|class|visit|stay|slot) (?:was |has been |is )?(?:moved|changed|switched|swapped) (?:to|for)\b|\bmov(?:e|ed|ing) (?:the|his|her|their|my|our) (?:booking|appointment|reservation|session|lesson|visit|stay|slot)\b/i;
 /** Paying another way, not leaving: "switch from monthly payments to paying the year upfront". */
 const PAYMENT_SWITCH =
   /\bswitch(?:ing|ed)? (?:from [\w-]+ (?:payments?|billing|debits?) )?to (?:annual|yearly|upfront|up-front|quarterly|monthly) (?:payments?|billing|plan)\b|\bpayment (?:plan|method) change\b/i;
@@ -184,7 +190,8 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   // to cancel" or "I cancelled it" was about: that booking, not the relationship. A standing order is a
   // service.
   /** Names no service and no series ("the rest of", "all of"): one booking is all it can be about. */
-  const oneBookingOnly = (t: string) => !SERVICE_MENTION.test(t) && !/\b(?:rest|remaining|all)\b/i.test(t);
+  const oneBookingOnly = (t: string) =>
+    !SERVICE_MENTION.test(t.replace(SERVICE_KEPT, '')) && !/\b(?:rest|remaining|all)\b/i.test(t);
   if (
     [...outcome.split(/\s*;\s*/), ...recap].some(
       (t) =>

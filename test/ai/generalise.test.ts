@@ -1779,3 +1779,58 @@ describe('churn: a rival found nearer', () => {
     expect(churnOf('I found a car park closer to the shop, so parking is fine now. See you Thursday.')).toBe('low');
   });
 });
+
+describe('churn from the tune33 writers: look-alikes of leaving', () => {
+  it('"I\'m leaving you a five-star review" is praise; "I\'m leaving you guys" is not', () => {
+    expect(churnOf('Best haircut in years. I am leaving you a five-star review tonight, promise.')).toBe('low');
+    expect(churnOf("We're leaving glowing feedback on your page, the kids loved it.")).toBe('low');
+    expect(churnOf("That's it, I'm leaving you guys. Third time the van hasn't shown.")).not.toBe('low');
+  });
+  it('one class cancelled while the membership is kept is no cancellation of the membership', () => {
+    const call = (recapSummary: string) =>
+      deriveCallInsights({
+        recapSummary,
+        recapOutcome: 'Tuesday spin class moved to Thursday',
+        transcriptLines: [
+          caller("Hiya, I need to cancel, not my membership, just Tuesday's spin class. Family thing."),
+        ],
+      }).churnRisk;
+    expect(call('Member cancelled her Tuesday 6 pm spin class for a family event and is keeping her membership.')).toBe(
+      'low',
+    );
+    expect(call('Member cancelled her membership and her Tuesday 6 pm spin class.')).not.toBe('low');
+  });
+  it('goods, a booking or a house moved are no customer moved to a rival', () => {
+    expect(churnOf("Your pallets are stuck at the depot, we're moving them to another truck this afternoon.")).toBe(
+      'low',
+    );
+    expect(
+      churnOf('The family has decided to move the party to the following Saturday, so keep the hall for then.'),
+    ).toBe('low');
+    expect(
+      churnOf("Hi, I'm moving from Eastfield out to Kingsbury next month. Can you quote for a three bedroom?"),
+    ).toBe('low');
+    expect(churnOf("We're moving our account over to Brightline, the invoices are a mess.")).toBe('critical');
+    expect(recapChurn('He said he has decided to move his business to another freight agent.')).not.toBe('low');
+  });
+  it('a child already enrolled at another centre has left', () => {
+    expect(recapChurn('Parent withdrew her son from coaching and has already enrolled him at another centre.')).toBe(
+      'critical',
+    );
+  });
+});
+
+describe('themes: a filler verb said as a greeting', () => {
+  it('"all holding up?" and "dang" give no theme; the deposit and the mixer stay', () => {
+    const themes =
+      deriveCallInsights({
+        transcriptLines: [
+          agent('Morning Kev, all holding up?'),
+          caller('Yeah good. The dang cement mixer you hired me packed in, and I want my holding deposit back.'),
+        ],
+      }).themes ?? [];
+    expect(themes.join(' ')).not.toMatch(/\b(?:holding|dang)\b(?! deposit)/i);
+    expect(themes.join(' ')).toMatch(/cement mixer/i);
+    expect(themes.join(' ')).toMatch(/deposit/i);
+  });
+});
