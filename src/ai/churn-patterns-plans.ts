@@ -238,6 +238,15 @@ export const PLAN_RULES: readonly SignalRule[] = [
       /\blost to (?:a |the |another )?(?:competitor|rival)\b|\b(?:customer|client|caller|tenant|patient|member|family) (?:is )?leaving(?=$|[.;,]| (?:at|in|on|after|before|from|for|once|when|us|by)\b)/g,
     outcomeOnly: true,
   },
+  // From the tune34 writers. A purpose or outcome that files the call as the customer's departure: "Account
+  // handover", "Move to another manager", "Records transfer to another clinic", "Switch to competitor"; not
+  // within the business ("Transfer to another branch", "Key handover").
+  {
+    kind: 'leaving',
+    pattern:
+      /^(?:(?:account|client|customer|file|files|records?|data|payroll|provider|management|it|books|accounts|portfolio) )?(?:hand-?over|handed over)\b(?! (?:of |the )?(?:keys?|shift|site|vehicle|car|project|property|home|unit|flat|house)\b| (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d))|\b(?:move[ds]?|moving|switch(?:ed|es|ing)?|transfer(?:red|s|ring)?|hand-?over|lost) to (?:another|a new|a different|new|a competitor|competitor|a rival|rival)\b(?! (?:branch|location|site|store|club|room|date|day|time|slot|class|team|department|technician|staff|stylist|instructor|therapist|tutor|teacher|driver|account manager|plan|tier|package|unit|flat|house|address|property|home|studio|venue|court|pitch|rink|pool)\b)/g,
+    outcomeOnly: true,
+  },
   // A decision the agent could not change: "the caller was not persuaded to stay".
   {
     kind: 'leaving',

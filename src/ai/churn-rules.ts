@@ -42,7 +42,7 @@ export interface SignalRule {
    */
   ifConditional?: SignalKind;
   /**
-   * Read in the recap's outcome, and only there. Other rules never read the outcome: a short outcome names
+   * Read in the recap's outcome and purposes, and only there. Other rules never read them: a short label names
    * what was done about a threat as often as the threat ("Cancellation request logged").
    */
   outcomeOnly?: boolean;

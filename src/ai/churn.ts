@@ -45,7 +45,10 @@ export interface ChurnEvidenceUnit {
   label?: string;
   /** The agent's own words: only rules marked agentToo read them. */
   fromAgent?: boolean;
-  /** The recap's outcome: only rules marked `outcomeOnly` read it, and they read nothing else. */
+  /**
+   * The recap's outcome or one of its purposes (short labels): only rules marked `outcomeOnly` read them, and
+   * they read nothing else.
+   */
   fromOutcome?: boolean;
 }
 

@@ -229,6 +229,7 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
       units.push({ source: 'the recap says', text: s, compound: score(s).compound });
     for (const a of actionItems) units.push({ source: 'action item', text: a, compound: score(a).compound });
     if (outcome !== null) units.push({ source: 'the outcome says', text: outcome, compound: 0, fromOutcome: true });
+    for (const p of purposes) units.push({ source: 'a purpose says', text: p, compound: 0, fromOutcome: true });
     for (const l of speech.filter((x) => x.speaker === 'agent'))
       units.push({ source: 'the agent said', text: normaliseText(l.content), compound: 0, fromAgent: true });
     for (const m of moments) units.push({ source: 'Dialpad moment', text: humaniseLabel(m), compound: 0, label: m });

@@ -1834,3 +1834,30 @@ describe('themes: a filler verb said as a greeting', () => {
     expect(themes.join(' ')).toMatch(/deposit/i);
   });
 });
+
+describe('churn from the tune34 writers', () => {
+  it('an inspector due to visit is no regulator brought in; one called in is', () => {
+    expect(churnOf('Can you send the pest certificate? The health inspector is coming on Friday.')).toBe('low');
+    expect(churnOf("If the mice aren't gone by Friday I'm calling the health inspector myself.")).not.toBe('low');
+  });
+  it('"I\'ll be asking my bank to reverse it" is a chargeback threat', () => {
+    expect(
+      churnOf(
+        'The tour was cancelled by you, not us. I want my money back, not a voucher.',
+        "If it isn't refunded by Monday I'll be asking my bank to reverse it.",
+      ),
+    ).toBe('high');
+  });
+  it("a purpose that files the call as the customer's departure is leaving; a branch transfer is not", () => {
+    const withPurposes = (recapPurposes: string[]) =>
+      deriveCallInsights({
+        recapSummary:
+          'Owner confirmed the remaining flats go to the new agent on the first; keys and leases to follow.',
+        recapOutcome: 'Keys and leases to be sent',
+        recapPurposes,
+      }).churnRisk;
+    expect(withPurposes(['Account handover', 'Move to another manager'])).toBe('critical');
+    expect(withPurposes(['Transfer to another branch'])).not.toBe('critical');
+    expect(withPurposes(['Key handover'])).not.toBe('critical');
+  });
+});
