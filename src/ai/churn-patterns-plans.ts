@@ -247,6 +247,13 @@ export const PLAN_RULES: readonly SignalRule[] = [
       /^(?:(?:account|client|customer|file|files|records?|data|payroll|provider|management|it|books|accounts|portfolio) )?(?:hand-?over|handed over)\b(?! (?:of |the )?(?:keys?|shift|site|vehicle|car|project|property|home|unit|flat|house)\b| (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d))|\b(?:move[ds]?|moving|switch(?:ed|es|ing)?|transfer(?:red|s|ring)?|hand-?over|lost) to (?:another|a new|a different|new|a competitor|competitor|a rival|rival)\b(?! (?:branch|location|site|store|club|room|date|day|time|slot|class|team|department|technician|staff|stylist|instructor|therapist|tutor|teacher|driver|account manager|plan|tier|package|unit|flat|house|address|property|home|studio|venue|court|pitch|rink|pool)\b)/g,
     outcomeOnly: true,
   },
+  // Threats a recap reports in its own words: "said they would move the account to Lumen Wholesale", "warned
+  // that another late drop would mean changing supplier", "would reconsider using the firm next year".
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:would|will|could|might|may|'d|'ll) (?:move|take|switch|transfer) (?:the|their|her|his|our|its|my) (?:account|business|custom|orders?|work|contract)s? (?:over )?(?:to|elsewhere)\b(?! (?:the |a |an |my |our |his |her |their )?(?:new |other |same )?(?:card|address|e-?mail|direct debit|monthly|annual|quarterly|weekly|invoice|billing|paperless|online|app|portal|system|plan|tier|branch|name|number|bank)\b)|\b(?:would|will|could|might) mean (?:changing|switching|finding another|finding a new|looking for another|looking elsewhere|going elsewhere|leaving)\b|\breconsider(?:ing)? (?:using|working with|staying with|renewing (?:with )?|ordering from|buying from) (?:the|this|your|our|you|us|them)\b/g,
+  },
   // A decision the agent could not change: "the caller was not persuaded to stay".
   {
     kind: 'leaving',

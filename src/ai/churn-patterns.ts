@@ -376,7 +376,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:look(?:ing)? at|consider(?:ing)?|try(?:ing)?|talk(?:ing)? to|quotes? from) (?:other|another|different|alternative) (?:suppliers?|providers?|compan(?:y|ies)|vendors?|firms?|options|roasters?|distributors?|growers?|wholesalers?|manufacturers?|farms?|baker(?:s|ies|y)|printers?|mills?|carriers?|couriers?|hauliers?|contractors?|installers?|dair(?:y|ies)|butchers?|laundr(?:y|ies)|labs?|agenc(?:y|ies)|cleaners?|garages?|mechanics?|accountants?|practices?|clinics?|dentists?|vets?|gyms?|salons?|breweries|brewery|florists?|caterers?)\b/g,
+      /\b(?:look(?:ing)? at|consider(?:ing)?|try(?:ing)?|talk(?:ing)? to|quotes? from|sampl(?:e|ing)|trial(?:l?ing)?|test(?:ing)?) (?:other|another|different|alternative) (?:suppliers?|providers?|compan(?:y|ies)|vendors?|firms?|options|roasters?|distributors?|growers?|wholesalers?|manufacturers?|farms?|baker(?:s|ies|y)|printers?|mills?|carriers?|couriers?|hauliers?|contractors?|installers?|dair(?:y|ies)|butchers?|laundr(?:y|ies)|labs?|agenc(?:y|ies)|cleaners?|garages?|mechanics?|accountants?|practices?|clinics?|dentists?|vets?|gyms?|salons?|breweries|brewery|florists?|caterers?)\b/g,
     agentToo: true,
   },
   {

@@ -1861,3 +1861,19 @@ describe('churn from the tune34 writers', () => {
     expect(withPurposes(['Key handover'])).not.toBe('critical');
   });
 });
+
+describe('churn: threats a recap reports in its own words', () => {
+  it('moving the account to a rival, another failure meaning a new supplier, reconsidering the firm', () => {
+    expect(
+      recapChurn('The rep agreed to replace the batch after the owner said they would move the account to Brightway.'),
+    ).toBe('high');
+    expect(recapChurn('The owner warned that one more late delivery would mean changing supplier.')).toBe('high');
+    expect(recapChurn('The client declined the credit and said she would reconsider using the firm next year.')).toBe(
+      'high',
+    );
+    expect(recapChurn('The roaster announced a price rise; the owner said she will sample other roasters.')).toBe(
+      'high',
+    );
+    expect(recapChurn('The customer asked us to move the account to the new card from next month.')).toBe('low');
+  });
+});
