@@ -13,8 +13,8 @@ import type { CombinerWeights } from '../src/ai/sentiment-combiner';
 import { combinedSentiment, combinerFeatures, trainCombiner } from '../src/ai/sentiment-combiner';
 import { SENTIMENT_COMBINER } from '../src/ai/sentiment-combiner-weights';
 
-// Every tuning set (thirty-five; tune35 is held out): 6,086 calls. Left out, p >= 0 is right on 5,036 (8 read with the
-// opposite polarity), p >= 0.40 on 5,039 (9). With thirty-four sets (5,906 calls): 4,886 (9) and 4,888 (9). With thirty-three sets (5,771 calls), with thirty-two sets (5,576 calls). Left out, p >= 0 (the combiner always
+// Every tuning set (thirty-five; tune35 is held out): 6,086 calls. Left out, p >= 0 is right on 5,034 (8 read with the
+// opposite polarity), p >= 0.40 on 5,038 (9). With thirty-four sets (5,906 calls): 4,886 (9) and 4,888 (9). With thirty-three sets (5,771 calls), with thirty-two sets (5,576 calls). Left out, p >= 0 (the combiner always
 // decides) is right on 4,274 (6 read with the opposite polarity), p >= 0.40 on 4,271 (7); on twenty-nine sets p
 // >= 0 was right on 4,130 of 5,006, on twenty-eight sets p
 // >= 0 was right on 3,979 of 4,826, on twenty-seven on 3,840 of 4,646, on twenty-six on 3,679 of 4,466, on twenty-five on 3,528 of 4,286, on twenty-

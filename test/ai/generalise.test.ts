@@ -1877,3 +1877,23 @@ describe('churn: threats a recap reports in its own words', () => {
     expect(recapChurn('The customer asked us to move the account to the new card from next month.')).toBe('low');
   });
 });
+
+describe('churn: a public health report, and a series of lessons moved', () => {
+  it('a caller who has reported the café to public health has brought in a regulator', () => {
+    expect(
+      recapChurn(
+        'Caller said her daughter reacted to a cake sold as egg-free. She has reported it to Leeds Public Health.',
+      ),
+    ).toBe('critical');
+  });
+  it('lessons moved to another day are kept, not cancelled', () => {
+    const lessons = (recapOutcome: string) =>
+      deriveCallInsights({
+        recapSummary: 'Parent rang to cancel her son’s swimming lessons because Monday now clashes with football.',
+        recapOutcome,
+        transcriptLines: [caller('Hi, I need to cancel Ollie’s lessons, Mondays are football now.')],
+      }).churnRisk;
+    expect(lessons('Lessons moved to Wednesday')).toBe('low');
+    expect(lessons('Lessons cancelled from next week')).not.toBe('low');
+  });
+});
