@@ -68,11 +68,11 @@ export const PLAN_RULES: readonly SignalRule[] = [
       /\b(?:do|doing|handle|handling) (?:it|them|that|everything|the [\w-]+) (?:myself|ourselves)\b[^.?!]{0,30}?\b(?:from now on|in future|in the future|going forward|next time|instead)\b|\b(?:take|taking|find|finding|go|going|move|moving)(?: (?:it|him|her|them|(?:my|our|the|his|her|their) [\w-]+(?: [\w-]+)?))? (?:somewhere else|somewhere new|someone else|someone new|elsewhere)\b(?! (?:for (?:lunch|dinner|the day)|to (?:eat|park)))/g,
   },
   // A rival's service used and to be used again: "next time also I will call them only", "he will use them
-  // in future".
+  // in future", "will buy from them in future" (tune36).
   {
     kind: 'leaving',
     pattern:
-      /\b[Nn]ext time,? (?:also |too )?(?:I|we|she|he|they)(?:'ll| will| would|'d) (?:just )?(?:call|use|go to|book|ring|try) (?:them|[A-Z][\w&'-]+)|\b(?:will|'ll) (?:just )?use (?:them|[A-Z][\w&'-]+) (?:in future|in the future|from now on|next time|going forward)\b/g,
+      /\b[Nn]ext time,? (?:also |too )?(?:I|we|she|he|they)(?:'ll| will| would|'d) (?:just )?(?:call|use|go to|book|ring|try) (?:them|[A-Z][\w&'-]+)|\b(?:will|'ll) (?:just )?(?:use|buy from|order from|shop with|shop at|get (?:it|them|(?:my|our|his|her|their) [\w-]+) from) (?:them|[A-Z][\w&'-]+) (?:in future|in the future|from now on|next time|going forward)\b/g,
     caseSensitive: true,
   },
   // Going to a named rival from now on ("I'm going to Bean There from now on"), a decision made ("the
@@ -115,11 +115,12 @@ export const PLAN_RULES: readonly SignalRule[] = [
   },
   // A council or a professional regulator brought in: "I'll be ringing the council", "writing to the General
   // Pharmaceutical Council", "he has reported the firm to the council", "I've been on to the council" (tune29);
-  // not a planning application that "had gone to the council" (tune21).
+  // not a planning application that "had gone to the council" (tune21), nor the business's own errand "Contact
+  // council about the permit extension" (tune36).
   {
     kind: 'legal',
     pattern:
-      /\b(?:ring|ringing|rung|call|calling|contact|contacting|going to|go to|gone to|write to|writing to|written to|complain(?:ed|ing)? to|get onto|getting onto|(?:been|gone|got) on to|phone|phoning|report(?:ed|ing)? (?:it |this |you |them |(?:the|your) (?:firm|company|business|shop|store|agency|builders?|contractors?|landlord) )?to) (?:the |di |da )?(?:[a-z]+ ){0,3}?(?<!\b(?:planning|plans?|drawings|application|submitted|submission)\b[^.!?]*)council\b(?!'s? (?:inspection|inspector|approval|consent|searches|planning|tip|website)| for (?:approval|consent|sign-off|planning))/g,
+      /\b(?:ring|ringing|rung|call|calling|contact|contacting|going to|go to|gone to|write to|writing to|written to|complain(?:ed|ing)? to|get onto|getting onto|(?:been|gone|got) on to|phone|phoning|report(?:ed|ing)? (?:it |this |you |them |(?:the|your) (?:firm|company|business|shop|store|agency|builders?|contractors?|landlord) )?to) (?:the |di |da )?(?:[a-z]+ ){0,3}?(?<!\b(?:planning|plans?|drawings|application|submitted|submission)\b[^.!?]*)council\b(?!'s? (?:inspection|inspector|approval|consent|searches|planning|tip|website)| for (?:approval|consent|sign-off|planning)| (?:about|for|regarding|re) (?:the |a |an |her |his |their |our )?(?!your\b)(?:[\w-]+ )?(?:permits?|licen[cs]es?|extensions?|planning|parking|bins?|collections?|consent)\b)/g,
   },
   // From the tune12 writers. The custom ended in a sentence: "that's the last time I use you lot", "he would not
   // use the company again".
@@ -214,11 +215,12 @@ export const PLAN_RULES: readonly SignalRule[] = [
     selfNegating: true,
   },
   // From the tune22 writers. Another source, on a condition, whatever the trade calls it: "it will find
-  // another mill if delays recur", "if this happens again, I'll have to find another mill".
+  // another mill if delays recur", "if this happens again, I'll have to find another mill", "he will hire
+  // another plumber if no one arrives then" (tune35).
   {
     kind: 'competitor',
     pattern: new RegExp(
-      `\\b(?:would|will|'d|'ll) (?:have to |need to )?(?:find|look for|source from|go to) (?:another|a new|a different) ${NOT_ANOTHER_BUSINESS}[a-z-]+s? (?:if|unless|should)\\b|\\bif (?:this|that|it)\\b[^.?!]{0,60}?\\b(?:again|recurs?|continues?)\\b[^.?!]{0,30}?\\b(?:i|we)(?:'ll| will|'d| would) (?:have to |need to )?(?:find|look for|go to) (?:another|a new|a different) ${NOT_ANOTHER_BUSINESS}[a-z-]+`,
+      `\\b(?:would|will|'d|'ll) (?:have to |need to |just )?(?:find|look for|source from|go to|hire|call in|bring in) (?:another|a new|a different) ${NOT_ANOTHER_BUSINESS}[a-z-]+s? (?:if|unless|should)\\b|\\bif (?:this|that|it)\\b[^.?!]{0,60}?\\b(?:again|recurs?|continues?)\\b[^.?!]{0,30}?\\b(?:i|we)(?:'ll| will|'d| would) (?:have to |need to )?(?:find|look for|go to) (?:another|a new|a different) ${NOT_ANOTHER_BUSINESS}[a-z-]+`,
       'g',
     ),
   },
@@ -245,6 +247,14 @@ export const PLAN_RULES: readonly SignalRule[] = [
     kind: 'leaving',
     pattern:
       /^(?:(?:account|client|customer|file|files|records?|data|payroll|provider|management|it|books|accounts|portfolio) )?(?:hand-?over|handed over)\b(?! (?:of |the )?(?:keys?|shift|site|vehicle|car|project|property|home|unit|flat|house)\b| (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d))|\b(?:move[ds]?|moving|switch(?:ed|es|ing)?|transfer(?:red|s|ring)?|hand-?over|lost) to (?:another|a new|a different|new|a competitor|competitor|a rival|rival)\b(?! (?:branch|location|site|store|club|room|date|day|time|slot|class|team|department|technician|staff|stylist|instructor|therapist|tutor|teacher|driver|account manager|plan|tier|package|unit|flat|house|address|property|home|studio|venue|court|pitch|rink|pool)\b)/g,
+    outcomeOnly: true,
+  },
+  // A purpose or outcome that files the call as the relationship ended: "Account closure", "Contract
+  // termination", "Service ending" (all 63 such purposes in the tuning sets are on calls labelled critical).
+  {
+    kind: 'leaving',
+    pattern:
+      /^(?:(?:trade|supplier|customer|client|business|wholesale) )?(?:account|contract|service|membership|subscription|agreement|retainer) (?:closure|closing|termination|ending|end)\b(?! (?:dates?|query|question|enquiry|inquiry|policy|fees?|terms|clause|notice period)\b)/g,
     outcomeOnly: true,
   },
   // Threats a recap reports in its own words: "said they would move the account to Lumen Wholesale", "warned

@@ -155,7 +155,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
       if (rule.onlyInNegativeUnit && unit.compound >= 0) continue;
       const haystack = rule.caseSensitive ? unit.text : lower;
       for (const m of haystack.matchAll(rule.pattern)) {
-        if (!rule.selfNegating && isNegatedAt(lower, m.index)) continue;
+        if (!rule.selfNegating && isNegatedAt(lower, m.index, 3, true)) continue;
         // What was not done: "I'm calling instead of sending a lawyer letter".
         if (/\b(?:instead of|rather than) $/.test(lower.slice(Math.max(0, m.index - 12), m.index))) continue;
         if (

@@ -236,13 +236,14 @@ export const PARAPHRASES: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /**
- * Sarcasm: a cheerful exclamation ("Oh marvellous.", "Oh wonderful, another ...", "Great, just great")
- * in an utterance that also complains. Its praise words are then read as the complaint they are.
+ * Sarcasm: a cheerful exclamation ("Oh marvellous.", "Oh wonderful, another ...", "Great, just great",
+ * "Oh, it was great. Really great way to spend a night.") in an utterance that also complains. Its praise
+ * words are then read as the complaint they are.
  */
 export const SARCASTIC_OPENER =
-  /\b(?:oh|well|just|yeah|great,) (?:great|wonderful|marvellous|marvelous|brilliant|lovely|fantastic|perfect|terrific|super|fabulous|splendid|excellent|nice one|thanks a lot|just great)\b|\b(?:great|brilliant|perfect|lovely),? (?:another|just what i needed|that's all i need)/i;
+  /\boh,? (?:it was|that was) (?:just |really |so |absolutely )?(?:great|wonderful|marvellous|marvelous|brilliant|lovely|fantastic|fabulous|terrific|super)(?= *(?:[.!]|$))|\b(?:great|wonderful|lovely|fantastic|brilliant|marvellous|marvelous|fabulous) way to (?:spend|start|end)\b|\b(?:oh|well|just|yeah|great,) (?:great|wonderful|marvellous|marvelous|brilliant|lovely|fantastic|perfect|terrific|super|fabulous|splendid|excellent|nice one|thanks a lot|just great)\b|\b(?:great|brilliant|perfect|lovely),? (?:another|just what i needed|that's all i need)/i;
 export const COMPLAINT_CONTEXT =
-  /\b(?:another|again|nobody|no one|no \w+|not|never|late|delay\w*|buried|hike|increase|cancel\w*|broken|wrong|missing|lost|still|turn up to|wait\w*)\b/i;
+  /\b(?:another|again|nobody|no one|no \w+|not|never|late|delay\w*|buried|hike|increase|cancel\w*|broken|wrong|missing|lost|still|turn up to|wait\w*|quit|died|froze|frozen|freezing|flooded|flooding|leak\w*|ran out|run out|out of)\b/i;
 export const PRAISE_WORDS =
   /\b(?:great|wonderful|marvellous|marvelous|brilliant|lovely|fantastic|perfect|terrific|super|fabulous|splendid|excellent|nice|thanks)\b/gi;
 export const SARCASM_VALENCE = -2.2;

@@ -75,10 +75,15 @@ export const NEGATORS: ReadonlySet<string> = new Set([
  * True when one of the `window` words before `index` in the same clause (no , ; . ! ? between) is a
  * negator: "I don't want to cancel" must not count as wanting to cancel.
  */
-export function isNegatedAt(text: string, index: number, window = 3): boolean {
+export function isNegatedAt(text: string, index: number, window = 3, skipToBe = false): boolean {
   const before = text.slice(0, index);
   const clauseStart = Math.max(...[',', ';', '.', '!', '?', ' but '].map((p) => before.lastIndexOf(p)));
-  const words = tokenize(before.slice(clauseStart + 1)).map((t) => t.lower);
+  // `skipToBe`: "to" and "be" do not count toward the window, so "I don't want to be cancelling the whole
+  // thing" is negated as "I don't want to cancel" is (churn's signals; sentiment's idioms such as "can't be
+  // bothered" are read whole).
+  const words = tokenize(before.slice(clauseStart + 1))
+    .map((t) => t.lower)
+    .filter((w) => !skipToBe || (w !== 'to' && w !== 'be'));
   // A new subject starts a new clause: in "if it's not fixed I'm switching" the "not" is not about switching.
   let subject = -1;
   words.forEach((w, i) => {

@@ -433,9 +433,12 @@ describe('determinism', () => {
   it('returns the same output for the same input, every time', () => {
     const first = deriveCallInsights(input);
     for (let i = 0; i < 5; i += 1) expect(deriveCallInsights(structuredClone(input))).toEqual(first);
-    // Was 'critical' (two threats added up). The label guide's ladder makes a demand to close the account
-    // and a conditional chargeback high; critical needs a decision, a legal threat or a chargeback raised.
-    expect(first.churnRisk).toBe('high');
+    // Two threats do not add up to critical (a demand to close the account and a conditional chargeback are
+    // each high), but the purpose "Account closure" files the call as the relationship ending: all 63 such
+    // purposes in the tuning sets are on calls labelled critical, eval/ai-calls.json's churn-03 (this call's
+    // recap) among them.
+    expect(first.churnRisk).toBe('critical');
+    expect(first.explanation.churnRisk).toMatch(/^leaving/);
   });
 
   it('does not modify its input', () => {

@@ -1897,3 +1897,119 @@ describe('churn: a public health report, and a series of lessons moved', () => {
     expect(lessons('Lessons cancelled from next week')).not.toBe('low');
   });
 });
+
+describe('churn and sentiment from the tune35 writers', () => {
+  it('hiring another tradesman if nobody comes is a threat to switch', () => {
+    // The rules' own reading: the learned check alone already raised this recap.
+    expect(
+      deriveCallInsightsWith(
+        {
+          recapSummary:
+            'Caller reported that the water heater installed last week is leaking for a second time. The earliest technician slot is 8 a.m. tomorrow, and the caller said he will hire another plumber if no one arrives then.',
+        },
+        { ...DEFAULT_ENGINE, churnModel: null },
+      ).churnRisk,
+    ).toBe('high');
+    expect(recapChurn('Caller asked whether the firm will hire another apprentice next year.')).toBe('low');
+  });
+  it('going through the bank for the money is a chargeback threat; going through bank statements is not', () => {
+    expect(
+      churnOf("If it's not there Friday I want my money back, and I'll go through my bank for it if I have to."),
+    ).toBe('high');
+    expect(
+      recapChurn('Customer wants a full refund if the gallery is late and will go through her bank if necessary.'),
+    ).toBe('high');
+    expect(churnOf("I'll go through my bank statements tonight and send you the reference.")).toBe('low');
+  });
+  it('a request or a complaint that has gone to the owner is passed on, not a customer gone to a rival', () => {
+    const boat = (tail: string) =>
+      recapChurn(
+        `Customer rejected the voucher for the cancelled boat trip and demanded a refund, saying she will ask her bank to reverse the payment if she has not heard by Friday; ${tail}`,
+      );
+    expect(boat('the request has gone to the owner.')).toBe('high');
+    expect(boat('the complaint has gone to the manager.')).toBe('high');
+    expect(recapChurn('Customer said she has gone to Harbour Tours for the rest of the season.')).toBe('critical');
+  });
+  it('a purpose that files the call as the account closed or the contract terminated is leaving; an end date asked about is not', () => {
+    const withPurposes = (recapPurposes: string[], recapOutcome = 'Final invoice to follow') =>
+      deriveCallInsightsWith(
+        {
+          recapSummary: 'Client explained the practice has been bought by a larger group; final invoice to follow.',
+          recapOutcome,
+          recapPurposes,
+        },
+        { ...DEFAULT_ENGINE, churnModel: null },
+      ).churnRisk;
+    expect(withPurposes(['Account closure'])).toBe('critical');
+    expect(withPurposes(['Contract termination'])).toBe('critical');
+    expect(withPurposes(['Contract query'], 'Contract end date confirmed')).toBe('low');
+    expect(withPurposes(['Contract end date query'])).toBe('low');
+  });
+  it('"Oh, it was great" after a night without heat is sarcasm', () => {
+    const night = (line: string) =>
+      rulesOnly({
+        transcriptLines: [
+          agent('Northeast Propane, Seth speaking.'),
+          caller(line),
+          agent('I can get a delivery out to you by three.'),
+          caller('Fine. By three.'),
+        ],
+      }).sentiment;
+    expect(
+      night(
+        'It was nine below last night. The furnace quit around two a.m. Oh, it was great. Really great way to spend a night.',
+      ),
+    ).toBe('negative');
+    expect(night('The new furnace has been running all week. Oh, it was great to have heat again.')).not.toBe(
+      'negative',
+    );
+  });
+});
+
+describe('churn from the tune36 writers', () => {
+  const rules = (input: CallInsightsInput) => deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, churnModel: null });
+  it('"will buy from them in future" moves the custom to the rival; "already booked and paid another" has left', () => {
+    expect(
+      rules({
+        recapSummary:
+          'He pointed out that Vaitele Tyre Mart had his size on the shelf and said he will wait this time because he has paid a deposit, but will buy from them in future.',
+      }).churnRisk,
+    ).toBe('critical');
+    expect(
+      rules({
+        recapSummary:
+          'Winston agreed a full refund; she said the family has already booked and paid another rental company for next month.',
+      }).churnRisk,
+    ).toBe('critical');
+    expect(rules({ recapSummary: 'He said he will buy from them again once the new stock lands.' }).churnRisk).toBe(
+      'low',
+    );
+  });
+  it("the business's own errand to the council about a permit is no regulator brought in", () => {
+    const skip = (recapActionItems: string[]) =>
+      rules({
+        recapSummary: 'Caller complained her skip was not collected on Monday; a priority collection is booked today.',
+        recapOutcome: 'Priority collection booked for today',
+        recapActionItems,
+      }).churnRisk;
+    expect(skip(['Contact council about the permit extension'])).not.toBe('critical');
+    expect(skip(['Respond to Trading Standards complaint'])).toBe('critical');
+  });
+  it('"I don\'t want to be cancelling the whole thing" is no cancellation', () => {
+    expect(
+      churnOf(
+        "Listen, I have to cancel Tuesday, there's a funeral.",
+        "I don't want to be cancelling the whole thing now, I still want to keep going. Just the Tuesday.",
+      ),
+    ).toBe('low');
+    expect(churnOf("Honestly, I want to be cancelling the whole thing now, I'm not coming back.")).not.toBe('low');
+  });
+  it('a cabin stay cancelled is one booking, not the relationship', () => {
+    expect(
+      recapChurn(
+        "Brad called to cancel next weekend's cabin stay because of wildfire smoke, and chose a credit valid for a year.",
+        'Booking converted to credit',
+      ),
+    ).toBe('low');
+  });
+});
