@@ -246,7 +246,7 @@ export const PLAN_RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /^(?:(?:account|client|customer|file|files|records?|data|payroll|provider|management|it|books|accounts|portfolio) )?(?:hand-?over|handed over)\b(?! (?:of |the )?(?:keys?|shift|site|vehicle|car|project|property|home|unit|flat|house)\b| (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d))|\b(?:move[ds]?|moving|switch(?:ed|es|ing)?|transfer(?:red|s|ring)?|hand-?over|lost) to (?:another|a new|a different|new|a competitor|competitor|a rival|rival)\b(?! (?:branch|location|site|store|club|room|date|day|time|slot|class|team|department|technician|staff|stylist|instructor|therapist|tutor|teacher|driver|account manager|plan|tier|package|unit|flat|house|address|property|home|studio|venue|court|pitch|rink|pool)\b)/g,
+      /^(?:(?:account|client|customer|file|files|records?|data|payroll|provider|management|it|books|accounts|portfolio) )?(?:hand-?over|handed over)\b(?! (?:of |the )?(?:keys?|shift|site|vehicle|car|project|property|home|unit|flat|house)\b| (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d))|\b(?:move[ds]?|moving|switch(?:ed|es|ing)?|transfer(?:red|s|ring)?|hand-?over|lost) to (?:another|a new|a different|new|a competitor|competitor|a rival|rival)\b(?! (?:branch|location|site|store|club|room|date|day|time|slot|class|team|department|technician|staff|stylist|instructor|therapist|tutor|teacher|driver|account manager|plan|tier|package|unit|flat|house|address|property|home|studio|venue|court|pitch|rink|pool|cabin|cottage|chalet|suite|villa|apartment|caravan|bed|seat|table|ward|desk|locker|vehicle|car|van|truck)s?\b)/g,
     outcomeOnly: true,
   },
   // A purpose or outcome that files the call as the relationship ended: "Account closure", "Contract
@@ -255,6 +255,16 @@ export const PLAN_RULES: readonly SignalRule[] = [
     kind: 'leaving',
     pattern:
       /^(?:(?:trade|supplier|customer|client|business|wholesale) )?(?:account|contract|service|membership|subscription|agreement|retainer) (?:closure|closing|termination|ending|end)\b(?! (?:dates?|query|question|enquiry|inquiry|policy|fees?|terms|clause|notice period)\b)/g,
+    outcomeOnly: true,
+  },
+  // From the tune37 writers. An outcome or purpose that files the call as a legal or regulatory threat:
+  // "Customer pursuing legal action", "Legal threat", "caller threatening small claims action", "family
+  // reporting to regulator" (55 of the 60 outcomes and purposes in the tuning sets naming the law or a
+  // regulator are on calls labelled critical; the others name a device or the business's own solicitor).
+  {
+    kind: 'legal',
+    pattern:
+      /\blegal (?:action|threat|notice|proceedings|claim|letter)s?\b|^legal$|\b(?:threaten(?:s|ed|ing)?|pursuing|taking|proceeding with|lodg(?:ed|ing)|fil(?:ed|ing)) (?:[\w-]+ ){0,3}?(?:legal|tribunal|court|small claims|ombudsman|regulator)\b|\b(?:reporting|reported|escalating|escalated) (?:[\w-]+ ){0,2}?to (?:the )?(?:regulator|ombudsman|trading standards|tribunal)\b|\b(?:caller|customer|client|tenant|patient)(?:'s)? (?:solicitor|lawyer|attorney)\b/g,
     outcomeOnly: true,
   },
   // Threats a recap reports in its own words: "said they would move the account to Lumen Wholesale", "warned
@@ -275,7 +285,7 @@ export const PLAN_RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern: new RegExp(
-      `\\b(?:transferring|transferred|moving|moved) (?:all (?:of )?)?(?:my|our|her|his|their|the family's|the) (?:[\\w']+ ){0,2}?(?:prescriptions?|care|records|accounts?|business|custom|polic(?:y|ies)|pets?|children|kids|family|files)(?: over)? to (?:another|a different|a new) ${NOT_ANOTHER_BUSINESS}[a-z]+`,
+      `\\b(?:transferring|transferred|moving|moved) (?:all (?:of )?)?(?:(?:my|our|her|his|their|the family's|the) )?(?:[\\w']+ ){0,3}?(?:prescriptions?|care|records|accounts?|business|custom|polic(?:y|ies)|pets?|children|kids|family|files)(?: over)? to (?:another|a different|a new) ${NOT_ANOTHER_BUSINESS}[a-z]+`,
       'g',
     ),
     ifConditional: 'competitor',

@@ -2013,3 +2013,38 @@ describe('churn from the tune36 writers', () => {
     ).toBe('low');
   });
 });
+
+describe('churn from the tune37 writers', () => {
+  const rules = (input: CallInsightsInput) => deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, churnModel: null });
+  it('an outcome or purpose that files a legal or regulatory threat is critical; a propane regulator is not', () => {
+    const photos = (recapOutcome: string) =>
+      rules({
+        recapSummary: 'Bride complained that her wedding photographs are still outstanding four months on.',
+        recapOutcome,
+      }).churnRisk;
+    expect(photos('Customer pursuing legal action; full image set demanded by Friday')).toBe('critical');
+    expect(photos('Complaint logged; family reporting to regulator')).toBe('critical');
+    expect(photos('Propane regulator held for pickup')).not.toBe('critical');
+    expect(photos('Attorney call booked for 4 PM today')).not.toBe('critical');
+  });
+  it('prescriptions moved to another pharmacy, whoever they belong to, have left', () => {
+    expect(
+      rules({
+        recapSummary:
+          "He turned down an emergency supply and said he is moving his and his wife's prescriptions to another pharmacy today.",
+      }).churnRisk,
+    ).toBe('critical');
+  });
+  it('a guest moved to a different cabin is no customer moved to a rival', () => {
+    expect(
+      rules({
+        recapSummary: 'The agent moved the guest straight away to a cabin with a new air conditioning unit.',
+        recapOutcome: 'Moved to a different cabin; one night waived',
+      }).churnRisk,
+    ).toBe('low');
+    expect(
+      rules({ recapSummary: 'The client is unhappy with the service.', recapOutcome: 'Moved to a new provider' })
+        .churnRisk,
+    ).toBe('critical');
+  });
+});
