@@ -20,6 +20,9 @@ const outcomeResolved = (recapOutcome: string, recapSummary = 'Caller rang about
 
 // The rules' own reading (the learned combiner re-weighs it afterwards: sentiment-combiner.test.ts).
 const rulesOnly = (input: CallInsightsInput) => deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, combiner: null });
+/** The churn rules' own reading: the learned churn check off. */
+const withoutChurnModel = (input: CallInsightsInput) =>
+  deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, churnModel: null });
 
 describe('sentiment rules: a grievance said flatly', () => {
   it('a claim at the small claims court, in calm words, is negative', () => {
@@ -1902,13 +1905,10 @@ describe('churn and sentiment from the tune35 writers', () => {
   it('hiring another tradesman if nobody comes is a threat to switch', () => {
     // The rules' own reading: the learned check alone already raised this recap.
     expect(
-      deriveCallInsightsWith(
-        {
-          recapSummary:
-            'Caller reported that the water heater installed last week is leaking for a second time. The earliest technician slot is 8 a.m. tomorrow, and the caller said he will hire another plumber if no one arrives then.',
-        },
-        { ...DEFAULT_ENGINE, churnModel: null },
-      ).churnRisk,
+      withoutChurnModel({
+        recapSummary:
+          'Caller reported that the water heater installed last week is leaking for a second time. The earliest technician slot is 8 a.m. tomorrow, and the caller said he will hire another plumber if no one arrives then.',
+      }).churnRisk,
     ).toBe('high');
     expect(recapChurn('Caller asked whether the firm will hire another apprentice next year.')).toBe('low');
   });
@@ -1932,14 +1932,11 @@ describe('churn and sentiment from the tune35 writers', () => {
   });
   it('a purpose that files the call as the account closed or the contract terminated is leaving; an end date asked about is not', () => {
     const withPurposes = (recapPurposes: string[], recapOutcome = 'Final invoice to follow') =>
-      deriveCallInsightsWith(
-        {
-          recapSummary: 'Client explained the practice has been bought by a larger group; final invoice to follow.',
-          recapOutcome,
-          recapPurposes,
-        },
-        { ...DEFAULT_ENGINE, churnModel: null },
-      ).churnRisk;
+      withoutChurnModel({
+        recapSummary: 'Client explained the practice has been bought by a larger group; final invoice to follow.',
+        recapOutcome,
+        recapPurposes,
+      }).churnRisk;
     expect(withPurposes(['Account closure'])).toBe('critical');
     expect(withPurposes(['Contract termination'])).toBe('critical');
     expect(withPurposes(['Contract query'], 'Contract end date confirmed')).toBe('low');
@@ -1967,7 +1964,7 @@ describe('churn and sentiment from the tune35 writers', () => {
 });
 
 describe('churn from the tune36 writers', () => {
-  const rules = (input: CallInsightsInput) => deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, churnModel: null });
+  const rules = withoutChurnModel;
   it('"will buy from them in future" moves the custom to the rival; "already booked and paid another" has left', () => {
     expect(
       rules({
@@ -2015,7 +2012,7 @@ describe('churn from the tune36 writers', () => {
 });
 
 describe('churn from the tune37 writers', () => {
-  const rules = (input: CallInsightsInput) => deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, churnModel: null });
+  const rules = withoutChurnModel;
   it('an outcome or purpose that files a legal or regulatory threat is critical; a propane regulator is not', () => {
     const photos = (recapOutcome: string) =>
       rules({
