@@ -84,7 +84,7 @@ export const SERVICE_NOUN =
  */
 /** One order, visit or booking: cancelling it is not leaving the relationship. */
 export const ONE_BOOKING =
-  '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting|surgery|operation|procedure|check-?up|scan|x-?ray|exam|inspection|call-?out|photoshoot|flight|clean|groom|stay|room|cabin|cottage|tickets?|holiday|getaway)';
+  '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting|surgery|operation|procedure|check(?:-?up)?|scan|x-?ray|exam|inspection|call-?out|photoshoot|flight|clean|groom|stay|room|cabin|cottage|tickets?|holiday|getaway)';
 export const ONE_BOOKING_NOUN = `${ONE_BOOKING}s?`;
 // Or one day's visit ("I need to cancel Thursday", "cancel this Saturday"; not "today", which can mean now).
 const ONE_DAY = `(?:(?:for |on )?(?:this |next |the )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|tomorrow|tonight)\\b`;
@@ -92,7 +92,7 @@ export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their
 
 /** The caller was kept: a cancellation asked for and then not carried out. */
 export const RETAINED =
-  /\b(?:i'll|we'll|i will|we will|happy to|agreed to|decided to|will) stay\b|\bstay(?:ing)? (?:on|with (?:you|us|yous|youse|ye|y'all|you guys|you lot))\b|\b(?:would|'d) rather stay\b|\bno need to (?:change|switch|move|leave|cancel)\b|\b(?:keep|keeping) (?:it|the|my|our|the \w+) (?:on|going|for now)\b|\bretain(?:ed|s)?\b(?! (?:an? |the |my |our |her |his |their )?(?:attorney|lawyer|solicitor|counsel|legal)s?\b)|\b(?:decided|agreed|chose|choosing|deciding) to keep (?:it|the|her|his|their|my|our)\b|\bdon'?t cancel\b|\bchanged (?:my|our|her|his|their) mind\b|\bhold(?:ing)? off\b|\bpaus(?:e|ed|ing)\b|\b(?:accepted|took) (?:the |a )?(?:offer|discount|deal)\b|\bwon'?t cancel\b/i;
+  /\b(?:i'll|we'll|i will|we will|happy to|agreed to|decided to|will) stay\b|(?<!\b(?:would|'d) rather )\bstay(?:ing)? (?:on|with (?:you|us|yous|youse|ye|y'all|you guys|you lot))\b|\b(?:would|'d) rather stay\b(?![^]*\bbut\b)|\bno need to (?:change|switch|move|leave|cancel)\b|\b(?:keep|keeping) (?:it|the|my|our|the \w+) (?:on|going|for now)\b|\bretain(?:ed|s)?\b(?! (?:an? |the |my |our |her |his |their )?(?:attorney|lawyer|solicitor|counsel|legal)s?\b)|\b(?:decided|agreed|chose|choosing|deciding) to keep (?:it|the|her|his|their|my|our)\b|\bdon'?t cancel\b|\bchanged (?:my|our|her|his|their) mind\b|\bhold(?:ing)? off\b|\bpaus(?:e|ed|ing)\b|\b(?:accepted|took) (?:the |a )?(?:offer|discount|deal)\b|\bwon'?t cancel\b/i;
 
 /**
  * What "another ..." names when it is a time, a booking or a way, not another business: "find another day",

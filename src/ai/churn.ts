@@ -30,7 +30,8 @@ function isConditional(text: string, index: number): boolean {
     .slice(start, endAt.length ? Math.min(...endAt) : text.length)
     .replace(/(?<=\S\s+)May\b/g, 'month')
     .toLowerCase();
-  return /\b(?:if|unless|otherwise|or else|until|unless|should you|considering|thinking|might|may|could)\b/.test(
+  // Asking what notice leaving takes ("how much notice is needed not to renew") is a plan, not the decision.
+  return /\b(?:if|unless|otherwise|or else|until|unless|should you|considering|thinking|might|may|could|how much notice|what notice|notice (?:is |would be )?(?:needed|required))\b/.test(
     sentence,
   );
 }
@@ -99,8 +100,9 @@ const SERVICE_KEPT = new RegExp(
   'gi',
 );
 
-/** Coming back for more: "will book again", "booking again in August"; never "won't book again". */
-const BOOK_AGAIN = /(?<!(?:\bnever|\bnot|n't|\bno)\b[^.?!]{0,20})\b(?:re-?)?book(?:ing)? (?:again|another)\b/i;
+/** Coming back for more: "will book again", "booking again in August", "she will rebook"; never "won't book again". */
+const BOOK_AGAIN =
+  /(?<!(?:\bnever|\bnot|n't|\bno)\b[^.?!]{0,20})\b(?:(?:re-?)?book(?:ing)? (?:again|another)|\b(?:she|he|they|i|we|caller|customer|client|patient)(?: will|'ll| is going to| plans to| wants to) re-?book)\b/i;
 
 /** Someone else's customer: "my current place", "our current supplier". */
 const PROSPECT =
@@ -133,6 +135,9 @@ const OTHERS_KEPT =
  */
 const NEED_GONE =
   /\b(?:fully|completely|totally) (?:recovered|healed|better)\b|\bback to normal\b|\b(?:pain|symptoms?|injury|problem|issue|rash|infection)s? (?:has|have|is|are) (?:gone|cleared|resolved|healed)\b|\bno (?:more )?pain\b|\ball better\b/i;
+/** What the caller was about to do and did not: "I was about ready to just go somewhere else". */
+const NEAR_MISS =
+  /\b(?:i|we|she|he|they) (?:was|were)(?: just| about| just about| nearly| almost| so| this| that)? (?:ready|about|going|gonna|close) to (?:just |actually |really )?$/;
 /** A fee for a late cancellation is about one booking: "I cancelled on the seventh, by email". */
 const LATE_CANCELLATION = /\blate[- ]cancell?ation\b|\bcancell?ation (?:fee|charge)\b/i;
 /** An outcome that records a refund as given, not asked for or pending. */
@@ -169,10 +174,13 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
         seenKinds.add(kind);
         // Quote the words as written; lower-casing can change length outside ASCII, then quote the match.
         const asWritten = lower.length === unit.text.length ? unit.text.slice(m.index, m.index + m[0].length) : m[0];
+        // A near miss told in the past ("I was about ready to go somewhere else") is a threat only if the
+        // call did not win the caller over.
+        const nearMiss = NEAR_MISS.test(lower.slice(Math.max(0, m.index - 40), m.index));
         found.push({
           kind,
           reason: `${unit.source} "${unit.label ?? clip(asWritten.trim(), 60)}"`,
-          ...(rule.mentionWhenWonOver ? { mentionWhenWonOver: true } : {}),
+          ...(rule.mentionWhenWonOver || nearMiss ? { mentionWhenWonOver: true } : {}),
         });
         break;
       }

@@ -2045,3 +2045,72 @@ describe('churn from the tune37 writers', () => {
     ).toBe('critical');
   });
 });
+
+describe('churn from the tune38 and tune39 writers', () => {
+  const rules = withoutChurnModel;
+  it("a threat of the magistrate's or the county court is a legal threat", () => {
+    expect(churnOf("Pay me by Friday or I'm going straight to the magistrate.")).toBe('critical');
+    expect(recapChurn('She said she will take the builder to the county court if the deposit is not returned.')).toBe(
+      'critical',
+    );
+  });
+  it('an appointment cancelled that the patient will rebook is one booking, not leaving', () => {
+    const eyes = (recapSummary: string) =>
+      rules({ recapSummary, recapOutcome: 'Eye check cancelled', recapPurposes: ['Cancel appointment'] }).churnRisk;
+    expect(eyes('She asked to cancel her eye check, which she will rebook when she is back from Perth.')).toBe('low');
+    expect(eyes('The scheduler will call back to rebook. She asked to cancel her plan and is not coming back.')).toBe(
+      'critical',
+    );
+  });
+  it('"I should\'ve just gone to" a rival is regret, not a customer gone', () => {
+    expect(churnOf("Honestly, I should've just gone to Harvey Norman in the first place.")).not.toBe('critical');
+    expect(churnOf("Honestly, I've just gone to Harvey Norman, so cancel it.")).toBe('critical');
+  });
+  it('moved to a standing order or a plan with us is no customer moved away', () => {
+    const beans = (recapSummary: string) => rules({ recapSummary, recapOutcome: 'Standing order set up' }).churnRisk;
+    expect(beans('The owner accepted the new price and moved to a 10 kg weekly standing order.')).toBe('low');
+    expect(beans('The owner said the café has moved to Bean Brothers and wants no more deliveries.')).toBe('critical');
+  });
+  it('"I\'d rather stay with you, but" before a conditional threat keeps the threat', () => {
+    const quote = (line: string) =>
+      rules({
+        recapSummary: 'Caller said a rival quoted less and asked for a better price.',
+        transcriptLines: [caller(line), caller("If you can't come down, we'll have to switch this year.")],
+      }).churnRisk;
+    expect(quote("I'd rather stay with you, you've been good, but the money's the money.")).toBe('high');
+    expect(churnOf("Fine, I'll stay with you, you've been good to us.")).toBe('low');
+  });
+  it('stock put on hold for the customer to collect is no supply stopped', () => {
+    expect(recapChurn('Twenty bags of cement were put on hold for him to pick up on Saturday.')).toBe('low');
+    expect(recapChurn('The supplier said the account will be put on hold if the invoice is not paid by Friday.')).toBe(
+      'high',
+    );
+  });
+  it('a switch the caller was about to make, told once she was won over, is no threat', () => {
+    const lines = [
+      caller('My colour came out orange and the wedding is on Saturday, I am so upset.'),
+      agent("I'm so sorry. We'll redo it free on Wednesday with our colour lead."),
+      caller(
+        'Oh, really? I was about ready to just go somewhere else. Thank you, that is wonderful, I feel much better.',
+      ),
+    ];
+    expect(
+      rules({ recapOutcome: 'Free colour correction booked for Wednesday', transcriptLines: lines }).churnRisk,
+    ).toBe('low');
+    expect(churnOf("I'm so upset. I'm ready to just go somewhere else.")).not.toBe('low');
+  });
+  it('leaving said under a condition, or as a maybe in the outcome, is a threat, not the decision', () => {
+    expect(
+      recapChurn('She said if nobody calls back today she will not be using the company again.', 'Callback requested'),
+    ).toBe('high');
+    expect(recapChurn('He said he will not be using the company again.', 'Complaint logged')).toBe('critical');
+    const glass = (recapOutcome: string) =>
+      rules({ recapSummary: 'The windscreen job was postponed a third time.', recapOutcome }).churnRisk;
+    expect(glass('No date yet; customer may switch to competitor')).toBe('high');
+    expect(glass('Customer switched to competitor')).toBe('critical');
+  });
+  it('asking what notice not renewing takes is a plan, not the decision', () => {
+    expect(recapChurn('Client asked how much notice is needed not to renew the cleaning contract.')).toBe('high');
+    expect(recapChurn('Client said the firm is not renewing the cleaning contract.')).toBe('critical');
+  });
+});
