@@ -1,6 +1,6 @@
 // The learned churn check: the committed model is what the tuning sets give, training learns and is
-// repeatable, and it raises only a low or medium reading the rules derived, never over the rules' own
-// finding that talk of leaving was something else.
+// repeatable, and it raises only a low or medium reading the rules derived, never a low one over the rules'
+// own finding that talk of leaving was something else.
 import type { CallInsightsInput } from '../../src/ai/derive';
 import { DEFAULT_ENGINE, deriveCallInsights, deriveCallInsightsWith } from '../../src/ai/derive';
 import { learnedChurnCheck, trainChurnModel, wordsOf } from '../../src/ai/churn-learned';
@@ -91,6 +91,19 @@ describe('learned churn check', () => {
     const out = deriveCallInsightsWith(input, engine);
     expect(out.churnRisk).toBe('low');
     expect(out.explanation.churnRisk).toMatch(/but the call says otherwise \(one booking\): the rules' reading stands/);
+  });
+
+  it('from medium, raises one rung even where the rules found one booking (13 of 13 such tuning calls were high)', () => {
+    const engine = { ...DEFAULT_ENGINE, churnModel: toyModel() };
+    const input = {
+      recapSummary:
+        'Client was unhappy that her stylist was late for the second time this month. She cancelled her Friday appointment.',
+      recapOutcome: 'Friday appointment cancelled',
+    };
+    expect(rulesOnly(input).churnRisk).toBe('medium');
+    const out = deriveCallInsightsWith(input, engine);
+    expect(out.churnRisk).toBe('high');
+    expect(out.explanation.churnRisk).toMatch(/The rules read medium; the learned check/);
   });
 
   it('stands back for a granted refund, not for a calm refund demand that was refused', () => {
