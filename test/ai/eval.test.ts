@@ -86,7 +86,7 @@ import { TRAINING_SETS } from '../../scripts/train-sentiment';
 //     85.1 / 87.2 / 98.5 / 90.3 / 93.1 % at its last unseen scoring (51cce21), 85.6 / 90.3 / 100 / 90.3 / 93.2 %, 0
 //     once tuned on
 //   tune39-calls.json (195, three more writers, 2026-12-06, held out for one aggregate scoring, then tuned on):
-//     89.7 / 87.7 / 96.9 / 93.8 / 89.5 % at its unseen scoring (51cce21), 89.2 / 91.3 / 100 / 93.8 / 91.1 %, 0 once
+//     89.7 / 87.7 / 96.9 / 93.8 / 89.5 % at its unseen scoring (51cce21), 89.2 / 91.8 / 100 / 93.8 / 91.1 %, 0 once
 //     tuned on
 //   tune40-calls.json (195, three more writers, 2026-12-06) is held out for the next round: not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
