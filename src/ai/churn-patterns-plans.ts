@@ -51,7 +51,7 @@ export const PLAN_RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b(?:customer|caller|client|member|tenant|resident|guest|patient|parent|family|couple|she|he|they)(?: who)?(?: (?:is|are|was|were|has|have|had))?(?: (?:now|already|just))? (?:relocating|relocated|moved out of (?:her|his|their|the) (?:unit|flat|apartment|house|home|room|place))\b|\b(?:i'm|i am|we're|we are) relocating\b/g,
+      /\b(?:customer|caller|client|member|tenant|resident|guest|patient|parent|family|couple|she|he|they)(?: who)?(?: (?:is|are|was|were|has|have|had))?(?: (?:now|already|just))? (?:relocating\b(?! (?:here|from)\b)(?![^.]*\bneeds? (?:a|an) (?:new )?(?:home|house|place|flat|apartment|rental|property)\b)|relocated|moved out of (?:her|his|their|the) (?:unit|flat|apartment|house|home|room|place))\b|\b(?:i'm|i am|we're|we are) relocating\b(?! (?:here|from|over here|to (?:here|the area|this area|town))\b)/g,
     ifConditional: 'competitor',
   },
   // The work taken in-house, or done by the caller from now on: "he will handle everything in-house",
@@ -251,11 +251,12 @@ export const PLAN_RULES: readonly SignalRule[] = [
     ifConditional: 'competitor',
   },
   // A purpose or outcome that files the call as the relationship ended: "Account closure", "Contract
-  // termination", "Service ending" (all 63 such purposes in the tuning sets are on calls labelled critical).
+  // termination", "Service ending" (all 63 such purposes in the tuning sets are on calls labelled critical);
+  // "Supplier leaving region", "Supplier closing depot", "Supplier exit notice" (all 88 such, tune40).
   {
     kind: 'leaving',
     pattern:
-      /^(?:(?:trade|supplier|customer|client|business|wholesale) )?(?:account|contract|service|membership|subscription|agreement|retainer) (?:closure|closing|termination|ending|end)\b(?! (?:dates?|query|question|enquiry|inquiry|policy|fees?|terms|clause|notice period)\b)/g,
+      /^(?:(?:trade|supplier|customer|client|business|wholesale) )?(?:account|contract|service|membership|subscription|agreement|retainer) (?:closure|closing|termination|ending|end)\b(?! (?:dates?|query|question|enquiry|inquiry|policy|fees?|terms|clause|notice period)\b)|\b(?:supplier|distributor|wholesaler|merchant|vendor)s? (?:is |are )?(?:leaving|exiting|exit|closing|pulling out|withdrawing|ceasing|closure)\b/g,
     outcomeOnly: true,
   },
   // From the tune37 writers. An outcome or purpose that files the call as a legal or regulatory threat:

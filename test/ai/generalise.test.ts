@@ -2114,3 +2114,43 @@ describe('churn from the tune38 and tune39 writers', () => {
     expect(recapChurn('Client said the firm is not renewing the cleaning contract.')).toBe('critical');
   });
 });
+
+describe('churn from the tune40 writers', () => {
+  const rules = withoutChurnModel;
+  it("the business asked to contact the caller's solicitor on a sale is no legal threat; the caller's own is", () => {
+    expect(
+      recapChurn('The vendor accepted the offer and asked the agent to go ahead and contact her solicitor.'),
+    ).not.toBe('critical');
+    expect(recapChurn('The tenant said she will contact her solicitor about the deposit.')).toBe('critical');
+  });
+  it('relocating here, or relocating and needing a home, is a newcomer, not a customer leaving', () => {
+    expect(churnOf("I'm relocating from Darwin for a new job, so I'd need a place by March.")).toBe('low');
+    expect(recapChurn('She is relocating for work and needs a rental by January; she asked for viewings.')).toBe('low');
+    expect(recapChurn('She is relocating to Perth next month, so the cleaning will stop.')).not.toBe('low');
+  });
+  it('"wanna cancel the standing appointments", or recurring ones cancelled, is the service cancelled', () => {
+    expect(churnOf('So I wanna cancel the, the standing appointments, money is tight.')).not.toBe('low');
+    expect(recapChurn('Caller cancelled the recurring fortnightly cleaning visits for the winter.')).not.toBe('low');
+    expect(churnOf('I wanna cancel the appointment on Friday, I have a funeral.')).toBe('low');
+  });
+  it('a customer likely to buy from an overseas builder, or leaning towards a rival, is a threat', () => {
+    expect(recapChurn('The customer said the club is likely to buy from an overseas builder.')).toBe('high');
+    expect(recapChurn('The club has leaned towards buying from Harbour Marine.')).toBe('high');
+    expect(recapChurn('The customer said the club is likely to buy next month.')).toBe('low');
+  });
+  it('an outcome or purpose that files the supplier as leaving the region is critical', () => {
+    const fish = (recapOutcome: string) =>
+      rules({ recapSummary: 'The fish merchant called about the month-end orders.', recapOutcome }).churnRisk;
+    expect(fish('Supplier leaving region; final orders arranged')).toBe('critical');
+    expect(fish('Supplier closing depot')).toBe('critical');
+    expect(fish('Supplier price list sent')).toBe('low');
+  });
+  it('an account put on hold to prevent collections is a courtesy, not a supply stopped', () => {
+    expect(
+      recapChurn('The agent put the account on hold to prevent collections while the insurer re-processes the claim.'),
+    ).not.toBe('high');
+    expect(recapChurn('The supplier said he will put the account on hold if the invoice is not paid by Friday.')).toBe(
+      'high',
+    );
+  });
+});
