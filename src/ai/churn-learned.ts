@@ -5,8 +5,8 @@
 // the same call in plain words ("called to end the firm's engagement", "win-back call"). When the rules
 // read low or medium and the recap reads, with at least `minProbability`, like the calls labelled high
 // or critical, the risk is raised: from medium to high, from low to critical when P(critical) >= 0.5, else high
-// (src/ai/README.md, "The learned churn check"). derive.ts skips it where the rules found talk of leaving to
-// be something else (one booking cancelled, the customer kept: ChurnAssessment.lookAlikes).
+// (src/ai/README.md, "The learned churn check"). derive.ts skips it where the rules read low and found talk of
+// leaving to be something else (one booking cancelled, the customer kept: ChurnAssessment.lookAlikes).
 // Deterministic: fixed weights, plain arithmetic, no randomness.
 import type { ChurnRisk } from './churn';
 import { splitSentences } from './text';
