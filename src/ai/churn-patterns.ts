@@ -115,10 +115,11 @@ export const RULES: readonly SignalRule[] = [
     pattern:
       /\blost to (?:a |the )?competitor\b|\b(?:customer|caller|client|she|he|they) (?:has |have )?(?:decided|chosen|chose) to (?:cancel|leave|switch|move(?! (?:him|her|them|it|his|their|the (?:booking|appointment|date|session|class|lesson))\b)|go with|terminate|close)\b/g,
   },
-  // A trial of a named competitor is a plan to move: a threat, not yet a decision.
+  // A trial of a named competitor, or one "next time she would use": a plan to move, not yet a decision.
   {
     kind: 'competitor',
-    pattern: /\b[Nn]ext time,? (?:I|we|she|he|they)(?: would|'d) (?:just )?(?:call|use|go to|book|ring|try) (?:them|[A-Z][\w&'-]+)|\b(?:going to|gonna|will|'ll|plan(?:ning)? to|about to) (?:trial|try(?: out)?|give) [A-Z][\w&'-]+/g,
+    pattern:
+      /\b[Nn]ext time,? (?:I|we|she|he|they)(?: would|'d) (?:just )?(?:call|use|go to|book|ring|try) (?:them|[A-Z][\w&'-]+)|\b(?:going to|gonna|will|'ll|plan(?:ning)? to|about to) (?:trial|try(?: out)?|give) [A-Z][\w&'-]+/g,
     caseSensitive: true,
   },
   // A move said as likely ("we'll most likely go with them") or under a condition ("unless the outages
