@@ -106,6 +106,19 @@ export const PLAN_RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:i've|we've|i have|we have|already|has|have) disputed (?:the|this|that|it|a|his|her|their) (?:[\w$£€,.-]+ ){0,4}?(?:charge|payment|transaction|bill)s?\b/g,
   },
+  // A standing service cancelled from a date ("cancelled her son's school transport from next month"), not one
+  // booking; and another provider already lined up ("she has already arranged an alternative") (tune41), a
+  // plan until she has gone (high: "I already found another school", tune35).
+  {
+    kind: 'cancellation',
+    pattern:
+      /\b(?:cancell?ed|cancell?ing|cancels?) (?:her|his|their|my|our|the) (?:[\w']+ ){0,3}?(?!(?:appointment|booking|session|class|lesson|visit|reservation|order|delivery|table|slot)s?\b)[a-z]+ (?:from|as of|effective(?: from)?) (?:next (?:month|week|term|year)|the (?:end|start|first|\d+(?:st|nd|rd|th)?)|january|february|march|april|may|june|july|august|september|october|november|december)\b/g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:she|he|they|caller|customer|client|i|we)(?: has| have|'s|'ve)? already (?:arranged|found|sorted|organi[sz]ed|lined up|booked|got) (?:an alternative\b|another (?:provider|supplier|company|firm|school|driver|cleaner|service)\b|a (?:new|different) (?:provider|supplier|company|firm|service)\b)/g,
+  },
   // Paying on stopped: "I'm not going to keep paying for something that isn't working".
   {
     kind: 'cancellation',

@@ -110,3 +110,10 @@ export const REMEDIED =
   /\b(?:apologi[sz]\w*|replacement|replac(?:e|ed|es|ing)|free|re-?do\w*|fixed|sorted|refund\w*|credit\w*|waiv\w+|compensat\w+|re-?sen[dt]\w*|re-?deliver\w*|re-?book\w*|relieved|calmed|reassured|located|found)\b/i;
 export const NOT_PUT_RIGHT =
   /\b(?:remain(?:ed|s)?|still|could not|couldn't|cannot|can't|would not|wouldn't|won't|declined?|refused?|reluctant\w*|not yet|sarcastic|backordered|upheld|stands|never|one more)\b/i;
+
+/**
+ * A threat reported as not made, just before it: "without saying they would leave", "I'm not saying we'll
+ * switch", "she never said she would cancel" (not "I'm not saying it lightly, but ...": the clause ends there).
+ */
+export const NOT_SAID =
+  /(?:\b(?:not|never|without)|n't) (?:say(?:ing)?|said|suggest(?:ing|ed)?|indicat(?:ing|ed)|stat(?:ing|ed)|threaten(?:ing|ed)?)\b(?:(?!\bbut\b)[^.!?;,]){0,25}$/;

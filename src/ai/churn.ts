@@ -6,6 +6,7 @@ import {
   CHURN_LEVELS,
   CHURN_SIGNAL_LEVELS,
   NOT_PUT_RIGHT,
+  NOT_SAID,
   ONE_BOOKING,
   REMEDIED,
   RETAINED,
@@ -161,8 +162,10 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
       const haystack = rule.caseSensitive ? unit.text : lower;
       for (const m of haystack.matchAll(rule.pattern)) {
         if (!rule.selfNegating && isNegatedAt(lower, m.index, 3, true)) continue;
-        // What was not done: "I'm calling instead of sending a lawyer letter".
+        // What was not done: "I'm calling instead of sending a lawyer letter"; what was not said: "without
+        // saying they would leave", "I'm not saying we'll switch".
         if (/\b(?:instead of|rather than) $/.test(lower.slice(Math.max(0, m.index - 12), m.index))) continue;
+        if (NOT_SAID.test(lower.slice(Math.max(0, m.index - 40), m.index))) continue;
         if (
           rule.personal &&
           lower.length === unit.text.length &&
@@ -343,7 +346,9 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
   // A caller whose mood swung (mixed) over a complaint the call left open is the guide's unresolved complaint.
   const swungAndOpen = ctx.resolved === false && ctx.sentiment === 'mixed';
-  if (ctx.resolved === false && (negativeCaller || swungAndOpen || context.length > 0)) {
+  // So is a complaint the recap files the call under ("No-show complaint") and the call left open.
+  const complaintOpen = ctx.resolved === false && units.some((u) => u.fromOutcome && /\bcomplaint\b/i.test(u.text));
+  if (ctx.resolved === false && (negativeCaller || swungAndOpen || complaintOpen || context.length > 0)) {
     context.push(
       `the call ended unresolved${ctx.resolvedExplanation ? ` (${ctx.resolvedExplanation.replace(/\.$/, '')})` : ''}`,
     );

@@ -2154,3 +2154,88 @@ describe('churn from the tune40 writers', () => {
     );
   });
 });
+
+describe('churn from the tune41 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('friends who moved to a rival, or a due date moved to the 1st, are not the customer leaving', () => {
+    expect(
+      rules({ recapSummary: 'She said two of her friends have moved to Peak Gym; the trainer will call her.' }),
+    ).not.toBe('critical');
+    expect(
+      rules({ recapSummary: 'The parent had missed that the due date moved to the 1st; he will pay today.' }),
+    ).not.toBe('critical');
+    expect(rules({ recapSummary: 'She said she has moved to Peak Gym.' })).toBe('critical');
+  });
+  it('a threat reported as not made is no threat', () => {
+    expect(rules({ recapSummary: 'He complained about the delays, without saying he would leave.' })).not.toBe('high');
+    expect(rules({ recapSummary: 'He complained about the delays and said he would leave.' })).toBe('high');
+  });
+  it('the customer getting prices from other suppliers is a threat; a note to compare prices is not', () => {
+    expect(rules({ recapSummary: 'The owner said she will get prices from other roasters before ordering.' })).toBe(
+      'high',
+    );
+    expect(
+      rules({
+        recapSummary: 'The mill called about a price rise.',
+        recapActionItems: ['Compare prices from other mills'],
+      }),
+    ).not.toBe('high');
+  });
+  it('a complaint the recap files the call under and the call left open is an unresolved complaint', () => {
+    const taxi = (recapPurposes: string[]) =>
+      rules({
+        recapSummary: 'Caller rang about the airport taxi on Friday.',
+        recapOutcome: 'Owner to call back',
+        recapPurposes,
+      });
+    expect(taxi(['No-show complaint'])).toBe('medium');
+    expect(taxi(['Booking query'])).toBe('low');
+  });
+  it('a card dispute already opened, or a payment reversed with the bank, is a chargeback raised', () => {
+    expect(
+      rules({ recapSummary: 'She said she has already opened a card dispute with her bank over the order.' }),
+    ).toBe('critical');
+    expect(rules({ recapSummary: 'Caller said the bank has already opened the dispute.' })).toBe('critical');
+    expect(rules({ transcriptLines: [caller("I'm ringing to say I have reversed the payment with my bank.")] })).toBe(
+      'critical',
+    );
+    expect(
+      rules({ recapSummary: 'He will dispute the $900 card charge if the claim is not answered by Friday.' }),
+    ).toBe('high');
+  });
+  it('a complaints commission brought in is a legal threat', () => {
+    expect(
+      rules({
+        recapSummary: 'He said he would take it to the Legal Complaints Commission if the bill does not add up.',
+      }),
+    ).toBe('critical');
+  });
+  it('a standing service cancelled from a date, another provider already arranged, further deliveries held', () => {
+    expect(
+      rules({
+        recapSummary:
+          "Caller cancelled her daughter's bus service from next month; she has already arranged an alternative.",
+        recapOutcome: 'Bus service cancelled from next month',
+      }),
+    ).toBe('critical');
+    expect(rules({ recapSummary: 'She said she has already arranged an alternative.' })).toBe('high');
+    expect(rules({ recapSummary: 'The agent has already arranged an alternative driver.' })).toBe('low');
+    expect(
+      rules({ recapSummary: 'The supplier will hold further deliveries until the overdue invoice is paid.' }),
+    ).toBe('high');
+  });
+});
+
+describe('themes from the tune41 writers', () => {
+  it('a Scots negation ("doesnae") is no theme', () => {
+    const themes = deriveCallInsights({
+      transcriptLines: [
+        caller("I got the invoice. If the breakdown doesnae add up I'll be back on the phone."),
+        caller('The breakdown doesnae show the extra hours, and the invoice doesnae match the estimate.'),
+        agent("I'll send an itemised breakdown today."),
+      ],
+    }).themes;
+    expect(themes?.join(' ')).not.toMatch(/doesnae/i);
+    expect(themes?.join(' ')).toMatch(/invoice/i);
+  });
+});
