@@ -265,11 +265,12 @@ export const PLAN_RULES: readonly SignalRule[] = [
   },
   // A purpose or outcome that files the call as the relationship ended: "Account closure", "Contract
   // termination", "Service ending" (all 63 such purposes in the tuning sets are on calls labelled critical);
-  // "Supplier leaving region", "Supplier closing depot", "Supplier exit notice" (all 88 such, tune40).
+  // "Supplier leaving region", "Supplier closing depot", "Supplier exit notice" (all 88 such, tune40),
+  // "Supplier ending Aitutaki deliveries" (tune42).
   {
     kind: 'leaving',
     pattern:
-      /^(?:(?:trade|supplier|customer|client|business|wholesale) )?(?:account|contract|service|membership|subscription|agreement|retainer) (?:closure|closing|termination|ending|end)\b(?! (?:dates?|query|question|enquiry|inquiry|policy|fees?|terms|clause|notice period)\b)|\b(?:supplier|distributor|wholesaler|merchant|vendor)s? (?:is |are )?(?:leaving|exiting|exit|closing|pulling out|withdrawing|ceasing|closure)\b/g,
+      /^(?:(?:trade|supplier|customer|client|business|wholesale) )?(?:account|contract|service|membership|subscription|agreement|retainer) (?:closure|closing|termination|ending|end)\b(?! (?:dates?|query|question|enquiry|inquiry|policy|fees?|terms|clause|notice period)\b)|\b(?:supplier|distributor|wholesaler|merchant|vendor)s? (?:is |are )?(?:leaving|exiting|exit|closing|pulling out|withdrawing|ceasing|closure|ending)\b/g,
     outcomeOnly: true,
   },
   // From the tune37 writers. An outcome or purpose that files the call as a legal or regulatory threat:

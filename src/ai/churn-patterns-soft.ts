@@ -45,12 +45,12 @@ export const MONEY_AND_SOFT_RULES: readonly SignalRule[] = [
   {
     kind: 'refund-demand',
     pattern:
-      /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) (?:[\w-]+ )?(?:money|deposit) back\b|\b(?:want|need|demand|expect) (?:my|our) (?:[\w-]+ ){1,5}?(?:dollars|pounds|quid|euros|bucks|rand) back\b|\brefund me\b/g,
+      /\bwant (?:that|the|this|my|it) (?:\w+ )?refunded\b|\b(?:my|our|their) (?:[\w-]+ )?(?:money|deposit) back\b|\b(?:want|need|demand|expect) (?:my|our) (?:[\w-]+ ){1,5}?(?:dollars|pounds|quid|euros|bucks|rand) back\b|\brefund me\b|\b(?:demand(?:ed|s|ing)?|insist(?:ed|s|ing)? on) (?:the |his |her |their |my )?(?:full |whole |entire )?(?:cost|price|amount|money|fare)\b[^.;]{0,40}?\bback\b/g,
   },
   {
     kind: 'repeat',
     pattern:
-      /\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|umpteenth) (?:(?:\w+ )?(?:time|message|voicemail|call|email|week running|month running|delivery|order|outage|fault|visit|complaint|failure|repair|collection|pickup|pick-up|appointment|installation|mistake|error|breakdown|leak|no-show|overcharge|shipment|delay|problem|issue)s?)\b|\b(?:has|had|have) again (?:failed|missed|forgotten|not)\b|\b(?:failed|missed|forgot|forgotten) (?:\w+ ){0,3}?again\b|\bin a row\b|\bkeeps? (?:happening|breaking|failing|crashing|dropping|not being)\b|\b(?:yet|once) again\b|\bsame as last (?:time|week|month)\b|\brepeated(?:ly)?\b|\b(?:i'm|i am|i've been|we've been|been) chasing\b|\bstill (?:not|haven't|hasn't|waiting|leaking)\b|\b(?:emailed|called|rung|rang|phoned|written) (?:you |them )?(?:twice|three times|four times|several times)\b/g,
+      /\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|umpteenth) (?:(?:\w+ )?(?:time|message|voicemail|call|email|week running|month running|delivery|order|outage|fault|visit|complaint|failure|repair|collection|pickup|pick-up|appointment|installation|mistake|error|breakdown|leak|no-show|overcharge|shipment|delay|problem|issue)s?)\b|\b(?:has|had|have) again (?:failed|missed|forgotten|not)\b|\b(?:failed|missed|forgot|forgotten) (?:\w+ ){0,3}?again\b|\bin a row\b|\b(?:had|has|have|having) to (?:come|go|bring it|take it|send it) back (?:twice|three times|again|a second time|a third time)\b|\b(?:started|starting|is|are|was|keeps?|kept) (?:flicker|leak|drip|crash|fail|break|jamm?|squeak|rattle|overheat|tripp?|freez|block|peel|crack|fad|play(?:ing)? up|act(?:ing)? up)(?:ing)? again\b|\bkeeps? (?:happening|breaking|failing|crashing|dropping|not being)\b|\b(?:yet|once) again\b|\bsame as last (?:time|week|month)\b|\brepeated(?:ly)?\b|\b(?:i'm|i am|i've been|we've been|been) chasing\b|\bstill (?:not|haven't|hasn't|waiting|leaking)\b|\b(?:emailed|called|rung|rang|phoned|written) (?:you |them )?(?:twice|three times|four times|several times)\b/g,
     selfNegating: true,
     agentToo: true,
   },

@@ -77,7 +77,7 @@ export const CHURN_SIGNAL_LEVELS: Readonly<Record<SignalKind, 'high' | 'critical
 export const CHURN_LEVELS = { withoutSignal: 'medium', calm: 'low' } as const;
 
 export const SERVICE_NOUN =
-  '(?:subscription|account|contract|membership|service|plan|policy|direct debit|box|whole thing|everything|agreement|renewal|broadband|package|retainer|licen[cs]e|lease|tenancy|hosting)';
+  '(?:subscription|account|contract|membership|service|plan|policy|direct debit|box|whole thing|everything|agreement|renewal|broadband|package|retainer|licen[cs]e|lease|tenancy|hosting|pass)';
 /**
  * What follows "cancel" when it is one order or one visit, not the relationship: an order, an
  * appointment, a table, a booking or a reservation ("cancel my daughter's appointment on Thursday").

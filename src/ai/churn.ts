@@ -283,7 +283,9 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     /\b(?:cancell?ed|closed|terminated)\b|\b(?:cancell?ation|closure|termination)\b.*\b(?:processed|confirmed|completed|scheduled|done|actioned|effective)\b|\bnotice (?:accepted|given|served|acknowledged)\b/i.test(
       outcome,
     ) &&
-    !/\b(?:not|no|declined|paused?|retained|stay\w*|continu\w*|resum\w*|as (?:normal|usual))\b/i.test(outcome)
+    !/\b(?:not|no|declined|paused?|retained|stay\w*|continu\w*|resum\w*|as (?:normal|usual)|frozen|freez\w*|instead of|on hold|suspend\w*)\b/i.test(
+      outcome,
+    )
   ) {
     found.push({ kind: 'leaving', reason: `the outcome "${clip(outcome, 60)}" says the customer has left` });
     leftPerOutcome = true;

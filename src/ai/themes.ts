@@ -61,6 +61,11 @@ function pluralAsSpoken(theme: string, spoken: string, names: ReadonlySet<string
   return theme.slice(0, m.index) + m[1] + plural.slice(word.length);
 }
 
+/** Words for a state, not a kind: one theme holds one of them. */
+const STATE_WORDS: ReadonlySet<string> = new Set(
+  'hot cold warm wrong correct right old new big small good bad late early broken working full empty'.split(' '),
+);
+
 /**
  * A plural the call uses for its topic, when the themes have the word only as a modifier: after "Fee
  * increase" (a person files it under the fees), "fees" is a theme of its own ("Fees"), as the caller said
@@ -192,7 +197,9 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
           return part.startsWith(modifierLower) || (part.length >= 3 && modifierLower.startsWith(part));
         });
         if (said) continue;
-        if (at >= 0) {
+        // Nor a state word beside another before the same head: "correct" into "Wrong colour", "cold" into
+        // "Hot air conditioner" (tune42) say the opposite, not which one.
+        if (at >= 0 && !(at > 0 && STATE_WORDS.has(modifierLower))) {
           // The phrase came capitalised ("Boiler service"); an acronym ("VAT") stays as written.
           const first = written[start] ?? '';
           const modifier = /^\p{Lu}{2,}/u.test(first) ? first : first.toLowerCase();

@@ -2239,3 +2239,66 @@ describe('themes from the tune41 writers', () => {
     expect(themes?.join(' ')).toMatch(/invoice/i);
   });
 });
+
+describe('churn from the tune42 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('a caller from the health department is no legal threat; calling the health department is', () => {
+    expect(
+      rules({ transcriptLines: [caller("Hi, it's Ana from the health department, I need three rooms in May.")] }),
+    ).toBe('low');
+    expect(rules({ transcriptLines: [caller("I'll be calling the health department about this kitchen.")] })).toBe(
+      'critical',
+    );
+  });
+  it('a pass cancelled is the service; an outcome that froze it instead is the customer kept', () => {
+    expect(rules({ recapSummary: 'Caller asked to cancel her swim pass because of her new shifts.' })).toBe('high');
+    expect(
+      rules({
+        recapSummary: 'Caller asked to cancel her gym membership because of her new shifts.',
+        recapOutcome: 'Membership frozen for two months instead of cancelled',
+        recapPurposes: ['Cancellation request'],
+      }),
+    ).toBe('high');
+  });
+  it('shipments already moved to another courier, or a supplier ending its deliveries, is the custom gone', () => {
+    expect(rules({ recapSummary: 'He said he has already moved his shipments to another courier.' })).toBe('critical');
+    expect(
+      rules({
+        recapSummary: 'The dairy called about the island run.',
+        recapOutcome: 'Supplier ending island deliveries; final order offered',
+      }),
+    ).toBe('critical');
+  });
+  it('leaving said under an if ("if it fades again she will not be back") is a threat, not the decision', () => {
+    expect(rules({ recapSummary: 'She said that if the colour fades again she will not be back.' })).toBe('high');
+    expect(rules({ recapSummary: 'She said she will not be back.' })).toBe('critical');
+  });
+  it('an angry demand for the full cost back, left open, is the refund rung', () => {
+    expect(
+      rules({
+        recapSummary: 'Caller was furious that his table was ruined and demanded the full cost of the table back.',
+        recapOutcome: 'Claim passed to manager',
+      }),
+    ).toBe('high');
+  });
+  it('a fault started again, or having to come back twice, is a repeat problem', () => {
+    expect(rules({ recapSummary: 'Caller said the new screen has started flickering again.' })).toBe('medium');
+    expect(rules({ recapSummary: 'Caller said she has had to come back twice about the hinge.' })).toBe('medium');
+    expect(rules({ recapSummary: 'Caller said the new screen is working again.' })).toBe('low');
+  });
+});
+
+describe('themes from the tune42 writers', () => {
+  it('a state word is not spliced beside its opposite ("Wrong correct colour")', () => {
+    const themes = deriveCallInsights({
+      recapSummary: 'Customer received the wrong colour of wool and wants the correct colour sent.',
+      recapPurposes: ['Wrong colour'],
+      transcriptLines: [
+        caller('The wool came in the wrong colour. I need the correct colour for the jumper.'),
+        caller('Can you send the correct colour this week?'),
+      ],
+    }).themes;
+    expect(themes).toContain('Wrong colour');
+    expect(themes?.join(' ')).not.toMatch(/wrong correct/i);
+  });
+});
