@@ -61,7 +61,7 @@ function pluralAsSpoken(theme: string, spoken: string, names: ReadonlySet<string
   return theme.slice(0, m.index) + m[1] + plural.slice(word.length);
 }
 
-/** Words for a state, not a kind: one theme holds one of them. */
+/** Words for a state, not a kind: spliced into a theme that already says which one, they contradict it. */
 const STATE_WORDS: ReadonlySet<string> = new Set(
   'hot cold warm wrong correct right old new big small good bad late early broken working full empty'.split(' '),
 );
@@ -197,8 +197,8 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
           return part.startsWith(modifierLower) || (part.length >= 3 && modifierLower.startsWith(part));
         });
         if (said) continue;
-        // Nor a state word beside another before the same head: "correct" into "Wrong colour", "cold" into
-        // "Hot air conditioner" (tune42) say the opposite, not which one.
+        // Nor a state word into a theme that already has a word before the same head: "correct" into "Wrong
+        // colour", "cold" into "Hot air conditioner" (tune42) would contradict it, not say which one.
         if (at >= 0 && !(at > 0 && STATE_WORDS.has(modifierLower))) {
           // The phrase came capitalised ("Boiler service"); an acronym ("VAT") stays as written.
           const first = written[start] ?? '';
