@@ -97,7 +97,8 @@ import { TRAINING_SETS } from '../../scripts/train-sentiment';
 //   tune42-calls.json (195, three more writers, 2026-12-06, held out for two aggregate scorings, then tuned on):
 //     87.7 / 89.7 / 99.0 / 89.2 / 91.7 % at its last unseen scoring (4a52900), 87.7 / 93.3 / 100 / 89.2 / 92.8 %, 0
 //     once tuned on
-//   tune43-calls.json (195, three more writers, 2026-12-06) is held out for the next round: not floored here
+//   tune43-calls.json and tune44-calls.json (195 each, six more writers, 2026-12-06) are held out for the next
+//     round: not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. The sentiment
