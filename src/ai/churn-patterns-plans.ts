@@ -111,8 +111,10 @@ export const PLAN_RULES: readonly SignalRule[] = [
   // plan until she has gone (high: "I already found another school", tune35).
   {
     kind: 'cancellation',
-    pattern:
-      /\b(?:cancell?ed|cancell?ing|cancels?) (?:her|his|their|my|our|the) (?:[\w']+ ){0,3}?(?!(?:appointment|booking|session|class|lesson|visit|reservation|order|delivery|table|slot)s?\b)[a-z]+ (?:from|as of|effective(?: from)?) (?:next (?:month|week|term|year)|the (?:end|start|first|\d+(?:st|nd|rd|th)?)|january|february|march|april|may|june|july|august|september|october|november|december)\b/g,
+    pattern: new RegExp(
+      `\\b(?:cancell?ed|cancell?ing|cancels?) (?:her|his|their|my|our|the) (?:[\\w']+ ){0,3}?(?!${ONE_BOOKING_NOUN}\\b)[a-z]+ (?:from|as of|effective(?: from)?) (?:next (?:month|week|term|year)|the (?:end|start|first|\\d+(?:st|nd|rd|th)?)|january|february|march|april|may|june|july|august|september|october|november|december)\\b`,
+      'g',
+    ),
   },
   {
     kind: 'competitor',
