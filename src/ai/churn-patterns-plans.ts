@@ -65,7 +65,7 @@ export const PLAN_RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:do|doing|handle|handling) (?:it|them|that|everything|the [\w-]+) (?:myself|ourselves)\b[^.?!]{0,30}?\b(?:from now on|in future|in the future|going forward|next time|instead)\b|\b(?:take|taking|find|finding|go|going|move|moving)(?: (?:it|him|her|them|(?:my|our|the|his|her|their) [\w-]+(?: [\w-]+)?))? (?:somewhere else|somewhere new|someone else|someone new|elsewhere)\b(?! (?:for (?:lunch|dinner|the day)|to (?:eat|park)))/g,
+      /\b(?:do|doing|handle|handling) (?:it|them|that|everything|the [\w-]+) (?:myself|ourselves)\b[^.?!]{0,30}?\b(?:from now on|in future|in the future|going forward|next time|instead)\b|\b(?:take|taking|find|finding|go|going|move|moving)(?: (?:it|him|her|them|(?:my|our|the|his|her|their) [\w-]+(?: [\w-]+)?))? (?:somewhere else|somewhere new|someone else|someone new|elsewhere)\b(?! (?:for (?:lunch|dinner|the day)|to (?:eat|park)))(?!\?)/g,
   },
   // A rival's service used and to be used again: "next time also I will call them only", "he will use them
   // in future", "will buy from them in future" (tune36).
@@ -273,6 +273,16 @@ export const PLAN_RULES: readonly SignalRule[] = [
     kind: 'leaving',
     pattern:
       /^(?:(?:trade|supplier|customer|client|business|wholesale) )?(?:account|contract|service|membership|subscription|agreement|retainer) (?:closure|closing|termination|ending|end)\b(?! (?:dates?|query|question|enquiry|inquiry|policy|fees?|terms|clause|notice period)\b)|\b(?:supplier|distributor|wholesaler|merchant|vendor)s? (?:is |are )?(?:leaving|exiting|exit|closing|pulling out|withdrawing|ceasing|closure|ending)\b/g,
+    outcomeOnly: true,
+  },
+  // A purpose or outcome that files the call as a withdrawal given, or a child leaving: "Withdrawal notice",
+  // "Withdrawal notice accepted; last day the 29th", "Child leaving; last day 20th December" (tune43). Not
+  // one considered ("Possible withdrawal", "parent considering withdrawal") or asked about ("Withdrawal notice
+  // period").
+  {
+    kind: 'leaving',
+    pattern:
+      /(?<=^|; *)(?:withdrawal(?: notice)?(?: (?:given|accepted|confirmed|noted|processed|received|left by voicemail)\b|(?= *(?:[;,.]|$)))|(?:child|pupil|student) (?:is )?leaving\b)/g,
     outcomeOnly: true,
   },
   // From the tune37 writers. An outcome or purpose that files the call as a legal or regulatory threat:

@@ -20,7 +20,7 @@ export const MONEY_AND_SOFT_RULES: readonly SignalRule[] = [
   {
     kind: 'chargeback',
     pattern:
-      /\b(?:go|going) to (?:my|the|our) bank to dispute\b|(?<!\b(?:nearly|almost|close to|close to just) )\b(?:calling|ringing|phoning|contacting|call|ring|phone|contact) (?:(?:my|our|the) bank|(?!(?:you|back|him|her|them|us|again|someone|somebody)\b)[\w&'-]+) and disput(?:e|ing)\b/g,
+      /\b(?:go|going) to (?:my|the|our|his|her|their) bank (?:to (?:dispute|reverse|recover)\b|and (?:get|getting) (?:it|them|the (?:money|payment|charge)) (?:reversed|back)\b)|(?<!\b(?:nearly|almost|close to|close to just) )\b(?:calling|ringing|phoning|contacting|call|ring|phone|contact) (?:(?:my|our|the) bank|(?!(?:you|back|him|her|them|us|again|someone|somebody)\b)[\w&'-]+) and disput(?:e|ing)\b/g,
   },
   {
     kind: 'chargeback',

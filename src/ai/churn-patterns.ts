@@ -329,7 +329,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'cancellation',
     pattern: new RegExp(
-      `\\bcancel(?:l?ing|l?ed|lation of)? (?:(?:my|our|the|their|his|her|this|your) )?(?:[\\w']+ ){0,4}?(?:${SERVICE_NOUN}\\b|(?:standing|regular|recurring|repeat)(?: [\\w'-]+){0,3}? (?:appointment|booking|visit|order|delivery|deliverie|clean|session|lesson|groom)s\\b)`,
+      `\\bcancel(?:l?ing|l?ed|lation of)?(?! and re-?(?:issue|send|do)) (?:(?:my|our|the|their|his|her|this|your) )?(?:[\\w']+ ){0,4}?(?:${SERVICE_NOUN}\\b|(?:standing|regular|recurring|repeat)(?: [\\w'-]+){0,3}? (?:appointment|booking|visit|order|delivery|deliverie|clean|session|lesson|groom)s\\b)`,
       'g',
     ),
   },

@@ -337,7 +337,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     // A repeat problem the call then fixed, leaving the caller pleased, is not dissatisfaction any more; a
     // caller only relieved (mixed: 'the second failure') still has a repeat problem (the guide's medium).
     if (f.kind === 'repeat' && !(wonOver && ctx.sentiment === 'positive')) context.push(`repeat problem: ${f.reason}`);
-    if (f.kind === 'escalation-demand') context.push(`asked to escalate: ${f.reason}`);
+    if (f.kind === 'escalation-demand' && !wonOver) context.push(`asked to escalate: ${f.reason}`);
   }
   if (negativeCaller) context.push("the caller's sentiment is negative");
   // A competitor named by a caller who is unhappy or left without what they wanted (a cheaper quote
@@ -348,8 +348,11 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
   // A caller whose mood swung (mixed) over a complaint the call left open is the guide's unresolved complaint.
   const swungAndOpen = ctx.resolved === false && ctx.sentiment === 'mixed';
-  // So is a complaint the recap files the call under ("No-show complaint") and the call left open.
-  const complaintOpen = ctx.resolved === false && units.some((u) => u.fromOutcome && /\bcomplaint\b/i.test(u.text));
+  // So is a complaint the recap files the call under ("No-show complaint") and the call left open, and a
+  // supplier's price rise it left unaccepted ("Price increase notice"; "Price rise notified; not yet accepted").
+  const complaintOpen =
+    ctx.resolved === false &&
+    units.some((u) => u.fromOutcome && /\b(?:complaint|price (?:increase|rise|hike)s?)\b/i.test(u.text));
   if (ctx.resolved === false && (negativeCaller || swungAndOpen || complaintOpen || context.length > 0)) {
     context.push(
       `the call ended unresolved${ctx.resolvedExplanation ? ` (${ctx.resolvedExplanation.replace(/\.$/, '')})` : ''}`,

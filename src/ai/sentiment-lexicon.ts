@@ -181,7 +181,7 @@ export const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negat
     1.8,
   ],
   [
-    /\b(?:champion|happy days|ten out of ten|five stars|made our (?:day|week)|so relieved|really pleased|very pleased|brilliant job|great job|amazing job|fantastic job)\b/g,
+    /\b(?:champion|happy days|ten out of ten|five stars|made our (?:day|week)|(?:a |such a |what a )(?:huge|big|massive|smash) hit|(?:the )?talk of the (?:do|town|party|night|wedding)|so relieved|really pleased|very pleased|brilliant job|great job|amazing job|fantastic job)\b/g,
     1.8,
   ],
   [
@@ -293,7 +293,7 @@ export const PERSONAL_SUBJECTS: ReadonlySet<string> = new Set(
 export const RECAP_NEGATIVE =
   /\b(?:angry|angrily|furious|fuming|livid|irate|frustrat\w*|upset|annoyed|irritated|unhappy|dissatisfied|disappointed|exasperated|fed up|not happy|agitated|distressed|displeased|unimpressed|aggrieved|hostile|shout(?:ed|ing)|swore|raised (?:his|her|their) voice|(?:would|will) (?:switch|report|take (?:it|this|the matter)|go elsewhere|shop around|review (?:their|her|his|its) options)|review (?:their|her|his) options|(?:account|matter) (?:is |has been )?(?:on stop|passed to)|not communicated|(?:would|will) not (?:return|be back|be ordering|be using|be renewing)|far too long|dismissive|rude|curt|terse|abrupt|snappy|testy|impatient|sarcastic|complain(?:ed|ing)|demand(?:ed|ing)|threaten(?:ed|ing)|accused|insisted|refused|reluctantly|daylight robbery)\b(?! (?:calmly|politely|mildly))/gi;
 export const RECAP_POSITIVE =
-  /\b(?:delighted|pleased|happy|thrilled|praised|praising|grateful|relieved|satisfied|impressed|loves?|loved|enthusiastic|friendly mood|good spirits|keen|glowing|complimented|complimentary|appreciative|elated|excited|cheerful|upbeat|excellent|called to thank|working well|(?:now|finally) works|works now|came in under|ahead of schedule|a day early|thanking|(?:would|will|is|was|has been|had been|already) recommend(?:ing|ed)?|(?:has|have|had|already) referred (?:\w+ )?(?:neighbou?rs|friends|family|colleagues|people|clients|customers|others)|(?:was|were|is) the best (?:one )?(?:yet|ever))\b/gi;
+  /\b(?:delighted|pleased|happy|thrilled|praised|praising|grateful|relieved|satisfied|impressed|loves?|loved|enthusiastic|friendly mood|good spirits|keen|glowing|complimented|complimentary|appreciative|elated|excited|cheerful|upbeat|excellent|called to thank|working well|(?:now|finally) works|works now|came in under|ahead of schedule|a day early|thanking|(?:would|will|is|was|has been|had been|already) recommend(?:ing|ed)?|(?:has|have|had|already) referred (?:\w+ )?(?:neighbou?rs|friends|family|colleagues|people|clients|customers|others)|(?:was|were|is) the best (?:one )?(?:yet|ever)|(?:huge|big|massive|real|smash) hit|talk of the (?:do|town|party|night|wedding)|(?:rang|called|phoned) (?:in )?to (?:praise|compliment|rave))\b/gi;
 export const RECAP_CALM = /\b(?:calmly|politely|mildly|without complaint)\b/i;
 /**
  * Complaint events a recap narrates without naming a mood ("then disputed a charge", "noticed a £60 fee",

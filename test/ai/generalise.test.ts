@@ -2302,3 +2302,94 @@ describe('themes from the tune42 writers', () => {
     expect(themes?.join(' ')).not.toMatch(/wrong correct/i);
   });
 });
+
+describe('churn from the tune43 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('going to the bank to get the payment reversed, if the money is not back, is a chargeback threat', () => {
+    expect(
+      churnOf("If the deposit isn't back by Monday I'm going to my bank and getting it reversed, simple as that."),
+    ).toBe('high');
+    expect(recapChurn('The caller said she would go to her bank to reverse the payment if no refund came.')).toBe(
+      'high',
+    );
+  });
+  it('asking whether something has to go elsewhere is no threat; saying it will go elsewhere is', () => {
+    expect(rules({ transcriptLines: [caller('So then I would have to take it somewhere else?')] })).toBe('low');
+    expect(rules({ transcriptLines: [caller("Fine, then I'll take it somewhere else.")] })).toBe('high');
+  });
+  it('an outcome or purpose filing a withdrawal given, or a child leaving, is the customer gone', () => {
+    expect(rules({ recapSummary: 'Parent rang the nursery.', recapPurposes: ['Withdrawal notice'] })).toBe('critical');
+    expect(
+      rules({
+        recapSummary: 'Parent rang the nursery.',
+        recapOutcome: 'Report to follow; child leaving at end of term',
+      }),
+    ).toBe('critical');
+    expect(rules({ recapSummary: 'Parent rang the nursery.', recapPurposes: ['Withdrawal notice period'] })).toBe(
+      'low',
+    );
+  });
+  it('an invoice cancelled and reissued is a correction, not a service cancelled', () => {
+    expect(
+      rules({
+        recapSummary: 'Tax was doubled on the bill.',
+        recapActionItems: ['Cancel and reissue the hosting invoice'],
+      }),
+    ).toBe('low');
+    expect(rules({ recapSummary: 'He asked us to cancel the hosting plan from March.' })).toBe('high');
+  });
+  it("a supplier's price rise the call left unaccepted is a risk to the supply; one accepted is not", () => {
+    const priceRise = (recapOutcome: string) =>
+      rules({
+        recapSummary: 'The bakery supplier called to give notice of a ten percent rise on flour.',
+        recapOutcome,
+        recapPurposes: ['Price increase notice'],
+      });
+    expect(priceRise('Rise not yet accepted; owner to reply Friday')).toBe('medium');
+    expect(priceRise('New prices accepted from the 1st')).toBe('low');
+  });
+  it('a demand for the manager from a caller the call won over and put right is not dissatisfaction left', () => {
+    const call = (ending: string, recapOutcome: string) =>
+      rules({
+        recapOutcome,
+        transcriptLines: [
+          caller('I want to talk to the manager. The groomer cut his paw and nobody told me.'),
+          agent("I'm the manager. I'm so sorry, I'll refund the groom and cover the vet."),
+          caller(ending),
+        ],
+      });
+    expect(call('Oh, thank you, that makes me feel so much better. That is really kind.', 'Groom refunded')).toBe(
+      'low',
+    );
+    expect(call('Right. I still think this is awful.', 'Manager to call back')).toBe('medium');
+  });
+});
+
+describe('resolved from the tune43 writers', () => {
+  it('a request passed to someone, deferred or sent on for a decision is not resolved yet', () => {
+    expect(outcomeResolved('Fee query passed to practice manager')).toBe(false);
+    expect(outcomeResolved('Refund decision deferred to owner')).toBe(false);
+    expect(outcomeResolved('Waiver request to be sent to committee')).toBe(false);
+    expect(outcomeResolved('Customer pursuing legal action')).toBe(false);
+  });
+  it('praise passed on is done', () => {
+    expect(outcomeResolved('Compliment passed to technician')).toBe(true);
+    expect(outcomeResolved('Positive feedback passed on to the crew')).toBe(true);
+  });
+});
+
+describe('sentiment from the tune43 writers', () => {
+  it('a recap saying the caller rang to praise, or that the work was a huge hit, is positive', () => {
+    expect(
+      rulesOnly({ recapSummary: 'Caller rang to praise the gardener who redid her borders last week.' }).sentiment,
+    ).toBe('positive');
+    expect(
+      rulesOnly({ recapSummary: 'Caller said the catering for the party was a huge hit with everyone.' }).sentiment,
+    ).toBe('positive');
+  });
+  it('a caller saying it was a huge hit, or the talk of the town, is positive', () => {
+    const said = (line: string) => rulesOnly({ transcriptLines: [caller(line)] }).sentiment;
+    expect(said('The buffet was a huge hit with the whole family.')).toBe('positive');
+    expect(said('Your cake was the talk of the town, honestly.')).toBe('positive');
+  });
+});
