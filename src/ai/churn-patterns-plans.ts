@@ -192,6 +192,21 @@ export const PLAN_RULES: readonly SignalRule[] = [
     pattern:
       /\bsigned (?:a |an |the )?(?:new )?(?:lease|contract|agreement|deal|tenancy)? ?(?:somewhere else|elsewhere|with (?:someone|somebody) else)\b|\b(?:pulling|pulled|pull|pulls) out of (?:the |this |our )?(?:[\w-]+ ){0,2}?(?:market|area|region|state|country|territory)\b|\b(?:pulling|pulled|pulls) out of [\w-]+(?: [\w-]+)? (?:completely|entirely|altogether|for good)\b|\b(?:leaving|exiting|withdrawing from) the (?:[\w-]+ ){0,2}?(?:market|region|territory)\b|\ball (?:of )?(?:our |the )?contracts (?:[\w-]+ ){0,3}?(?:end|terminate|finish)\b/g,
   },
+  // A supplier pulling out of a named place: "pulling out of Moray", "pulling oot of Moray altogether",
+  // "pulling out of the Interlake route" (all 22 such in the tuning sets are on calls labelled critical).
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:pulling|pulled|pulls) (?:out|oot) of (?:the )?(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w-]+/g,
+    caseSensitive: true,
+  },
+  // A garage's customer taking the car to the dealer instead: "if it ain't right this time, I'm takin' it to
+  // the dealer" (tune44), "I'm takin' it to the dealership" (tune23).
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:i'm|i am|we're|he's|she's|i'll|we'll|he'll|she'll|would|will|gonna|going to) (?:be )?(?:taking|take) (?:it|her|him|them|the [\w-]+|my [\w-]+) (?:to|down to|over to) (?:the|a|another) dealer(?:ship)?\b/g,
+  },
   // A switch, then its condition: "she would have to move to Bright Dental if the practice does not accept
   // it", "they would find another dairy if it happened again".
   {

@@ -156,7 +156,7 @@ export const FILLER_WORDS: ReadonlySet<string> = new Set(
   lekker boet howzit eish ja mm-hm mm-hmm uh-huh uh-uh toodles yo hiya hallo ripper bonza bonzer
   legend legends cuz cuzzie bruv blud gov guv luv duck ducks chuck hen wee craic grand
   mi yuh unu fi haffi nuh inna wid seh cyaan deh nutten bout dem di aff oot yer cannae dinnae didnae nae tae fae likkle
-  doesnae isnae wasnae wouldnae couldnae shouldnae willnae hasnae havenae hadnae widnae canna dinna oor
+  doesnae isnae wasnae wouldnae couldnae shouldnae willnae hasnae havenae hadnae widnae canna dinna oor aboot afore
   yaar arre arey acha accha achha haan ji bhai bhaiya didi wah hah haha hahaha lah leh lor aiyo aiyah ayyo alamak
   abeg oga wahala chur allyuh wunna unnu yinz y'all yall yous nowt owt summat howya howaya gidday betcha lemme gimme
   dunno gotcha thass wetin una dey wey abi sef oya jare muh fuh dat dis dem deh murakoze webale asante sawa poa karibu

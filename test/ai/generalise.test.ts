@@ -2393,3 +2393,57 @@ describe('sentiment from the tune43 writers', () => {
     expect(said('Your cake was the talk of the town, honestly.')).toBe('positive');
   });
 });
+
+describe('churn from the tune44 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('a car rental office is no tenancy regulator; the rent tribunal is', () => {
+    expect(recapChurn('Caller asked the car rental office to move her pickup to Friday.')).toBe('low');
+    expect(recapChurn('Tenant said she will take the deposit to the rent tribunal.')).toBe('critical');
+  });
+  it('a supplier pulling out of a named place is the supply gone', () => {
+    expect(rules({ transcriptLines: [caller('Head office is pulling oot of Angus altogether, I am sorry.')] })).toBe(
+      'critical',
+    );
+    expect(rules({ recapSummary: 'The wholesaler said it is pulling out of the Wimmera at the end of June.' })).toBe(
+      'critical',
+    );
+  });
+  it('taking the car to the dealer instead, if the repair fails again, is a threat', () => {
+    expect(
+      rules({ transcriptLines: [caller("If it ain't right this time I'm takin' it to the dealer, simple as that.")] }),
+    ).toBe('high');
+  });
+  it('a boiler packed in again, or twice in a fortnight, is a repeat problem', () => {
+    expect(rules({ transcriptLines: [caller("The boiler's packed in again, love.")] })).toBe('medium');
+    expect(rules({ recapSummary: 'Caller said the gate motor failed twice in a fortnight.' })).toBe('medium');
+  });
+});
+
+describe('resolved from the tune44 writers', () => {
+  it('a re-inspection, a waitlist, a regulator or a check still to come is not resolved yet', () => {
+    expect(outcomeResolved('Car booked back in Monday for inspection')).toBe(false);
+    expect(outcomeResolved('Van to be re-inspected under warranty')).toBe(false);
+    expect(outcomeResolved('Added to waitlist')).toBe(false);
+    expect(outcomeResolved('Fee upheld; caller to contact Trading Standards')).toBe(false);
+    expect(outcomeResolved('Hearing aid to be checked; remake if faulty')).toBe(false);
+    expect(outcomeResolved('Tablets ready; inhaler on order')).toBe(false);
+  });
+  it('work ready for collection is done; a pressure regulator is a part, not the regulator', () => {
+    expect(outcomeResolved('Banners ready Thursday afternoon')).toBe(true);
+    expect(outcomeResolved('Gas regulator ready; collection Friday')).toBe(true);
+  });
+});
+
+describe('themes from the tune44 writers', () => {
+  it('Scots "aboot" and "afore" are no theme words', () => {
+    const themes = deriveCallInsights({
+      transcriptLines: [
+        caller("Ye're joking. Fit aboot deliveries? We need the timber."),
+        caller("If ye want a last bulk order at the old price afore it shuts, I'll sort it."),
+        caller("Aye, the timber order, I'll get a list tae ye afore Friday."),
+      ],
+    }).themes;
+    expect(themes?.join(' ')).not.toMatch(/aboot|afore/i);
+    expect(themes?.join(' ')).toMatch(/timber|deliver/i);
+  });
+});
