@@ -2358,9 +2358,9 @@ describe('churn from the tune43 writers', () => {
           caller(ending),
         ],
       });
-    expect(call('Oh, thank you, that makes me feel so much better. That is really kind.', 'Groom refunded')).toBe(
-      'low',
-    );
+    expect(
+      call("Oh thank you so much, that's wonderful, I really appreciate it. You've been brilliant.", 'Groom refunded'),
+    ).toBe('low');
     expect(call('Right. I still think this is awful.', 'Manager to call back')).toBe('medium');
   });
 });
