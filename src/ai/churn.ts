@@ -350,10 +350,10 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   const swungAndOpen = ctx.resolved === false && ctx.sentiment === 'mixed';
   // So is a complaint the recap files the call under ("No-show complaint") and the call left open, and a
   // supplier's price rise it left unaccepted ("Price increase notice"; "Price rise notified; not yet accepted").
-  const complaintOpen =
+  const filedOpen =
     ctx.resolved === false &&
     units.some((u) => u.fromOutcome && /\b(?:complaint|price (?:increase|rise|hike)s?)\b/i.test(u.text));
-  if (ctx.resolved === false && (negativeCaller || swungAndOpen || complaintOpen || context.length > 0)) {
+  if (ctx.resolved === false && (negativeCaller || swungAndOpen || filedOpen || context.length > 0)) {
     context.push(
       `the call ended unresolved${ctx.resolvedExplanation ? ` (${ctx.resolvedExplanation.replace(/\.$/, '')})` : ''}`,
     );
