@@ -32,7 +32,7 @@ function isConditional(text: string, index: number): boolean {
     .replace(/(?<=\S\s+)May\b/g, 'month')
     .toLowerCase();
   // Asking what notice leaving takes ("how much notice is needed not to renew") is a plan, not the decision.
-  return /\b(?:if|unless|otherwise|or else|until|unless|should you|considering|thinking|might|may|could|how much notice|what notice|notice (?:is |would be )?(?:needed|required))\b/.test(
+  return /\b(?:if|unless|otherwise|or else|until|should you|considering|thinking|might|may|could|how much notice|what notice|notice (?:is |would be )?(?:needed|required))\b/.test(
     sentence,
   );
 }
@@ -103,7 +103,7 @@ const SERVICE_KEPT = new RegExp(
 
 /** Coming back for more: "will book again", "booking again in August", "she will rebook"; never "won't book again". */
 const BOOK_AGAIN =
-  /(?<!(?:\bnever|\bnot|n't|\bno)\b[^.?!]{0,20})\b(?:(?:re-?)?book(?:ing)? (?:again|another)|\b(?:she|he|they|i|we|caller|customer|client|patient)(?: will|'ll| is going to| plans to| wants to) re-?book)\b/i;
+  /(?<!(?:\bnever|\bnot|n't|\bno)\b[^.?!]{0,20})\b(?:(?:re-?)?book(?:ing)? (?:again|another)|(?:she|he|they|i|we|caller|customer|client|patient)(?: will|'ll| is going to| plans to| wants to) re-?book)\b/i;
 
 /** Someone else's customer: "my current place", "our current supplier". */
 const PROSPECT =
