@@ -101,6 +101,18 @@ export const PLAN_RULES: readonly SignalRule[] = [
     pattern:
       /\bleaning (?:toward|towards|to) (?:switching|moving|going with|leaving|cancell?ing|them)\b|\b(?:if|unless)\b[^.?!]{0,80}?\b(?:i|we)(?:'ll| will) (?:just )?(?:book|use|hire|go with|take) them\b/g,
   },
+  // Following a stylist, a teacher or a vet who leaves: "I might just follow her", "I'll probably just follow
+  // her" (tune4, tune45); the outcome "client considering following departing stylist".
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:i|we)(?:'ll| will| might| may|'d| would| could)(?: just| probably| well| definitely| have to)* follow (?:her|him|them)\b(?! (?:up|through|on|around|about)\b)/g,
+  },
+  {
+    kind: 'competitor',
+    pattern: /\bconsidering following (?:the |her |his |their )?(?:departing|former|old|previous|leaving)\b/g,
+    outcomeOnly: true,
+  },
   {
     kind: 'chargeback-raised',
     pattern:
@@ -129,13 +141,14 @@ export const PLAN_RULES: readonly SignalRule[] = [
     selfNegating: true,
   },
   // A council or a professional regulator brought in: "I'll be ringing the council", "writing to the General
-  // Pharmaceutical Council", "he has reported the firm to the council", "I've been on to the council" (tune29);
+  // Pharmaceutical Council", "he has reported the firm to the council", "I've been on to the council" (tune29),
+  // "she will report the cattery to the council's animal licensing team" (tune45);
   // not a planning application that "had gone to the council" (tune21), nor the business's own errand "Contact
   // council about the permit extension" (tune36).
   {
     kind: 'legal',
     pattern:
-      /\b(?:ring|ringing|rung|call|calling|contact|contacting|going to|go to|gone to|write to|writing to|written to|complain(?:ed|ing)? to|get onto|getting onto|(?:been|gone|got) on to|phone|phoning|report(?:ed|ing)? (?:it |this |you |them |(?:the|your) (?:firm|company|business|shop|store|agency|builders?|contractors?|landlord) )?to) (?:the |di |da )?(?:[a-z]+ ){0,3}?(?<!\b(?:planning|plans?|drawings|application|submitted|submission)\b[^.!?]*)council\b(?!'s? (?:inspection|inspector|approval|consent|searches|planning|tip|website)| for (?:approval|consent|sign-off|planning)| (?:about|for|regarding|re) (?:the |a |an |her |his |their |our )?(?!your\b)(?:[\w-]+ )?(?:permits?|licen[cs]es?|extensions?|planning|parking|bins?|collections?|consent)\b)/g,
+      /\b(?:ring|ringing|rung|call|calling|contact|contacting|going to|go to|gone to|write to|writing to|written to|complain(?:ed|ing)? to|get onto|getting onto|(?:been|gone|got) on to|phone|phoning|report(?:ed|ing)? (?:it |this |you |them |(?:the|your) [a-z-]+ )?to) (?:the |di |da )?(?:[a-z]+ ){0,3}?(?<!\b(?:planning|plans?|drawings|application|submitted|submission)\b[^.!?]*)council\b(?!'s? (?:inspection|inspector|approval|consent|searches|planning|tip|website)| for (?:approval|consent|sign-off|planning)| (?:about|for|regarding|re) (?:the |a |an |her |his |their |our )?(?!your\b)(?:[\w-]+ )?(?:permits?|licen[cs]es?|extensions?|planning|parking|bins?|collections?|consent)\b)/g,
   },
   // From the tune12 writers. The custom ended in a sentence: "that's the last time I use you lot", "he would not
   // use the company again".
@@ -272,11 +285,12 @@ export const PLAN_RULES: readonly SignalRule[] = [
   },
   // From the tune34 writers. A purpose or outcome that files the call as the customer's departure: "Account
   // handover", "Move to another manager", "Records transfer to another clinic", "Switch to competitor"; not
-  // within the business ("Transfer to another branch", "Key handover").
+  // within the business ("Transfer to another branch", "Key handover", "Student moving to new host family",
+  // tune45).
   {
     kind: 'leaving',
     pattern:
-      /^(?:(?:account|client|customer|file|files|records?|data|payroll|provider|management|it|books|accounts|portfolio) )?(?:hand-?over|handed over)\b(?! (?:of |the )?(?:keys?|shift|site|vehicle|car|project|property|home|unit|flat|house)\b| (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d))|\b(?:move[ds]?|moving|switch(?:ed|es|ing)?|transfer(?:red|s|ring)?|hand-?over|lost) to (?:another|a new|a different|new|a competitor|competitor|a rival|rival)\b(?! (?:branch|location|site|store|club|room|date|day|time|slot|class|team|department|technician|staff|stylist|instructor|therapist|tutor|teacher|driver|account manager|plan|tier|package|unit|flat|house|address|property|home|studio|venue|court|pitch|rink|pool|cabin|cottage|chalet|suite|villa|apartment|caravan|bed|seat|table|ward|desk|locker|vehicle|car|van|truck)s?\b)/g,
+      /^(?:(?:account|client|customer|file|files|records?|data|payroll|provider|management|it|books|accounts|portfolio) )?(?:hand-?over|handed over)\b(?! (?:of |the )?(?:keys?|shift|site|vehicle|car|project|property|home|unit|flat|house)\b| (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d))|\b(?:move[ds]?|moving|switch(?:ed|es|ing)?|transfer(?:red|s|ring)?|hand-?over|lost) to (?:another|a new|a different|new|a competitor|competitor|a rival|rival)\b(?! (?:branch|location|site|store|club|room|date|day|time|slot|class|team|department|technician|staff|stylist|instructor|therapist|tutor|teacher|driver|account manager|plan|tier|package|unit|flat|house|address|property|home|studio|venue|court|pitch|rink|pool|cabin|cottage|chalet|suite|villa|apartment|caravan|bed|seat|table|ward|desk|locker|vehicle|car|van|truck|host famil(?:y|ie)|homestay|placement|group|coach|carer|mentor|dorm|kennel|stable|stall|paddock|level)s?\b)/g,
     outcomeOnly: true,
     ifConditional: 'competitor',
   },

@@ -132,10 +132,11 @@ const OTHERS_KEPT =
   /\b(?:her|his|their|the|my|our|your) (?:other|home|house|car|motor|van|business|personal|contents|life|pet|travel|second) (?:policy|policies|insurance|account|service|plan|membership|line|subscription)s? (?:is|are|remains?|stays?|will (?:stay|remain)) (?:unaffected|unchanged|in place|active|open|as (?:it|they) (?:is|are))\b|\bkeep(?:s|ing)? (?:her|his|their|the|my|our) (?:other|home|house|business|personal) (?:policy|insurance|account|service|plan|membership|line|subscription)\b/i;
 /**
  * Care ended because the need has gone ("my shoulder is completely back to normal", "her back pain has
- * gone"): stopping the sessions or the follow-up is the treatment's natural end, not leaving.
+ * gone"): stopping the sessions or the follow-up is the treatment's natural end, not leaving. Not a condition:
+ * "he will cancel at the end of the month unless the problem is gone" (tune45).
  */
 const NEED_GONE =
-  /\b(?:fully|completely|totally) (?:recovered|healed|better)\b|\bback to normal\b|\b(?:pain|symptoms?|injury|problem|issue|rash|infection)s? (?:has|have|is|are) (?:gone|cleared|resolved|healed)\b|\bno (?:more )?pain\b|\ball better\b/i;
+  /\b(?:fully|completely|totally) (?:recovered|healed|better)\b|\bback to normal\b|(?<!\b(?:unless|if|until|till|once|when|whether) (?:the |his |her |their |my |our |your )?)\b(?:pain|symptoms?|injury|problem|issue|rash|infection)s? (?:has|have|is|are) (?:gone|cleared|resolved|healed)\b|\bno (?:more )?pain\b|\ball better\b/i;
 /** What the caller was about to do and did not: "I was about ready to just go somewhere else". */
 const NEAR_MISS =
   /\b(?:i|we|she|he|they) (?:was|were)(?: just| about| just about| nearly| almost| so| this| that)? (?:ready|about|going|gonna|close) to (?:just |actually |really )?$/;
@@ -279,8 +280,8 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   let leftPerOutcome = false;
   if (
     (kinds.has('cancellation') || kinds.has('close-account')) &&
-    ctx.resolved === true &&
-    /\b(?:cancell?ed|closed|terminated)\b|\b(?:cancell?ation|closure|termination)\b.*\b(?:processed|confirmed|completed|scheduled|done|actioned|effective)\b|\bnotice (?:accepted|given|served|acknowledged)\b/i.test(
+    ctx.resolved !== null &&
+    /\b(?:cancell?ed|closed|terminated)\b|\b(?:cancell?ation|closure|termination)\b.*\b(?:processed|confirmed|completed|scheduled|done|actioned|effective|logged|lodged|recorded)\b|\bnotice (?:accepted|given|served|acknowledged)\b/i.test(
       outcome,
     ) &&
     !/\b(?:not|no|declined|paused?|retained|stay\w*|continu\w*|resum\w*|as (?:normal|usual)|frozen|freez\w*|instead of|on hold|suspend\w*)\b/i.test(

@@ -162,7 +162,7 @@ export const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negat
   ],
   // Anger and exasperation in US, UK and Australian speech that VADER misses or underrates.
   [
-    /\b(?:unbelievable|typical|incompeten\w+|amateurs?|cowboys|scam|disgusted|outraged|pissed off|ticked off|hacked off|brassed off|narked|spewing|fobbed off|the runaround|run around|round in circles|last straw|enough is enough|end of my tether|taking the (?:piss|mickey)|having a laugh|for crying out loud|give me a break|out of order|let (?:me|us) down|i (?:expect|expected) better|poor service|terrible service|worst|never again|how many (?:more )?times|you people|on hold for|kept (?:me )?on hold|speak to (?:a|your|the) (?:manager|supervisor)|taking this further|(?:put|want) (?:it|that|this) (?:in writing|on record))\b/g,
+    /\b(?:unbelievable|typical|incompeten\w+|amateurs?|cowboys|scam|disgusted|outraged|pissed off|ticked off|hacked off|brassed off|narked|spewing|fobbed off|the runaround|run around|round in circles|last straw|enough is enough|end of my tether|taking the (?:piss|mickey)|having a laugh|for crying out loud|give me a break|out of order|let (?:me|us) down|i (?:expect|expected) better|poor service|terrible service|worst|never again|how many (?:more )?times|you people(?! (?:have|are|were|'re|really|always) (?:\w+ )?(?:the best|good|great|brilliant|amazing|the eye|stars|legends|wonderful|fantastic|lovely|magic|gems?|too good))|on hold for|kept (?:me )?on hold|speak to (?:a|your|the) (?:manager|supervisor)|taking this further|(?:put|want) (?:it|that|this) (?:in writing|on record))\b/g,
     -1.6,
     'self-negating',
   ],
@@ -173,7 +173,7 @@ export const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negat
   ],
   // Praise VADER does not know.
   [
-    /\b(?:legend|you rock|lifesaver|life saver|breath of fresh air|over the moon|chuffed|stoked|rapt|thrilled|made my (?:day|week|morning|year)|saved (?:my|our) (?:bacon|week|day|life|skin)|works like a charm|can't fault|couldn't be happier|a believer|painless|good on (?:ya|you)|top notch|above and beyond|(?:the|a) best thing|you're (?:the best|a star|amazing|a legend)|y'all are the best|absolute pleasure|(?:they|you|he|she|y'all|you guys|the (?:crew|lads|team|boys|girls|guys)) (?:absolutely |really |totally |proper )?(?:killed|nailed|smashed|crushed|aced) it|(?:were|was|are|is) (?:absolute |pure |proper |top )?class|hella worth it)\b/g,
+    /\b(?:legend|you rock|lifesaver|life saver|breath of fresh air|over the moon|chuffed|stoked|rapt|thrilled|made my (?:day|week|morning|year)|saved (?:my|our) (?:bacon|week|day|life|skin)|works like a charm|can't fault|couldn't be happier|a believer|painless|good on (?:ya|you)|top notch|above and beyond|(?:the|a) best thing|you're (?:the best|a star|amazing|a legend)|y'all are the best|absolute pleasure|(?:they|you|he|she|y'all|you guys|the (?:crew|lads|team|boys|girls|guys)) (?:absolutely |really |totally |proper )?(?:killed|nailed|smashed|crushed|aced) it|(?:were|was|are|is) (?:absolute |pure |proper |top )?class|hella worth it|you're a gem|worth every (?:cent|penny|dollar|pound)|(?:couldn't|could not|couldnae) have done it (?:without|withoot) (?:you|ye|ya)|(?:done|did) (?:right|well) by (?:me|us)|exceeded (?:my |our |her |his |their |all )?expectations|raved|well impressed|(?:(?:bloody|been|looking|looks) |(?:all|you|ye) (?:were|was|are) (?:absolutely )?)marvell?ous|come on a treat|(?:you|ye|y'all) deserve it)\b/g,
     2.4,
   ],
   [

@@ -62,6 +62,9 @@ function pluralAsSpoken(theme: string, spoken: string, names: ReadonlySet<string
 }
 
 /** Words for a state, not a kind: spliced into a theme that already says which one, they contradict it. */
+/** Words that say which one of a kind, not what kind: "current", "recent", "usual". */
+const WHICH_ONE =
+  /^(?:current|recent|previous|original|usual|regular|routine|annual|yearly|exclusive|custom|new|old|existing|latest|last|next|same|other|whole|full|main|extra|additional|first|second|final)$/;
 const STATE_WORDS: ReadonlySet<string> = new Set(
   'hot cold warm wrong correct right old new big small good bad late early broken working full empty'.split(' '),
 );
@@ -199,7 +202,12 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
         if (said) continue;
         // Nor a state word into a theme that already has a word before the same head: "correct" into "Wrong
         // colour", "cold" into "Hot air conditioner" (tune42) would contradict it, not say which one.
-        if (at >= 0 && !(at > 0 && STATE_WORDS.has(modifierLower))) {
+        // Nor any word between a noun and the head that noun already qualifies: "Host family complaint" is
+        // not made "Host current family complaint" (tune45).
+        const before = at > 0 ? (parts[at - 1] ?? '').toLowerCase() : '';
+        const compound =
+          before !== '' && !/(?:ed|ing)$/.test(before) && !STATE_WORDS.has(before) && WHICH_ONE.test(modifierLower);
+        if (at >= 0 && !(at > 0 && (STATE_WORDS.has(modifierLower) || compound))) {
           // The phrase came capitalised ("Boiler service"); an acronym ("VAT") stays as written.
           const first = written[start] ?? '';
           const modifier = /^\p{Lu}{2,}/u.test(first) ? first : first.toLowerCase();

@@ -2447,3 +2447,109 @@ describe('themes from the tune44 writers', () => {
     expect(themes?.join(' ')).toMatch(/timber|deliver/i);
   });
 });
+
+describe('churn from the tune45 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it("another firm's lot that never come back is praise for us; the caller never coming back is leaving", () => {
+    expect(
+      rules({ transcriptLines: [caller("Ten years with you. The other crowd's lads never come back for owt.")] }),
+    ).toBe('low');
+    expect(rules({ transcriptLines: [caller("I'll never come back here, not after that.")] })).toBe('critical');
+  });
+  it('nothing gone to the health fund is a claim not made, not the caller gone to a rival', () => {
+    expect(
+      rules({ transcriptLines: [caller('I paid full price for four visits and nothing has gone to my health fund.')] }),
+    ).not.toBe('critical');
+    expect(rules({ transcriptLines: [caller("We've gone to the physio on Main Street now.")] })).toBe('critical');
+  });
+  it('a student moved to a new host family stays with us; moving to a new supplier does not', () => {
+    expect(
+      recapChurn('Parent asked for her daughter to change host family.', 'Student moving to new host family Monday'),
+    ).not.toBe('critical');
+    expect(recapChurn('Owner said the prices are too high.', 'Moving to new supplier')).toBe('critical');
+  });
+  it('a cancellation held off until the problem is gone is still a cancellation', () => {
+    expect(
+      recapChurn('Owner asked to cancel the pest contract; he will cancel at month end unless the problem is gone.'),
+    ).toBe('high');
+  });
+  it("a partner unable to supply one item for the day is no supplier leaving; a supplier that won't supply us is", () => {
+    expect(
+      rules({
+        recapSummary: 'The hire partner can no longer supply the gazebo for that weekend; another is being sought.',
+      }),
+    ).not.toBe('critical');
+    expect(rules({ recapSummary: 'The wholesaler will no longer supply the shop after June.' })).toBe('critical');
+  });
+  it('the business reported to the council, or Environmental Health in touch, is the regulator brought in', () => {
+    expect(rules({ recapSummary: 'She said she will report the kennels to the council over the dog’s injury.' })).toBe(
+      'critical',
+    );
+    expect(
+      rules({
+        transcriptLines: [caller("I've been in touch with Environmental Health about the mould, just so you know.")],
+      }),
+    ).toBe('critical');
+  });
+  it('following a departing stylist or teacher is a threat to go', () => {
+    expect(rules({ transcriptLines: [caller('Oh no. Well, I might just follow him, to be honest.')] })).toBe('high');
+    expect(
+      rules({
+        recapSummary: 'Caller asked about her colour.',
+        recapOutcome: 'Client considering following departing barber',
+      }),
+    ).toBe('high');
+  });
+  it('a cancellation logged on a call left open is the customer gone', () => {
+    expect(
+      rules({
+        transcriptLines: [caller('I want to cancel the monitoring. Today. And I am not paying that exit fee.')],
+        recapOutcome: 'Cancellation logged; exit fee disputed',
+      }),
+    ).toBe('critical');
+  });
+});
+
+describe('resolved from the tune45 writers', () => {
+  it('a fee upheld, a renewal at risk, a cause unknown or a charge the customer disputes is not resolved', () => {
+    expect(outcomeResolved('Late fee upheld')).toBe(false);
+    expect(outcomeResolved('Price rise stands')).toBe(false);
+    expect(outcomeResolved('Site visit booked; renewal at risk')).toBe(false);
+    expect(outcomeResolved('Router rebooted; root cause unknown')).toBe(false);
+    expect(outcomeResolved('Bill unchanged; customer disputes the extra charge')).toBe(false);
+  });
+  it('records or a place transferred is done; a call transferred is still open', () => {
+    expect(outcomeResolved('Records to be transferred to the new vet by Friday')).toBe(true);
+    expect(outcomeResolved('Course place transferred to March')).toBe(true);
+    expect(outcomeResolved('Call transferred to accounts')).toBe(false);
+  });
+});
+
+describe('sentiment from the tune45 writers', () => {
+  const said = (line: string) => rulesOnly({ transcriptLines: [caller(line)] }).sentiment;
+  it('a gem, worth every penny, could not have done it without you, you people are the best: praise', () => {
+    expect(said("You're a gem, honestly.")).toBe('positive');
+    expect(said('It was worth every penny.')).toBe('positive');
+    expect(said('I couldnae have done it withoot ye, Morag.')).toBe('positive');
+    expect(said('You people are the best, I mean it.')).toBe('positive');
+    expect(said('You people are useless.')).toBe('negative');
+  });
+  it('marvellous said of someone is praise; a bare "marvellous" stays unread, it is often sarcasm', () => {
+    expect(said("You've been marvellous, all of you.")).toBe('positive');
+    expect(said('Three more weeks. Marvellous.')).not.toBe('positive');
+  });
+});
+
+describe('themes from the tune45 writers', () => {
+  it('a word that says which one is not put inside a compound the theme already has', () => {
+    const themes = deriveCallInsights({
+      recapPurposes: ['Host family complaint'],
+      transcriptLines: [
+        caller('The current family go out every night and leave him alone.'),
+        caller('The current family never cook for him, honestly.'),
+      ],
+    }).themes;
+    expect(themes).toContain('Host family complaint');
+    expect(themes?.join(' ')).not.toMatch(/host current family/i);
+  });
+});
