@@ -162,7 +162,7 @@ export const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negat
   ],
   // Anger and exasperation in US, UK and Australian speech that VADER misses or underrates.
   [
-    /\b(?:unbelievable|typical|incompeten\w+|amateurs?|cowboys|scam|disgusted|outraged|pissed off|ticked off|hacked off|brassed off|narked|spewing|fobbed off|the runaround|run around|round in circles|last straw|enough is enough|end of my tether|taking the (?:piss|mickey)|having a laugh|for crying out loud|give me a break|out of order|let (?:me|us) down|i (?:expect|expected) better|poor service|terrible service|worst|never again|how many (?:more )?times|you people(?! (?:have|are|were|'re|really|always) (?:\w+ )?(?:the best|good|great|brilliant|amazing|the eye|stars|legends|wonderful|fantastic|lovely|magic|gems?|too good))|on hold for|kept (?:me )?on hold|speak to (?:a|your|the) (?:manager|supervisor)|taking this further|(?:put|want) (?:it|that|this) (?:in writing|on record))\b/g,
+    /\b(?:unbelievable|typical|incompeten\w+|amateurs?|cowboys|scam|disgusted|outraged|pissed off|ticked off|hacked off|brassed off|narked|spewing|fobbed off|the runaround|run around|round in circles|last straw|enough is enough|end of my tether|taking the (?:piss|mickey)|having a laugh|for crying out loud|give me a break|out of order|(?<!(?:\bnever|\bnot|n't) (?:once |ever )?)let (?:me|us) down|i (?:expect|expected) better|poor service|terrible service|worst|never again|how many (?:more )?times|you people(?! (?:have|are|were|'re|really|always) (?:\w+ )?(?:the best|good|great|brilliant|amazing|the eye|stars|legends|wonderful|fantastic|lovely|magic|gems?|too good))|on hold for|kept (?:me )?on hold|speak to (?:a|your|the) (?:manager|supervisor)|taking this further|(?:put|want) (?:it|that|this) (?:in writing|on record))\b/g,
     -1.6,
     'self-negating',
   ],
@@ -177,7 +177,7 @@ export const DOMAIN_VALENCE: ReadonlyArray<readonly [RegExp, number, 'self-negat
     2.4,
   ],
   [
-    /\b(?:(?:massive|huge|such a|what a|that's a) relief|thank (?:god|goodness|heavens)|so (?:pleased|glad|happy)|really appreciate|much appreciated|decent of you|that's all i wanted|beauty|spot on|fair dinkum good)\b/g,
+    /\b(?:(?:massive|huge|such a|what a|that's a) relief|thank (?:god|goodness|heavens)|so (?:pleased|glad|happy)|really appreciate|much appreciated|decent of you|that's all i wanted|beauty|spot on|fair dinkum good|(?:a )?load off (?:my|our) (?:mind|shoulders)|that's a load off|never (?:once )?(?:let|leave|left) (?:me|us) (?:down|stranded)|(?:he's|she's|you're|they're|you are|he is|she is) (?:my|our|a|an absolute|a real) (?:hero|heroes|saviou?r)|(?:una|you) (?:try|tried) well)\b/g,
     1.8,
   ],
   [

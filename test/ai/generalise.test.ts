@@ -2553,3 +2553,57 @@ describe('themes from the tune45 writers', () => {
     expect(themes?.join(' ')).not.toMatch(/host current family/i);
   });
 });
+
+describe('churn from the tune46 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('photos sent to a solicitor, or a solicitor drafting a letter, is legal action under way', () => {
+    expect(
+      rules({
+        transcriptLines: [caller('I emailed the pictures to my solicitor this morning, for what it is worth.')],
+      }),
+    ).toBe('critical');
+    expect(rules({ recapSummary: 'She said her solicitor is drafting a letter about the cracked tiles.' })).toBe(
+      'critical',
+    );
+  });
+  it('a driver gone to the wrong address is a mix-up, not the customer gone to a rival', () => {
+    expect(rules({ recapSummary: 'The courier had gone to the wrong farm; a second van was sent at once.' })).toBe(
+      'low',
+    );
+    expect(rules({ recapSummary: 'She has gone to another dog groomer in town.' })).toBe('critical');
+  });
+  it('giving the rival a go unless the price is matched is a threat', () => {
+    expect(rules({ transcriptLines: [caller("If ye cannae get near their price, I'll gie them a go.")] })).toBe('high');
+    expect(rules({ recapSummary: 'He said he would try them unless the quote came down.' })).toBe('high');
+  });
+});
+
+describe('resolved from the tune46 writers', () => {
+  it('a partial refund given is resolved; a partial refund only offered is not', () => {
+    expect(outcomeResolved('Partial refund of $30 issued')).toBe(true);
+    expect(outcomeResolved('£25 partial refund agreed and repair booked')).toBe(true);
+    expect(outcomeResolved('Partial refund offered; customer declined')).toBe(false);
+  });
+  it('a date unknown, a back-order, a dispute lodged or a refund demanded is not resolved', () => {
+    expect(outcomeResolved('Delivery date unknown; update promised Friday')).toBe(false);
+    expect(outcomeResolved('Replacement back-ordered')).toBe(false);
+    expect(outcomeResolved('Back-order placed; stock due in May')).toBe(false);
+    expect(outcomeResolved('Card dispute already lodged by the client')).toBe(false);
+    expect(outcomeResolved('Guest checked out; deposit refund demanded')).toBe(false);
+  });
+  it('a supplier that committed to a time, or a contact to follow, is done; someone still to act is not', () => {
+    expect(outcomeResolved('Supplier committed to 6am drops from Monday')).toBe(true);
+    expect(outcomeResolved('Depot closing; alternative supplier contact to follow')).toBe(true);
+    expect(outcomeResolved('Manager to call back tomorrow')).toBe(false);
+  });
+});
+
+describe('sentiment from the tune46 writers', () => {
+  const said = (line: string) => rulesOnly({ transcriptLines: [caller(line)] }).sentiment;
+  it('a load off, my hero, never once let us down, una try well: praise', () => {
+    expect(said("Oh, that's a load off.")).toBe('positive');
+    expect(said("Tell Darren he's my hero.")).toBe('positive');
+    expect(said('You never once let us down in six years.')).toBe('positive');
+    expect(said('Una try well well for this job.')).toBe('positive');
+  });
+});
