@@ -61,10 +61,10 @@ function pluralAsSpoken(theme: string, spoken: string, names: ReadonlySet<string
   return theme.slice(0, m.index) + m[1] + plural.slice(word.length);
 }
 
-/** Words for a state, not a kind: spliced into a theme that already says which one, they contradict it. */
 /** Words that say which one of a kind, not what kind: "current", "recent", "usual". */
 const WHICH_ONE =
   /^(?:current|recent|previous|original|usual|regular|routine|annual|yearly|exclusive|custom|new|old|existing|latest|last|next|same|other|whole|full|main|extra|additional|first|second|final)$/;
+/** Words for a state, not a kind: spliced into a theme that already says which one, they contradict it. */
 const STATE_WORDS: ReadonlySet<string> = new Set(
   'hot cold warm wrong correct right old new big small good bad late early broken working full empty'.split(' '),
 );
@@ -202,8 +202,9 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
         if (said) continue;
         // Nor a state word into a theme that already has a word before the same head: "correct" into "Wrong
         // colour", "cold" into "Hot air conditioner" (tune42) would contradict it, not say which one.
-        // Nor any word between a noun and the head that noun already qualifies: "Host family complaint" is
-        // not made "Host current family complaint" (tune45).
+        // Nor a word that says which one between a noun and the head that noun already qualifies: "Host family
+        // complaint" is not made "Host current family complaint" (tune45). Other words still go in ("Missed
+        // boiler service"): blocking them all cost 0.15 points of recall (tune46's round).
         const before = at > 0 ? (parts[at - 1] ?? '').toLowerCase() : '';
         const compound =
           before !== '' && !/(?:ed|ing)$/.test(before) && !STATE_WORDS.has(before) && WHICH_ONE.test(modifierLower);
