@@ -71,7 +71,9 @@ describe('backfill', () => {
     const missing = placeUndelivered(4, 'backfill-missing');
     const missingLegs = missing.flatMap((c) => c.legs.map((l) => l.call_id));
 
-    const from = new Date(Date.now() - 2 * 3_600_000);
+    // 2 h 10 min back: five 30-minute windows whatever the milliseconds between here and the start's own
+    // "now" (a range of exactly 2 h made four, CI 2026-12-06).
+    const from = new Date(Date.now() - 2 * 3_600_000 - 10 * 60_000);
     const to = new Date(Date.now() + 60_000);
     // The live Ai window, as the CLI passes it: calls over 40 minutes ago do not wait it out.
     const started = await startBackfill(
@@ -89,7 +91,7 @@ describe('backfill', () => {
     expect(final.status).toBe('COMPLETED');
     expect(final.progress).toMatchObject({
       finished: true,
-      windowsTotal: 5, // 2 h + 1 min, capped at now, in 30-minute windows
+      windowsTotal: 5, // 2 h 10 min, capped at now, in 30-minute windows
       windowsDone: 5,
       listed: deliveredLegs.length + missingLegs.length,
       alreadyPresent: deliveredLegs.length,
