@@ -108,17 +108,17 @@ export const PLAN_RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:i|we)(?:'ll| will| might| may|'d| would| could)(?: just| probably| well| definitely| have to)* follow (?:her|him|them)\b(?! (?:up|through|on|around|about)\b)/g,
   },
+  {
+    kind: 'competitor',
+    pattern: /\bconsidering following (?:the |her |his |their )?(?:departing|former|old|previous|leaving)\b/g,
+    outcomeOnly: true,
+  },
   // Trying the rival: "if ye cannae match it, I'll gie them a go", "I might give them a try next time", "he
   // would try them unless the price was matched" (tune46).
   {
     kind: 'competitor',
     pattern:
       /(?<=(?:'ll|\bwill|\bmight|\bmay|'d|\bwould|\bto|\bgonna)(?: just| probably| have to| well)* )(?:give|gie) (?:them|'em) a (?:go|try|shot|whirl)\b|\bwould try them\b/g,
-  },
-  {
-    kind: 'competitor',
-    pattern: /\bconsidering following (?:the |her |his |their )?(?:departing|former|old|previous|leaving)\b/g,
-    outcomeOnly: true,
   },
   {
     kind: 'chargeback-raised',
