@@ -338,6 +338,13 @@ export const PLAN_RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:would|will|could|might|may|'d|'ll) (?:move|take|switch|transfer) (?:the|their|her|his|our|its|my) (?:account|business|custom|orders?|work|contract)s? (?:over )?(?:to|elsewhere)\b(?! (?:the |a |an |my |our |his |her |their )?(?:new |other |same )?(?:card|address|e-?mail|direct debit|monthly|annual|quarterly|weekly|invoice|billing|paperless|online|app|portal|system|plan|tier|branch|name|number|bank)\b)|\b(?:would|will|could|might) mean (?:changing|switching|finding another|finding a new|looking for another|looking elsewhere|going elsewhere|leaving)\b|\breconsider(?:ing)? (?:using|working with|staying with|renewing (?:with )?|ordering from|buying from) (?:the|this|your|our|you|us|them)\b/g,
   },
+  // Turning others away: "I'm telling everybody in Kronum not to bring you even a handkerchief", "threatened
+  // to warn people in her area away from the business".
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:tell(?:ing)?|warn(?:ing)?) (?:every(?:one|body)|people|all (?:my|our|the) (?:friends|neighbou?rs|family|customers|members)|the whole (?:street|town|village|estate|island|parish|county))(?: [\w']+){0,3}? (?:not to (?:use|bring|come|go|book|buy|deal|shop|touch|call)|to (?:stay away|avoid)|away from|off)\b|\bwarn(?:ed|ing)? (?:(?:other|all the|all) )?(?:people|others|everyone|everybody|folk|neighbou?rs|parents|customers|families|friends)(?: [\w']+){0,4}? away\b/g,
+  },
   // A decision the agent could not change: "the caller was not persuaded to stay".
   {
     kind: 'leaving',
@@ -362,5 +369,11 @@ export const PLAN_RULES: readonly SignalRule[] = [
       `\\b(?:wants?|wanted|going|plans?|planning|looking|decided|thinking of|considering|ready) (?:to )?(?:move|moving|take|taking|shift|shifting) (?:the|our|my|their|his|her) (?!(?:[\\w-]+ ){0,2}?(?:${ONE_BOOKING_NOUN}|office|house|home|furniture|desks?|car|van|stock|boxes|kids|family|date|time)\\b)(?:[\\w-]+ ){0,2}?(?:over|across|elsewhere|away|at (?:the )?(?:[\\w-]+ )?renewal)\\b(?! (?:town|the (?:road|street|hall|room|way|corridor|yard)))`,
       'g',
     ),
+  },
+  // A board's or an owner's vote: "the board voted to bring IT support in-house".
+  {
+    kind: 'leaving',
+    pattern:
+      /\bvoted to (?:bring (?:[\w-]+ ){0,3}?in-house|cancel|end|leave|switch|terminate|move (?:to|over|elsewhere)|go with)\b/g,
   },
 ];

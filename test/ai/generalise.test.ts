@@ -2607,3 +2607,62 @@ describe('sentiment from the tune46 writers', () => {
     expect(said('Una try well well for this job.')).toBe('positive');
   });
 });
+
+describe('churn from the tune47 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it("cancelling only this week's delivery, or a class moved to another day, is one booking, not the service", () => {
+    expect(rules({ transcriptLines: [caller("I need to cancel this week's only, we're away at my sister's.")] })).toBe(
+      'low',
+    );
+    expect(rules({ recapSummary: "Caller asked to cancel only this Saturday's veg box; next week's stays." })).toBe(
+      'low',
+    );
+    expect(
+      rules({
+        recapSummary: 'Caller cancelled her place on Tuesday morning spin.',
+        recapOutcome: 'Moved from Tuesday to Friday class',
+        transcriptLines: [caller("I need to cancel, sorry, work's gone mad.")],
+      }),
+    ).toBe('low');
+    expect(rules({ transcriptLines: [caller('I need to cancel the whole membership.')] })).toBe('high');
+  });
+  it('a consumer regulator named with its possessive, or Consumer and Business Services, is a regulatory threat', () => {
+    expect(rules({ recapSummary: "He will complain to the state's building regulator about the deck." })).toBe(
+      'critical',
+    );
+    expect(rules({ transcriptLines: [caller("Then I'm taking it to Consumer and Business Services.")] })).toBe(
+      'critical',
+    );
+  });
+  it('telling everybody to stay away is a threat to the business', () => {
+    expect(rules({ transcriptLines: [caller("I'm telling everybody on the estate not to use you.")] })).toBe('high');
+    expect(rules({ recapSummary: 'She threatened to warn other parents in the village away from the nursery.' })).toBe(
+      'high',
+    );
+  });
+  it('going with a rival instead, only if the price stands, is a threat; looking elsewhere for this week is not', () => {
+    expect(
+      rules({ transcriptLines: [caller("If the quote doesn't move, we'll have to go with Brookfield Hall instead.")] }),
+    ).toBe('high');
+    expect(rules({ transcriptLines: [caller("We're going with Brookfield Hall instead.")] })).toBe('critical');
+    expect(rules({ recapSummary: 'The café will look elsewhere for this week while the boats are in.' })).toBe(
+      'medium',
+    );
+    expect(rules({ recapSummary: 'The café will look elsewhere while the boats are in.' })).toBe('high');
+  });
+});
+
+describe('resolved from the tune47 writers', () => {
+  it('a partial refund given as the outcome, or no change needed, is resolved', () => {
+    expect(outcomeResolved('£40 partial refund; cake remade for Saturday')).toBe(true);
+    expect(outcomeResolved('Partial deposit refund of $200 plus a free lesson')).toBe(true);
+    expect(outcomeResolved('Bill checked; no changes needed')).toBe(true);
+  });
+  it('a dispute that stands, a complaint filed, something to be reviewed or followed up, a lean to a rival: not resolved', () => {
+    expect(outcomeResolved('Boiler fixed; labour dispute stands')).toBe(false);
+    expect(outcomeResolved('Fee waived; council complaint filed')).toBe(false);
+    expect(outcomeResolved('Discount request to be reviewed by the owner')).toBe(false);
+    expect(outcomeResolved('Noise concerns to be followed up')).toBe(false);
+    expect(outcomeResolved('Quote sent; client leaning towards a competitor')).toBe(false);
+  });
+});
