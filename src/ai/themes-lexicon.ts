@@ -147,7 +147,7 @@ export const FILLER_WORDS: ReadonlySet<string> = new Set(
   gosh golly jeez geez wow whoa oops uh um er erm ah oh hmm mm huh ugh meh anyway anyways basically literally
   honestly actually seriously totally absolutely whatever like kinda sorta gonna wanna gotta innit ringing
   hang hanging holding rang calling bothered smashing marvellous lifesaver damn dang darn bear listen look sec
-  second minute moment bit bits righto ring bell buzz bacon matter round
+  second minute moment bit bits little righto ring bell buzz bacon matter round
   feeling feelings thing things stuff way lot lots kind sort squiz heaps loads arvo chap chaps lad lads
   mister missus sweetheart pet hun babe cobber bud bro boss chief champ digger fella fellas bloke sheila gent
   lady ladies gentleman ya ye youse anyhoo och strewth bonkers cor heck hell lord god goodness gracious yikes

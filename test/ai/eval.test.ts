@@ -112,8 +112,11 @@ import { TRAINING_SETS } from '../../scripts/train-sentiment';
 //   tune47-calls.json (195, three more writers, 2026-12-06, held out for three aggregate scorings, then tuned on):
 //     83.6 / 90.3 / 96.9 / 90.3 / 90.1 % at its last unseen scoring (c6b93c8), 84.6 / 94.4 / 100 / 94.4 / 91.3 %, 0
 //     once tuned on
-//   tune48-calls.json (195, three more writers, 2026-12-06) and tune49-calls.json (195, three more writers,
-//     2026-12-07) are held out for the next rounds: not floored here
+//   tune48-calls.json (195, three more writers, 2026-12-06, held out for three aggregate scorings, then tuned on):
+//     83.1 / 87.7 / 96.9 / 94.4 / 93.4 % at its last unseen scoring (2ce3f0c), 82.1 / 89.7 / 99.5 / 96.4 / 93.9 %, 0
+//     once tuned on
+//   tune49-calls.json and tune50-calls.json (195 each, six more writers, 2026-12-07) are held out for the next
+//     rounds: not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. The sentiment
@@ -665,6 +668,17 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnWithinOneAccuracy: 1,
       resolvedAccuracy: 0.94,
       themesRecallAt5: 0.91,
+      maxBadThemes: 0,
+    },
+  },
+  {
+    file: 'tune48-calls.json',
+    floors: {
+      sentimentAccuracy: 0.82,
+      churnAccuracy: 0.89,
+      churnWithinOneAccuracy: 0.99,
+      resolvedAccuracy: 0.96,
+      themesRecallAt5: 0.93,
       maxBadThemes: 0,
     },
   },

@@ -2666,3 +2666,55 @@ describe('resolved from the tune47 writers', () => {
     expect(outcomeResolved('Quote sent; client leaning towards a competitor')).toBe(false);
   });
 });
+
+describe('churn from the tune48 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('buying from a named rival now is a customer already gone; a plan to, under an if, is a threat', () => {
+    expect(rules({ transcriptLines: [caller('Truth is, I buy from Lakeside Spares now, their price is less.')] })).toBe(
+      'critical',
+    );
+    expect(rules({ recapSummary: 'He now buys most of his feed from Hollins Farm Supplies.' })).toBe('critical');
+    expect(
+      rules({
+        transcriptLines: [
+          caller("If it's still that dear in a month I'll just stop it and get my eggs from the Spar."),
+        ],
+      }),
+    ).toBe('high');
+    expect(rules({ transcriptLines: [caller('I buy from Lakeside Spares now and then, when you are shut.')] })).toBe(
+      'low',
+    );
+  });
+  it('children taken out after this term, or not re-enrolled, have left', () => {
+    expect(rules({ transcriptLines: [caller("We're going to take the girls out after this term, sorry.")] })).toBe(
+      'critical',
+    );
+    expect(rules({ recapSummary: 'The boy finishes the paid term and will not be re-enrolled for spring.' })).toBe(
+      'critical',
+    );
+  });
+  it('credit terms moved from sixty to thirty days, or everything moved to a new bank, is no one leaving', () => {
+    expect(
+      rules({
+        transcriptLines: [caller('Head office has decided to move your account from sixty days to thirty days.')],
+      }),
+    ).toBe('low');
+    expect(
+      rules({ transcriptLines: [caller('I moved everything over to the credit union and forgot about you.')] }),
+    ).toBe('low');
+    expect(rules({ transcriptLines: [caller("We've decided to move to Harbour Print.")] })).toBe('critical');
+  });
+});
+
+describe('resolved from the tune48 writers', () => {
+  it('a delivery unconfirmed, half an order, a revised proposal requested: not resolved; half a deposit refunded is', () => {
+    expect(outcomeResolved('Saturday collection unconfirmed')).toBe(false);
+    expect(outcomeResolved('Half of the tile order confirmed; rest to follow')).toBe(false);
+    expect(outcomeResolved('Revised maintenance proposal requested')).toBe(false);
+    expect(outcomeResolved('Half of the £300 deposit refunded')).toBe(true);
+  });
+  it('goods dropped off today are a delivery, not a dropped call', () => {
+    expect(outcomeResolved('Main order moved to Monday; two sacks dropped today')).toBe(true);
+    expect(outcomeResolved('Call dropped')).toBe(null);
+  });
+});
