@@ -86,7 +86,8 @@ export const SERVICE_NOUN =
 export const ONE_BOOKING =
   '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting|surgery|operation|procedure|check(?:-?up)?|scan|x-?ray|exam|inspection|call-?out|photoshoot|flight|clean|groom|stay|room|cabin|cottage|tickets?|holiday|getaway)';
 export const ONE_BOOKING_NOUN = `${ONE_BOOKING}s?`;
-// Or one day's visit ("I need to cancel Thursday", "cancel this Saturday"; not "today", which can mean now).
+// Or one day's visit ("I need to cancel Thursday", "cancel only this Saturday", "this week's only"; not "today",
+// which can mean now).
 const ONE_DAY = `(?:just |only )?(?:(?:for |on )?(?:this |next |the )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|tomorrow|tonight|(?:this|next) week's|this (?:once|weekend)|(?:this|the) one)\\b`;
 export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:(?!(?:standing|regular|recurring|repeat|weekly|fortnightly|monthly) )[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b| ${ONE_DAY})`;
 

@@ -4,7 +4,10 @@
 // ("resolved pending a callback" is not resolved yet), then resolved. The rules are in README.md.
 import { normaliseText, splitSentences } from './text';
 
-/** The call never became a conversation: nothing can have been resolved or left unresolved. */
+/**
+ * The call never became a conversation: nothing can have been resolved or left unresolved. A missed visit or
+ * goods dropped off ("ten bags dropped today") are not a missed or dropped call.
+ */
 const NO_CONVERSATION =
   /\b(?:voice ?mail|left (?:a )?message|no answer|not answered|unanswered|abandoned|(?<!\bif [^.;]{0,40})missed(?![- ](?:appointments?|visits?|sessions?|class(?:es)?|payments?|deliver(?:y|ies)|collections?|lessons?|fees?|doses?)\b)|busy|not reached|no contact|(?<!\b(?:items?|goods|parcels?|boxes|stock|orders?|deliver(?:y|ies)|prices?|charges?|fees?|claims?) )dropped(?! (?:off|at|to|in|round|over|today|tomorrow|this|on|by)\b)|wrong number)\b/i;
 
