@@ -5,6 +5,7 @@
 // caller from now on, a rival to be used next time, paying stopped, and a council or regulator brought in.
 import type { SignalRule } from './churn-rules';
 import { NOT_ANOTHER_BUSINESS, ONE_BOOKING_NOUN } from './churn-rules';
+import { GONE_RULES } from './churn-patterns-gone';
 
 export const PLAN_RULES: readonly SignalRule[] = [
   // Off to a named competitor under a condition: "if it's not working by Friday, I'm off to Skylark".
@@ -338,36 +339,7 @@ export const PLAN_RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:would|will|could|might|may|'d|'ll) (?:move|take|switch|transfer) (?:the|their|her|his|our|its|my) (?:account|business|custom|orders?|work|contract)s? (?:over )?(?:to|elsewhere)\b(?! (?:the |a |an |my |our |his |her |their )?(?:new |other |same )?(?:card|address|e-?mail|direct debit|monthly|annual|quarterly|weekly|invoice|billing|paperless|online|app|portal|system|plan|tier|branch|name|number|bank)\b)|\b(?:would|will|could|might) mean (?:changing|switching|finding another|finding a new|looking for another|looking elsewhere|going elsewhere|leaving)\b|\breconsider(?:ing)? (?:using|working with|staying with|renewing (?:with )?|ordering from|buying from) (?:the|this|your|our|you|us|them)\b/g,
   },
-  // Already buying from a rival: "I buy from Kenema Moto Spares now", "he now buys most of his parts from
-  // Kenema Moto Spares" (not "now and then"); a plan to: "I'll probably just get me veg from the Co-op".
-  {
-    kind: 'leaving',
-    pattern:
-      /\b(?:I|[Ww]e|[Hh]e|[Ss]he|[Tt]hey) (?:now (?:buys?|gets?|orders?|sources?)|(?:buys?|gets?|orders?|sources?)(?= [^.?!]{0,50}? now\b(?! and then)))(?: (?:most|all|some|the rest|half) of (?:my|our|his|her|their) [\w-]+| (?:my|our|his|her|their) [\w-]+| everything)? from (?:the )?[A-Z][\w&'-]*/g,
-    caseSensitive: true,
-    ifConditional: 'competitor',
-  },
-  {
-    kind: 'competitor',
-    pattern:
-      /\b(?:I'll|[Ww]e'll|I will|[Ww]e will|I'm gonna|I'm going to)(?: (?:probably|just))*(?: [^.?!,;]{1,30}? and)? (?:get|buy|order) (?:me|my|our|the) [\w-]+(?: [\w-]+)? from (?:the )?[A-Z][\w&'-]*/g,
-    caseSensitive: true,
-  },
-  // A child taken out after this term, or not re-enrolled: "we're going to take them out after this term".
-  {
-    kind: 'leaving',
-    pattern:
-      /\b(?:take|taking|pull|pulling) (?:them|him|her|(?:the|my|our) (?:kids|children|boys|girls|twins|son|daughter)) out (?:after|at the end of|from) (?:this|the|next) (?:term|month|year|season|block|semester)\b|\bnot (?:be )?re-?enrol(?:l?ing|l?ed)?\b/g,
-    selfNegating: true,
-    ifConditional: 'competitor',
-  },
-  // Turning others away: "I'm telling everybody in Kronum not to bring you even a handkerchief", "threatened
-  // to warn people in her area away from the business".
-  {
-    kind: 'competitor',
-    pattern:
-      /\b(?:tell(?:ing)?|warn(?:ing)?) (?:every(?:one|body)|people|all (?:my|our|the) (?:friends|neighbou?rs|family|customers|members)|the whole (?:street|town|village|estate|island|parish|county))(?: [\w']+){0,3}? (?:not to (?:use|bring|come|go|book|buy|deal|shop|touch|call)|to (?:stay away|avoid)|away from|off)\b|\bwarn(?:ed|ing)? (?:(?:other|all the|all) )?(?:people|others|everyone|everybody|folk|neighbou?rs|parents|customers|families|friends)(?: [\w']+){0,4}? away\b/g,
-  },
+  ...GONE_RULES,
   // A decision the agent could not change: "the caller was not persuaded to stay".
   {
     kind: 'leaving',

@@ -1,0 +1,37 @@
+// Churn phrasings added from the tune47 and tune48 writers' calls, read in this order inside PLAN_RULES of
+// churn-patterns-plans.ts (which spreads them there): a customer already buying from a rival, a plan to get
+// the goods from one, a child taken out of classes, and a threat to turn others away from the business.
+import type { SignalRule } from './churn-rules';
+
+export const GONE_RULES: readonly SignalRule[] = [
+  // Already buying from a rival: "I buy from Kenema Moto Spares now", "he now buys most of his parts from
+  // Kenema Moto Spares" (not "now and then"); a plan to: "I'll probably just get me veg from the Co-op".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:I|[Ww]e|[Hh]e|[Ss]he|[Tt]hey) (?:now (?:buys?|gets?|orders?|sources?)|(?:buys?|gets?|orders?|sources?)(?= [^.?!]{0,50}? now\b(?! and then)))(?: (?:most|all|some|the rest|half) of (?:my|our|his|her|their) [\w-]+| (?:my|our|his|her|their) [\w-]+| everything)? from (?:the )?[A-Z][\w&'-]*/g,
+    caseSensitive: true,
+    ifConditional: 'competitor',
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:I'll|[Ww]e'll|I will|[Ww]e will|I'm gonna|I'm going to)(?: (?:probably|just))*(?: [^.?!,;]{1,30}? and)? (?:get|buy|order) (?:me|my|our|the) [\w-]+(?: [\w-]+)? from (?:the )?[A-Z][\w&'-]*/g,
+    caseSensitive: true,
+  },
+  // A child taken out after this term, or not re-enrolled: "we're going to take them out after this term".
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:take|taking|pull|pulling) (?:them|him|her|(?:the|my|our) (?:kids|children|boys|girls|twins|son|daughter)) out (?:after|at the end of|from) (?:this|the|next) (?:term|month|year|season|block|semester)\b|\bnot (?:be )?re-?enrol(?:l?ing|l?ed)?\b/g,
+    selfNegating: true,
+    ifConditional: 'competitor',
+  },
+  // Turning others away: "I'm telling everybody in Kronum not to bring you even a handkerchief", "threatened
+  // to warn people in her area away from the business".
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:tell(?:ing)?|warn(?:ing)?) (?:every(?:one|body)|people|all (?:my|our|the) (?:friends|neighbou?rs|family|customers|members)|the whole (?:street|town|village|estate|island|parish|county))(?: [\w']+){0,3}? (?:not to (?:use|bring|come|go|book|buy|deal|shop|touch|call)|to (?:stay away|avoid)|away from|off)\b|\bwarn(?:ed|ing)? (?:(?:other|all the|all) )?(?:people|others|everyone|everybody|folk|neighbou?rs|parents|customers|families|friends)(?: [\w']+){0,4}? away\b/g,
+  },
+];
