@@ -25,6 +25,7 @@ const UNIT = [
   'ai/sentiment-combiner',
   'ai/churn-learned',
   'ai/themes-learned',
+  'ai/topics-learned',
   'ai/eval',
   'ai/model',
   'bench/report',

@@ -13,7 +13,7 @@ import type { CombinerWeights } from '../src/ai/sentiment-combiner';
 import { combinedSentiment, combinerFeatures, trainCombiner } from '../src/ai/sentiment-combiner';
 import { SENTIMENT_COMBINER } from '../src/ai/sentiment-combiner-weights';
 
-// Every tuning set (forty-nine; tune49 and tune50 are held out): 8,606 calls. Left out, p >= 0 is right on 7,204
+// Every tuning set (forty-nine; tune49, tune50 and tune51 are held out): 8,606 calls. Left out, p >= 0 is right on 7,204
 // (6 read with the opposite polarity), p >= 0.40 on 7,195 (9). With forty-eight sets (8,426 calls): 7,071 (6) and
 // 7,059 (8). With forty-seven sets (8,246 calls): 6,913 (5) and
 // 6,901 (9). With forty-six sets (8,066 calls): 6,748 (5) and

@@ -17,7 +17,7 @@
  *   leave, a legal or regulatory threat, a chargeback raised; high: a threat or a stated plan to cancel),
  *   else medium for dissatisfaction (repeat problem, unresolved complaint, negative caller), else low.
  * - themes (themes.ts, nlp.ts): recap purposes, transcript moments, churn signals, then noun phrases
- *   tagged by wink-nlp; never names, fillers or greetings; at most five.
+ *   tagged by wink-nlp, and a learned topic the call never names; never names, fillers or greetings; at most five.
  * - resolved (resolution.ts): read from the recap outcome, then the disposition, then the call itself;
  *   null when nothing says (a voicemail, no data).
  *
@@ -44,6 +44,8 @@ import { SENTIMENT_COMBINER } from './sentiment-combiner-weights';
 import { type ChurnModel, learnedChurnCheck } from './churn-learned';
 import CHURN_MODEL from './churn-model.json';
 import THEME_MODEL from './theme-model.json';
+import TOPIC_MODEL from './topic-model.json';
+import { likelyTopics, type TopicModel } from './topics-learned';
 import { learnedPhrases } from './themes-learned';
 import { deriveThemes, humaniseLabel, MAX_THEMES, namesOnCall, winkPhrases } from './themes';
 import { lowerCaseWords, normaliseText, peopleOnCall, splitSentences } from './text';
@@ -113,24 +115,21 @@ export interface InsightEngine {
   combiner: CombinerWeights | null;
   /** The learned check on churn risk over the recap's words (churn-learned.ts); null: the rules alone. */
   churnModel: ChurnModel | null;
+  /** The learned topics of the call's words (topics-learned.ts), for the themes' last slot; absent: none. */
+  topics?: TopicModel | null;
 }
 
 /** Churn signals of a grievance (not a calm decision to leave): they make a flat caller negative. */
-const GRIEVANCE_SIGNALS: ReadonlySet<string> = new Set([
-  'repeat',
-  'legal',
-  'chargeback',
-  'chargeback-raised',
-  'refund-demand',
-  'escalation-demand',
-  'cancellation',
-]);
+const GRIEVANCE_SIGNALS: ReadonlySet<string> = new Set(
+  'repeat legal chargeback chargeback-raised refund-demand escalation-demand cancellation'.split(' '),
+);
 
 export const DEFAULT_ENGINE: InsightEngine = {
   sentimentBase: vaderScore,
   phrases: learnedPhrases(THEME_MODEL, winkPhrases),
   combiner: SENTIMENT_COMBINER,
   churnModel: CHURN_MODEL as ChurnModel,
+  topics: TOPIC_MODEL,
 };
 
 export function deriveCallInsights(input: CallInsightsInput): CallInsights {
@@ -296,6 +295,7 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
         names,
         churnSignals,
         agentTexts,
+        topics: engine.topics ? likelyTopics(engine.topics, input) : [],
       },
       engine.phrases,
     );

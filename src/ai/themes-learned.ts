@@ -156,7 +156,7 @@ export function learnedPhrases(model: ThemeModel, base: PhraseExtractor): Phrase
 }
 
 /** A fixed-seed generator (a linear congruential one): the same data gives the same weights everywhere. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;

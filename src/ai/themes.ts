@@ -4,6 +4,7 @@ import { winkTagger } from './nlp';
 import { withoutFeelingIdioms } from './sentiment';
 import { CALLBACK_REQUEST, FILLER_WORDS, NOT_NAMES, SIGNAL_THEMES } from './themes-lexicon';
 import type { PhraseExtractor } from './themes-phrases';
+import type { TopicReading } from './topics-learned';
 import { capitalise, isThemeOnItsOwn, MAX_PHRASE_WORDS, winkPhrases } from './themes-phrases';
 import { lowerCaseWords, normaliseText, stem, STOP_WORDS, tokenize } from './text';
 
@@ -30,6 +31,8 @@ export interface ThemeSources {
   agentTexts?: readonly string[];
   /** Churn signals found on the call; a cancellation or a chargeback is what a call is filed under. */
   churnSignals?: readonly string[];
+  /** Learned topics the model is sure enough of (topics-learned.ts), likeliest first. */
+  topics?: readonly TopicReading[];
 }
 
 export interface ThemeAssessment {
@@ -253,17 +256,35 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
 
   for (const p of sources.purposes) if (generic(p)) take(asTheme(p), 'purpose');
   for (const [theme, from] of later) take(theme, from);
+  // The likeliest learned topic no theme names ("Delivery" for a late van and a cold dinner): into a free
+  // slot, or in place of the last phrase, request or signal (never a purpose or a moment).
+  const words = chosen.flatMap((c) => c.theme.toLowerCase().split(/[\s-]+/));
+  // Never a name on the call ("Linen" of "CleanTex Linen"), as no phrase is.
+  const topic = (sources.topics ?? []).find(
+    (t) =>
+      !tokenize(t.topic).every((w) => words.some((x) => x.includes(stem(w.lower)))) &&
+      !tokenize(t.topic).some((w) => sources.names?.has(w.lower)) &&
+      isThemeWorthFiling(t.topic),
+  );
+  if (topic) {
+    const last = chosen.map((c) => !/^(?:purpose|moment)/.test(c.from)).lastIndexOf(true);
+    if (chosen.length >= MAX_THEMES && last >= 0) chosen.splice(last, 1);
+    take(capitalise(topic.topic), `topic (p ${topic.probability}, from ${topic.evidence.join(', ')})`);
+  }
   const themes = chosen.map((c) => pluralAsSpoken(c.theme, spoken, sources.names ?? new Set()));
   const from = (prefix: string) =>
     chosen
       .filter((c) => c.from.startsWith(prefix))
-      .map((c) => (prefix === 'phrase' ? `${c.theme} ${c.from.slice(7)}` : c.theme));
+      .map((c) =>
+        prefix === 'phrase' || prefix === 'topic' ? `${c.theme} ${c.from.slice(prefix.length + 1)}` : c.theme,
+      );
   const parts = (
     [
       ['purposes', from('purpose')],
       ['moments', from('moment')],
       ['churn signals', from('churn signal')],
       ['request', from('request')],
+      ['learned topic', from('topic')],
       ['salient phrases', from('phrase')],
     ] as const
   )

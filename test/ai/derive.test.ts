@@ -364,14 +364,16 @@ describe('themes', () => {
       recapPurposes: ['Missing items', 'missing items'],
       transcriptLines: [moment('missing_item')],
     });
-    expect(out.themes).toEqual(['Missing items']);
+    // (A learned topic may follow in a free slot: see topics-learned.test.ts.)
+    expect(out.themes?.filter((t) => /missing/i.test(t))).toEqual(['Missing items']);
+    expect(out.themes?.[0]).toBe('Missing items');
   });
 
   it('ranks moments by how often they occur', () => {
     const out = deriveCallInsights({
       transcriptLines: [moment('price_inquiry'), moment('late_delivery'), moment('late_delivery')],
     });
-    expect(out.themes).toEqual(['Late delivery', 'Price inquiry']);
+    expect(out.themes?.slice(0, 2)).toEqual(['Late delivery', 'Price inquiry']);
   });
 
   it('leaves out feelings, names and numbers', () => {

@@ -115,8 +115,8 @@ import { TRAINING_SETS } from '../../scripts/train-sentiment';
 //   tune48-calls.json (195, three more writers, 2026-12-06, held out for three aggregate scorings, then tuned on):
 //     83.1 / 87.7 / 96.9 / 94.4 / 93.4 % at its last unseen scoring (2ce3f0c), 82.1 / 89.7 / 99.5 / 96.4 / 93.9 %, 0
 //     once tuned on
-//   tune49-calls.json and tune50-calls.json (195 each, six more writers, 2026-12-07) are held out for the next
-//     rounds: not floored here
+//   tune49-calls.json, tune50-calls.json and tune51-calls.json (195 each, nine more writers, 2026-12-07) are
+//     held out for the next rounds: not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. The sentiment

@@ -1758,7 +1758,10 @@ describe('themes: one word left of a phrase a theme already holds', () => {
 
 describe('themes: a cleaner\'s job said with its verb ("a deep clean")', () => {
   it('is a theme after a determiner or modifier; a clean house is not', () => {
-    const themesOf = (...lines: string[]) => deriveCallInsights({ transcriptLines: lines.map(caller) }).themes ?? [];
+    // The phrase step alone: the learned topic may still file a call about a clean house under "Cleaning" (a
+    // cleaner's customer), which is a topic, not the phrase "clean house".
+    const themesOf = (...lines: string[]) =>
+      deriveCallInsightsWith({ transcriptLines: lines.map(caller) }, { ...DEFAULT_ENGINE, topics: null }).themes ?? [];
     expect(
       themesOf('Can I book an end of tenancy clean for the flat? The tenancy clean needs doing by Friday.'),
     ).toEqual(expect.arrayContaining([expect.stringMatching(/clean$/i)]));
