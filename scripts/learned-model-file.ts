@@ -1,7 +1,9 @@
 // What the training scripts of the learned steps share (scripts/train-churn.ts, scripts/train-themes.ts):
 // the model file's layout, the description of what it was trained on, and writing it or checking it.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
+
+import { type LabelledCallSet, labelledCallSet } from '../src/ai/evaluation';
 
 /** "a.json (12), b.json (30): 42 calls": the sets in the order first seen, each with its rows. */
 export function trainedOnOf(rows: ReadonlyArray<{ set: string }>, unit: string): string {
@@ -29,4 +31,9 @@ export function writeOrCheck(argv: readonly string[], out: string, text: string,
   }
   writeFileSync(out, text);
   console.log(`Wrote ${out}`);
+}
+
+/** A labelled set by its path from the repository's root, checked against the set's format. */
+export function loadLabelledSet(file: string): LabelledCallSet {
+  return labelledCallSet.parse(JSON.parse(readFileSync(resolve(__dirname, '..', file), 'utf8')));
 }

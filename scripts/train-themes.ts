@@ -12,16 +12,15 @@
 // (eight hidden units, four epochs; sixteen units 92.62, four units 92.72, three or ten epochs within 0.3
 // point; other seeds 92.59 to 92.89), with 28 of the 30 sets gaining; 92.85 % with the round's two filters
 // ("Call" alone, "Imran-ji"); 92.97 % with a verb as a compound's modifier ("spin class"), as --cv prints it.
-import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 
 import { DEFAULT_ENGINE, deriveCallInsightsWith } from '../src/ai/derive';
 import type { LabelledCallSet } from '../src/ai/evaluation';
-import { evaluateCallSet, labelledCallSet } from '../src/ai/evaluation';
+import { evaluateCallSet } from '../src/ai/evaluation';
 import { learnedPhrases, type PhraseFeatures, phraseFeatures, trainThemeModel } from '../src/ai/themes-learned';
 import type { PhraseExtractor } from '../src/ai/themes-phrases';
 import { winkPhrases } from '../src/ai/themes-phrases';
-import { renderWordModel, trainedOnOf, writeOrCheck } from './learned-model-file';
+import { loadLabelledSet, renderWordModel, trainedOnOf, writeOrCheck } from './learned-model-file';
 import { TRAINING_SETS } from './train-sentiment';
 
 const SETTINGS = { l2: 0.001, epochs: 4, minCount: 5, hidden: 8, rate: 0.005, batch: 256, seed: 42 };
@@ -34,11 +33,8 @@ type Row = PhraseFeatures & { y: 0 | 1 };
  * Every candidate phrase of every labelled call with keywords, as the rules hand them to the theme step:
  * positive when the phrase holds one of the call's keywords (the evaluation's own test).
  */
-function loadSet(file: string): LabelledCallSet {
-  return labelledCallSet.parse(JSON.parse(readFileSync(resolve(__dirname, '..', file), 'utf8')));
-}
 
-export function themeRowsOf(file: string, set: LabelledCallSet = loadSet(file)): Array<Row & { set: string }> {
+export function themeRowsOf(file: string, set: LabelledCallSet = loadLabelledSet(file)): Array<Row & { set: string }> {
   const rows: Array<Row & { set: string }> = [];
   for (const call of set.calls) {
     const keywords = call.expected.themes.map((k) => k.toLowerCase());
@@ -64,7 +60,7 @@ export function themeRowsOf(file: string, set: LabelledCallSet = loadSet(file)):
 function crossValidate(): void {
   const FOLDS = 5;
   const bySet = THEME_TRAINING_SETS.map((file) => {
-    const set = loadSet(file);
+    const set = loadLabelledSet(file);
     return { file, set, rows: themeRowsOf(file, set) };
   });
   let sum = 0;

@@ -8,14 +8,13 @@
 //                                                   scored with topics from a model trained on the other four
 //                                                   fifths, without topics and at each minimum probability
 //                                                   (writes nothing)
-import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 
 import { DEFAULT_ENGINE, deriveCallInsightsWith } from '../src/ai/derive';
 import type { LabelledCallSet } from '../src/ai/evaluation';
-import { evaluateCallSet, labelledCallSet } from '../src/ai/evaluation';
+import { evaluateCallSet } from '../src/ai/evaluation';
 import { type TopicModel, topicFeatures, trainTopicModel } from '../src/ai/topics-learned';
-import { renderWordModel, trainedOnOf, writeOrCheck } from './learned-model-file';
+import { loadLabelledSet, renderWordModel, trainedOnOf, writeOrCheck } from './learned-model-file';
 import { TRAINING_SETS } from './train-sentiment';
 
 const SETTINGS = {
@@ -33,12 +32,8 @@ const OUT = resolve(__dirname, '../src/ai/topic-model.json');
 
 type Row = { set: string; features: string[]; topics: string[] };
 
-function loadSet(file: string): LabelledCallSet {
-  return labelledCallSet.parse(JSON.parse(readFileSync(resolve(__dirname, '..', file), 'utf8')));
-}
-
 /** Every labelled call with keywords: its word features and its keywords, lower-cased, as topics. */
-function rowsOf(file: string, set: LabelledCallSet = loadSet(file)): Row[] {
+function rowsOf(file: string, set: LabelledCallSet = loadLabelledSet(file)): Row[] {
   return set.calls
     .filter((c) => c.expected.themes.length > 0)
     .map((c) => ({
@@ -59,7 +54,7 @@ function train(rows: readonly Row[], trainedOn: string): TopicModel {
 function crossValidate(thresholds: readonly number[]): void {
   const FOLDS = 5;
   const bySet = TRAINING_SETS.map((file) => {
-    const set = loadSet(file);
+    const set = loadLabelledSet(file);
     return { file, set, rows: rowsOf(file, set) };
   });
   const sums = new Map<string, { sum: number; calls: number }>();

@@ -259,13 +259,12 @@ export function deriveThemes(sources: ThemeSources, extract: PhraseExtractor = w
   // The likeliest learned topic no theme names ("Delivery" for a late van and a cold dinner): into a free
   // slot, or in place of the last phrase, request or signal (never a purpose or a moment).
   const words = chosen.flatMap((c) => c.theme.toLowerCase().split(/[\s-]+/));
-  // Never a name on the call ("Linen" of "CleanTex Linen"), as no phrase is.
-  const topic = (sources.topics ?? []).find(
-    (t) =>
-      !tokenize(t.topic).every((w) => words.some((x) => x.includes(stem(w.lower)))) &&
-      !tokenize(t.topic).some((w) => sources.names?.has(w.lower)) &&
-      isThemeWorthFiling(t.topic),
-  );
+  const topic = (sources.topics ?? []).find((t) => {
+    const said = tokenize(t.topic).map((w) => w.lower);
+    const named = said.every((w) => words.some((x) => x.includes(stem(w))));
+    // Never a name on the call ("Linen" of "CleanTex Linen"), as no phrase is.
+    return !named && !said.some((w) => sources.names?.has(w)) && isThemeWorthFiling(t.topic);
+  });
   if (topic) {
     const last = chosen.map((c) => !/^(?:purpose|moment)/.test(c.from)).lastIndexOf(true);
     if (chosen.length >= MAX_THEMES && last >= 0) chosen.splice(last, 1);
