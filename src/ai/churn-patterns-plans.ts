@@ -298,9 +298,17 @@ export const PLAN_RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /^(?:(?:account|client|customer|file|files|records?|data|payroll|provider|management|it|books|accounts|portfolio) )?(?:hand-?over|handed over)\b(?! (?:of |the )?(?:keys?|shift|site|vehicle|car|project|property|home|unit|flat|house)\b| (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d))|\b(?:move[ds]?|moving|switch(?:ed|es|ing)?|transfer(?:red|s|ring)?|hand-?over|lost) to (?:another|a new|a different|new|a competitor|competitor|a rival|rival)\b(?! (?:branch|location|site|store|club|room|date|day|time|slot|class|team|department|technician|staff|stylist|instructor|therapist|tutor|teacher|driver|account manager|plan|tier|package|unit|flat|house|address|property|home|studio|venue|court|pitch|rink|pool|cabin|cottage|chalet|suite|villa|apartment|caravan|bed|seat|table|ward|desk|locker|vehicle|car|van|truck|host famil(?:y|ie)|homestay|placement|group|coach|carer|mentor|dorm|kennel|stable|stall|paddock|level)s?\b)/g,
+      /^(?:(?:account|client|customer|file|files|records?|data|payroll|provider|management|it|books|accounts|portfolio) )?(?:hand-?over|handed over)\b(?! (?:of |the )?(?:keys?|shift|site|vehicle|car|project|property|home|unit|flat|house)\b| (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d))|\b(?:using|staying with|sticking with|going with|gone with|went with) (?:a |the )?(?:competitor|rival)\b|\b(?:move[ds]?|moving|switch(?:ed|es|ing)?|transfer(?:red|s|ring)?|hand-?over|lost) to (?:another|a new|a different|new|a competitor|competitor|a rival|rival)\b(?! (?:branch|location|site|store|club|room|date|day|time|slot|class|team|department|technician|staff|stylist|instructor|therapist|tutor|teacher|driver|account manager|plan|tier|package|unit|flat|house|address|property|home|studio|venue|court|pitch|rink|pool|cabin|cottage|chalet|suite|villa|apartment|caravan|bed|seat|table|ward|desk|locker|vehicle|car|van|truck|host famil(?:y|ie)|homestay|placement|group|coach|carer|mentor|dorm|kennel|stable|stall|paddock|level)s?\b)/g,
     outcomeOnly: true,
     ifConditional: 'competitor',
+  },
+  // An action item to replace the supplier: "Find a new egg supplier", "Source an alternative packaging
+  // supplier" (61 of 61 such in the tuning sets are on calls labelled critical; "Get quotes from", "Line up a
+  // backup" and "Look for" are still choosing: high or medium) (tune49).
+  {
+    kind: 'leaving',
+    pattern:
+      /^(?:start )?(?:find|source|sourcing|finding) (?:an? )?(?:new|alternative|replacement|another|different) (?:[\w-]+ ){0,3}?(?:supplier|wholesaler|distributor|vendor)s?\b/g,
   },
   // A purpose or outcome that files the call as the relationship ended: "Account closure", "Contract
   // termination", "Service ending" (all 63 such purposes in the tuning sets are on calls labelled critical);

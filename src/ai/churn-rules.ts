@@ -84,7 +84,7 @@ export const SERVICE_NOUN =
  */
 /** One order, visit or booking: cancelling it is not leaving the relationship. */
 export const ONE_BOOKING =
-  '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting|surgery|operation|procedure|check(?:-?up)?|scan|x-?ray|exam|inspection|call-?out|photoshoot|flight|clean|groom|stay|room|cabin|cottage|tickets?|holiday|getaway)';
+  '(?:order|appointment|appt|table|booking|reservation|session|lesson|class|visit|consult|consultation|fitting|slot|delivery|collection|pickup|tour|viewing|move|party|event|function|trip|meeting|surgery|operation|procedure|check(?:-?up)?|scan|x-?ray|exam|inspection|call-?out|photoshoot|flight|clean|groom|stay|room|cabin|cottage|lodge|chalet|villa|caravan|tickets?|holiday|getaway|nights?)';
 export const ONE_BOOKING_NOUN = `${ONE_BOOKING}s?`;
 // Or one day's visit ("I need to cancel Thursday", "cancel only this Saturday", "this week's only"; not "today",
 // which can mean now).

@@ -91,7 +91,7 @@ const SERVICE_MENTION = new RegExp(
 );
 // One booking, said in the singular: "the rest of Finn's lessons" or "Lessons cancelled" is the series.
 const ONE_BOOKING_CANCELLED = new RegExp(
-  `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?(?:ed|ation)\\b|\\bcancel(?:l?ed|l?ing)?\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:[\\w:.-]+ ){0,4}?${ONE_BOOKING}\\b`,
+  `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?(?:ed|ation)\\b|\\bcancel(?:l?ed|l?ing)?\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:(?!(?:standing|regular|recurring|repeat|weekly|fortnightly|monthly|if|unless|when|because|but|and|or)\\b)[\\w:.'’-]+ ){0,4}?${ONE_BOOKING}\\b`,
   'i',
 );
 
@@ -114,7 +114,7 @@ const PROSPECT =
  * weekend of August".
  */
 const REBOOKED =
-  /\bre-?booked\b|\bre-?scheduled\b|\b(?:booking|appointment|reservation|session|lesson|class|visit|stay|slot)s? (?:was |were |has been |have been |is |are )?(?:moved|changed|switched|swapped) (?:to|for)\b|\bmov(?:e|ed|ing) (?:(?:the|his|her|their|my|our) )?(?:booking|appointment|reservation|session|lesson|visit|stay|slot)\b|\bmoved from \w+(?:'s)? to \w+(?:'s)? (?:[\w-]+ )?(?:booking|appointment|reservation|session|lesson|class|visit|slot)\b/i;
+  /\bre-?booked\b|\bre-?scheduled\b|\b(?:booking|appointment|reservation|session|lesson|class|visit|stay|slot)s? (?:was |were |has been |have been |is |are )?(?:moved|changed|switched|swapped|shifted) (?:to|for)\b|\bmov(?:e|ed|ing) (?:(?:the|his|her|their|my|our) )?(?:booking|appointment|reservation|session|lesson|visit|stay|slot)\b|\bmoved from \w+(?:'s)? to \w+(?:'s)? (?:[\w-]+ )?(?:booking|appointment|reservation|session|lesson|class|visit|slot)\b/i;
 /** Paying another way, not leaving: "switch from monthly payments to paying the year upfront". */
 const PAYMENT_SWITCH =
   /\bswitch(?:ing|ed)? (?:from [\w-]+ (?:payments?|billing|debits?) )?to (?:annual|yearly|upfront|up-front|quarterly|monthly) (?:payments?|billing|plan)\b|\bpayment (?:plan|method) change\b/i;

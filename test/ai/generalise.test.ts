@@ -769,8 +769,9 @@ describe('churn: a repeat fault fixed, the caller relieved or pleased (tune20 wr
     expect(out.churnRisk).toBe('medium');
   });
 
+  // The rules' reading: the learned combiner re-weighs the caller's mood (sentiment-combiner.test.ts).
   it('pleased at the end of a calm call, it is not', () => {
-    const out = deriveCallInsights(
+    const out = rulesOnly(
       call(
         "Hi, it's Dana. The fridge you fixed on Monday has stopped cooling again. That's the second time.",
         "Oh thank goodness. Thank you so much, that's a relief.",
@@ -2719,5 +2720,104 @@ describe('resolved from the tune48 writers', () => {
   it('goods dropped off today are a delivery, not a dropped call', () => {
     expect(outcomeResolved('Main order moved to Monday; two sacks dropped today')).toBe(true);
     expect(outcomeResolved('Call dropped')).toBe(null);
+  });
+});
+
+describe('churn from the tune49 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('an action item to find a new supplier says the supply is ending; getting quotes or a backup is not yet', () => {
+    const withItem = (item: string) =>
+      rules({
+        recapSummary: 'The wholesaler rang about changes to its delivery round next month.',
+        recapActionItems: [item],
+      });
+    expect(withItem('Find a new dairy supplier before the round changes')).toBe('critical');
+    expect(withItem('Source an alternative bakery wholesaler')).toBe('critical');
+    expect(withItem('Get quotes from alternative dairy suppliers')).not.toBe('critical');
+    expect(withItem('Line up a backup dairy supplier')).not.toBe('critical');
+  });
+  it('the agent taking future orders is a way of working; future orders taken elsewhere are leaving', () => {
+    expect(
+      rules({
+        recapSummary: 'The customer queried the gas price on her invoice and will pay it.',
+        recapActionItems: ['Quote the new price when taking future gas orders'],
+      }),
+    ).toBe('low');
+    expect(rules({ transcriptLines: [caller("We'll be taking our future orders elsewhere, I'm afraid.")] })).toBe(
+      'critical',
+    );
+  });
+  it('nights of a stay shifted to later dates is one booking changed, not a cancellation', () => {
+    expect(
+      rules({
+        transcriptLines: [
+          caller('Their ferry is late, so I need to cancel the first two nights.'),
+          agent('Rather than cancel, I can put those two nights on the end of the stay.'),
+          caller('Oh, lovely, thank you.'),
+        ],
+        recapSummary:
+          'The caller needed to drop two nights of a cottage stay; the agent added them to the end instead.',
+        recapOutcome: 'Stay shifted to the 9th-16th',
+      }),
+    ).toBe('low');
+  });
+  it('one night of a stay, or a family week at a cabin, cancelled is one booking', () => {
+    expect(
+      rules({
+        transcriptLines: [caller('I need to cancel just the Friday night, we still want Saturday and Sunday.')],
+        recapSummary: 'Guest asked to drop the first night of her weekend stay and keep the other two.',
+      }),
+    ).toBe('low');
+    expect(
+      rules({
+        transcriptLines: [
+          caller('So we need to cancel, the doctor says no travel.'),
+          agent('We will refund it in full.'),
+        ],
+        recapSummary: "Guest cancelled her family's July lodge week on doctor's advice and was refunded in full.",
+        recapOutcome: 'Deposit refunded in full',
+      }),
+    ).toBe('low');
+  });
+  it('a regular service asked to be cancelled, kept on trial under a condition, is still a threat', () => {
+    expect(
+      deriveCallInsights({
+        transcriptLines: [
+          caller("I'd like to cancel my fortnightly clean, please. You've missed three of the last five."),
+          agent("I'm sorry. Let me give you our senior cleaner every time, and the next clean is free."),
+          caller("Fine. One month. But if she doesn't turn up even once, that's it."),
+        ],
+        recapSummary:
+          'Caller asked to cancel her fortnightly cleaning after missed visits. Agent offered a senior cleaner and a free clean. Caller agreed to a one-month trial but will cancel if any visit is missed.',
+        recapOutcome: 'Cancellation paused for one-month trial',
+      }).churnRisk,
+    ).toBe('high');
+  });
+  it('already booked with another operator, or a customer using a competitor, has left', () => {
+    expect(recapChurn('He cancelled the May tour, saying he has already booked with another guide.')).toBe('critical');
+    expect(
+      rules({
+        recapSummary: "Caller cancelled Friday's van hire.",
+        recapOutcome: 'Hire cancelled; customer using competitor',
+      }),
+    ).toBe('critical');
+  });
+  it('a taken child moved to another school under a condition is a threat', () => {
+    expect(churnOf('If this happens one more time I will take him and his sister to another school.')).toBe('high');
+    expect(recapChurn('The parent said she would move both her sons to another nursery if it happened again.')).toBe(
+      'high',
+    );
+    expect(churnOf('We will move him to another class next term, the teacher thinks it suits him.')).toBe('low');
+  });
+  it('a caller gone to the shop has not gone anywhere', () => {
+    expect(churnOf("I'll leave the back gate open if I'm gone to the shop.")).toBe('low');
+  });
+  it('a credit stop put on the account, or the account on credit stop, is a supply stop', () => {
+    expect(rules({ transcriptLines: [caller("Sorry, accounts have put a credit stop on you until it's paid.")] })).toBe(
+      'high',
+    );
+    expect(rules({ recapSummary: 'The builder learned the account is on credit stop over two old invoices.' })).toBe(
+      'high',
+    );
   });
 });
