@@ -1,6 +1,7 @@
-// Churn phrasings added from the tune47 and tune48 writers' calls, read in this order inside PLAN_RULES of
-// churn-patterns-plans.ts (which spreads them there): a customer already buying from a rival, a plan to get
-// the goods from one, a child taken out of classes, and a threat to turn others away from the business.
+// Churn phrasings added from the tune47, tune48 and tune51 writers' calls, read in this order inside PLAN_RULES
+// of churn-patterns-plans.ts (which spreads them there): a customer already buying from a rival, a plan to get
+// the goods from one, a child taken out of classes, a rival's quote accepted, and a threat to turn others away
+// from the business.
 import type { SignalRule } from './churn-rules';
 
 export const GONE_RULES: readonly SignalRule[] = [
@@ -26,6 +27,13 @@ export const GONE_RULES: readonly SignalRule[] = [
       /\b(?:take|taking|pull|pulling) (?:them|him|her|(?:the|my|our) (?:kids|children|boys|girls|twins|son|daughter)) out (?:after|at the end of|from) (?:this|the|next) (?:term|month|year|season|block|semester)\b|\bnot (?:be )?re-?enrol(?:l?ing|l?ed)?\b/g,
     selfNegating: true,
     ifConditional: 'competitor',
+  },
+  // A rival's quote taken: "they have accepted a cheaper quote from Greenway Gardens" (tune51). Not a quote
+  // from us, and not one only mentioned.
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:accepted|taken|took|gone with|went with|signed) (?:a |an |the |their |his |her )?(?:cheaper|lower|better|rival|competing|competitor's|another|other) (?:[\w-]+ )?(?:quote|offer|bid|estimate|tender|price)s? (?:from|with|by) (?!(?:you|us)\b)/g,
   },
   // Turning others away: "I'm telling everybody in Kronum not to bring you even a handkerchief", "threatened
   // to warn people in her area away from the business".

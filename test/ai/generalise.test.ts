@@ -2821,3 +2821,32 @@ describe('churn from the tune49 writers', () => {
     );
   });
 });
+
+describe('churn from the tune51 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('the regulator part of a gas bottle is no regulator to complain to', () => {
+    expect(churnOf("He says it's the, um, the regulator thing, he's got a spare in the van.")).toBe('low');
+    expect(churnOf('I will be complaining to the energy regulator about this.')).toBe('critical');
+  });
+  it('a rival named after the condition, or work moved under a condition, is a threat; work moved to a day is not', () => {
+    expect(churnOf('If the van is late again next week I will have to go to Quayside, simple as that.')).toBe('high');
+    expect(
+      recapChurn('The florist said the wreaths were late twice and that she would move her work if it kept happening.'),
+    ).toBe('high');
+    expect(churnOf("I'll move my work to Friday, the rain is coming.")).toBe('low');
+  });
+  it("a rival's cheaper quote accepted has left; one only mentioned has not", () => {
+    expect(
+      rules({
+        recapSummary:
+          'Customer rang the fencing firm to cancel the job booked for June, as she has accepted a lower quote from Hilltop Fencing. The cancellation was confirmed and the deposit will be returned.',
+        recapOutcome: 'Job cancelled; deposit to be returned',
+        recapPurposes: ['Cancel job'],
+        recapActionItems: ['Return the £150 deposit', 'Take the job off the June list'],
+      }),
+    ).toBe('critical');
+    expect(recapChurn('The customer mentioned a lower quote from Hilltop Fencing and booked with us anyway.')).not.toBe(
+      'critical',
+    );
+  });
+});
