@@ -3,6 +3,7 @@
 // the goods from one, a child taken out of classes, a rival's quote accepted, and a threat to turn others away
 // from the business.
 import type { SignalRule } from './churn-rules';
+import { NOT_ANOTHER_BUSINESS } from './churn-rules';
 
 export const GONE_RULES: readonly SignalRule[] = [
   // Already buying from a rival: "I buy from Kenema Moto Spares now", "he now buys most of his parts from
@@ -34,6 +35,15 @@ export const GONE_RULES: readonly SignalRule[] = [
     kind: 'leaving',
     pattern:
       /\b(?:accepted|taken|took|gone with|went with|signed) (?:a |an |the |their |his |her )?(?:cheaper|lower|better|rival|competing|competitor's|another|other) (?:[\w-]+ )?(?:quote|offer|bid|estimate|tender|price)s? (?:from|with|by) (?!(?:you|us)\b)/g,
+  },
+  // A decision to take the booking or the custom to another business: "they have decided to take their annual
+  // caravan site at another park next season" (tune53).
+  {
+    kind: 'leaving',
+    pattern: new RegExp(
+      `\\bdecided to (?:go|move|take (?:[\\w'-]+ ){0,5}?)(?:to|at|with) (?:another|a different|a new|a cheaper) ${NOT_ANOTHER_BUSINESS}[a-z]+`,
+      'g',
+    ),
   },
   // Turning others away: "I'm telling everybody in Kronum not to bring you even a handkerchief", "threatened
   // to warn people in her area away from the business".

@@ -73,7 +73,7 @@ export const PLAN_RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /\b[Nn]ext time,? (?:also |too )?(?:I|we|she|he|they)(?:'ll| will) (?:just )?(?:call|use|go to|book|ring|try) (?:them|[A-Z][\w&'-]+)|\b(?:will|'ll) (?:just )?(?:use|buy from|order from|shop with|shop at|get (?:it|them|(?:my|our|his|her|their) [\w-]+) from) (?:them|[A-Z][\w&'-]+) (?:in future|in the future|from now on|next time|going forward)\b/g,
+      /\b[Nn]ext time,? (?:also |too )?(?:I|we|she|he|they)(?:'ll| will) (?:just )?(?:call|use|go to|book|ring|try) (?:them|[A-Z][\w&'-]+)|\b(?:will|'ll|decided to) (?:just )?(?:use|buy from|order from|shop with|shop at|get (?:it|them|(?:my|our|his|her|their) [\w-]+) from) (?:them|[A-Z][\w&'-]+(?: [A-Z][\w&'-]+){0,2}) (?:in future|in the future|from now on|next time|going forward)\b/g,
     caseSensitive: true,
   },
   // Going to a named rival from now on ("I'm going to Bean There from now on"), a decision made ("the
@@ -298,7 +298,7 @@ export const PLAN_RULES: readonly SignalRule[] = [
   {
     kind: 'leaving',
     pattern:
-      /^(?:(?:account|client|customer|file|files|records?|data|payroll|provider|management|it|books|accounts|portfolio) )?(?:hand-?over|handed over)\b(?! (?:of |the )?(?:keys?|shift|site|vehicle|car|project|property|home|unit|flat|house)\b| (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d))|\b(?:using|staying with|sticking with|going with|gone with|went with) (?:a |the )?(?:competitor|rival)\b|\b(?:move[ds]?|moving|switch(?:ed|es|ing)?|transfer(?:red|s|ring)?|hand-?over|lost) to (?:another|a new|a different|new|a competitor|competitor|a rival|rival)\b(?! (?:branch|location|site|store|club|room|date|day|time|slot|class|team|department|technician|staff|stylist|instructor|therapist|tutor|teacher|driver|account manager|plan|tier|package|unit|flat|house|address|property|home|studio|venue|court|pitch|rink|pool|cabin|cottage|chalet|suite|villa|apartment|caravan|bed|seat|table|ward|desk|locker|vehicle|car|van|truck|host famil(?:y|ie)|homestay|placement|group|coach|carer|mentor|dorm|kennel|stable|stall|paddock|level)s?\b)/g,
+      /^(?:(?:account|client|customer|file|files|records?|data|payroll|provider|management|it|books|accounts|portfolio) )?(?:hand-?over|handed over)\b(?! (?:of |the )?(?:keys?|shift|site|vehicle|car|project|property|home|unit|flat|house)\b| (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d))|\b(?:using|staying with|sticking with|going with|gone with|went with) (?:a |the )?(?:competitor|rival)\b|\b(?:customer|client|caller)s? (?:is |are )?(?:switching|changing) (?:suppliers?|providers?)\b|^switching (?:suppliers?|providers?)\b|\b(?:move[ds]?|moving|switch(?:ed|es|ing)?|transfer(?:red|s|ring)?|hand-?over|lost) to (?:another|a new|a different|new|a competitor|competitor|a rival|rival)\b(?! (?:branch|location|site|store|club|room|date|day|time|slot|class|team|department|technician|staff|stylist|instructor|therapist|tutor|teacher|driver|account manager|plan|tier|package|unit|flat|house|address|property|home|studio|venue|court|pitch|rink|pool|cabin|cottage|chalet|suite|villa|apartment|caravan|bed|seat|table|ward|desk|locker|vehicle|car|van|truck|host famil(?:y|ie)|homestay|placement|group|coach|carer|mentor|dorm|kennel|stable|stall|paddock|level)s?\b)/g,
     outcomeOnly: true,
     ifConditional: 'competitor',
   },

@@ -147,7 +147,7 @@ const REFUND_GRANTED =
   /(?<!\b(?:be|been|being|not|never) )\brefunded\b(?! (?:if|when|once|after|pending)\b)|\brefund(?:ed)?\b(?:[^.;]*?\b(?:processed|issued|granted|approved|given|sent|paid|confirmed|agreed)\b)|\b(?:processed|issued|granted|approved|gave|paid)\b[^.;]*?\brefund\b/i;
 /** A supplier's stop taken off on the call: "I'm lifting the stop now", "stop lifted after payment". */
 const STOP_LIFTED =
-  /\blift(?:ed|ing|s)? (?:the |your |that )?(?:stop|hold)\b|\b(?:stop|hold) (?:was |has been |is |now )?(?:lifted|removed|released)\b/i;
+  /(?<!\b(?:to|will|'ll|can|could|would|once|when|until) )\blift(?:ed|ing|s)? (?:the |your |that )?(?:stop|hold)\b(?! (?:once|when|after|if|as soon as)\b)|(?<!\b(?:get|getting|have|having) (?:the |your |that )?)\b(?:stop|hold) (?:was |has been |is |now )?(?:lifted|removed|released)\b/i;
 
 export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnContext): ChurnAssessment {
   const found: Found[] = [];

@@ -2850,3 +2850,45 @@ describe('churn from the tune51 writers', () => {
     );
   });
 });
+
+describe('churn from the tune52 and tune53 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('a health inspector who could walk in any day is a worry, not a report', () => {
+    expect(churnOf('The health inspector could walk in any day, you know what that does to my shop?')).toBe('low');
+    expect(churnOf("I'm reporting you to the health department.")).toBe('critical');
+  });
+  it('a stop to be lifted once paid still stands; one lifted on the call does not', () => {
+    const stop = (item: string) =>
+      rules({
+        recapSummary: 'The merchant rang about the overdue balance and put the account on stop from today.',
+        recapActionItems: [item],
+      });
+    expect(stop('Merchant to lift the stop once payment is received')).toBe('high');
+    expect(
+      rules({
+        transcriptLines: [
+          caller("I've been told to put the account on stop. Pay March and I can get the stop lifted."),
+        ],
+      }),
+    ).toBe('high');
+    expect(
+      rules({
+        recapSummary: 'The merchant put the account on stop; the builder paid by card and the stop was lifted.',
+      }),
+    ).not.toBe('high');
+  });
+  it('an outcome "customer switching supplier", or a decision to buy from a named rival from now on, is leaving', () => {
+    expect(
+      rules({ recapSummary: 'The farmer rang about the feed.', recapOutcome: 'Customer switching supplier' }),
+    ).toBe('critical');
+    expect(recapChurn('She has decided to buy from Valley Grain Feeds from now on.')).toBe('critical');
+  });
+  it('a decision to take the season pitch at another park is leaving', () => {
+    expect(recapChurn('Caller said they have decided to take their touring pitch at another site next summer.')).toBe(
+      'critical',
+    );
+    expect(recapChurn('Caller said they have decided to take their pitch at another time of year.')).not.toBe(
+      'critical',
+    );
+  });
+});
