@@ -96,13 +96,15 @@ describe('learned order of themes', () => {
   });
 
   it('orders the themes by the model: the topic said once before the product said six times', () => {
-    const byFrequency = deriveCallInsightsWith(CALL, { ...DEFAULT_ENGINE, phrases: winkPhrases });
+    // The phrase order alone: the learned topics (topics-learned.test.ts) may add Delivery in the last slot.
+    const byFrequency = deriveCallInsightsWith(CALL, { ...DEFAULT_ENGINE, phrases: winkPhrases, topics: null });
     expect((byFrequency.themes ?? []).slice(0, 5)).not.toContain('Delivery');
     expect(byFrequency.themes?.[0]).toMatch(/^Argan mask/);
 
     const learned = deriveCallInsightsWith(CALL, {
       ...DEFAULT_ENGINE,
       phrases: learnedPhrases(toyModel(), winkPhrases),
+      topics: null,
     });
     expect(learned.themes?.[0]).toBe('Delivery');
     expect(learned.themes).toHaveLength(5);
