@@ -2,8 +2,7 @@
 // of churn-patterns-plans.ts (which spreads them there): a customer already buying from a rival, a plan to get
 // the goods from one, a child taken out of classes, a rival's quote accepted, and a threat to turn others away
 // from the business.
-import type { SignalRule } from './churn-rules';
-import { NOT_ANOTHER_BUSINESS } from './churn-rules';
+import { NOT_ANOTHER_BUSINESS, type SignalRule } from './churn-rules';
 
 export const GONE_RULES: readonly SignalRule[] = [
   // Already buying from a rival: "I buy from Kenema Moto Spares now", "he now buys most of his parts from

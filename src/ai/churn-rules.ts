@@ -89,7 +89,9 @@ export const ONE_BOOKING_NOUN = `${ONE_BOOKING}s?`;
 // Or one day's visit ("I need to cancel Thursday", "cancel only this Saturday", "this week's only"; not "today",
 // which can mean now).
 const ONE_DAY = `(?:just |only )?(?:(?:for |on )?(?:this |next |the )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|tomorrow|tonight|(?:this|next) week's|this (?:once|weekend)|(?:this|the) one)\\b`;
-export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:(?!(?:standing|regular|recurring|repeat|weekly|fortnightly|monthly) )[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b| ${ONE_DAY})`;
+/** Words that make a booking noun a standing service: "my fortnightly clean", "the weekly order". */
+export const STANDING_WORD = '(?:standing|regular|recurring|repeat|weekly|fortnightly|monthly)';
+export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:(?!${STANDING_WORD} )[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b| ${ONE_DAY})`;
 
 /** The caller was kept: a cancellation asked for and then not carried out. */
 export const RETAINED =

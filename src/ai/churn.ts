@@ -11,6 +11,7 @@ import {
   REMEDIED,
   RETAINED,
   SERVICE_NOUN,
+  STANDING_WORD,
 } from './churn-rules';
 import type { Sentiment } from './sentiment';
 import { clip } from './sentiment';
@@ -91,7 +92,7 @@ const SERVICE_MENTION = new RegExp(
 );
 // One booking, said in the singular: "the rest of Finn's lessons" or "Lessons cancelled" is the series.
 const ONE_BOOKING_CANCELLED = new RegExp(
-  `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?(?:ed|ation)\\b|\\bcancel(?:l?ed|l?ing)?\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:(?!(?:standing|regular|recurring|repeat|weekly|fortnightly|monthly|if|unless|when|because|but|and|or)\\b)[\\w:.'’-]+ ){0,4}?${ONE_BOOKING}\\b`,
+  `\\b${ONE_BOOKING}\\b[^.;]*\\bcancell?(?:ed|ation)\\b|\\bcancel(?:l?ed|l?ing)?\\b (?:(?:the|her|his|their|a|an|our|my) )?(?:(?!(?:${STANDING_WORD}|if|unless|when|because|but|and|or)\\b)[\\w:.'’-]+ ){0,4}?${ONE_BOOKING}\\b`,
   'i',
 );
 
