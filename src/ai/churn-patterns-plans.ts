@@ -337,7 +337,7 @@ export const PLAN_RULES: readonly SignalRule[] = [
   {
     kind: 'legal',
     pattern:
-      /\blegal (?:action|threat|notice|proceedings|claim|letter)s?\b|^legal$|\b(?:threaten(?:s|ed|ing)?|pursuing|taking|proceeding with|lodg(?:ed|ing)|fil(?:ed|ing)) (?:[\w-]+ ){0,3}?(?:legal|tribunal|court|small claims|ombudsman|regulator)\b|\b(?:reporting|reported|escalating|escalated) (?:[\w-]+ ){0,2}?to (?:the )?(?:regulator|ombudsman|trading standards|tribunal)\b|\b(?:caller|customer|client|tenant|patient)(?:'s)? (?:solicitor|lawyer|attorney)\b/g,
+      /\blegal (?:action|threat|notice|proceedings|claim|letter)s?\b|^legal$|\b(?:threaten(?:s|ed|ing)?|pursuing|taking|proceeding with|lodg(?:ed|ing)|fil(?:ed|ing)) (?:[\w-]+ ){0,3}?(?:legal|tribunal|court|small claims|ombudsman|regulator)\b|\b(?:report|reports|reporting|reported|escalate|escalates|escalating|escalated) (?:[\w-]+ ){0,2}?to (?:the )?(?:regulator|ombudsman|trading standards|tribunal)\b|\b(?:caller|customer|client|tenant|patient)(?:'s)? (?:solicitor|lawyer|attorney)\b/g,
     outcomeOnly: true,
   },
   // Threats a recap reports in its own words: "said they would move the account to Lumen Wholesale", "warned

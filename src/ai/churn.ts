@@ -115,7 +115,7 @@ const PROSPECT =
  * weekend of August".
  */
 const REBOOKED =
-  /\bre-?booked\b|\bre-?scheduled\b|\b(?:booking|appointment|reservation|session|lesson|class|visit|stay|slot)s? (?:was |were |has been |have been |is |are )?(?:moved|changed|switched|swapped|shifted) (?:to|for)\b|\bmov(?:e|ed|ing) (?:(?:the|his|her|their|my|our) )?(?:booking|appointment|reservation|session|lesson|visit|stay|slot)\b|\bmoved from \w+(?:'s)? to \w+(?:'s)? (?:[\w-]+ )?(?:booking|appointment|reservation|session|lesson|class|visit|slot)\b/i;
+  /\bre-?booked\b|\bre-?scheduled\b|\b(?:booking|appointment|reservation|session|lesson|class|visit|stay|slot)s? (?:was |were |has been |have been |is |are )?(?:moved|changed|switched|swapped|shifted) (?:to|for)\b|\bmov(?:e|ed|ing) (?:(?:the|his|her|their|my|our|[\w-]+'s) )?(?:booking|appointment|reservation|session|lesson|visit|stay|slot)\b|\b(?:moved|rescheduled|pushed back|put back|shifted) to (?:next |the following )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)\b|\bmoved from \w+(?:'s)? to \w+(?:'s)? (?:[\w-]+ )?(?:booking|appointment|reservation|session|lesson|class|visit|slot)\b/i;
 /** Paying another way, not leaving: "switch from monthly payments to paying the year upfront". */
 const PAYMENT_SWITCH =
   /\bswitch(?:ing|ed)? (?:from [\w-]+ (?:payments?|billing|debits?) )?to (?:annual|yearly|upfront|up-front|quarterly|monthly) (?:payments?|billing|plan)\b|\bpayment (?:plan|method) change\b/i;

@@ -186,6 +186,10 @@ const EVAL_FILLERS: ReadonlySet<string> = new Set(
     .filter((w) => w.length > 0),
 );
 
+/** A day or a holiday read after "it's" ("it's Mother's Day", "it's Friday"), not someone introduced. */
+const NOT_AN_INTRODUCTION =
+  /^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|september|october|november|december|christmas|easter|diwali|eid|hanukkah|ramadan|thanksgiving|halloween|hogmanay)\b|\b(?:day|eve|night|week|weekend)$/i;
+
 const NOT_NAMES: ReadonlySet<string> = new Set([
   'caller',
   'agent',
@@ -209,7 +213,7 @@ function namesOnCall(input: LabelledCall['input']): Set<string> {
     for (const m of line.content.matchAll(
       /\b(?:it's|this is|my name is|name's|i'm|you've got|you're speaking with)\s+((?:(?:Mr|Mrs|Ms|Dr)\.? )?[A-Z][a-z']+(?: [A-Z][a-z']+)?)/g,
     ))
-      add(m[1] ?? '');
+      if (!NOT_AN_INTRODUCTION.test(m[1] ?? '')) add(m[1] ?? '');
     for (const m of line.content.matchAll(/\b([A-Z][a-z']+)(?: [A-Z][a-z']+)? (?:speaking|here)\b/g)) add(m[1] ?? '');
   }
   return names;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import type { EvaluationFigures, LabelledCallSet } from '../../src/ai/evaluation';
-import { evaluateCallSet, isDevCall, labelledCallSet } from '../../src/ai/evaluation';
+import { badThemesOf, evaluateCallSet, isDevCall, labelledCallSet } from '../../src/ai/evaluation';
 import { deriveCallInsights } from '../../src/ai/derive';
 import { TRAINING_SETS } from '../../scripts/train-sentiment';
 
@@ -864,4 +864,22 @@ describe('call insights: churn reads the caller’s final mood', () => {
       expect(checked).toBeGreaterThan(100);
     },
   );
+});
+
+describe("the evaluation's bad-theme yardstick", () => {
+  const line = (content: string, name = 'Gill') => ({ type: 'transcript', content, name, speaker: 'caller' });
+  it('counts a theme naming someone on the call as bad, but not a day or a holiday read after "it\'s"', () => {
+    const input = {
+      transcriptLines: [
+        line("Hiya, it's Rowan from the deli. Go on then, it's Father's Day, I'll take the lot."),
+        line("It's Friday, so it's Christmas Eve soon, this is Dermot speaking.", 'Dermot'),
+      ],
+    };
+    expect(badThemesOf(["Father's Day stock", 'Friday delivery', 'Christmas Eve order'], input as never)).toEqual([]);
+    expect(badThemesOf(['Rowan order', 'Dermot callback', 'Gill'], input as never)).toEqual([
+      'Rowan order',
+      'Dermot callback',
+      'Gill',
+    ]);
+  });
 });

@@ -2892,3 +2892,46 @@ describe('churn from the tune52 and tune53 writers', () => {
     );
   });
 });
+
+describe('churn from the tune54 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('reporting a pharmacy, garage or surgery to an authority is a regulatory threat; an outcome "will report to regulator" too', () => {
+    expect(recapChurn('The customer said he is reporting the garage to the licensing people on Monday.')).toBe(
+      'critical',
+    );
+    expect(recapChurn('She is reporting the pharmacy to the board tomorrow with photos of the shelf.')).toBe(
+      'critical',
+    );
+    expect(
+      rules({
+        recapSummary: 'A parent rang, angry about the wrong dose.',
+        recapOutcome: 'Parent intends to report to regulator',
+      }),
+    ).toBe('critical');
+    expect(recapChurn('She asked the pharmacy to report the fault to the maker.')).not.toBe('critical');
+  });
+  it("a booking moved to next Saturday (or Hana's booking moved) is kept, not taken elsewhere", () => {
+    const moved = (input: CallInsightsInput) =>
+      rules({
+        ...input,
+        transcriptLines: [caller("I'm booked on the Saturday boat trip but I need to cancel, I've a cold.")],
+      });
+    expect(moved({ recapOutcome: 'Trip moved to next Saturday' })).toBe('low');
+    expect(moved({ recapActionItems: ["Move Hana's booking to next Saturday"] })).toBe('low');
+    expect(moved({ recapOutcome: 'Caller cancelled' })).not.toBe('low');
+    expect(recapChurn('He said they have moved to next door’s firm for all their printing.')).not.toBe('low');
+  });
+  it('"it won\'t come back on" is about a charge or a light, not the caller', () => {
+    expect(churnOf("You've taken the fee off? And it won't come back on next month?")).toBe('low');
+    expect(churnOf("That's it, I won't come back, not after this.")).toBe('critical');
+  });
+  it('a plan to leave a review, a message or a tip is not a plan to leave', () => {
+    expect(recapChurn('The caller loved the cake and plans to leave a review on Google this week.')).toBe('low');
+    expect(recapChurn('The caller intends to leave a glowing review for the team.')).toBe('low');
+    expect(recapChurn('The caller plans to leave the gym at the end of the month.')).not.toBe('low');
+  });
+  it('asking the business "can I go with Priya instead?" is choosing a colleague, not a rival', () => {
+    expect(churnOf('Can I go with Priya instead next time? Nothing against Sam.')).toBe('low');
+    expect(churnOf("Honestly I'll go with the shop in town instead, they're half the price.")).not.toBe('low');
+  });
+});
