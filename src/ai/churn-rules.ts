@@ -88,10 +88,13 @@ export const ONE_BOOKING =
 export const ONE_BOOKING_NOUN = `${ONE_BOOKING}s?`;
 // Or one day's visit ("I need to cancel Thursday", "cancel only this Saturday", "this week's only"; not "today",
 // which can mean now).
-const ONE_DAY = `(?:just |only )?(?:(?:for |on )?(?:this |next |the )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|tomorrow|tonight|(?:this|next) week's|this (?:once|weekend)|(?:this|the) one)\\b`;
+const ONE_DAY = `(?:(?:you|ye|yous|him|her|them|us) )?(?:just |only )?(?:(?:for |on )?(?:this |next |the )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|tomorrow|tonight|(?:this|next) week's|this (?:once|weekend)|(?:this|the) one)\\b`;
 /** Words that make a booking noun a standing service: "my fortnightly clean", "the weekly order". */
 export const STANDING_WORD = '(?:standing|regular|recurring|repeat|weekly|fortnightly|monthly)';
-export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:(?!${STANDING_WORD} )[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b| ${ONE_DAY})`;
+// Or a bill put right: "cancel the duplicate invoice", "I'll cancel it and send a corrected one".
+const A_BILL_REDONE =
+  "(?:(?:the |this |that |your |an? )?(?:[\\w']+ )?(?:invoice|bill|charge|fee|cheque|transaction|statement|receipt|quote)s?\\b|(?:it|this|that|this one|that one) and (?:e-?mail|send|issue|re-?issue|raise|resend|re-?send|re-?do|print|post)\\b)";
+export const NOT_AN_ORDER = `(?! (?:my |the |this |that |an |a |your |our |their )?(?:(?!${STANDING_WORD} )[\\w']+ ){0,2}${ONE_BOOKING_NOUN}\\b| ${ONE_DAY}| ${A_BILL_REDONE})`;
 
 /** The caller was kept: a cancellation asked for and then not carried out. */
 export const RETAINED =

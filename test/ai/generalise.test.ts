@@ -2935,3 +2935,25 @@ describe('churn from the tune54 writers', () => {
     expect(churnOf("Honestly I'll go with the shop in town instead, they're half the price.")).not.toBe('low');
   });
 });
+
+describe('churn from the tune55 writers', () => {
+  it('"I need to cancel you for Tuesday" cancels one visit, not the service', () => {
+    expect(
+      churnOf("Listen, I need to cancel you for Thursday, we're off to Spain and the side gate'll be locked."),
+    ).toBe('low');
+    expect(churnOf("Listen, I need to cancel you, we've got a cheaper lad doing the road now.")).not.toBe('low');
+  });
+  it('an invoice cancelled and sent again corrected is the bill put right, not the account ended', () => {
+    // The rules alone: the learned check reads any recap with "would cancel" as a risk.
+    const recapRules = (recapSummary: string) => withoutChurnModel({ recapSummary }).churnRisk;
+    expect(
+      recapRules('The shop found the carriage charged twice; the agent will cancel it and send a corrected invoice.'),
+    ).toBe('low');
+    expect(recapRules('The office manager said they would cancel the duplicate invoice and reissue it today.')).toBe(
+      'low',
+    );
+    expect(
+      recapRules('The caller said she will cancel it all at the end of the month, the price is too high.'),
+    ).not.toBe('low');
+  });
+});
