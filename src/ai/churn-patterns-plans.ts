@@ -200,12 +200,13 @@ export const PLAN_RULES: readonly SignalRule[] = [
       /\b(?:hardly|not|never|no way i'm|no way am i) (?:going to|gonna) (?:book|use|order from|come back to|deal with|call|ring|hire|recommend) (?:you|ye|yous|you lot|you guys|them|the company|this place)(?: [\w']+){0,2}? again\b/g,
     selfNegating: true,
   },
-  // Part of the work already moved to a named rival ("we have already shifted our payroll to PayGrid"), a
-  // lease already signed elsewhere, a supplier pulling out of the market ("all contracts down here end").
+  // Part of the work already moved to a named rival ("we have already shifted our payroll to PayGrid", "has moved
+  // this season's chemical purchases to a competitor", tune56), a lease already signed elsewhere, a supplier
+  // pulling out of the market ("all contracts down here end").
   {
     kind: 'leaving',
     pattern:
-      /\b(?:already|have|has|had|[Ww]e've|I've|[Tt]hey've) (?:already )?(?:moved|shifted|switched|transferred) (?:our |my |the |their |its |all (?:our |my |the )?)?(?!(?:up|down|back|out|away|over|across|house|home|here|there|in|on|off|interstate|abroad|overseas)\b)[a-z]+(?: [a-z]+)? (?:over |across )?to (?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|Christmas|Easter)\b)[A-Z][\w&'-]+/g,
+      /\b(?:already|have|has|had|[Ww]e've|I've|[Tt]hey've) (?:already )?(?:moved|shifted|switched|transferred) (?:our |my |the |their |its |all (?:our |my |the )?)?(?!(?:up|down|back|out|away|over|across|house|home|here|there|in|on|off|interstate|abroad|overseas)\b)[a-z']+(?: [a-z']+){0,3} (?:over |across )?to (?:(?:a|another) (?:competitor|rival)\b|(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|Christmas|Easter)\b)[A-Z][\w&'-]+)/g,
     caseSensitive: true,
   },
   {
@@ -323,11 +324,11 @@ export const PLAN_RULES: readonly SignalRule[] = [
   // A purpose or outcome that files the call as a withdrawal given, or a child leaving: "Withdrawal notice",
   // "Withdrawal notice accepted; last day the 29th", "Child leaving; last day 20th December" (tune43). Not
   // one considered ("Possible withdrawal", "parent considering withdrawal") or asked about ("Withdrawal notice
-  // period").
+  // period"). A leaving date settled or a leaver called back: "Leaving date confirmed", "Leaver follow-up" (tune56).
   {
     kind: 'leaving',
     pattern:
-      /(?<=^|; *)(?:withdrawal(?: notice)?(?: (?:given|accepted|confirmed|noted|processed|received|left by voicemail)\b|(?= *(?:[;,.]|$)))|(?:child|pupil|student) (?:is )?leaving\b)/g,
+      /(?<=^|; *)(?:withdrawal(?: notice)?(?: (?:given|accepted|confirmed|noted|processed|received|left by voicemail)\b|(?= *(?:[;,.]|$)))|(?:child|pupil|student) (?:is )?leaving\b|leaving date (?:confirmed|agreed|set|noted|fixed)\b|leaver (?:follow-?up|check-?in|call|notice)\b)/g,
     outcomeOnly: true,
   },
   // From the tune37 writers. An outcome or purpose that files the call as a legal or regulatory threat:

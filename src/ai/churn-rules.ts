@@ -123,3 +123,13 @@ export const NOT_PUT_RIGHT =
  */
 export const NOT_SAID =
   /(?:\b(?:not|never|without)|n't) (?:say(?:ing)?|said|suggest(?:ing|ed)?|indicat(?:ing|ed)|stat(?:ing|ed)|threaten(?:ing|ed)?)\b(?:(?!\bbut\b)[^.!?;,]){0,25}$/;
+/**
+ * A prospect's last provider who moved away or retired ("two years with a lady in our neighborhood, but she
+ * moved to St. George", "our last cleaner was great, but he moved to Perth"): the reason they ring us, not
+ * the caller leaving (tune56).
+ */
+const PROVIDER = `(?:lady|man|woman|guy|bloke|chap|girl|teacher|tutor|coach|trainer|instructor|cleaner|gardener|dentist|doctor|stylist|hairdresser|barber|vet|accountant|mechanic|plumber|builder|nanny|childminder)`;
+export const PROVIDER_MOVED_AWAY = new RegExp(
+  `\\b(?:with|at|from) (?:a|an|the|my|our|her|his|their) (?:[\\w-]+ ){0,4}?${PROVIDER}\\b[^.?!]{0,80}?\\bbut (?:she|he|they)(?:'s| has| had| have)? (?:moved|retired|relocated)\\b|\\b(?:my|our|her|his|their) (?:old|last|previous|former|usual) (?:[\\w-]+ ){0,2}?${PROVIDER}\\b[^.?!]{0,60}?\\b(?:she|he|they)(?:'s| has| had| have)? (?:moved|retired|relocated)\\b`,
+  'i',
+);

@@ -8,6 +8,7 @@ import {
   NOT_PUT_RIGHT,
   NOT_SAID,
   ONE_BOOKING,
+  PROVIDER_MOVED_AWAY,
   REMEDIED,
   RETAINED,
   SERVICE_NOUN,
@@ -239,6 +240,10 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     lookAlikes.add('prospect');
     drop((f) => f.kind === 'competitor' && /\baround\b/i.test(f.reason));
   }
+  // A prospect's last provider who moved away: the move quoted is theirs.
+  const providerGone = callerSide.filter((t) => PROVIDER_MOVED_AWAY.test(t));
+  if (providerGone.length > 0) lookAlikes.add('previous provider moved');
+  drop((f) => f.kind === 'leaving' && providerGone.some((t) => t.includes(quoted(f.reason) ?? '\0')));
   // A customer back from a rival ("had a poor experience and is coming back", "returning customer"): the
   // switch is over, in our favour.
   if (callerSide.some((t) => RETURNED.test(t))) {

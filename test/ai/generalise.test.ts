@@ -2957,3 +2957,55 @@ describe('churn from the tune55 writers', () => {
     ).not.toBe('low');
   });
 });
+
+describe('churn from the tune56 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('a supplier threatening to "put you on stop" and withdraw the credit puts the supply at risk', () => {
+    expect(
+      churnOf("If the money isn't in by Monday we put you on stop. Nothing more goes out and we withdraw the credit."),
+    ).toBe('high');
+    expect(churnOf('Unless we see something this week, we withdraw your credit terms and it is cash only.')).toBe(
+      'high',
+    );
+    // Hold music is not a stop; a credit note withdrawn is not a credit line (a line read alone as negative is
+    // medium, a supply stop high).
+    expect(
+      rules({ transcriptLines: [caller('Sorry, can I put you on hold for a second while I look up the order?')] }),
+    ).not.toBe('high');
+    expect(churnOf("We'll withdraw the credit note and issue a new one for the right amount.")).toBe('low');
+  });
+  it('a child moved to another named nursery, or a leaving date confirmed, is a customer leaving', () => {
+    expect(churnOf("We're moving him to Little Acorns over in Brampton, it's round the corner from my new work.")).toBe(
+      'critical',
+    );
+    expect(rules({ recapSummary: 'The parent rang about the last day.', recapOutcome: 'Leaving date confirmed' })).toBe(
+      'critical',
+    );
+    expect(rules({ recapSummary: 'A parent rang.', recapPurposes: ['Leaver follow-up'] })).toBe('critical');
+    // Moved within the business, or to a day, is not leaving.
+    expect(churnOf("We're moving him to Tuesdays from next term if there's room.")).toBe('low');
+    expect(churnOf("Can we move her to Room 3 with the older ones? She's ready.")).toBe('low');
+  });
+  it("a prospect's old teacher who moved away is not the prospect leaving us", () => {
+    expect(
+      churnOf(
+        "I'm ringing about swimming lessons for my son.",
+        'He had a couple of years with a coach at the leisure centre, but she moved to Dunedin, so.',
+      ),
+    ).toBe('low');
+    expect(churnOf('Our last cleaner was great, but he moved to Perth in the spring.')).toBe('low');
+    expect(churnOf("We've had enough of the delays, we moved to Brightclean last month.")).toBe('critical');
+  });
+  it('part of the custom already moved to a rival ("moved this season\'s spray orders to a competitor") is a loss', () => {
+    // The rule reads any custom already moved as leaving (critical); the writer of this case called it high.
+    expect(
+      rules({
+        recapSummary:
+          "The farmer said he has moved this season's spray orders to a competitor, Valley Agri, for longer terms, though he still buys feed here.",
+      }),
+    ).toMatch(/^(?:high|critical)$/);
+    expect(
+      rules({ recapSummary: "The customer has moved this week's delivery to a later slot after the storm." }),
+    ).toBe('low');
+  });
+});
