@@ -200,6 +200,15 @@ export const PLAN_RULES: readonly SignalRule[] = [
       /\b(?:hardly|not|never|no way i'm|no way am i) (?:going to|gonna) (?:book|use|order from|come back to|deal with|call|ring|hire|recommend) (?:you|ye|yous|you lot|you guys|them|the company|this place)(?: [\w']+){0,2}? again\b/g,
     selfNegating: true,
   },
+  // Not using the business again, or for the next job: "we won't be using you again" (a decision); "they will not
+  // use the firm for the bathroom unless the difference is taken off" (a threat, tune57).
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:will not|won't|'ll not|would not|wouldn't) (?:be )?(?:use|using|book|booking|hire|hiring) (?:you|ye|yous|you lot|you guys|them|the company|this place|(?:the|your|this) (?:firm|business|shop|practice|company))(?: again\b| for (?:the|our|my|any|another|future|the next) [\w-]+)(?!')/g,
+    selfNegating: true,
+    ifConditional: 'competitor',
+  },
   // Part of the work already moved to a named rival ("we have already shifted our payroll to PayGrid", "has moved
   // this season's chemical purchases to a competitor", tune56), a lease already signed elsewhere, a supplier
   // pulling out of the market ("all contracts down here end").

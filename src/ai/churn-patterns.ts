@@ -189,14 +189,18 @@ export const RULES: readonly SignalRule[] = [
     pattern:
       /\b(?:ask|asking|get|getting|call|calling|ring|ringing|contact|contacting|have|having) (?:my|our|the|his|her|their) (?:bank|card (?:company|issuer|provider)|credit card (?:company|provider|issuer)) to (?:look (?:at|into) (?:it|this|that)|dispute|reverse|investigate|claw)\b|\b(?:i'll|i will|we'll|we will|i'm going to|we're going to|i'm gonna|i'll be|we'll be|i shall) (?:have to )?(?:raise|raising|take|taking) (?:it|this|that|the charge|the payment)(?: up)? with (?:my|our|the) (?:bank|card (?:company|issuer|provider)|credit card (?:company|provider))\b|(?:'ll|\bwill|\bwould|\bgoing to|\bgonna) (?:have to |just )?go through (?:my|our|her|his|their) (?:bank|card company|credit card company|card provider)\b(?!'s| (?:statements?|apps?|accounts?|details|records|transactions|transfers?|cards?|online)\b)/g,
   },
-  // Stopping a standing service ("I need to stop the monthly garden visits") is cancelling it.
-  // "If I see ants after that, I'm done, I'm cancelling": cancelling with nothing named after it is the
-  // service itself (one booking is named: "I'm cancelling the Friday booking").
-  { kind: 'cancellation', pattern: /\b(?:i'm|we're|i am|we are) (?:just )?cancell?ing\b(?= *(?:[.!;]|$|then\b))/g },
+  // Stopping a standing service ("I need to stop the monthly garden visits", "have to stop the box") is cancelling it.
+  // "If I see ants after that, I'm done, I'm cancelling", "otherwise we'll have to cancel" (tune57): cancelling
+  // with nothing named after it is the service itself (one booking is named: "I'm cancelling the Friday booking").
   {
     kind: 'cancellation',
     pattern:
-      /\b(?:need|want|wants|wanted|like|have|going|gonna|wish|asked|asking|asks|requested) to (?:stop|end|discontinue|terminate) (?:the |my |our |all )?(?:[\w']+ ){0,3}?(?:visits|service|services|subscription|membership|plan|deliveries|contract|account|lessons|sessions|cleans|bookings|retainer|agreement|licen[cs]e|lease)\b/g,
+      /\b(?:i'm|we're|i am|we are) (?:just )?cancell?ing\b(?= *(?:[.!;]|$|then\b))|\b(?:i|we)(?:'ll| will) (?:probably |just )?(?:have to|need to) cancel\b(?= *(?:[.!;,]|$|then\b))/g,
+  },
+  {
+    kind: 'cancellation',
+    pattern:
+      /\b(?:need|want|wants|wanted|like|have|going|gonna|wish|asked|asking|asks|requested) to (?:stop|end|discontinue|terminate) (?:the |my |our |all )?(?:[\w']+ ){0,3}?(?:visits|service|services|subscription|membership|plan|deliveries|contract|account|lessons|sessions|cleans|bookings|retainer|agreement|licen[cs]e|lease|box|boxes)\b/g,
   },
   // A supplier's final demand for payment puts the supply relationship at risk.
   {
@@ -368,7 +372,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'competitor',
     pattern:
-      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving) (?:elsewhere|somewhere else)\b(?! (?:just )?for (?:this|that|the) (?:week|weekend|day|night|once|one|order|event|job|party)\b)|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get|bring|bringing) (?:someone|somebody) else in\b|\b(?:getting|get|bring|bringing) (?:another|a different|a new) [a-z]+ in\b|\b(?:gonna|going to|will|would|i'll|she'd|he'd|they'd|we'd) go with (?:them|another|a competitor)\b|\b(?:gonna|going to|will|would|i'll|we'll|he'll|she'll|i'd|we'd|he'd|she'd) (?:take|bring|move) (?:(?:both|all) (?:of )?)?(?:(?:the|my|our|his|her|their) (?:[\w-]+ ){1,2}?|(?:him|her|them) (?:and (?:(?:my|our|his|her|their) )?[\w-]+ )?)to (?:another|a different|some other) (?!(?:time|day|date|slot|appointment|session|spot|week|room|floor|level|address|account|card|location|branch|class|group|team|department|table|seat|bed|desk|ward|teacher|tutor|stylist|therapist)s?\b)[a-z]+\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:will|'ll|going to|gonna|have to|need to) (?:get|gather|compare) (?:some )?(?:other |new |alternative )?(?:prices|quotes|pricing) (?:from|with) (?:other|another|alternative|competing|rival|different) [a-z]+|\b(?:will|'ll|going to|gonna|have to|need to) get (?:some )?other (?:prices|quotes) in\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving(?! (?:down|up)\b| (?:house|home)\b)|cancelling|going elsewhere|my options|our options)\b/g,
+      /\b(?:look|looking|shop|shopping|go|going|take (?:my|our) business|move|moving|(?:buy|buying|get|getting|order|ordering)(?: (?:it|one|them|the [\w-]+|(?:a|an|another) [\w-]+))?) (?:elsewhere|somewhere else)\b(?! (?:just )?for (?:this|that|the) (?:week|weekend|day|night|once|one|order|event|job|party)\b)|\bshop(?:ping)? around\b|\breview(?:ing)? (?:my|our|their|her|his) options\b|\b(?:getting|get|bring|bringing) (?:someone|somebody) else in\b|\b(?:getting|get|bring|bringing) (?:another|a different|a new) [a-z]+ in\b|\b(?:gonna|going to|will|would|i'll|she'd|he'd|they'd|we'd) go with (?:them|another|a competitor)\b|\b(?:gonna|going to|will|would|i'll|we'll|he'll|she'll|i'd|we'd|he'd|she'd) (?:take|bring|move) (?:(?:both|all) (?:of )?)?(?:(?:the|my|our|his|her|their) (?:[\w-]+ ){1,2}?|(?:him|her|them) (?:and (?:(?:my|our|his|her|their) )?[\w-]+ )?)to (?:another|a different|some other) (?!(?:time|day|date|slot|appointment|session|spot|week|room|floor|level|address|account|card|location|branch|class|group|team|department|table|seat|bed|desk|ward|teacher|tutor|stylist|therapist)s?\b)[a-z]+\b|\b(?:look(?:ing)?|shop(?:ping)?) around\b|\b(?:get(?:ting)?|got) (?:other|some|a few|more) quotes\b|\b(?:will|'ll|going to|gonna|have to|need to) (?:get|gather|compare) (?:some )?(?:other |new |alternative )?(?:prices|quotes|pricing) (?:from|with) (?:other|another|alternative|competing|rival|different) [a-z]+|\b(?:will|'ll|going to|gonna|have to|need to) get (?:some )?other (?:prices|quotes) in\b|\b(?:cheaper|better deal) (?:elsewhere|somewhere else)\b|\b(?:considering|thinking about|weighing up) (?:leaving|switching|moving(?! (?:down|up)\b| (?:house|home)\b)|cancelling|going elsewhere|my options|our options)\b/g,
   },
   {
     kind: 'competitor',

@@ -3009,3 +3009,35 @@ describe('churn from the tune56 writers', () => {
     ).toBe('low');
   });
 });
+
+describe('churn from the tune57 writers (calls one rung off that a calm caller would have left two off)', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('buying it elsewhere, said as the next step, is taking the custom away', () => {
+    expect(
+      rules({ recapSummary: 'The customer said that if the table is late again she will buy one elsewhere.' }),
+    ).toBe('high');
+    expect(churnOf("If it's not fitted by Friday I'll just buy it elsewhere, simple as that.")).toBe('high');
+    expect(rules({ recapSummary: 'She wants the deposit back and will buy elsewhere if Monday is missed.' })).toBe(
+      'high',
+    );
+    expect(churnOf("You didn't have the size so I had to get the paint from B&Q, no bother.")).not.toBe('high');
+  });
+  it('"we will not use the firm for the extension unless…" is a threat; "won\'t use you again" a decision', () => {
+    expect(
+      rules({
+        recapSummary:
+          'He praised the roofers but said they will not use the firm for the garage unless the bill is fixed.',
+      }),
+    ).toBe('high');
+    expect(churnOf("We won't be using you again, that's the last time.")).toBe('critical');
+    expect(churnOf("We won't use the firm's van for the move, my brother has a trailer.")).toBe('low');
+  });
+  it('"we\'ll have to cancel" and "have to stop the box", under a condition, are threats to cancel', () => {
+    expect(churnOf("If the van can't come on Tuesdays any more, we'll have to cancel, sorry.")).toBe('high');
+    expect(
+      rules({ recapSummary: 'The customer said they may have to stop the fruit box if the delivery day changes.' }),
+    ).toBe('high');
+    // One lesson named: no threat (the line alone reads as negative, so medium at most).
+    expect(churnOf("We'll have to cancel Friday's lesson, she's got a party.")).not.toBe('high');
+  });
+});
