@@ -139,7 +139,10 @@ import { TRAINING_SETS } from '../../scripts/train-sentiment';
 //   tune56-calls.json (195, three more writers, 2026-12-07, held out for three aggregate scorings, then tuned on):
 //     87.7 / 89.7 / 97.9 / 92.8 / 91.4 %, 0 at its last unseen scoring (a942669), 87.7 / 91.3 / 100 / 92.8 / 95.1 %,
 //     0 once tuned on
-//   tune57-calls.json (195, three more writers, 2026-12-07) is held out for the next round: not floored here
+//   tune57-calls.json (195, three more writers, 2026-12-07, held out for three aggregate scorings, then tuned on):
+//     81.0 / 89.2 / 100 / 89.2 / 92.3 %, 0 at its last unseen scoring (974339b), 81.5 / 90.8 / 100 / 89.2 / 94.4 %, 0
+//     once tuned on
+//   tune58-calls.json (195, three more writers, 2026-12-07) is held out for the next round: not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. The sentiment
@@ -789,6 +792,17 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnAccuracy: 0.91,
       churnWithinOneAccuracy: 1,
       resolvedAccuracy: 0.92,
+      themesRecallAt5: 0.94,
+      maxBadThemes: 0,
+    },
+  },
+  {
+    file: 'tune57-calls.json',
+    floors: {
+      sentimentAccuracy: 0.81,
+      churnAccuracy: 0.9,
+      churnWithinOneAccuracy: 1,
+      resolvedAccuracy: 0.89,
       themesRecallAt5: 0.94,
       maxBadThemes: 0,
     },
