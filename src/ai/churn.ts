@@ -242,8 +242,10 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
   // A prospect's last provider who moved away: the move quoted is theirs.
   const providerGone = callerSide.filter((t) => PROVIDER_MOVED_AWAY.test(t));
-  if (providerGone.length > 0) lookAlikes.add('previous provider moved');
-  drop((f) => f.kind === 'leaving' && providerGone.some((t) => t.includes(quoted(f.reason) ?? '\0')));
+  if (providerGone.length > 0) {
+    lookAlikes.add('previous provider moved');
+    drop((f) => f.kind === 'leaving' && providerGone.some((t) => t.includes(quoted(f.reason) ?? '\0')));
+  }
   // A customer back from a rival ("had a poor experience and is coming back", "returning customer"): the
   // switch is over, in our favour.
   if (callerSide.some((t) => RETURNED.test(t))) {
