@@ -1,7 +1,7 @@
-// Churn phrasings added from the tune47, tune48 and tune51 writers' calls, read in this order inside PLAN_RULES
-// of churn-patterns-plans.ts (which spreads them there): a customer already buying from a rival, a plan to get
-// the goods from one, a child taken out of classes, a rival's quote accepted, and a threat to turn others away
-// from the business.
+// Churn phrasings added from the tune47, tune48, tune51 and tune58 writers' calls, read in this order inside
+// PLAN_RULES of churn-patterns-plans.ts (which spreads them there): a customer already buying from a rival, a
+// plan to get the goods from one, a child taken out of classes, a rival's quote accepted, a threat to turn
+// others away from the business, and a price match asked for or the goods bought from the rival instead.
 import { NOT_ANOTHER_BUSINESS, type SignalRule } from './churn-rules';
 
 export const GONE_RULES: readonly SignalRule[] = [
@@ -50,5 +50,18 @@ export const GONE_RULES: readonly SignalRule[] = [
     kind: 'competitor',
     pattern:
       /\b(?:tell(?:ing)?|warn(?:ing)?) (?:every(?:one|body)|people|all (?:my|our|the) (?:friends|neighbou?rs|family|customers|members)|the whole (?:street|town|village|estate|island|parish|county))(?: [\w']+){0,3}? (?:not to (?:use|bring|come|go|book|buy|deal|shop|touch|call)|to (?:stay away|avoid)|away from|off)\b|\bwarn(?:ed|ing)? (?:(?:other|all the|all) )?(?:people|others|everyone|everybody|folk|neighbou?rs|parents|customers|families|friends)(?: [\w']+){0,4}? away\b/g,
+  },
+  // "Match it, or she would buy it there instead"; "otherwise I'll just drive over to Ballarat" (a town named,
+  // not Mum's or a weekday).
+  {
+    kind: 'competitor',
+    pattern:
+      /\bor (?:he|she|they|i|we|the (?:caller|customer|client|member))(?: would|'d| will|'ll)(?: just| simply)? (?:buy|get|order|shop|go|take)(?: (?:it|them|one|the [\w-]+|(?:his|her|their|my|our) (?:business|custom|order)))? (?:there|from them|with them|elsewhere)(?: instead)?\b/g,
+  },
+  {
+    kind: 'competitor',
+    pattern:
+      /\b[Oo]therwise,? (?:I|[Ww]e)(?:'ll| will| would|'d| gonna| am going to| are going to)?(?: just| simply)? (?:run|go|head|drive|pop|nip|shoot|take (?:it|them|my business|our business))(?: (?:over|down|up|across|out|back))? to (?!(?:Mum|Mom|Mam|Dad|Nan|Nana|Gran|Granny|Grandma|Grandad|Grandpa|Auntie|Aunt|Uncle|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Christmas|Easter|A&E|ER|Church|Mass)\b)[A-Z][\w&'-]*/g,
+    caseSensitive: true,
   },
 ];

@@ -206,7 +206,7 @@ export const RULES: readonly SignalRule[] = [
   {
     kind: 'supply-stop',
     pattern:
-      /\bfinal (?:notice|demand|reminder|warning)\b|\b(?:goes|go|going|be|be put|placed|put) on (?:credit |account )?hold\b(?! (?:for (?:her|him|them|you|me|us|the (?:customer|caller|client)|collection|pick-?up)|until (?:collect|pick))\b)|\bcredit hold\b/g,
+      /\bfinal (?:notice|demand|reminder|warning)\b|\b(?:goes|go|going|be|be put|placed|put) on (?:credit |account )?hold\b(?! (?:for (?:her|him|them|you|me|us|the (?:customer|caller|client)|collection|pick-?up|ages|hours|forever|(?:(?:about|over|nearly|almost|like) )?(?:an?|half an?) (?:hour|minute|age|eternity)|[\w-]+ (?:minutes?|mins?|hours?))|until (?:collect|pick))\b)|\bcredit hold\b/g,
     agentToo: true,
   },
   // A supplier's decision to end a route, a line or the account has ended the supply relationship.

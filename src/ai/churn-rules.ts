@@ -133,3 +133,11 @@ export const PROVIDER_MOVED_AWAY = new RegExp(
   `\\b(?:with|at|from) (?:a|an|the|my|our|her|his|their) (?:[\\w-]+ ){0,4}?${PROVIDER}\\b[^.?!]{0,80}?\\bbut (?:she|he|they)(?:'s| has| had| have)? (?:moved|retired|relocated)\\b|\\b(?:my|our|her|his|their) (?:old|last|previous|former|usual) (?:[\\w-]+ ){0,2}?${PROVIDER}\\b[^.?!]{0,60}?\\b(?:she|he|they)(?:'s| has| had| have)? (?:moved|retired|relocated)\\b`,
   'i',
 );
+
+/** A former customer named in the call ("A former client … asked to restart her flowers"). */
+const FORMER_CUSTOMER = /\b(?:former|previous|lapsed|ex-)\s?(?:customer|client|member|subscriber|patient)\b/i;
+/** Service taken up again: "restart the weekly pickup", "Pickup restarted", "asked to rejoin". */
+const TAKEN_UP_AGAIN = /\b(?:re-?start|resum|re-?join|re-?instat|re-?subscrib)(?:e|ed|es|ing|s)?\b/i;
+/** A former customer back from a rival and taking the service up again: won back, not leaving. */
+export const wonBack = (texts: readonly string[]): boolean =>
+  texts.some((t) => FORMER_CUSTOMER.test(t)) && texts.some((t) => TAKEN_UP_AGAIN.test(t));

@@ -13,6 +13,7 @@ import {
   RETAINED,
   SERVICE_NOUN,
   STANDING_WORD,
+  wonBack,
 } from './churn-rules';
 import type { Sentiment } from './sentiment';
 import { clip } from './sentiment';
@@ -248,7 +249,7 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   }
   // A customer back from a rival ("had a poor experience and is coming back", "returning customer"): the
   // switch is over, in our favour.
-  if (callerSide.some((t) => RETURNED.test(t))) {
+  if (callerSide.some((t) => RETURNED.test(t)) || wonBack(callerSide)) {
     lookAlikes.add('back from a rival');
     drop((f) => f.kind === 'competitor' || f.kind === 'leaving');
   }

@@ -3041,3 +3041,46 @@ describe('churn from the tune57 writers (calls one rung off that a calm caller w
     expect(churnOf("We'll have to cancel Friday's lesson, she's got a party.")).not.toBe('high');
   });
 });
+
+describe('churn from the tune58 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it('a former customer back from a rival, asking to restart, is won back, not leaving', () => {
+    expect(
+      rules({
+        recapSummary:
+          'A former client said she had switched to a rival florist last spring. She asked to restart her monthly office flowers.',
+        recapOutcome: 'Monthly flowers restarted',
+      }),
+    ).toBe('low');
+    expect(
+      rules({
+        recapSummary: 'A former member who moved to a cheaper gym in town asked to rejoin on the old plan.',
+      }),
+    ).toBe('low');
+    // Without the return, the move to a rival stands.
+    expect(
+      rules({ recapSummary: 'The customer said she had moved to a rival florist and asked us to close her account.' }),
+    ).toBe('critical');
+  });
+  it('being kept on hold on the phone elsewhere is not a supply stop', () => {
+    // A line read alone as negative is medium at most; a supply stop is high.
+    expect(churnOf("That's why I stick with you. Anywhere else I'd be on hold for half an hour.")).not.toBe('high');
+    expect(churnOf('The last place, you could be on hold for forty minutes just to book.')).not.toBe('high');
+    expect(churnOf('If the invoice is not paid by Friday your account will be put on hold.')).toBe('high');
+  });
+  it('"match it, or I will buy it there instead" is a threat to take the custom to a rival', () => {
+    expect(
+      rules({
+        recapSummary:
+          'The customer said a garden centre in town sells the compost cheaper and asked us to match it, or she would buy it there instead.',
+      }),
+    ).toBe('high');
+    expect(
+      churnOf(
+        'Bunnings has the same drill for twenty less.',
+        "Can you match that? Otherwise I'll just drive over to Ballarat on Saturday and get it there.",
+      ),
+    ).toBe('high');
+    expect(churnOf("Otherwise I'll just pop over to Mum's after work and pick them up.")).toBe('low');
+  });
+});
