@@ -28,6 +28,7 @@ const UNIT = [
   'ai/topics-learned',
   'ai/eval',
   'ai/model',
+  'ai/nlp',
   'bench/report',
   'bench/final-row',
   'bench/cpu-meter',

@@ -1,7 +1,8 @@
 // Noun phrases for themes, from wink-nlp's part-of-speech tagger and lemmatiser (wink-eng-lite-web-model,
 // both MIT, pure JavaScript, the model ships inside the npm package: nothing is downloaded at run time,
-// and the same text always gives the same tags). Chosen over compromise, natural and the earlier
-// stop-word runs on the tuning data; the comparison is in README.md and scripts/compare-nlp.ts.
+// and the same text always gives the same tags, whatever was read before it: see engine()). Chosen over
+// compromise, natural and the earlier stop-word runs on the tuning data; the comparison is in README.md and
+// scripts/compare-nlp.ts.
 /* eslint-disable @typescript-eslint/unbound-method -- wink's its.* helpers are passed by reference by design: doc.tokens().out(its.pos) */
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
@@ -35,11 +36,74 @@ interface WinkTokens {
 /** A function that tags text: the theme rules depend on this shape, not on wink itself. */
 export type Tagger = (text: string) => TaggedWord[][];
 
-// Loading the model takes about 100 ms, so it is done once, on first use.
-let wink: ReturnType<typeof winkNLP> | null = null;
-function nlp(): ReturnType<typeof winkNLP> {
-  wink ??= winkNLP(model);
-  return wink;
+/** One of the model's feature tables (words, prefixes, suffixes, shapes), which wink grows as it reads. */
+interface FeatureTable {
+  list: string[];
+  hash: Record<string, number>;
+  index: number;
+}
+/** The model's loaders this module wraps (its published types leave them unknown). */
+const loaders = model as unknown as { core(): { features: unknown }; metaCER(): unknown };
+// The model's loader for custom entities re-stringifies its own machines on every call (so the 20th
+// instance in a process fails with "Invalid string length"): it is called once and its answer reused.
+let customEntities: unknown = null;
+
+/**
+ * A wink instance that reads every text against the model as loaded. wink keeps each new word it reads
+ * in the model's tables, and its tokenizer then keeps a word it has seen whole ("It was her mother's."
+ * makes "her mother's funeral" one proper noun), so tags depended on the texts read before
+ * (winkjs/wink-nlp#143). What a text added is forgotten once it is tagged: the word list only grows (wink
+ * keeps a parallel array of its own), so the instance is rebuilt after a bound, which changes nothing.
+ */
+function engine(): { nlp: ReturnType<typeof winkNLP>; forget(): void; grown(): number } {
+  let features: Record<string, FeatureTable> = {};
+  customEntities ??= loaders.metaCER();
+  const loaded = customEntities;
+  const core = () => {
+    const read = loaders.core();
+    features = read.features as Record<string, FeatureTable>;
+    return read;
+  };
+  const nlp = winkNLP({ ...model, core, metaCER: () => loaded });
+  const tables = Object.entries(features).filter(([, f]) => f.hash && typeof f.index === 'number');
+  const sizes = new Map(tables.map(([name, f]) => [name, f.list.length]));
+  const words = features.lexeme!;
+  const loadedWords = words.list.length;
+  let read = loadedWords;
+  return {
+    nlp,
+    grown: () => words.list.length - loadedWords,
+    forget() {
+      // Words stay in the list (wink's own array of their properties runs parallel to it); only the lookup
+      // forgets them. Other tables are cut back to their loaded size.
+      for (let k = read; k < words.list.length; k += 1)
+        if (words.hash[words.list[k]!] === k) delete words.hash[words.list[k]!];
+      read = words.list.length;
+      for (const [name, f] of tables) {
+        const size = sizes.get(name)!;
+        if (name === 'lexeme' || f.list.length === size) continue;
+        for (const value of f.list.slice(size)) delete f.hash[value];
+        f.list.length = size;
+        f.index = size;
+      }
+    },
+  };
+}
+/** New words read before an instance is rebuilt (a few MB of wink's tables; a rebuild takes about 70 ms). */
+const REBUILD_AFTER_WORDS = 100_000;
+
+/** A tagger with its own wink instance, built on first use; every text is tagged as if it were the first. */
+export function createWinkTagger(): Tagger {
+  let current: ReturnType<typeof engine> | null = null;
+  return (text) => {
+    current ??= engine();
+    try {
+      return tag(current.nlp, text);
+    } finally {
+      current.forget();
+      if (current.grown() > REBUILD_AFTER_WORDS) current = null;
+    }
+  };
 }
 
 /**
@@ -47,8 +111,7 @@ function nlp(): ReturnType<typeof winkNLP> {
  * the rear lane"), so an opener tagged PROPN is tagged again with a lower-case first letter: a real name
  * stays PROPN, a common noun becomes NOUN.
  */
-export const winkTagger: Tagger = (text) => {
-  const engine = nlp();
+function tag(engine: ReturnType<typeof winkNLP>, text: string): TaggedWord[][] {
   const its = engine.its;
   const sentences: TaggedWord[][] = [];
   engine
@@ -108,4 +171,7 @@ export const winkTagger: Tagger = (text) => {
       sentences.push(words);
     });
   return sentences;
-};
+}
+
+// Loading the model takes about 70 ms, so it is done once, on first use.
+export const winkTagger: Tagger = createWinkTagger();
