@@ -1,7 +1,8 @@
 // Churn phrasings added from the tune47, tune48, tune51 and tune58 writers' calls, read in this order inside
 // PLAN_RULES of churn-patterns-plans.ts (which spreads them there): a customer already buying from a rival, a
 // plan to get the goods from one, a child taken out of classes, a rival's quote accepted, a threat to turn
-// others away from the business, and a price match asked for or the goods bought from the rival instead.
+// others away from the business, a price match asked for or the goods bought from the rival instead, the
+// custom taken there, and a supply the caller will source for themselves.
 import { NOT_ANOTHER_BUSINESS, type SignalRule } from './churn-rules';
 
 export const GONE_RULES: readonly SignalRule[] = [
@@ -63,5 +64,18 @@ export const GONE_RULES: readonly SignalRule[] = [
     pattern:
       /\b[Oo]therwise,? (?:I|[Ww]e)(?:'ll| will| would|'d| gonna| am going to| are going to)?(?: just| simply)? (?:run|go|head|drive|pop|nip|shoot|take (?:it|them|my business|our business))(?: (?:over|down|up|across|out|back))? to (?!(?:Mum|Mom|Mam|Dad|Nan|Nana|Gran|Granny|Grandma|Grandad|Grandpa|Auntie|Aunt|Uncle|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Christmas|Easter|A&E|ER|Church|Mass)\b)[A-Z][\w&'-]*/g,
     caseSensitive: true,
+  },
+  // "Take her future camping business there": decided, leaving; under a condition, a threat (not business cards).
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:take|taking|move|moving) (?:my|our|his|her|their) (?:future |other )?(?:[\w-]+ ){0,2}?(?:business|custom|trade)(?! cards?\b) (?:there|to them|over there)(?: instead)?\b/g,
+    ifConditional: 'competitor',
+  },
+  // "Will source his own feed supply if the price rises again": the supply taken elsewhere (not grown at home).
+  {
+    kind: 'competitor',
+    pattern:
+      /\b(?:arrange|arranging|source|sourcing|sort out|sorting out|organi[sz]e|organi[sz]ing|find|finding|get|getting) (?:my|his|her|their|our) own (?:[\w-]+ )?(?:supply|supplies|supplier|suppliers)\b/g,
   },
 ];

@@ -141,3 +141,7 @@ const TAKEN_UP_AGAIN = /\b(?:re-?start|resum|re-?join|re-?instat|re-?subscrib)(?
 /** A former customer back from a rival and taking the service up again: won back, not leaving. */
 export const wonBack = (texts: readonly string[]): boolean =>
   texts.some((t) => FORMER_CUSTOMER.test(t)) && texts.some((t) => TAKEN_UP_AGAIN.test(t));
+
+/** A rival's price given on the call: "Price matched; fitting booked", "matched the competitor's quote". */
+export const PRICE_MATCHED =
+  /\bprice[- ]match(?:ed)?\b(?!\s+(?:request|requested|refused|declined|denied|not|asked|query|enquiry|inquiry))|\bmatched (?:the |their |his |her |a |that |its )?(?:[\w'-]+ )?(?:price|quote)\b|\b(?:agreed|offered) to match\b/i;

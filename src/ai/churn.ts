@@ -8,6 +8,7 @@ import {
   NOT_PUT_RIGHT,
   NOT_SAID,
   ONE_BOOKING,
+  PRICE_MATCHED,
   PROVIDER_MOVED_AWAY,
   REMEDIED,
   RETAINED,
@@ -283,7 +284,9 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     ctx.sentiment === 'negative' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) < 0 && !putRight);
   const wonOver =
     ctx.resolved === true &&
-    (ctx.sentiment === 'positive' || (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) > 0));
+    (ctx.sentiment === 'positive' ||
+      (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) > 0) ||
+      (ctx.sentiment === 'neutral' && PRICE_MATCHED.test(outcome))); // a calm caller given the rival's price
 
   // A cancellation or closure the call carried out is no longer a threat: the customer has left.
   let leftPerOutcome = false;

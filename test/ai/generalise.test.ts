@@ -3084,3 +3084,48 @@ describe('churn from the tune58 writers', () => {
     expect(churnOf("Otherwise I'll just pop over to Mum's after work and pick them up.")).toBe('low');
   });
 });
+
+describe('churn from the tune59 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it("a calm caller whose rival's quote was matched on the call is won over, not threatening", () => {
+    expect(
+      rules({
+        recapSummary:
+          "The customer mentioned a competitor's quote for the boiler service that was thirty pounds cheaper. The agent matched it and booked the visit.",
+        recapOutcome: 'Price matched; service booked for Monday',
+        transcriptLines: [
+          caller("Ardent Heating quoted me less, can you do the same? I'd rather stay with you."),
+          agent('I can match that, and Monday at nine is free.'),
+          caller('Monday at nine it is then.'),
+        ],
+      }),
+    ).not.toMatch(/^(?:high|critical)$/);
+    // Not matched, the quote is still a lever on the business.
+    expect(
+      rules({
+        recapSummary: "The customer mentioned a competitor's quote that was thirty pounds cheaper.",
+        recapOutcome: 'Price match declined',
+      }),
+    ).toMatch(/^(?:high|critical)$/);
+  });
+  it('"she would take her future business there" is a decision to leave; under a condition, a threat', () => {
+    expect(
+      rules({
+        recapSummary:
+          'The agent could not match the online price. The caller said she would order it from Paddle Hut today and take her future camping business there.',
+      }),
+    ).toBe('critical');
+    expect(churnOf("If you can't do better than that, I'll take my business there instead.")).toBe('high');
+    expect(churnOf('We take our business cards there to be printed, they do a nice job.')).toBe('low');
+  });
+  it('"he will arrange his own fuel supply if prices stay this high" is a threat to take the supply elsewhere', () => {
+    expect(
+      rules({
+        recapSummary:
+          'The farmer paid the feed bill but said he will source his own feed supply if the price rises again in spring.',
+      }),
+    ).toBe('high');
+    expect(churnOf("If it goes up again I'll sort out my own supplier, I'm not paying that.")).toBe('high');
+    expect(churnOf('We grow our own supply of basil now, so just the tomatoes this week.')).toBe('low');
+  });
+});
