@@ -65,8 +65,10 @@ function engine(): { nlp: ReturnType<typeof winkNLP>; forget(): void; grown(): n
     return read;
   };
   const nlp = winkNLP({ ...model, core, metaCER: () => loaded });
-  const tables = Object.entries(features).filter(([, f]) => f.hash && typeof f.index === 'number');
-  const sizes = new Map(tables.map(([name, f]) => [name, f.list.length]));
+  // Prefixes, suffixes and shapes: every table wink grows except the words, kept below.
+  const tables = Object.entries(features)
+    .filter(([name, f]) => name !== 'lexeme' && f.hash && typeof f.index === 'number')
+    .map(([, f]) => ({ table: f, size: f.list.length }));
   const words = features.lexeme!;
   const loadedWords = words.list.length;
   let read = loadedWords;
@@ -79,12 +81,10 @@ function engine(): { nlp: ReturnType<typeof winkNLP>; forget(): void; grown(): n
       for (let k = read; k < words.list.length; k += 1)
         if (words.hash[words.list[k]!] === k) delete words.hash[words.list[k]!];
       read = words.list.length;
-      for (const [name, f] of tables) {
-        const size = sizes.get(name)!;
-        if (name === 'lexeme' || f.list.length === size) continue;
-        for (const value of f.list.slice(size)) delete f.hash[value];
-        f.list.length = size;
-        f.index = size;
+      for (const { table, size } of tables) {
+        for (const value of table.list.slice(size)) delete table.hash[value];
+        table.list.length = size;
+        table.index = size;
       }
     },
   };
