@@ -1,5 +1,5 @@
 // Trains the learned churn check (src/ai/churn-learned.ts) on the tuning sets and writes its weights to
-// src/ai/churn-model.json. Never reads the frozen report set, nor tune60 (held out for the next round).
+// src/ai/churn-model.json. Never reads the frozen report set, nor tune61 (held out for the next round).
 //   npx tsx scripts/train-churn.ts            train on the tuning sets and write the model
 //   npx tsx scripts/train-churn.ts --check    fail if the written model is not what training gives
 //                                             (CI-safe, writes nothing)
@@ -23,7 +23,7 @@ import { TRAINING_SETS } from './train-sentiment';
 // within one 89.38 / 99.31 % at 0.6, 89.49 / 99.41 at 0.7, 89.38 / 99.41 at 0.8, 89.09 / 99.31 at 0.9; with the
 // check off (the rules of the round before), 87.81 / 98.83.
 const SETTINGS = { l2: 0.003, epochs: 300, minCalls: 3, minProbability: 0.7 };
-// The sentiment combiner's sets: every tuning set; tune60 is held out (with tune18 added on
+// The sentiment combiner's sets: every tuning set; tune61 is held out (with tune18 added on
 // 2026-12-04, churn on tune19, then unseen, stayed 83.6 / 98.5 %; tune19 joined on the second 2026-12-04 round).
 const CHURN_TRAINING_SETS = TRAINING_SETS;
 const OUT = resolve(__dirname, '../src/ai/churn-model.json');

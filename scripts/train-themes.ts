@@ -1,6 +1,6 @@
 // Trains the learned order of theme phrases (src/ai/themes-learned.ts) on the tuning sets and writes its
 // weights to src/ai/theme-model.json. Never reads the frozen report set, nor a set held out for the next
-// round (tune60 at the time of writing).
+// round (tune61 at the time of writing).
 //   npx tsx scripts/train-themes.ts            train on the tuning sets and write the model
 //   npx tsx scripts/train-themes.ts --check    fail if the written model is not what training gives
 //                                              (CI-safe, writes nothing)

@@ -1,5 +1,5 @@
 // Trains the learned topics (src/ai/topics-learned.ts) on the tuning sets and writes the weights to
-// src/ai/topic-model.json. Never reads the frozen report set, nor a set held out for the next round (tune60
+// src/ai/topic-model.json. Never reads the frozen report set, nor a set held out for the next round (tune61
 // at the time of writing).
 //   npx tsx scripts/train-topics.ts                 train on the tuning sets and write the model
 //   npx tsx scripts/train-topics.ts --check         fail if the written model is not what training gives

@@ -1,8 +1,9 @@
-// Churn phrasings added from the tune47, tune48, tune51 and tune58 writers' calls, read in this order inside
-// PLAN_RULES of churn-patterns-plans.ts (which spreads them there): a customer already buying from a rival, a
-// plan to get the goods from one, a child taken out of classes, a rival's quote accepted, a threat to turn
-// others away from the business, a price match asked for or the goods bought from the rival instead, the
-// custom taken there, and a supply the caller will source for themselves.
+// Churn phrasings added from the tune47, tune48, tune51, tune58 to tune60 writers' calls, read in this order
+// inside PLAN_RULES of churn-patterns-plans.ts (which spreads them there): a customer already buying from a
+// rival, a plan to get the goods from one, a child taken out of classes, a rival's quote accepted, a threat to
+// turn others away from the business, a price match asked for or the goods bought from the rival instead, the
+// custom taken there, a supply the caller will source for themselves, someone else used from now on, and other
+// mills priced out.
 import { NOT_ANOTHER_BUSINESS, type SignalRule } from './churn-rules';
 
 export const GONE_RULES: readonly SignalRule[] = [
@@ -77,5 +78,28 @@ export const GONE_RULES: readonly SignalRule[] = [
     kind: 'competitor',
     pattern:
       /\b(?:arrange|arranging|source|sourcing|sort out|sorting out|organi[sz]e|organi[sz]ing|find|finding|get|getting) (?:my|his|her|their|our) own (?:[\w-]+ )?(?:supply|supplies|supplier|suppliers)\b/g,
+  },
+  // Done with the business, said as who comes next: "I'm done, I'll be using someone else from now on" (not
+  // "someone else's car"); "she said she will no longer use the firm" (tune60).
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:i'll|i will|we'll|we will|he'll|he will|she'll|she will|they'll|they will|i'm|we're|i am|we are)(?: just)? (?:be )?(?:using|use|going (?:to go )?with|go with|trying|try) (?:someone|somebody) else\b(?!')/g,
+    ifConditional: 'competitor',
+  },
+  {
+    kind: 'leaving',
+    pattern:
+      /\b(?:will|'ll|would|'d|is going to|are going to) no longer (?:be )?(?:us(?:e|ing)|book(?:ing)?|deal(?:ing)? with|order(?:ing)? from|buy(?:ing)? from|shop(?:ping)? (?:at|with)) (?:you|ye|yous|you lot|them|us|the (?:firm|company|business|shop|service|practice|salon|garage|clinic)|(?:their|your|our) services?)\b/g,
+    selfNegating: true,
+    ifConditional: 'competitor',
+  },
+  // A business shopping for a rival supplier: "I'm gonna have to price out a couple other mills" (tune60; not
+  // "price out the other colours"). "Get quotes from two other insurers" is still choosing: all 3 such in the
+  // tuning sets are on calls labelled medium.
+  {
+    kind: 'competitor',
+    pattern:
+      /\bpric(?:e|ing) out (?:a couple (?:of )?|a few |some |two |three |several )?other (?!(?:options?|colou?rs?|sizes?|models?|styles?|designs?|versions?|packages?|plans?|items?|products?|ones?|bits?|parts?|jobs?|rooms?)\b)[\w-]+/g,
   },
 ];

@@ -105,7 +105,7 @@ export const RETAINED =
  * "another slot", "another way". Put after "find another " in a rule.
  */
 export const NOT_ANOTHER_BUSINESS =
-  '(?!(?:time|day|date|slot|appointment|session|spot|week|weekend|morning|afternoon|evening|booking|way|option|room|venue|route|copy|one|place to meet)s?\\b)';
+  '(?!(?:time|day|date|slot|appointment|session|spot|week|weekend|morning|afternoon|evening|booking|way|option|room|venue|route|copy|one|place to meet|driver|run|round|rep|technician|engineer|crew|rota)s?\\b)';
 
 /**
  * A recap that says the call put the problem right ("Agent apologised and booked a free re-clean", "a
@@ -145,3 +145,9 @@ export const wonBack = (texts: readonly string[]): boolean =>
 /** A rival's price given on the call: "Price matched; fitting booked", "matched the competitor's quote". */
 export const PRICE_MATCHED =
   /\bprice[- ]match(?:ed)?\b(?!\s+(?:request|requested|refused|declined|denied|not|asked|query|enquiry|inquiry))|\bmatched (?:the |their |his |her |a |that |its )?(?:[\w'-]+ )?(?:price|quote)\b|\b(?:agreed|offered) to match\b/i;
+/**
+ * The business chosen over a rival: "choosing it over a cheaper competitor quote", "went with us over
+ * GreenThumb" (tune60); not "choosing a cheaper competitor quote over ours".
+ */
+export const CHOSE_US =
+  /\b(?:chose|choosing|chosen|picked|picking|went with|going with|opted for|opting for|preferred|preferring|selected|selecting) (?:it|us|them|the business|the firm|the company|our [\w-]+|the [\w-]+|this [\w-]+)\b[^.;!?]{0,40}?\bover (?:a |an |the |their )?(?:[\w'-]+ ){0,2}?(?:competitor|rival|cheaper|other|another)\b/i;

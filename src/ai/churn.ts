@@ -5,6 +5,7 @@ import { RULES } from './churn-patterns';
 import {
   CHURN_LEVELS,
   CHURN_SIGNAL_LEVELS,
+  CHOSE_US,
   NOT_PUT_RIGHT,
   NOT_SAID,
   ONE_BOOKING,
@@ -248,11 +249,11 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     lookAlikes.add('previous provider moved');
     drop((f) => f.kind === 'leaving' && providerGone.some((t) => t.includes(quoted(f.reason) ?? '\0')));
   }
-  // A customer back from a rival ("had a poor experience and is coming back", "returning customer"): the
-  // switch is over, in our favour.
+  // A customer back from a rival ("had a poor experience and is coming back", "returning customer"): the switch,
+  // and the cancellation told ("I cancelled my box in the spring", tune60), are over, in our favour.
   if (callerSide.some((t) => RETURNED.test(t)) || wonBack(callerSide)) {
     lookAlikes.add('back from a rival');
-    drop((f) => f.kind === 'competitor' || f.kind === 'leaving');
+    drop((f) => f.kind === 'competitor' || f.kind === 'leaving' || f.kind === 'cancellation');
   }
   // A cancellation of one policy or service while the others stay is not leaving the relationship.
   if (callerSide.some((t) => OTHERS_KEPT.test(t))) {
@@ -275,9 +276,8 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
   // A refund the call granted ("Full refund processed") with no demand the rules heard: settled, not leaving.
   if (ctx.resolved === true && REFUND_GRANTED.test(outcome)) lookAlikes.add('a calm or granted refund');
   const kinds = new Set(found.map((f) => f.kind));
-  // A caller whose mood swung and ended low is dissatisfied, unless the recap says the call put it right and
-  // nothing was left standing: then the swing was the complaint and its remedy (the guide's complaint
-  // resolved by the end, low).
+  // A caller whose mood swung and ended low is dissatisfied, unless the recap says the call put it right and nothing
+  // was left standing: then the swing was the complaint and its remedy (the guide's complaint resolved, low).
   const recapText = [outcome, ...recap].join(' ');
   const putRight = ctx.resolved === true && REMEDIED.test(recapText) && !NOT_PUT_RIGHT.test(recapText);
   const negativeCaller =
@@ -286,7 +286,8 @@ export function assessChurn(units: readonly ChurnEvidenceUnit[], ctx: ChurnConte
     ctx.resolved === true &&
     (ctx.sentiment === 'positive' ||
       (ctx.sentiment === 'mixed' && (ctx.lastThirdMean ?? 0) > 0) ||
-      (ctx.sentiment === 'neutral' && PRICE_MATCHED.test(outcome))); // a calm caller given the rival's price
+      (ctx.sentiment === 'neutral' && PRICE_MATCHED.test(outcome)) || // a calm caller given the rival's price
+      (ctx.sentiment !== 'negative' && CHOSE_US.test(recapText))); // "choosing it over a cheaper competitor quote"
 
   // A cancellation or closure the call carried out is no longer a threat: the customer has left.
   let leftPerOutcome = false;

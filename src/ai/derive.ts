@@ -321,17 +321,15 @@ export function deriveCallInsightsWith(input: CallInsightsInput, engine: Insight
   // Last, so the combiner read the rules' churn as in training: a recap that reads like leaving raises a
   // low or medium reading the rules found no phrase for, unless they read low and found talk of leaving to
   // be something else (one booking cancelled, the customer kept). From medium the raise is one rung, to
-  // high: in the tuning sets all 13 calls so vetoed from medium were labelled high.
+  // high: in the tuning sets all 13 calls so vetoed from medium were labelled high. A recap that reads
+  // settled lowers a high reading one rung (churn-learned.ts).
   if (engine.churnModel && out.sources.churnRisk === 'derived' && out.churnRisk !== null) {
     const check = learnedChurnCheck(engine.churnModel, input, out.churnRisk);
     if (check && churnLookAlikes.length > 0 && out.churnRisk === 'low') {
       out.explanation.churnRisk = `${out.explanation.churnRisk ?? ''} The learned check reads the recap as ${check.churnRisk} (p ${check.probability} high or critical), but the call says otherwise (${churnLookAlikes.join(', ')}): the rules' reading stands.`;
     } else if (check) {
-      out.churnReasons = [
-        ...out.churnReasons,
-        `the recap reads like leaving (learned check, p ${check.probability})${check.evidence ? `: "${check.evidence}"` : ''}`,
-      ];
-      out.explanation.churnRisk = `${out.explanation.churnRisk ?? ''} The rules read ${out.churnRisk}; the learned check, trained on the labelled calls' recaps, reads the recap as ${check.churnRisk} (p ${check.probability} high or critical).`;
+      out.churnReasons = [...out.churnReasons, check.reason];
+      out.explanation.churnRisk = `${out.explanation.churnRisk ?? ''} ${check.explanation}`;
       out.churnRisk = check.churnRisk;
     }
   }

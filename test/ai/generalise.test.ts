@@ -3129,3 +3129,76 @@ describe('churn from the tune59 writers', () => {
     expect(churnOf('We grow our own supply of basil now, so just the tomatoes this week.')).toBe('low');
   });
 });
+
+describe('churn from the tune60 writers', () => {
+  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
+  it("the account moved to another of the business's drivers is not the customer leaving", () => {
+    expect(
+      recapChurn(
+        "The caller's parcels had been left at the wrong gate twice. The agent moved the account to another driver's round and waived the fee; the caller accepted.",
+        'Account moved to a new round; fee waived',
+      ),
+    ).not.toMatch(/^(?:high|critical)$/);
+    expect(churnOf("We're moving our accounts to another bookkeeper from next month.")).toBe('critical');
+  });
+  it("a customer who chose the business over a rival's cheaper quote is won over, though the rules read them calm", () => {
+    expect(
+      rules({
+        recapSummary:
+          'The caller accepted the quote for the new fence, choosing it over a cheaper competitor quote because of the earlier gate work. The job was booked for April.',
+        recapOutcome: 'Quote accepted; job booked for April',
+      }),
+    ).toBe('low');
+    // Chosen over us, it is the rival who won.
+    expect(
+      rules({
+        recapSummary: 'The caller said she is choosing a cheaper competitor quote over ours and will not go ahead.',
+        recapOutcome: 'Quote declined',
+      }),
+    ).toMatch(/^(?:high|critical)$/);
+  });
+  it('a former customer back from a rival has left nothing: the box she cancelled in spring restarts', () => {
+    expect(
+      rules({
+        recapSummary:
+          'A former customer who had left for a cheaper rival asked to come back. Her weekly fruit box restarts on Friday.',
+        recapOutcome: 'Subscription restarted',
+        transcriptLines: [
+          caller('I cancelled my box back in April, went with the cheaper lot. Their fruit was awful.'),
+          caller("So I'd like to come back, same box, weekly."),
+          agent('Lovely, you start again Friday.'),
+        ],
+      }),
+    ).toBe('low');
+  });
+  it('"I\'ll be using someone else from now on" and "will no longer use the firm" are decisions to leave', () => {
+    expect(churnOf("Sorry doesn't cover it. I'm done, I'll be using someone else from now on.")).toBe('critical');
+    expect(recapChurn('The taxi never came and she missed her ferry. She said she will no longer use the firm.')).toBe(
+      'critical',
+    );
+    expect(churnOf("If the driver is late again, I'll be using someone else.")).toBe('high');
+    expect(churnOf("I'll be using someone else's car for the school run, so the pickup is from Mum's.")).toBe('low');
+  });
+  it('a supplier moving the account to cash on delivery until it is paid puts the supply at risk', () => {
+    expect(
+      rules({
+        recapSummary:
+          'The packaging supplier called about an invoice now sixty days overdue; further orders will be cash on delivery until the balance is paid. The owner agreed to pay half today.',
+        recapOutcome: 'Part payment agreed',
+      }),
+    ).toBe('high');
+    expect(churnOf("I'm sorry, but we're putting the account on COD until it's cleared.")).toBe('high');
+    expect(churnOf('Can I pay cash on delivery for this one? My card is playing up.')).toBe('low');
+  });
+  it('a business pricing out other mills after a price rise is shopping for a rival supplier', () => {
+    expect(
+      rules({
+        recapSummary:
+          'The mill called to announce a twelve percent flour price increase. The baker said she cannot absorb it and will be pricing out other mills.',
+        recapOutcome: 'Price increase notified',
+        recapActionItems: ['Get quotes from two other mills'],
+      }),
+    ).toBe('high');
+    expect(churnOf('Could you price out the other colours for me as well? Just so I can compare.')).toBe('low');
+  });
+});
