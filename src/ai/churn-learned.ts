@@ -5,8 +5,10 @@
 // the same call in plain words ("called to end the firm's engagement", "win-back call"). When the rules
 // read low or medium and the recap reads, with at least `minProbability`, like the calls labelled high
 // or critical, the risk is raised: from medium to high, from low to critical when P(critical) >= 0.5, else high
-// (src/ai/README.md, "The learned churn check"). derive.ts skips it where the rules read low and found talk of
-// leaving to be something else (one booking cancelled, the customer kept: ChurnAssessment.lookAlikes).
+// (src/ai/README.md, "The learned churn check"). When the rules read high and the recap's summary reads more
+// settled than a blank recap (P(low) >= 0.85), it is lowered one rung, to medium; critical is never lowered.
+// derive.ts skips it where the rules read low and found talk of leaving to be something else (one booking
+// cancelled, the customer kept: ChurnAssessment.lookAlikes).
 // Deterministic: fixed weights, plain arithmetic, no randomness.
 import type { ChurnRisk } from './churn';
 import { splitSentences } from './text';
@@ -90,8 +92,8 @@ export interface LearnedChurnCheck {
 }
 
 /**
- * The raised risk when the recap reads like leaving and the rules read low or medium; null when the
- * rules stand (no recap, unsure, or the rules already read high or critical).
+ * The raised risk when the recap reads like leaving and the rules read low or medium, or the lowered one when
+ * the rules read high and the recap reads settled; null when the rules stand (no recap, unsure, or critical).
  */
 export function learnedChurnCheck(model: ChurnModel, input: RecapText, rules: ChurnRisk): LearnedChurnCheck | null {
   if (rules === 'critical') return null;
