@@ -23,6 +23,8 @@ const rulesOnly = (input: CallInsightsInput) => deriveCallInsightsWith(input, { 
 /** The churn rules' own reading: the learned churn check off. */
 const withoutChurnModel = (input: CallInsightsInput) =>
   deriveCallInsightsWith(input, { ...DEFAULT_ENGINE, churnModel: null });
+/** The churn risk the rules read, the learned churn check off. */
+const churnByRules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
 
 describe('sentiment rules: a grievance said flatly', () => {
   it('a claim at the small claims court, in calm words, is negative', () => {
@@ -2160,26 +2162,27 @@ describe('churn from the tune40 writers', () => {
 });
 
 describe('churn from the tune41 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('friends who moved to a rival, or a due date moved to the 1st, are not the customer leaving', () => {
     expect(
-      rules({ recapSummary: 'She said two of her friends have moved to Peak Gym; the trainer will call her.' }),
+      churnByRules({ recapSummary: 'She said two of her friends have moved to Peak Gym; the trainer will call her.' }),
     ).not.toBe('critical');
     expect(
-      rules({ recapSummary: 'The parent had missed that the due date moved to the 1st; he will pay today.' }),
+      churnByRules({ recapSummary: 'The parent had missed that the due date moved to the 1st; he will pay today.' }),
     ).not.toBe('critical');
-    expect(rules({ recapSummary: 'She said she has moved to Peak Gym.' })).toBe('critical');
+    expect(churnByRules({ recapSummary: 'She said she has moved to Peak Gym.' })).toBe('critical');
   });
   it('a threat reported as not made is no threat', () => {
-    expect(rules({ recapSummary: 'He complained about the delays, without saying he would leave.' })).not.toBe('high');
-    expect(rules({ recapSummary: 'He complained about the delays and said he would leave.' })).toBe('high');
-  });
-  it('the customer getting prices from other suppliers is a threat; a note to compare prices is not', () => {
-    expect(rules({ recapSummary: 'The owner said she will get prices from other roasters before ordering.' })).toBe(
+    expect(churnByRules({ recapSummary: 'He complained about the delays, without saying he would leave.' })).not.toBe(
       'high',
     );
+    expect(churnByRules({ recapSummary: 'He complained about the delays and said he would leave.' })).toBe('high');
+  });
+  it('the customer getting prices from other suppliers is a threat; a note to compare prices is not', () => {
     expect(
-      rules({
+      churnByRules({ recapSummary: 'The owner said she will get prices from other roasters before ordering.' }),
+    ).toBe('high');
+    expect(
+      churnByRules({
         recapSummary: 'The mill called about a price rise.',
         recapActionItems: ['Compare prices from other mills'],
       }),
@@ -2187,7 +2190,7 @@ describe('churn from the tune41 writers', () => {
   });
   it('a complaint the recap files the call under and the call left open is an unresolved complaint', () => {
     const taxi = (recapPurposes: string[]) =>
-      rules({
+      churnByRules({
         recapSummary: 'Caller rang about the airport taxi on Friday.',
         recapOutcome: 'Owner to call back',
         recapPurposes,
@@ -2197,35 +2200,35 @@ describe('churn from the tune41 writers', () => {
   });
   it('a card dispute already opened, or a payment reversed with the bank, is a chargeback raised', () => {
     expect(
-      rules({ recapSummary: 'She said she has already opened a card dispute with her bank over the order.' }),
+      churnByRules({ recapSummary: 'She said she has already opened a card dispute with her bank over the order.' }),
     ).toBe('critical');
-    expect(rules({ recapSummary: 'Caller said the bank has already opened the dispute.' })).toBe('critical');
-    expect(rules({ transcriptLines: [caller("I'm ringing to say I have reversed the payment with my bank.")] })).toBe(
-      'critical',
-    );
+    expect(churnByRules({ recapSummary: 'Caller said the bank has already opened the dispute.' })).toBe('critical');
     expect(
-      rules({ recapSummary: 'He will dispute the $900 card charge if the claim is not answered by Friday.' }),
+      churnByRules({ transcriptLines: [caller("I'm ringing to say I have reversed the payment with my bank.")] }),
+    ).toBe('critical');
+    expect(
+      churnByRules({ recapSummary: 'He will dispute the $900 card charge if the claim is not answered by Friday.' }),
     ).toBe('high');
   });
   it('a complaints commission brought in is a legal threat', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'He said he would take it to the Legal Complaints Commission if the bill does not add up.',
       }),
     ).toBe('critical');
   });
   it('a standing service cancelled from a date, another provider already arranged, further deliveries held', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           "Caller cancelled her daughter's bus service from next month; she has already arranged an alternative.",
         recapOutcome: 'Bus service cancelled from next month',
       }),
     ).toBe('critical');
-    expect(rules({ recapSummary: 'She said she has already arranged an alternative.' })).toBe('high');
-    expect(rules({ recapSummary: 'The agent has already arranged an alternative driver.' })).toBe('low');
+    expect(churnByRules({ recapSummary: 'She said she has already arranged an alternative.' })).toBe('high');
+    expect(churnByRules({ recapSummary: 'The agent has already arranged an alternative driver.' })).toBe('low');
     expect(
-      rules({ recapSummary: 'The supplier will hold further deliveries until the overdue invoice is paid.' }),
+      churnByRules({ recapSummary: 'The supplier will hold further deliveries until the overdue invoice is paid.' }),
     ).toBe('high');
   });
 });
@@ -2245,19 +2248,22 @@ describe('themes from the tune41 writers', () => {
 });
 
 describe('churn from the tune42 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('a caller from the health department is no legal threat; calling the health department is', () => {
     expect(
-      rules({ transcriptLines: [caller("Hi, it's Ana from the health department, I need three rooms in May.")] }),
+      churnByRules({
+        transcriptLines: [caller("Hi, it's Ana from the health department, I need three rooms in May.")],
+      }),
     ).toBe('low');
-    expect(rules({ transcriptLines: [caller("I'll be calling the health department about this kitchen.")] })).toBe(
-      'critical',
-    );
+    expect(
+      churnByRules({ transcriptLines: [caller("I'll be calling the health department about this kitchen.")] }),
+    ).toBe('critical');
   });
   it('a pass cancelled is the service; an outcome that froze it instead is the customer kept', () => {
-    expect(rules({ recapSummary: 'Caller asked to cancel her swim pass because of her new shifts.' })).toBe('high');
+    expect(churnByRules({ recapSummary: 'Caller asked to cancel her swim pass because of her new shifts.' })).toBe(
+      'high',
+    );
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'Caller asked to cancel her gym membership because of her new shifts.',
         recapOutcome: 'Membership frozen for two months instead of cancelled',
         recapPurposes: ['Cancellation request'],
@@ -2265,30 +2271,36 @@ describe('churn from the tune42 writers', () => {
     ).toBe('high');
   });
   it('shipments already moved to another courier, or a supplier ending its deliveries, is the custom gone', () => {
-    expect(rules({ recapSummary: 'He said he has already moved his shipments to another courier.' })).toBe('critical');
+    expect(churnByRules({ recapSummary: 'He said he has already moved his shipments to another courier.' })).toBe(
+      'critical',
+    );
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'The dairy called about the island run.',
         recapOutcome: 'Supplier ending island deliveries; final order offered',
       }),
     ).toBe('critical');
   });
   it('leaving said under an if ("if it fades again she will not be back") is a threat, not the decision', () => {
-    expect(rules({ recapSummary: 'She said that if the colour fades again she will not be back.' })).toBe('high');
-    expect(rules({ recapSummary: 'She said she will not be back.' })).toBe('critical');
+    expect(churnByRules({ recapSummary: 'She said that if the colour fades again she will not be back.' })).toBe(
+      'high',
+    );
+    expect(churnByRules({ recapSummary: 'She said she will not be back.' })).toBe('critical');
   });
   it('an angry demand for the full cost back, left open, is the refund rung', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'Caller was furious that his table was ruined and demanded the full cost of the table back.',
         recapOutcome: 'Claim passed to manager',
       }),
     ).toBe('high');
   });
   it('a fault started again, or having to come back twice, is a repeat problem', () => {
-    expect(rules({ recapSummary: 'Caller said the new screen has started flickering again.' })).toBe('medium');
-    expect(rules({ recapSummary: 'Caller said she has had to come back twice about the hinge.' })).toBe('medium');
-    expect(rules({ recapSummary: 'Caller said the new screen is working again.' })).toBe('low');
+    expect(churnByRules({ recapSummary: 'Caller said the new screen has started flickering again.' })).toBe('medium');
+    expect(churnByRules({ recapSummary: 'Caller said she has had to come back twice about the hinge.' })).toBe(
+      'medium',
+    );
+    expect(churnByRules({ recapSummary: 'Caller said the new screen is working again.' })).toBe('low');
   });
 });
 
@@ -2308,7 +2320,6 @@ describe('themes from the tune42 writers', () => {
 });
 
 describe('churn from the tune43 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('going to the bank to get the payment reversed, if the money is not back, is a chargeback threat', () => {
     expect(
       churnOf("If the deposit isn't back by Monday I'm going to my bank and getting it reversed, simple as that."),
@@ -2318,33 +2329,35 @@ describe('churn from the tune43 writers', () => {
     );
   });
   it('asking whether something has to go elsewhere is no threat; saying it will go elsewhere is', () => {
-    expect(rules({ transcriptLines: [caller('So then I would have to take it somewhere else?')] })).toBe('low');
-    expect(rules({ transcriptLines: [caller("Fine, then I'll take it somewhere else.")] })).toBe('high');
+    expect(churnByRules({ transcriptLines: [caller('So then I would have to take it somewhere else?')] })).toBe('low');
+    expect(churnByRules({ transcriptLines: [caller("Fine, then I'll take it somewhere else.")] })).toBe('high');
   });
   it('an outcome or purpose filing a withdrawal given, or a child leaving, is the customer gone', () => {
-    expect(rules({ recapSummary: 'Parent rang the nursery.', recapPurposes: ['Withdrawal notice'] })).toBe('critical');
+    expect(churnByRules({ recapSummary: 'Parent rang the nursery.', recapPurposes: ['Withdrawal notice'] })).toBe(
+      'critical',
+    );
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'Parent rang the nursery.',
         recapOutcome: 'Report to follow; child leaving at end of term',
       }),
     ).toBe('critical');
-    expect(rules({ recapSummary: 'Parent rang the nursery.', recapPurposes: ['Withdrawal notice period'] })).toBe(
-      'low',
-    );
+    expect(
+      churnByRules({ recapSummary: 'Parent rang the nursery.', recapPurposes: ['Withdrawal notice period'] }),
+    ).toBe('low');
   });
   it('an invoice cancelled and reissued is a correction, not a service cancelled', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'Tax was doubled on the bill.',
         recapActionItems: ['Cancel and reissue the hosting invoice'],
       }),
     ).toBe('low');
-    expect(rules({ recapSummary: 'He asked us to cancel the hosting plan from March.' })).toBe('high');
+    expect(churnByRules({ recapSummary: 'He asked us to cancel the hosting plan from March.' })).toBe('high');
   });
   it("a supplier's price rise the call left unaccepted is a risk to the supply; one accepted is not", () => {
     const priceRise = (recapOutcome: string) =>
-      rules({
+      churnByRules({
         recapSummary: 'The bakery supplier called to give notice of a ten percent rise on flour.',
         recapOutcome,
         recapPurposes: ['Price increase notice'],
@@ -2354,7 +2367,7 @@ describe('churn from the tune43 writers', () => {
   });
   it('a demand for the manager from a caller the call won over and put right is not dissatisfaction left', () => {
     const call = (ending: string, recapOutcome: string) =>
-      rules({
+      churnByRules({
         recapOutcome,
         transcriptLines: [
           caller('I want to talk to the manager. The groomer cut his paw and nobody told me.'),
@@ -2399,27 +2412,28 @@ describe('sentiment from the tune43 writers', () => {
 });
 
 describe('churn from the tune44 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('a car rental office is no tenancy regulator; the rent tribunal is', () => {
     expect(recapChurn('Caller asked the car rental office to move her pickup to Friday.')).toBe('low');
     expect(recapChurn('Tenant said she will take the deposit to the rent tribunal.')).toBe('critical');
   });
   it('a supplier pulling out of a named place is the supply gone', () => {
-    expect(rules({ transcriptLines: [caller('Head office is pulling oot of Angus altogether, I am sorry.')] })).toBe(
-      'critical',
-    );
-    expect(rules({ recapSummary: 'The wholesaler said it is pulling out of the Wimmera at the end of June.' })).toBe(
-      'critical',
-    );
+    expect(
+      churnByRules({ transcriptLines: [caller('Head office is pulling oot of Angus altogether, I am sorry.')] }),
+    ).toBe('critical');
+    expect(
+      churnByRules({ recapSummary: 'The wholesaler said it is pulling out of the Wimmera at the end of June.' }),
+    ).toBe('critical');
   });
   it('taking the car to the dealer instead, if the repair fails again, is a threat', () => {
     expect(
-      rules({ transcriptLines: [caller("If it ain't right this time I'm takin' it to the dealer, simple as that.")] }),
+      churnByRules({
+        transcriptLines: [caller("If it ain't right this time I'm takin' it to the dealer, simple as that.")],
+      }),
     ).toBe('high');
   });
   it('a boiler packed in again, or twice in a fortnight, is a repeat problem', () => {
-    expect(rules({ transcriptLines: [caller("The boiler's packed in again, love.")] })).toBe('medium');
-    expect(rules({ recapSummary: 'Caller said the gate motor failed twice in a fortnight.' })).toBe('medium');
+    expect(churnByRules({ transcriptLines: [caller("The boiler's packed in again, love.")] })).toBe('medium');
+    expect(churnByRules({ recapSummary: 'Caller said the gate motor failed twice in a fortnight.' })).toBe('medium');
   });
 });
 
@@ -2453,18 +2467,23 @@ describe('themes from the tune44 writers', () => {
 });
 
 describe('churn from the tune45 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it("another firm's lot that never come back is praise for us; the caller never coming back is leaving", () => {
     expect(
-      rules({ transcriptLines: [caller("Ten years with you. The other crowd's lads never come back for owt.")] }),
+      churnByRules({
+        transcriptLines: [caller("Ten years with you. The other crowd's lads never come back for owt.")],
+      }),
     ).toBe('low');
-    expect(rules({ transcriptLines: [caller("I'll never come back here, not after that.")] })).toBe('critical');
+    expect(churnByRules({ transcriptLines: [caller("I'll never come back here, not after that.")] })).toBe('critical');
   });
   it('nothing gone to the health fund is a claim not made, not the caller gone to a rival', () => {
     expect(
-      rules({ transcriptLines: [caller('I paid full price for four visits and nothing has gone to my health fund.')] }),
+      churnByRules({
+        transcriptLines: [caller('I paid full price for four visits and nothing has gone to my health fund.')],
+      }),
     ).not.toBe('critical');
-    expect(rules({ transcriptLines: [caller("We've gone to the physio on Main Street now.")] })).toBe('critical');
+    expect(churnByRules({ transcriptLines: [caller("We've gone to the physio on Main Street now.")] })).toBe(
+      'critical',
+    );
   });
   it('a student moved to a new host family stays with us; moving to a new supplier does not', () => {
     expect(
@@ -2479,26 +2498,30 @@ describe('churn from the tune45 writers', () => {
   });
   it("a partner unable to supply one item for the day is no supplier leaving; a supplier that won't supply us is", () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'The hire partner can no longer supply the gazebo for that weekend; another is being sought.',
       }),
     ).not.toBe('critical');
-    expect(rules({ recapSummary: 'The wholesaler will no longer supply the shop after June.' })).toBe('critical');
-  });
-  it('the business reported to the council, or Environmental Health in touch, is the regulator brought in', () => {
-    expect(rules({ recapSummary: 'She said she will report the kennels to the council over the dog’s injury.' })).toBe(
+    expect(churnByRules({ recapSummary: 'The wholesaler will no longer supply the shop after June.' })).toBe(
       'critical',
     );
+  });
+  it('the business reported to the council, or Environmental Health in touch, is the regulator brought in', () => {
     expect(
-      rules({
+      churnByRules({ recapSummary: 'She said she will report the kennels to the council over the dog’s injury.' }),
+    ).toBe('critical');
+    expect(
+      churnByRules({
         transcriptLines: [caller("I've been in touch with Environmental Health about the mould, just so you know.")],
       }),
     ).toBe('critical');
   });
   it('following a departing stylist or teacher is a threat to go', () => {
-    expect(rules({ transcriptLines: [caller('Oh no. Well, I might just follow him, to be honest.')] })).toBe('high');
+    expect(churnByRules({ transcriptLines: [caller('Oh no. Well, I might just follow him, to be honest.')] })).toBe(
+      'high',
+    );
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'Caller asked about her colour.',
         recapOutcome: 'Client considering following departing barber',
       }),
@@ -2506,7 +2529,7 @@ describe('churn from the tune45 writers', () => {
   });
   it('a cancellation logged on a call left open is the customer gone', () => {
     expect(
-      rules({
+      churnByRules({
         transcriptLines: [caller('I want to cancel the monitoring. Today. And I am not paying that exit fee.')],
         recapOutcome: 'Cancellation logged; exit fee disputed',
       }),
@@ -2559,26 +2582,27 @@ describe('themes from the tune45 writers', () => {
 });
 
 describe('churn from the tune46 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('photos sent to a solicitor, or a solicitor drafting a letter, is legal action under way', () => {
     expect(
-      rules({
+      churnByRules({
         transcriptLines: [caller('I emailed the pictures to my solicitor this morning, for what it is worth.')],
       }),
     ).toBe('critical');
-    expect(rules({ recapSummary: 'She said her solicitor is drafting a letter about the cracked tiles.' })).toBe(
+    expect(churnByRules({ recapSummary: 'She said her solicitor is drafting a letter about the cracked tiles.' })).toBe(
       'critical',
     );
   });
   it('a driver gone to the wrong address is a mix-up, not the customer gone to a rival', () => {
-    expect(rules({ recapSummary: 'The courier had gone to the wrong farm; a second van was sent at once.' })).toBe(
-      'low',
-    );
-    expect(rules({ recapSummary: 'She has gone to another dog groomer in town.' })).toBe('critical');
+    expect(
+      churnByRules({ recapSummary: 'The courier had gone to the wrong farm; a second van was sent at once.' }),
+    ).toBe('low');
+    expect(churnByRules({ recapSummary: 'She has gone to another dog groomer in town.' })).toBe('critical');
   });
   it('giving the rival a go unless the price is matched is a threat', () => {
-    expect(rules({ transcriptLines: [caller("If ye cannae get near their price, I'll gie them a go.")] })).toBe('high');
-    expect(rules({ recapSummary: 'He said he would try them unless the quote came down.' })).toBe('high');
+    expect(churnByRules({ transcriptLines: [caller("If ye cannae get near their price, I'll gie them a go.")] })).toBe(
+      'high',
+    );
+    expect(churnByRules({ recapSummary: 'He said he would try them unless the quote came down.' })).toBe('high');
   });
 });
 
@@ -2613,46 +2637,49 @@ describe('sentiment from the tune46 writers', () => {
 });
 
 describe('churn from the tune47 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it("cancelling only this week's delivery, or a class moved to another day, is one booking, not the service", () => {
-    expect(rules({ transcriptLines: [caller("I need to cancel this week's only, we're away at my sister's.")] })).toBe(
-      'low',
-    );
-    expect(rules({ recapSummary: "Caller asked to cancel only this Saturday's veg box; next week's stays." })).toBe(
-      'low',
-    );
     expect(
-      rules({
+      churnByRules({ transcriptLines: [caller("I need to cancel this week's only, we're away at my sister's.")] }),
+    ).toBe('low');
+    expect(
+      churnByRules({ recapSummary: "Caller asked to cancel only this Saturday's veg box; next week's stays." }),
+    ).toBe('low');
+    expect(
+      churnByRules({
         recapSummary: 'Caller cancelled her place on Tuesday morning spin.',
         recapOutcome: 'Moved from Tuesday to Friday class',
         transcriptLines: [caller("I need to cancel, sorry, work's gone mad.")],
       }),
     ).toBe('low');
-    expect(rules({ transcriptLines: [caller('I need to cancel the whole membership.')] })).toBe('high');
+    expect(churnByRules({ transcriptLines: [caller('I need to cancel the whole membership.')] })).toBe('high');
   });
   it('a consumer regulator named with its possessive, or Consumer and Business Services, is a regulatory threat', () => {
-    expect(rules({ recapSummary: "He will complain to the state's building regulator about the deck." })).toBe(
+    expect(churnByRules({ recapSummary: "He will complain to the state's building regulator about the deck." })).toBe(
       'critical',
     );
-    expect(rules({ transcriptLines: [caller("Then I'm taking it to Consumer and Business Services.")] })).toBe(
+    expect(churnByRules({ transcriptLines: [caller("Then I'm taking it to Consumer and Business Services.")] })).toBe(
       'critical',
     );
   });
   it('telling everybody to stay away is a threat to the business', () => {
-    expect(rules({ transcriptLines: [caller("I'm telling everybody on the estate not to use you.")] })).toBe('high');
-    expect(rules({ recapSummary: 'She threatened to warn other parents in the village away from the nursery.' })).toBe(
+    expect(churnByRules({ transcriptLines: [caller("I'm telling everybody on the estate not to use you.")] })).toBe(
       'high',
     );
+    expect(
+      churnByRules({ recapSummary: 'She threatened to warn other parents in the village away from the nursery.' }),
+    ).toBe('high');
   });
   it('going with a rival instead, only if the price stands, is a threat; looking elsewhere for this week is not', () => {
     expect(
-      rules({ transcriptLines: [caller("If the quote doesn't move, we'll have to go with Brookfield Hall instead.")] }),
+      churnByRules({
+        transcriptLines: [caller("If the quote doesn't move, we'll have to go with Brookfield Hall instead.")],
+      }),
     ).toBe('high');
-    expect(rules({ transcriptLines: [caller("We're going with Brookfield Hall instead.")] })).toBe('critical');
-    expect(rules({ recapSummary: 'The café will look elsewhere for this week while the boats are in.' })).toBe(
+    expect(churnByRules({ transcriptLines: [caller("We're going with Brookfield Hall instead.")] })).toBe('critical');
+    expect(churnByRules({ recapSummary: 'The café will look elsewhere for this week while the boats are in.' })).toBe(
       'medium',
     );
-    expect(rules({ recapSummary: 'The café will look elsewhere while the boats are in.' })).toBe('high');
+    expect(churnByRules({ recapSummary: 'The café will look elsewhere while the boats are in.' })).toBe('high');
   });
 });
 
@@ -2672,41 +2699,40 @@ describe('resolved from the tune47 writers', () => {
 });
 
 describe('churn from the tune48 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('buying from a named rival now is a customer already gone; a plan to, under an if, is a threat', () => {
-    expect(rules({ transcriptLines: [caller('Truth is, I buy from Lakeside Spares now, their price is less.')] })).toBe(
-      'critical',
-    );
-    expect(rules({ recapSummary: 'He now buys most of his feed from Hollins Farm Supplies.' })).toBe('critical');
     expect(
-      rules({
+      churnByRules({ transcriptLines: [caller('Truth is, I buy from Lakeside Spares now, their price is less.')] }),
+    ).toBe('critical');
+    expect(churnByRules({ recapSummary: 'He now buys most of his feed from Hollins Farm Supplies.' })).toBe('critical');
+    expect(
+      churnByRules({
         transcriptLines: [
           caller("If it's still that dear in a month I'll just stop it and get my eggs from the Spar."),
         ],
       }),
     ).toBe('high');
-    expect(rules({ transcriptLines: [caller('I buy from Lakeside Spares now and then, when you are shut.')] })).toBe(
-      'low',
-    );
+    expect(
+      churnByRules({ transcriptLines: [caller('I buy from Lakeside Spares now and then, when you are shut.')] }),
+    ).toBe('low');
   });
   it('children taken out after this term, or not re-enrolled, have left', () => {
-    expect(rules({ transcriptLines: [caller("We're going to take the girls out after this term, sorry.")] })).toBe(
-      'critical',
-    );
-    expect(rules({ recapSummary: 'The boy finishes the paid term and will not be re-enrolled for spring.' })).toBe(
-      'critical',
-    );
+    expect(
+      churnByRules({ transcriptLines: [caller("We're going to take the girls out after this term, sorry.")] }),
+    ).toBe('critical');
+    expect(
+      churnByRules({ recapSummary: 'The boy finishes the paid term and will not be re-enrolled for spring.' }),
+    ).toBe('critical');
   });
   it('credit terms moved from sixty to thirty days, or everything moved to a new bank, is no one leaving', () => {
     expect(
-      rules({
+      churnByRules({
         transcriptLines: [caller('Head office has decided to move your account from sixty days to thirty days.')],
       }),
     ).toBe('low');
     expect(
-      rules({ transcriptLines: [caller('I moved everything over to the credit union and forgot about you.')] }),
+      churnByRules({ transcriptLines: [caller('I moved everything over to the credit union and forgot about you.')] }),
     ).toBe('low');
-    expect(rules({ transcriptLines: [caller("We've decided to move to Harbour Print.")] })).toBe('critical');
+    expect(churnByRules({ transcriptLines: [caller("We've decided to move to Harbour Print.")] })).toBe('critical');
   });
 });
 
@@ -2724,10 +2750,9 @@ describe('resolved from the tune48 writers', () => {
 });
 
 describe('churn from the tune49 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('an action item to find a new supplier says the supply is ending; getting quotes or a backup is not yet', () => {
     const withItem = (item: string) =>
-      rules({
+      churnByRules({
         recapSummary: 'The wholesaler rang about changes to its delivery round next month.',
         recapActionItems: [item],
       });
@@ -2738,18 +2763,18 @@ describe('churn from the tune49 writers', () => {
   });
   it('the agent taking future orders is a way of working; future orders taken elsewhere are leaving', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'The customer queried the gas price on her invoice and will pay it.',
         recapActionItems: ['Quote the new price when taking future gas orders'],
       }),
     ).toBe('low');
-    expect(rules({ transcriptLines: [caller("We'll be taking our future orders elsewhere, I'm afraid.")] })).toBe(
-      'critical',
-    );
+    expect(
+      churnByRules({ transcriptLines: [caller("We'll be taking our future orders elsewhere, I'm afraid.")] }),
+    ).toBe('critical');
   });
   it('nights of a stay shifted to later dates is one booking changed, not a cancellation', () => {
     expect(
-      rules({
+      churnByRules({
         transcriptLines: [
           caller('Their ferry is late, so I need to cancel the first two nights.'),
           agent('Rather than cancel, I can put those two nights on the end of the stay.'),
@@ -2763,13 +2788,13 @@ describe('churn from the tune49 writers', () => {
   });
   it('one night of a stay, or a family week at a cabin, cancelled is one booking', () => {
     expect(
-      rules({
+      churnByRules({
         transcriptLines: [caller('I need to cancel just the Friday night, we still want Saturday and Sunday.')],
         recapSummary: 'Guest asked to drop the first night of her weekend stay and keep the other two.',
       }),
     ).toBe('low');
     expect(
-      rules({
+      churnByRules({
         transcriptLines: [
           caller('So we need to cancel, the doctor says no travel.'),
           agent('We will refund it in full.'),
@@ -2796,7 +2821,7 @@ describe('churn from the tune49 writers', () => {
   it('already booked with another operator, or a customer using a competitor, has left', () => {
     expect(recapChurn('He cancelled the May tour, saying he has already booked with another guide.')).toBe('critical');
     expect(
-      rules({
+      churnByRules({
         recapSummary: "Caller cancelled Friday's van hire.",
         recapOutcome: 'Hire cancelled; customer using competitor',
       }),
@@ -2813,17 +2838,16 @@ describe('churn from the tune49 writers', () => {
     expect(churnOf("I'll leave the back gate open if I'm gone to the shop.")).toBe('low');
   });
   it('a credit stop put on the account, or the account on credit stop, is a supply stop', () => {
-    expect(rules({ transcriptLines: [caller("Sorry, accounts have put a credit stop on you until it's paid.")] })).toBe(
-      'high',
-    );
-    expect(rules({ recapSummary: 'The builder learned the account is on credit stop over two old invoices.' })).toBe(
-      'high',
-    );
+    expect(
+      churnByRules({ transcriptLines: [caller("Sorry, accounts have put a credit stop on you until it's paid.")] }),
+    ).toBe('high');
+    expect(
+      churnByRules({ recapSummary: 'The builder learned the account is on credit stop over two old invoices.' }),
+    ).toBe('high');
   });
 });
 
 describe('churn from the tune51 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('the regulator part of a gas bottle is no regulator to complain to', () => {
     expect(churnOf("He says it's the, um, the regulator thing, he's got a spare in the van.")).toBe('low');
     expect(churnOf('I will be complaining to the energy regulator about this.')).toBe('critical');
@@ -2837,7 +2861,7 @@ describe('churn from the tune51 writers', () => {
   });
   it("a rival's cheaper quote accepted has left; one only mentioned has not", () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           'Customer rang the fencing firm to cancel the job booked for June, as she has accepted a lower quote from Hilltop Fencing. The cancellation was confirmed and the deposit will be returned.',
         recapOutcome: 'Job cancelled; deposit to be returned',
@@ -2852,34 +2876,33 @@ describe('churn from the tune51 writers', () => {
 });
 
 describe('churn from the tune52 and tune53 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('a health inspector who could walk in any day is a worry, not a report', () => {
     expect(churnOf('The health inspector could walk in any day, you know what that does to my shop?')).toBe('low');
     expect(churnOf("I'm reporting you to the health department.")).toBe('critical');
   });
   it('a stop to be lifted once paid still stands; one lifted on the call does not', () => {
     const stop = (item: string) =>
-      rules({
+      churnByRules({
         recapSummary: 'The merchant rang about the overdue balance and put the account on stop from today.',
         recapActionItems: [item],
       });
     expect(stop('Merchant to lift the stop once payment is received')).toBe('high');
     expect(
-      rules({
+      churnByRules({
         transcriptLines: [
           caller("I've been told to put the account on stop. Pay March and I can get the stop lifted."),
         ],
       }),
     ).toBe('high');
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'The merchant put the account on stop; the builder paid by card and the stop was lifted.',
       }),
     ).not.toBe('high');
   });
   it('an outcome "customer switching supplier", or a decision to buy from a named rival from now on, is leaving', () => {
     expect(
-      rules({ recapSummary: 'The farmer rang about the feed.', recapOutcome: 'Customer switching supplier' }),
+      churnByRules({ recapSummary: 'The farmer rang about the feed.', recapOutcome: 'Customer switching supplier' }),
     ).toBe('critical');
     expect(recapChurn('She has decided to buy from Valley Grain Feeds from now on.')).toBe('critical');
   });
@@ -2894,7 +2917,6 @@ describe('churn from the tune52 and tune53 writers', () => {
 });
 
 describe('churn from the tune54 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('reporting a pharmacy, garage or surgery to an authority is a regulatory threat; an outcome "will report to regulator" too', () => {
     expect(recapChurn('The customer said he is reporting the garage to the licensing people on Monday.')).toBe(
       'critical',
@@ -2903,7 +2925,7 @@ describe('churn from the tune54 writers', () => {
       'critical',
     );
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'A parent rang, angry about the wrong dose.',
         recapOutcome: 'Parent intends to report to regulator',
       }),
@@ -2912,7 +2934,7 @@ describe('churn from the tune54 writers', () => {
   });
   it("a booking moved to next Saturday (or Hana's booking moved) is kept, not taken elsewhere", () => {
     const moved = (input: CallInsightsInput) =>
-      rules({
+      churnByRules({
         ...input,
         transcriptLines: [caller("I'm booked on the Saturday boat trip but I need to cancel, I've a cold.")],
       });
@@ -2959,7 +2981,6 @@ describe('churn from the tune55 writers', () => {
 });
 
 describe('churn from the tune56 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('a supplier threatening to "put you on stop" and withdraw the credit puts the supply at risk', () => {
     expect(
       churnOf("If the money isn't in by Monday we put you on stop. Nothing more goes out and we withdraw the credit."),
@@ -2970,7 +2991,9 @@ describe('churn from the tune56 writers', () => {
     // Hold music is not a stop; a credit note withdrawn is not a credit line (a line read alone as negative is
     // medium, a supply stop high).
     expect(
-      rules({ transcriptLines: [caller('Sorry, can I put you on hold for a second while I look up the order?')] }),
+      churnByRules({
+        transcriptLines: [caller('Sorry, can I put you on hold for a second while I look up the order?')],
+      }),
     ).not.toBe('high');
     expect(churnOf("We'll withdraw the credit note and issue a new one for the right amount.")).toBe('low');
   });
@@ -2978,10 +3001,10 @@ describe('churn from the tune56 writers', () => {
     expect(churnOf("We're moving him to Little Acorns over in Brampton, it's round the corner from my new work.")).toBe(
       'critical',
     );
-    expect(rules({ recapSummary: 'The parent rang about the last day.', recapOutcome: 'Leaving date confirmed' })).toBe(
-      'critical',
-    );
-    expect(rules({ recapSummary: 'A parent rang.', recapPurposes: ['Leaver follow-up'] })).toBe('critical');
+    expect(
+      churnByRules({ recapSummary: 'The parent rang about the last day.', recapOutcome: 'Leaving date confirmed' }),
+    ).toBe('critical');
+    expect(churnByRules({ recapSummary: 'A parent rang.', recapPurposes: ['Leaver follow-up'] })).toBe('critical');
     // Moved within the business, or to a day, is not leaving.
     expect(churnOf("We're moving him to Tuesdays from next term if there's room.")).toBe('low');
     expect(churnOf("Can we move her to Room 3 with the older ones? She's ready.")).toBe('low');
@@ -2999,32 +3022,31 @@ describe('churn from the tune56 writers', () => {
   it('part of the custom already moved to a rival ("moved this season\'s spray orders to a competitor") is a loss', () => {
     // The rule reads any custom already moved as leaving (critical); the writer of this case called it high.
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           "The farmer said he has moved this season's spray orders to a competitor, Valley Agri, for longer terms, though he still buys feed here.",
       }),
     ).toMatch(/^(?:high|critical)$/);
     expect(
-      rules({ recapSummary: "The customer has moved this week's delivery to a later slot after the storm." }),
+      churnByRules({ recapSummary: "The customer has moved this week's delivery to a later slot after the storm." }),
     ).toBe('low');
   });
 });
 
 describe('churn from the tune57 writers (calls one rung off that a calm caller would have left two off)', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('buying it elsewhere, said as the next step, is taking the custom away', () => {
     expect(
-      rules({ recapSummary: 'The customer said that if the table is late again she will buy one elsewhere.' }),
+      churnByRules({ recapSummary: 'The customer said that if the table is late again she will buy one elsewhere.' }),
     ).toBe('high');
     expect(churnOf("If it's not fitted by Friday I'll just buy it elsewhere, simple as that.")).toBe('high');
-    expect(rules({ recapSummary: 'She wants the deposit back and will buy elsewhere if Monday is missed.' })).toBe(
-      'high',
-    );
+    expect(
+      churnByRules({ recapSummary: 'She wants the deposit back and will buy elsewhere if Monday is missed.' }),
+    ).toBe('high');
     expect(churnOf("You didn't have the size so I had to get the paint from B&Q, no bother.")).not.toBe('high');
   });
   it('"we will not use the firm for the extension unless…" is a threat; "won\'t use you again" a decision', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           'He praised the roofers but said they will not use the firm for the garage unless the bill is fixed.',
       }),
@@ -3035,7 +3057,9 @@ describe('churn from the tune57 writers (calls one rung off that a calm caller w
   it('"we\'ll have to cancel" and "have to stop the box", under a condition, are threats to cancel', () => {
     expect(churnOf("If the van can't come on Tuesdays any more, we'll have to cancel, sorry.")).toBe('high');
     expect(
-      rules({ recapSummary: 'The customer said they may have to stop the fruit box if the delivery day changes.' }),
+      churnByRules({
+        recapSummary: 'The customer said they may have to stop the fruit box if the delivery day changes.',
+      }),
     ).toBe('high');
     // One lesson named: no threat (the line alone reads as negative, so medium at most).
     expect(churnOf("We'll have to cancel Friday's lesson, she's got a party.")).not.toBe('high');
@@ -3043,23 +3067,24 @@ describe('churn from the tune57 writers (calls one rung off that a calm caller w
 });
 
 describe('churn from the tune58 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it('a former customer back from a rival, asking to restart, is won back, not leaving', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           'A former client said she had switched to a rival florist last spring. She asked to restart her monthly office flowers.',
         recapOutcome: 'Monthly flowers restarted',
       }),
     ).toBe('low');
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'A former member who moved to a cheaper gym in town asked to rejoin on the old plan.',
       }),
     ).toBe('low');
     // Without the return, the move to a rival stands.
     expect(
-      rules({ recapSummary: 'The customer said she had moved to a rival florist and asked us to close her account.' }),
+      churnByRules({
+        recapSummary: 'The customer said she had moved to a rival florist and asked us to close her account.',
+      }),
     ).toBe('critical');
   });
   it('being kept on hold on the phone elsewhere is not a supply stop', () => {
@@ -3070,7 +3095,7 @@ describe('churn from the tune58 writers', () => {
   });
   it('"match it, or I will buy it there instead" is a threat to take the custom to a rival', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           'The customer said a garden centre in town sells the compost cheaper and asked us to match it, or she would buy it there instead.',
       }),
@@ -3086,10 +3111,9 @@ describe('churn from the tune58 writers', () => {
 });
 
 describe('churn from the tune59 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it("a calm caller whose rival's quote was matched on the call is won over, not threatening", () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           "The customer mentioned a competitor's quote for the boiler service that was thirty pounds cheaper. The agent matched it and booked the visit.",
         recapOutcome: 'Price matched; service booked for Monday',
@@ -3102,7 +3126,7 @@ describe('churn from the tune59 writers', () => {
     ).not.toMatch(/^(?:high|critical)$/);
     // Not matched, the quote is still a lever on the business.
     expect(
-      rules({
+      churnByRules({
         recapSummary: "The customer mentioned a competitor's quote that was thirty pounds cheaper.",
         recapOutcome: 'Price match declined',
       }),
@@ -3110,7 +3134,7 @@ describe('churn from the tune59 writers', () => {
   });
   it('"she would take her future business there" is a decision to leave; under a condition, a threat', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           'The agent could not match the online price. The caller said she would order it from Paddle Hut today and take her future camping business there.',
       }),
@@ -3120,7 +3144,7 @@ describe('churn from the tune59 writers', () => {
   });
   it('"he will arrange his own fuel supply if prices stay this high" is a threat to take the supply elsewhere', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           'The farmer paid the feed bill but said he will source his own feed supply if the price rises again in spring.',
       }),
@@ -3131,7 +3155,6 @@ describe('churn from the tune59 writers', () => {
 });
 
 describe('churn from the tune60 writers', () => {
-  const rules = (input: CallInsightsInput) => withoutChurnModel(input).churnRisk;
   it("the account moved to another of the business's drivers is not the customer leaving", () => {
     expect(
       recapChurn(
@@ -3143,7 +3166,7 @@ describe('churn from the tune60 writers', () => {
   });
   it("a customer who chose the business over a rival's cheaper quote is won over, though the rules read them calm", () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           'The caller accepted the quote for the new fence, choosing it over a cheaper competitor quote because of the earlier gate work. The job was booked for April.',
         recapOutcome: 'Quote accepted; job booked for April',
@@ -3151,7 +3174,7 @@ describe('churn from the tune60 writers', () => {
     ).toBe('low');
     // Chosen over us, it is the rival who won.
     expect(
-      rules({
+      churnByRules({
         recapSummary: 'The caller said she is choosing a cheaper competitor quote over ours and will not go ahead.',
         recapOutcome: 'Quote declined',
       }),
@@ -3159,7 +3182,7 @@ describe('churn from the tune60 writers', () => {
   });
   it('a former customer back from a rival has left nothing: the box she cancelled in spring restarts', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           'A former customer who had left for a cheaper rival asked to come back. Her weekly fruit box restarts on Friday.',
         recapOutcome: 'Subscription restarted',
@@ -3181,7 +3204,7 @@ describe('churn from the tune60 writers', () => {
   });
   it('a supplier moving the account to cash on delivery until it is paid puts the supply at risk', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           'The packaging supplier called about an invoice now sixty days overdue; further orders will be cash on delivery until the balance is paid. The owner agreed to pay half today.',
         recapOutcome: 'Part payment agreed',
@@ -3192,7 +3215,7 @@ describe('churn from the tune60 writers', () => {
   });
   it('a business pricing out other mills after a price rise is shopping for a rival supplier', () => {
     expect(
-      rules({
+      churnByRules({
         recapSummary:
           'The mill called to announce a twelve percent flour price increase. The baker said she cannot absorb it and will be pricing out other mills.',
         recapOutcome: 'Price increase notified',
