@@ -16,6 +16,19 @@ import type { DoctorCheck, DoctorDeps } from './types';
 
 // Temporal's side: workers polling the task queues, the search attributes, each account's schedules.
 
+/**
+ * A read asked twice before it is reported as unanswered: a server busy for a moment (a deadline
+ * passed, a connection reset) is not a finding, and every read here is safe to repeat.
+ */
+async function readTwice<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch {
+    await new Promise((r) => setTimeout(r, 500));
+    return read();
+  }
+}
+
 /** What waits when no worker polls a queue, and which kind of task its workers poll (1 workflow, 2 activity). */
 const QUEUE_WORK: Record<QueueRole, { type: 1 | 2; waits: string }> = {
   calls: { type: 1, waits: 'calls are recorded and wait' },
@@ -78,7 +91,7 @@ export async function searchAttributesCheck(deps: DoctorDeps): Promise<DoctorChe
   const { client, namespace } = deps.temporal;
   let state: SearchAttributeState;
   try {
-    state = await searchAttributeState(client, namespace);
+    state = await readTwice(() => searchAttributeState(client, namespace));
   } catch (err) {
     return warn(id, title, `could not be listed: ${message(err)}`);
   }
@@ -107,7 +120,7 @@ async function scheduleCheck(deps: DoctorDeps, accountId: string, kind: Schedule
   if (!deps.temporal) return warn(id, title, 'not checked: no Temporal connection here');
   let s;
   try {
-    s = await describeSchedule(deps.temporal.client, accountId, kind);
+    s = await readTwice(() => describeSchedule(deps.temporal!.client, accountId, kind));
   } catch (err) {
     return warn(id, title, `could not describe ${scheduleId(kind, accountId)}: ${message(err)}`);
   }
