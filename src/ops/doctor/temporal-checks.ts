@@ -10,6 +10,7 @@ import {
   scheduleId,
   type ScheduleKindName as ScheduleKind,
 } from '../../schedules';
+import { sleep } from '../../dialpad/rate-limit';
 import { QUEUE_ROLES, taskQueuesOf, type QueueRole } from '../../../workflows/shared/task-queues';
 import { CLI, fail, message, pass, warn } from './common';
 import type { DoctorCheck, DoctorDeps } from './types';
@@ -24,7 +25,7 @@ async function readTwice<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch {
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     return read();
   }
 }
@@ -118,9 +119,10 @@ async function scheduleCheck(deps: DoctorDeps, accountId: string, kind: Schedule
   const id = `schedule_${kind}`;
   const title = `Schedule ${kind} sync`;
   if (!deps.temporal) return warn(id, title, 'not checked: no Temporal connection here');
+  const { client } = deps.temporal;
   let s;
   try {
-    s = await readTwice(() => describeSchedule(deps.temporal!.client, accountId, kind));
+    s = await readTwice(() => describeSchedule(client, accountId, kind));
   } catch (err) {
     return warn(id, title, `could not describe ${scheduleId(kind, accountId)}: ${message(err)}`);
   }
