@@ -19,8 +19,11 @@ export type Acceptance =
   | { outcome: 'accepted'; reason: 'signalled' | 'signalled_unrecorded' | 'relay_backpressure' }
   /** Recorded, Temporal did not take it: the relay will. `error` is why. */
   | { outcome: 'accepted'; reason: 'relay_pending'; error: unknown }
-  /** Neither Postgres nor Temporal took it. */
-  | { outcome: 'unavailable'; reason: 'postgres_and_temporal_down'; error: unknown };
+  /**
+   * Neither Postgres nor Temporal took it: Temporal unreachable, or the leg's run closing (it refuses
+   * signals until its last task ends, which a worker short of Postgres can hold up past the budget).
+   */
+  | { outcome: 'unavailable'; reason: 'postgres_and_temporal_down' | 'call_run_closing'; error: unknown };
 
 /** Dialpad waits 5 s; an event Postgres could not take may wait this long for Temporal. */
 export const UNRECORDED_BUDGET_MS = 3_500;
@@ -83,7 +86,10 @@ export class AcceptancePolicy {
       this.breaker.succeeded();
     } catch (error) {
       this.breaker.failed();
-      if (!recorded) return { outcome: 'unavailable', reason: 'postgres_and_temporal_down', error };
+      if (!recorded) {
+        const reason = workflowClosing(error) ? 'call_run_closing' : 'postgres_and_temporal_down';
+        return { outcome: 'unavailable', reason, error };
+      }
       return { outcome: 'accepted', reason: 'relay_pending', error };
     }
     return { outcome: 'accepted', reason: recorded ? 'signalled' : 'signalled_unrecorded' };
