@@ -32,6 +32,7 @@ const UNIT = [
   'bench/report',
   'bench/final-row',
   'bench/cpu-meter',
+  'bench/priority',
   'build/product-build',
   'calls/durations',
   'config/compose',

@@ -16,7 +16,7 @@ import { log } from './lib/util';
 import { summarise } from './profile-summary';
 
 /**
- * `npm run bench [-- <name>…] [--quick] [--profile]`
+ * `npm run bench [-- <name>…] [--quick] [--profile] [--compare <commit>] [--flat-priority]`
  *
  * Runs the benchmarks on the real stack (embedded Postgres in .data/bench, an in-memory Temporal
  * dev server, the product's ingress and worker as child processes, the Dialpad simulator), all on
@@ -27,6 +27,9 @@ import { summarise } from './profile-summary';
  * --profile records CPU profiles of the ingress and the worker during the ingress benchmark (in
  * .data/bench/profiles) and prints where their time goes; --compare <commit> also runs the e2e's
  * 10 calls/s phase on that commit's worker and ingress (a temporary git worktree) for its CPU per call.
+ * The ingress goes first on the machine: the worker, Temporal and Postgres run at a lower CPU priority
+ * (BACKGROUND_NICENESS in lib/stack.ts), as docs/production.md advises wherever they share CPUs;
+ * --flat-priority runs them all equal, the arrangement of the runs before 2026-12-08.
  */
 const ORDER = ['match', 'sync', 'e2e', 'ingress'] as const;
 type Name = (typeof ORDER)[number];
@@ -37,6 +40,8 @@ interface Options {
   names: Name[];
   quick: boolean;
   profile: boolean;
+  /** The ingress first (false with --flat-priority). */
+  ingressFirst: boolean;
   match: MatchOptions;
   sync: SyncOptions;
   e2e: E2eOptions;
@@ -47,16 +52,18 @@ function parseArgs(argv: string[]): Options {
   const names: Name[] = [];
   let quick = false;
   let profile = false;
+  let ingressFirst = true;
   let compare: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
     else if (a === '--compare' && argv[i + 1] && !argv[i + 1]!.startsWith('--')) compare = argv[++i];
     else if (a === '--profile') profile = true;
+    else if (a === '--flat-priority') ingressFirst = false;
     else if ((ORDER as readonly string[]).includes(a)) names.push(a as Name);
     else {
       console.error(
-        `unknown argument ${a}\nusage: npm run bench [-- ${ORDER.join('|')} …] [--quick] [--profile] [--compare <commit>]`,
+        `unknown argument ${a}\nusage: npm run bench [-- ${ORDER.join('|')} …] [--quick] [--profile] [--compare <commit>] [--flat-priority]`,
       );
       process.exit(2);
     }
@@ -65,6 +72,7 @@ function parseArgs(argv: string[]): Options {
     names: names.length ? ORDER.filter((n) => names.includes(n)) : [...ORDER],
     quick,
     profile,
+    ingressFirst,
     match: quick ? { rows: 100_000, lookups: 500 } : { rows: 1_000_000, lookups: 3_000 },
     // The client's paging alone (no database work) is context, not a figure: left out to keep the run short.
     sync: { clientPaging: false },
@@ -127,7 +135,7 @@ async function main(): Promise<void> {
   log(
     `benchmarks: ${opts.names.join(', ')}${opts.quick ? ' (quick)' : ''}; load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`,
   );
-  const stack = await startBenchStack();
+  const stack = await startBenchStack({ ingressFirst: opts.ingressFirst });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -190,7 +198,13 @@ async function main(): Promise<void> {
       started: new Date(started).toISOString(),
       wallSeconds: (Date.now() - started) / 1000,
       benchmarks: Object.keys(outputs),
-      options: { quick: opts.quick, match: opts.match, e2e: opts.e2e, ingress: opts.ingress },
+      options: {
+        quick: opts.quick,
+        ingressFirst: opts.ingressFirst,
+        match: opts.match,
+        e2e: opts.e2e,
+        ingress: opts.ingress,
+      },
       machine: { cpus: cpus().length, node: process.version, loadavgStart: loadStart, loadavgEnd: loadavg() },
       gitCommit: gitCommit(),
     },

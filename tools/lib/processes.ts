@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import { dirname } from 'node:path';
 import { PROJECT_ROOT } from '../dev/paths';
 import { waitFor, withTimeout } from './wait';
@@ -178,4 +179,26 @@ export class Teardown {
       }
     }
   };
+}
+
+/**
+ * Lowers a running process's CPU priority to `niceness` (never raises it, which needs privilege):
+ * every thread it has now on Linux (/proc/<pid>/task; a Go or Rust runtime starts its threads
+ * before we could), the process elsewhere. Threads and children it creates later inherit it.
+ * Best effort: false when the platform or the process refused.
+ */
+export function deprioritise(pid: number, niceness: number): boolean {
+  try {
+    const tasks = existsSync(`/proc/${pid}/task`) ? readdirSync(`/proc/${pid}/task`).map(Number) : [pid];
+    for (const tid of tasks) {
+      try {
+        if (os.getPriority(tid) < niceness) os.setPriority(tid, niceness);
+      } catch {
+        // A thread that ended meanwhile.
+      }
+    }
+    return os.getPriority(pid) >= niceness;
+  } catch {
+    return false;
+  }
 }

@@ -66,6 +66,7 @@ export async function startOldCode(stack: BenchStack, ref: string): Promise<OldC
       waitFor(what, check, { timeoutMs: 120_000, gone: child.exitReason, hint: () => `; see ${LOG_DIR}` });
 
     const worker = spawn('worker-old', 'src/worker.ts');
+    stack.behindIngress(worker.pid); // Where the current worker is.
     await ready(
       `worker of ${commit.slice(0, 10)}`,
       async () => {

@@ -273,7 +273,8 @@ export function markdownSummary(r: BenchResults): string {
     '',
     `Run ${m.started}, ${m.wallSeconds.toFixed(0)} s wall time, benchmarks: ${m.benchmarks.join(', ')}. ` +
       `Node ${m.machine.node}, ${m.machine.cpus} CPUs, load average ${m.machine.loadavgStart.map((l) => l.toFixed(1)).join(' ')} at start` +
-      `${m.gitCommit ? `, commit ${m.gitCommit.slice(0, 10)}` : ''}.`,
+      `${m.gitCommit ? `, commit ${m.gitCommit.slice(0, 10)}` : ''}` +
+      `${m.options.ingressFirst === false ? '; flat priority (--flat-priority)' : m.options.ingressFirst ? '; the ingress first (worker, Temporal, Postgres at nice 10)' : ''}.`,
     '',
     markdownTable(r),
     '',
