@@ -11,7 +11,7 @@ import { benchSync, type SyncOptions } from './benchmarks/sync';
 import type { BenchmarkOutput } from './benchmarks/types';
 import { evaluateTargets, missingKeys, writeReport, type BenchResults } from './lib/report';
 import { textTable } from './lib/table';
-import { BENCH_DIR, LOG_DIR, startBenchStack, type BenchStack } from './lib/stack';
+import { BACKGROUND_NICENESS, BENCH_DIR, LOG_DIR, startBenchStack, type BenchStack } from './lib/stack';
 import { log } from './lib/util';
 import { summarise } from './profile-summary';
 
@@ -28,7 +28,7 @@ import { summarise } from './profile-summary';
  * .data/bench/profiles) and prints where their time goes; --compare <commit> also runs the e2e's
  * 10 calls/s phase on that commit's worker and ingress (a temporary git worktree) for its CPU per call.
  * The ingress goes first on the machine: the worker, Temporal and Postgres run at a lower CPU priority
- * (BACKGROUND_NICENESS in lib/stack.ts), as docs/production.md advises wherever they share CPUs;
+ * (BACKGROUND_NICENESS in lib/stack.ts), as docs/webhooks.md advises wherever they share CPUs;
  * --flat-priority runs them all equal, the arrangement of the runs before 2026-12-08.
  */
 const ORDER = ['match', 'sync', 'e2e', 'ingress'] as const;
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
       benchmarks: Object.keys(outputs),
       options: {
         quick: opts.quick,
-        ingressFirst: opts.ingressFirst,
+        backgroundNiceness: opts.ingressFirst ? BACKGROUND_NICENESS : 0,
         match: opts.match,
         e2e: opts.e2e,
         ingress: opts.ingress,

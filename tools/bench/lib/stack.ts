@@ -108,7 +108,8 @@ export async function startBenchStack(
     teardown.add(() => db.destroy());
     await migrateLatest(db);
     // Backends are forked from the postmaster and inherit its niceness; the ones running now too.
-    for (const pid of [postmasterPid(), ...childPids(postmasterPid())]) behindIngress(pid);
+    const postmaster = postmasterPid();
+    for (const pid of [postmaster, ...childPids(postmaster)]) behindIngress(pid);
 
     log('starting a Temporal dev server (in memory, headless)');
     const temporal = await startTemporalDevServer({

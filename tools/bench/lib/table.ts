@@ -266,6 +266,13 @@ export function markdownTable(r: BenchResults): string {
   return [line(HEADERS), `|${COLS.map(() => '---').join('|')}|`, ...rows(r).map(line)].join('\n');
 }
 
+/** How the run shared the CPU (`backgroundNiceness` in its options; runs before 2026-12-08 had none). */
+function priorityOf(options: Record<string, unknown>): string {
+  const n = options.backgroundNiceness;
+  if (typeof n !== 'number') return '';
+  return n > 0 ? `; the ingress first (worker, Temporal, Postgres at nice ${n})` : '; flat priority (--flat-priority)';
+}
+
 export function markdownSummary(r: BenchResults): string {
   const m = r.meta;
   return [
@@ -273,8 +280,7 @@ export function markdownSummary(r: BenchResults): string {
     '',
     `Run ${m.started}, ${m.wallSeconds.toFixed(0)} s wall time, benchmarks: ${m.benchmarks.join(', ')}. ` +
       `Node ${m.machine.node}, ${m.machine.cpus} CPUs, load average ${m.machine.loadavgStart.map((l) => l.toFixed(1)).join(' ')} at start` +
-      `${m.gitCommit ? `, commit ${m.gitCommit.slice(0, 10)}` : ''}` +
-      `${m.options.ingressFirst === false ? '; flat priority (--flat-priority)' : m.options.ingressFirst ? '; the ingress first (worker, Temporal, Postgres at nice 10)' : ''}.`,
+      `${m.gitCommit ? `, commit ${m.gitCommit.slice(0, 10)}` : ''}${priorityOf(m.options)}.`,
     '',
     markdownTable(r),
     '',
